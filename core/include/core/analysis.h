@@ -1,0 +1,90 @@
+#pragma once
+// analyze(): prices a Workload on a Hardware with the roofline model. Pure, allocation-light and
+// thread-safe; the CLI, the GUI and sweeps call it. Request-level metrics (TTFT, TPOT, ...) come
+// from analyzeRequest(), which asks a caller-supplied builder for the prefill and decode passes.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/hardware.h"
+#include "core/result.h"
+#include "core/workload.h"
+
+namespace rooflens::core {
+
+enum class Bound : std::uint8_t { compute, memory };
+std::string_view nameOf(Bound bound);
+
+struct AnalysisOptions {
+    // Reserved for efficiency factors and measured ceilings (calibration); the plain roofline
+    // uses the device's peaks as they are.
+};
+
+// How a layer executes on a device: the execution rule's verdict.
+struct Execution {
+    DataType mathType = DataType::fp16;  // data type the math runs in on this device
+    ExecUnit unit = ExecUnit::matrix;    // unit it runs on
+    double peakOpsPerSecond = 0;         // 0 if the device has no usable peak at all
+    bool promoted = false;               // operands are converted (dequantized) to mathType
+};
+
+// Execution rule: the math runs in the requested type on the requested unit if the device has it;
+// otherwise in the next wider type it supports (int4 -> int8 -> the 16-bit float types -> fp32),
+// matrix units first, then vector units. Uses only the device's peak tables.
+Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw);
+
+struct LayerResult {
+    ByteBreakdown bytes;              // per instance, resolved for this device (fused attention)
+    double ops = 0;                   // per instance
+    double intensity = 0;             // OPs per byte (0 for layers without math)
+    double attainableOpsPerSecond = 0;
+    Execution execution;
+    Bound bound = Bound::memory;
+    double timeSeconds = 0;           // per instance
+    Phase phase = Phase::prefill;     // for request reports: which pass the layer belongs to
+};
+
+struct RequestMetrics {
+    double ttftSeconds = 0;           // time to first token = prefill time
+    std::optional<double> tpotSeconds;  // mean time per output token after the first
+    double e2eSeconds = 0;
+    double tokensPerSecond = 0;       // generated tokens of the whole batch per second
+    double prefillSeconds = 0;
+    double decodeSeconds = 0;         // sum over all decode steps
+};
+
+struct Totals {
+    double ops = 0;
+    double bytes = 0;
+    double timeSeconds = 0;
+    MemoryFootprint memory;
+    double capacityBytes = 0;
+    bool fitsInMemory = true;
+    std::optional<RequestMetrics> request;
+};
+
+struct Report {
+    ModelFacts model;
+    RunSettings settings;
+    std::string hardwareId;
+    std::string hardwareName;
+    std::vector<Layer> layers;
+    std::vector<LayerResult> results;  // parallel to layers
+    Totals totals;
+    std::vector<std::string> warnings;
+};
+
+Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options = {});
+
+// Builds the workload for one pass: prefill (context = prompt) or one decode step at the given
+// context length (keys in the cache including the new token).
+using PassBuilder = std::function<Result<Workload>(Phase phase, std::int64_t contextLength)>;
+
+// A whole request: prefill of settings.promptLength tokens, then generateLength-1 decode steps
+// over the growing KV cache (the first token comes out of prefill). The report lists the prefill
+// layers, then the decode layers summed over all steps; memory is taken at the final context.
+Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& build,
+                              const Hardware& hw, const AnalysisOptions& options = {});
+
+}  // namespace rooflens::core

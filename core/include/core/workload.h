@@ -1,0 +1,127 @@
+#pragma once
+// Workload: the hardware-free cost of one inference pass as an ordered list of layers, each with
+// its OPs and the bytes it moves. Model builders (models/) produce it; analyze() prices it on a
+// device. Nothing here knows about any device.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/datatypes.h"
+#include "core/hardware.h"
+
+namespace rooflens::core {
+
+enum class LayerKind : std::uint8_t {
+    gemm,         // dense matrix multiply with a weight operand
+    attention,    // fused attention (QK^T, softmax, PV in one kernel)
+    matmul,       // activation x activation matmul (unfused QK^T or PV)
+    softmax,
+    norm,
+    elementwise,  // residual add, activation, rope, ...
+    embedding,    // gather of table rows
+    router,       // MoE gating GEMM + top-k
+    spmm,
+    gather,
+    fft,
+};
+inline constexpr std::size_t kLayerKindCount = 11;
+std::string_view nameOf(LayerKind kind);
+std::optional<LayerKind> parseLayerKind(std::string_view name);
+
+struct ByteBreakdown {
+    double weights = 0;
+    double activationsIn = 0;
+    double activationsOut = 0;
+    double kvRead = 0;
+    double kvWrite = 0;
+    double metadata = 0;  // quantization scales/zeros, sparse indices
+    double total() const {
+        return weights + activationsIn + activationsOut + kvRead + kvWrite + metadata;
+    }
+};
+
+enum class Phase : std::uint8_t { prefill, decode, request };
+std::string_view nameOf(Phase phase);
+std::optional<Phase> parsePhase(std::string_view name);
+
+// Shape of a fused (FlashAttention) layer. Its K/V traffic depends on the device's on-chip SRAM
+// (the query-block size B_r), so analyze() computes it from this shape: formulas.md section 3.6.
+struct AttentionShape {
+    double batch = 1;
+    double queryHeads = 1;
+    double kvHeads = 1;
+    double headDim = 1;
+    double queries = 1;        // query positions per sequence in this pass
+    double keys = 1;           // key positions visible at the last query (context length)
+    double window = 0;         // sliding window in tokens; 0 = unlimited
+    bool causal = true;
+    double kvBytesPerElement = 2;
+    double activationBytesPerElement = 2;
+};
+
+// Number of (query, key) pairs that causal (and optionally windowed) attention computes, for
+// `queries` query positions ending at position keys-1.
+double attentionPairs(double queries, double keys, double window, bool causal);
+// K and V elements per (batch, kv-head, head-dim) read by a fused kernel whose query blocks hold
+// blockRows queries: every query block re-reads the keys it can see.
+double fusedKeyReads(const AttentionShape& shape, double blockRows);
+
+struct Layer {
+    std::string_view op;  // static name of the operation within its block: "q_proj", "attention"
+    std::int32_t block = -1;  // transformer block index; -1 for layers outside the blocks
+    LayerKind kind = LayerKind::gemm;
+    ExecUnit unit = ExecUnit::matrix;
+    DataType computeType = DataType::fp16;  // the math data type the operands require
+    DataType weightType = DataType::fp16;
+    DataType activationType = DataType::fp16;
+    double ops = 0;  // per instance
+    ByteBreakdown bytes;  // per instance
+    std::uint32_t repeat = 1;  // identical instances (collapsed blocks)
+    std::int32_t attentionShape = -1;  // index into Workload::attentionShapes for fused attention
+
+    // "blocks.3.q_proj", or the op itself outside the blocks.
+    std::string name() const;
+};
+
+// Facts about the model that do not depend on the phase.
+struct ModelFacts {
+    std::string id;
+    std::string family;  // "llm", "vit", "gnn"
+    double parameters = 0;
+    double activeParameters = 0;  // per token (MoE: routed top-k experts only)
+    double kvBytesPerToken = 0;   // all layers, at the workload's KV data type
+    std::int32_t blocks = 0;
+};
+
+// The run settings a workload was built for; echoed in reports.
+struct RunSettings {
+    Phase phase = Phase::prefill;
+    std::int64_t batch = 1;
+    std::int64_t promptLength = 0;   // prefill: tokens per sequence
+    std::int64_t contextLength = 0;  // decode: tokens in the KV cache including the new one
+    std::int64_t generateLength = 0; // request: generated tokens
+    int weightBits = 16;
+    int activationBits = 16;
+    int kvBits = 16;
+    bool flashAttention = false;
+};
+
+struct MemoryFootprint {
+    double weights = 0;
+    double kvCache = 0;
+    double activations = 0;  // peak live activations of one layer
+    double total() const { return weights + kvCache + activations; }
+};
+
+struct Workload {
+    ModelFacts model;
+    RunSettings settings;
+    std::vector<Layer> layers;
+    std::vector<AttentionShape> attentionShapes;
+    MemoryFootprint memory;
+    std::vector<std::string> warnings;
+};
+
+}  // namespace rooflens::core

@@ -1,0 +1,251 @@
+#include "core/analysis.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <span>
+
+namespace rooflens::core {
+
+namespace {
+
+using D = DataType;
+
+// Wider types a requested math type may run as, in order of preference.
+std::span<const DataType> promotionChain(DataType type) {
+    static constexpr std::array kSmallInt = {D::int4, D::int8, D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kInt = {D::int8, D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kNf4 = {D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kE4m3 = {D::fp8_e4m3, D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kE5m2 = {D::fp8_e5m2, D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kFp16 = {D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kBf16 = {D::bf16, D::fp16, D::fp32};
+    static constexpr std::array kTf32 = {D::tf32, D::fp32};
+    static constexpr std::array kFp32 = {D::fp32};
+    static constexpr std::array kFp64 = {D::fp64};
+    switch (type) {
+        case D::int2:
+        case D::int3:
+        case D::int4:
+            return kSmallInt;
+        case D::int5:
+        case D::int6:
+        case D::int7:
+        case D::int8:
+            return kInt;
+        case D::nf4:
+            return kNf4;
+        case D::fp8_e4m3:
+            return kE4m3;
+        case D::fp8_e5m2:
+            return kE5m2;
+        case D::fp16:
+            return kFp16;
+        case D::bf16:
+            return kBf16;
+        case D::tf32:
+            return kTf32;
+        case D::fp32:
+            return kFp32;
+        case D::fp64:
+            return kFp64;
+    }
+    return kFp32;
+}
+
+bool pick(const PeakTable& table, ExecUnit unit, DataType requested, Execution& out) {
+    for (DataType candidate : promotionChain(requested)) {
+        const double peak = table.at(candidate);
+        if (peak > 0) {
+            out = Execution{candidate, unit, peak, candidate != requested};
+            return true;
+        }
+    }
+    return false;
+}
+
+// FlashAttention query-block rows: B_r = min(ceil(M / (4 d)), d) with M the per-SM SRAM in
+// elements (FlashAttention-1 tiling, formulas.md section 3.6).
+double flashBlockRows(const AttentionShape& shape, const Hardware& hw) {
+    if (hw.sramPerCoreBytes <= 0) {
+        return shape.headDim;
+    }
+    const double elements = hw.sramPerCoreBytes / shape.activationBytesPerElement;
+    return std::max(1.0, std::min(std::ceil(elements / (4 * shape.headDim)), shape.headDim));
+}
+
+void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& hw,
+                LayerResult& result) {
+    result.bytes = bytes;
+    result.ops = layer.ops;
+    result.execution = resolveExecution(layer.computeType, layer.unit, hw);
+    const double total = bytes.total();
+    const double bandwidth = hw.memoryBytesPerSecond();
+    const double peak = result.execution.peakOpsPerSecond;
+    const double computeTime = peak > 0 ? layer.ops / peak : 0;
+    const double memoryTime = bandwidth > 0 ? total / bandwidth : 0;
+    result.intensity = total > 0 ? layer.ops / total : 0;
+    result.attainableOpsPerSecond =
+        total > 0 ? std::min(peak, result.intensity * bandwidth) : peak;
+    result.bound = computeTime > memoryTime ? Bound::compute : Bound::memory;
+    result.timeSeconds = std::max(computeTime, memoryTime);
+}
+
+}  // namespace
+
+std::string_view nameOf(Bound bound) { return bound == Bound::compute ? "compute" : "memory"; }
+
+Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw) {
+    Execution execution{requested, unit, 0, false};
+    const bool found = unit == ExecUnit::matrix
+                           ? pick(hw.matrixDense, ExecUnit::matrix, requested, execution) ||
+                                 pick(hw.vector, ExecUnit::vector, requested, execution)
+                           : pick(hw.vector, ExecUnit::vector, requested, execution) ||
+                                 pick(hw.matrixDense, ExecUnit::matrix, requested, execution);
+    if (!found) {
+        execution = Execution{requested, unit, 0, false};
+    }
+    return execution;
+}
+
+Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& /*options*/) {
+    Report report;
+    report.model = workload.model;
+    report.settings = workload.settings;
+    report.hardwareId = hw.id;
+    report.hardwareName = hw.name;
+    report.layers = workload.layers;
+    report.warnings = workload.warnings;
+    report.results.resize(workload.layers.size());
+
+    Totals& totals = report.totals;
+    bool missingPeak = false;
+    for (std::size_t i = 0; i < workload.layers.size(); ++i) {
+        const Layer& layer = workload.layers[i];
+        ByteBreakdown bytes = layer.bytes;
+        if (layer.attentionShape >= 0) {
+            const AttentionShape& shape =
+                workload.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
+            bytes.kvRead = 2 * shape.batch * shape.kvHeads * shape.headDim *
+                           shape.kvBytesPerElement *
+                           fusedKeyReads(shape, flashBlockRows(shape, hw));
+        }
+        LayerResult& result = report.results[i];
+        priceLayer(layer, bytes, hw, result);
+        result.phase = workload.settings.phase;
+        missingPeak |= layer.ops > 0 && result.execution.peakOpsPerSecond <= 0;
+        totals.ops += layer.ops * layer.repeat;
+        totals.bytes += bytes.total() * layer.repeat;
+        totals.timeSeconds += result.timeSeconds * layer.repeat;
+    }
+    if (missingPeak) {
+        report.warnings.push_back("device " + hw.id +
+                                  " publishes no compute peak for some layers; their time is "
+                                  "memory time only");
+    }
+    totals.memory = workload.memory;
+    totals.capacityBytes = hw.memoryCapacityBytes();
+    totals.fitsInMemory = totals.memory.total() <= totals.capacityBytes;
+    return report;
+}
+
+Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& build,
+                              const Hardware& hw, const AnalysisOptions& options) {
+    if (settings.promptLength < 1) {
+        return makeError("request: prompt length must be at least 1");
+    }
+    if (settings.generateLength < 1) {
+        return makeError("request: generated length must be at least 1");
+    }
+    auto prefill = build(Phase::prefill, settings.promptLength);
+    if (!prefill) {
+        return prefill.error();
+    }
+    Report report = analyze(prefill.value(), hw, options);
+    report.settings = settings;
+    const double prefillSeconds = report.totals.timeSeconds;
+
+    // Decode steps 1..G-1 attend to S + j keys; their layers are summed in place.
+    std::vector<Layer> decodeLayers;
+    std::vector<LayerResult> decodeResults;
+    std::vector<double> computeBoundTime;
+    double decodeSeconds = 0;
+    for (std::int64_t step = 1; step < settings.generateLength; ++step) {
+        auto pass = build(Phase::decode, settings.promptLength + step);
+        if (!pass) {
+            return pass.error();
+        }
+        Report stepReport = analyze(pass.value(), hw, options);
+        if (decodeLayers.empty()) {
+            decodeLayers = stepReport.layers;
+            decodeResults.assign(decodeLayers.size(), LayerResult{});
+            computeBoundTime.assign(decodeLayers.size(), 0.0);
+            for (auto& layer : decodeLayers) {
+                layer.ops = 0;
+                layer.bytes = {};
+            }
+        } else if (stepReport.layers.size() != decodeLayers.size()) {
+            return makeError("request: decode passes differ in structure");
+        }
+        for (std::size_t i = 0; i < decodeLayers.size(); ++i) {
+            const LayerResult& r = stepReport.results[i];
+            LayerResult& sum = decodeResults[i];
+            sum.ops += r.ops;
+            sum.bytes.weights += r.bytes.weights;
+            sum.bytes.activationsIn += r.bytes.activationsIn;
+            sum.bytes.activationsOut += r.bytes.activationsOut;
+            sum.bytes.kvRead += r.bytes.kvRead;
+            sum.bytes.kvWrite += r.bytes.kvWrite;
+            sum.bytes.metadata += r.bytes.metadata;
+            sum.timeSeconds += r.timeSeconds;
+            sum.execution = r.execution;
+            if (r.bound == Bound::compute) {
+                computeBoundTime[i] += r.timeSeconds;
+            }
+        }
+        decodeSeconds += stepReport.totals.timeSeconds;
+        report.totals.ops += stepReport.totals.ops;
+        report.totals.bytes += stepReport.totals.bytes;
+        report.totals.memory = stepReport.totals.memory;
+        report.totals.fitsInMemory = stepReport.totals.fitsInMemory;
+        if (step + 1 == settings.generateLength) {
+            for (const auto& warning : stepReport.warnings) {
+                if (std::find(report.warnings.begin(), report.warnings.end(), warning) ==
+                    report.warnings.end()) {
+                    report.warnings.push_back(warning);
+                }
+            }
+        }
+    }
+    const double bandwidth = hw.memoryBytesPerSecond();
+    for (std::size_t i = 0; i < decodeLayers.size(); ++i) {
+        LayerResult& sum = decodeResults[i];
+        decodeLayers[i].ops = sum.ops;
+        decodeLayers[i].bytes = sum.bytes;
+        const double total = sum.bytes.total();
+        sum.intensity = total > 0 ? sum.ops / total : 0;
+        sum.attainableOpsPerSecond = total > 0 ? std::min(sum.execution.peakOpsPerSecond,
+                                                          sum.intensity * bandwidth)
+                                               : sum.execution.peakOpsPerSecond;
+        sum.bound = 2 * computeBoundTime[i] > sum.timeSeconds ? Bound::compute : Bound::memory;
+        sum.phase = Phase::decode;
+        report.layers.push_back(decodeLayers[i]);
+        report.results.push_back(sum);
+    }
+
+    RequestMetrics metrics;
+    metrics.prefillSeconds = prefillSeconds;
+    metrics.decodeSeconds = decodeSeconds;
+    metrics.ttftSeconds = prefillSeconds;
+    metrics.e2eSeconds = prefillSeconds + decodeSeconds;
+    if (settings.generateLength > 1) {
+        metrics.tpotSeconds = decodeSeconds / static_cast<double>(settings.generateLength - 1);
+    }
+    metrics.tokensPerSecond = static_cast<double>(settings.batch * settings.generateLength) /
+                              metrics.e2eSeconds;
+    report.totals.timeSeconds = metrics.e2eSeconds;
+    report.totals.request = metrics;
+    return report;
+}
+
+}  // namespace rooflens::core

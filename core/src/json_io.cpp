@@ -1,0 +1,265 @@
+#include "core/json_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace rooflens::core {
+
+namespace {
+
+// nlohmann prefixes messages with "[json.exception.parse_error.101] "; users need the rest.
+std::string stripExceptionPrefix(const std::string& what) {
+    if (!what.empty() && what.front() == '[') {
+        if (auto end = what.find("] "); end != std::string::npos) {
+            return what.substr(end + 2);
+        }
+    }
+    return what;
+}
+
+}  // namespace
+
+std::string describeJson(const Json& value) {
+    switch (value.type()) {
+        case Json::value_t::null:
+            return "null";
+        case Json::value_t::object:
+            return "an object";
+        case Json::value_t::array:
+            return "an array";
+        case Json::value_t::string: {
+            std::string text = value.get<std::string>();
+            if (text.size() > 40) {
+                text = text.substr(0, 37) + "...";
+            }
+            return "\"" + text + "\"";
+        }
+        case Json::value_t::boolean:
+            return value.get<bool>() ? "true" : "false";
+        default:
+            return value.dump();
+    }
+}
+
+Result<std::string> readFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        return makeError(path.string() + ": cannot read: is a directory");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return makeError(path.string() + ": cannot read: " + std::strerror(errno));
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) {
+        return makeError(path.string() + ": cannot read: I/O error");
+    }
+    return buffer.str();
+}
+
+Result<Json> parseJsonText(std::string_view text, std::string_view label) {
+    try {
+        return Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error& e) {
+        std::string message = stripExceptionPrefix(e.what());
+        if (message.rfind("parse error ", 0) == 0) {
+            message = message.substr(12);
+        }
+        return makeError(std::string(label) + ": invalid JSON " + message);
+    } catch (const Json::exception& e) {
+        return makeError(std::string(label) + ": invalid JSON: " + stripExceptionPrefix(e.what()));
+    }
+}
+
+Result<Json> parseJsonFile(const std::filesystem::path& path) {
+    auto text = readFile(path);
+    if (!text) {
+        return text.error();
+    }
+    return parseJsonText(text.value(), path.string());
+}
+
+std::string childPath(std::string_view path, std::string_view key) {
+    std::string result(path);
+    result += '/';
+    for (char c : key) {  // JSON pointer escaping (RFC 6901)
+        if (c == '~') {
+            result += "~0";
+        } else if (c == '/') {
+            result += "~1";
+        } else {
+            result += c;
+        }
+    }
+    return result;
+}
+
+std::string childPath(std::string_view path, std::size_t index) {
+    return std::string(path) + "/" + std::to_string(index);
+}
+
+Error JsonReader::error(std::string_view path, std::string_view what) const {
+    std::string message = m_label;
+    message += ": ";
+    message += path.empty() ? "/" : path;
+    message += ": ";
+    message += what;
+    return Error{std::move(message)};
+}
+
+Error JsonReader::expected(std::string_view path, std::string_view expectation,
+                           const Json& got) const {
+    return error(path, "expected " + std::string(expectation) + ", got " + describeJson(got));
+}
+
+bool JsonReader::has(const Json& obj, std::string_view key) const {
+    return obj.is_object() && obj.find(key) != obj.end();
+}
+
+Result<const Json*> JsonReader::member(const Json& obj, std::string_view path,
+                                       std::string_view key) const {
+    if (!obj.is_object()) {
+        return expected(path, "an object", obj);
+    }
+    auto it = obj.find(key);
+    if (it == obj.end()) {
+        return error(childPath(path, key), "missing required field");
+    }
+    return &*it;
+}
+
+Result<std::string> JsonReader::string(const Json& obj, std::string_view path,
+                                       std::string_view key) const {
+    auto value = member(obj, path, key);
+    if (!value) {
+        return value.error();
+    }
+    if (!value.value()->is_string()) {
+        return expected(childPath(path, key), "a string", *value.value());
+    }
+    return value.value()->get<std::string>();
+}
+
+Result<bool> JsonReader::boolean(const Json& obj, std::string_view path,
+                                 std::string_view key) const {
+    auto value = member(obj, path, key);
+    if (!value) {
+        return value.error();
+    }
+    if (!value.value()->is_boolean()) {
+        return expected(childPath(path, key), "true or false", *value.value());
+    }
+    return value.value()->get<bool>();
+}
+
+Result<double> JsonReader::positiveValue(const Json& value, std::string_view path) const {
+    if (!value.is_number()) {
+        return expected(path, "a positive finite number", value);
+    }
+    const double number = value.get<double>();
+    if (!std::isfinite(number) || number <= 0) {
+        return expected(path, "a positive finite number", value);
+    }
+    return number;
+}
+
+Result<double> JsonReader::positive(const Json& obj, std::string_view path,
+                                    std::string_view key) const {
+    auto value = member(obj, path, key);
+    if (!value) {
+        return value.error();
+    }
+    return positiveValue(*value.value(), childPath(path, key));
+}
+
+Result<double> JsonReader::nonNegative(const Json& obj, std::string_view path,
+                                       std::string_view key) const {
+    auto value = member(obj, path, key);
+    if (!value) {
+        return value.error();
+    }
+    const Json& v = *value.value();
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0) {
+        return expected(childPath(path, key), "a finite number >= 0", v);
+    }
+    return v.get<double>();
+}
+
+Result<std::int64_t> JsonReader::integer(const Json& obj, std::string_view path,
+                                         std::string_view key, std::int64_t minimum,
+                                         std::int64_t maximum) const {
+    auto value = member(obj, path, key);
+    if (!value) {
+        return value.error();
+    }
+    const Json& v = *value.value();
+    const std::string expectation =
+        "an integer in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "]";
+    if (v.is_number_unsigned()) {
+        const auto number = v.get<std::uint64_t>();
+        if (number > static_cast<std::uint64_t>(maximum)) {
+            return expected(childPath(path, key), expectation, v);
+        }
+        return static_cast<std::int64_t>(number);
+    }
+    if (!v.is_number_integer()) {
+        return expected(childPath(path, key), expectation, v);
+    }
+    const auto number = v.get<std::int64_t>();
+    if (number < minimum || number > maximum) {
+        return expected(childPath(path, key), expectation, v);
+    }
+    return number;
+}
+
+Status writeFileAtomic(const std::filesystem::path& path, std::string_view content) {
+    static std::atomic<unsigned> counter{0};
+    const std::filesystem::path dir =
+        path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    const std::filesystem::path temp =
+        dir / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+               std::to_string(counter.fetch_add(1)));
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return makeError(path.string() + ": cannot write: " + std::strerror(errno));
+    }
+    const char* data = content.data();
+    std::size_t left = content.size();
+    while (left > 0) {
+        const ssize_t written = ::write(fd, data, left);
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            const std::string reason = std::strerror(errno);
+            ::close(fd);
+            ::unlink(temp.c_str());
+            return makeError(path.string() + ": cannot write: " + reason);
+        }
+        data += written;
+        left -= static_cast<std::size_t>(written);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(temp.c_str());
+        return makeError(path.string() + ": cannot write: " + reason);
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(temp.c_str());
+        return makeError(path.string() + ": cannot write: " + reason);
+    }
+    return Ok{};
+}
+
+}  // namespace rooflens::core

@@ -1,0 +1,379 @@
+#include "core/report_io.h"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_io.h"
+#include "core/units.h"
+
+namespace rooflens::core {
+
+namespace {
+
+Json bytesJson(const ByteBreakdown& b) {
+    return Json{{"weights", b.weights},         {"activations_in", b.activationsIn},
+                {"activations_out", b.activationsOut}, {"kv_read", b.kvRead},
+                {"kv_write", b.kvWrite},        {"metadata", b.metadata},
+                {"total", b.total()}};
+}
+
+Json settingsJson(const RunSettings& s) {
+    Json j{{"phase", nameOf(s.phase)},  {"batch", s.batch},
+           {"wbits", s.weightBits},     {"abits", s.activationBits},
+           {"kvbits", s.kvBits},        {"flash_attention", s.flashAttention}};
+    if (s.phase != Phase::decode) {
+        j["prompt_len"] = s.promptLength;
+    }
+    if (s.phase == Phase::decode) {
+        j["context_len"] = s.contextLength;
+    }
+    if (s.phase == Phase::request) {
+        j["gen_len"] = s.generateLength;
+    }
+    return j;
+}
+
+std::string renderJson(const Report& report) {
+    Json layers = Json::array();
+    for (std::size_t i = 0; i < report.layers.size(); ++i) {
+        const Layer& layer = report.layers[i];
+        const LayerResult& r = report.results[i];
+        layers.push_back(Json{{"name", layer.name()},
+                              {"kind", nameOf(layer.kind)},
+                              {"block", layer.block},
+                              {"phase", nameOf(r.phase)},
+                              {"repeat", layer.repeat},
+                              {"ops", r.ops},
+                              {"bytes", bytesJson(r.bytes)},
+                              {"intensity", r.intensity},
+                              {"math_type", nameOf(r.execution.mathType)},
+                              {"unit", nameOf(r.execution.unit)},
+                              {"peak_ops_per_s", r.execution.peakOpsPerSecond},
+                              {"attainable_ops_per_s", r.attainableOpsPerSecond},
+                              {"bound", nameOf(r.bound)},
+                              {"time_s", r.timeSeconds}});
+    }
+    const Totals& t = report.totals;
+    Json totals{{"ops", t.ops},
+                {"bytes", t.bytes},
+                {"time_s", t.timeSeconds},
+                {"memory_bytes",
+                 {{"weights", t.memory.weights},
+                  {"kv_cache", t.memory.kvCache},
+                  {"activations", t.memory.activations},
+                  {"total", t.memory.total()}}},
+                {"capacity_bytes", t.capacityBytes},
+                {"fits_in_memory", t.fitsInMemory}};
+    if (t.request) {
+        totals["ttft_s"] = t.request->ttftSeconds;
+        totals["tpot_s"] = t.request->tpotSeconds ? Json(*t.request->tpotSeconds) : Json(nullptr);
+        totals["e2e_s"] = t.request->e2eSeconds;
+        totals["tokens_per_s"] = t.request->tokensPerSecond;
+        totals["prefill_s"] = t.request->prefillSeconds;
+        totals["decode_s"] = t.request->decodeSeconds;
+    }
+    Json doc{{"schema_version", kReportSchemaVersion},
+             {"model",
+              {{"id", report.model.id},
+               {"family", report.model.family},
+               {"parameters", report.model.parameters},
+               {"active_parameters", report.model.activeParameters},
+               {"kv_bytes_per_token", report.model.kvBytesPerToken},
+               {"blocks", report.model.blocks}}},
+             {"hardware", {{"id", report.hardwareId}, {"name", report.hardwareName}}},
+             {"settings", settingsJson(report.settings)},
+             {"layers", std::move(layers)},
+             {"totals", std::move(totals)},
+             {"warnings", report.warnings}};
+    return doc.dump(2) + "\n";
+}
+
+std::string csvField(const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) {
+        return text;
+    }
+    std::string quoted = "\"";
+    for (char c : text) {
+        quoted += c;
+        if (c == '"') {
+            quoted += '"';
+        }
+    }
+    return quoted + "\"";
+}
+
+std::string number(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    return buffer;
+}
+
+std::string renderCsv(const Report& report) {
+    std::ostringstream out;
+    out << "phase,name,kind,block,repeat,ops,bytes_weights,bytes_activations_in,"
+           "bytes_activations_out,bytes_kv_read,bytes_kv_write,bytes_metadata,bytes_total,"
+           "intensity,math_type,unit,attainable_ops_per_s,bound,time_s\n";
+    for (std::size_t i = 0; i < report.layers.size(); ++i) {
+        const Layer& l = report.layers[i];
+        const LayerResult& r = report.results[i];
+        out << nameOf(r.phase) << ',' << csvField(l.name()) << ',' << nameOf(l.kind) << ','
+            << l.block << ',' << l.repeat << ',' << number(r.ops) << ','
+            << number(r.bytes.weights) << ',' << number(r.bytes.activationsIn) << ','
+            << number(r.bytes.activationsOut) << ',' << number(r.bytes.kvRead) << ','
+            << number(r.bytes.kvWrite) << ',' << number(r.bytes.metadata) << ','
+            << number(r.bytes.total()) << ',' << number(r.intensity) << ','
+            << nameOf(r.execution.mathType) << ',' << nameOf(r.execution.unit) << ','
+            << number(r.attainableOpsPerSecond) << ',' << nameOf(r.bound) << ','
+            << number(r.timeSeconds) << '\n';
+    }
+    return out.str();
+}
+
+// Rows of the human-readable formats: layers of the same operation in every block are summed
+// into one row ("blocks.*.q_proj x32"), so a 80-block model reads in one screen.
+struct Row {
+    std::string name;
+    std::string kind;
+    std::string phase;
+    std::size_t count = 0;
+    double ops = 0;
+    double bytes = 0;
+    double time = 0;
+    double computeTime = 0;
+    std::string math;
+};
+
+std::vector<Row> groupRows(const Report& report) {
+    std::vector<Row> rows;
+    std::map<std::pair<std::string, std::string>, std::size_t> index;
+    for (std::size_t i = 0; i < report.layers.size(); ++i) {
+        const Layer& l = report.layers[i];
+        const LayerResult& r = report.results[i];
+        std::string name = l.block < 0 ? std::string(l.op) : "blocks.*." + std::string(l.op);
+        const std::string phase(nameOf(r.phase));
+        auto [it, inserted] = index.try_emplace({phase, name}, rows.size());
+        if (inserted) {
+            rows.push_back(Row{name, std::string(nameOf(l.kind)), phase, 0, 0, 0, 0, 0,
+                               std::string(nameOf(r.execution.mathType)) + "/" +
+                                   std::string(nameOf(r.execution.unit))});
+        }
+        Row& row = rows[it->second];
+        row.count += l.repeat;
+        row.ops += r.ops * l.repeat;
+        row.bytes += r.bytes.total() * l.repeat;
+        row.time += r.timeSeconds * l.repeat;
+        if (r.bound == Bound::compute) {
+            row.computeTime += r.timeSeconds * l.repeat;
+        }
+    }
+    return rows;
+}
+
+std::string boundOf(const Row& row) {
+    if (row.computeTime <= 0) {
+        return "memory";
+    }
+    if (row.computeTime >= row.time) {
+        return "compute";
+    }
+    return "mixed";
+}
+
+struct Line {
+    std::string label;
+    std::string value;
+};
+
+std::vector<Line> summaryLines(const Report& report) {
+    const Totals& t = report.totals;
+    std::vector<Line> lines;
+    lines.push_back({"total OPs", formatSi(t.ops, "OP")});
+    lines.push_back({"total bytes moved", formatSi(t.bytes, "B")});
+    if (t.request) {
+        lines.push_back({"TTFT", formatSeconds(t.request->ttftSeconds)});
+        lines.push_back({"TPOT", t.request->tpotSeconds ? formatSeconds(*t.request->tpotSeconds)
+                                                        : std::string("n/a (1 token)")});
+        lines.push_back({"end-to-end latency", formatSeconds(t.request->e2eSeconds)});
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%.4g tokens/s", t.request->tokensPerSecond);
+        lines.push_back({"throughput", buffer});
+    } else {
+        lines.push_back({"time", formatSeconds(t.timeSeconds)});
+    }
+    lines.push_back({"memory: weights", formatBinary(t.memory.weights, "B")});
+    lines.push_back({"memory: KV cache", formatBinary(t.memory.kvCache, "B")});
+    lines.push_back({"memory: activations (peak)", formatBinary(t.memory.activations, "B")});
+    lines.push_back({"memory: total / capacity", formatBinary(t.memory.total(), "B") + " / " +
+                                                     formatBinary(t.capacityBytes, "B") +
+                                                     (t.fitsInMemory ? " (fits)"
+                                                                     : " (DOES NOT FIT)")});
+    return lines;
+}
+
+std::string header(const Report& report) {
+    const RunSettings& s = report.settings;
+    std::string text = report.model.id + " on " + report.hardwareName + " (" + report.hardwareId +
+                       "): " + std::string(nameOf(s.phase)) + ", batch " +
+                       std::to_string(s.batch);
+    if (s.phase != Phase::decode) {
+        text += ", prompt " + std::to_string(s.promptLength);
+    }
+    if (s.phase == Phase::decode) {
+        text += ", context " + std::to_string(s.contextLength);
+    }
+    if (s.phase == Phase::request) {
+        text += ", generate " + std::to_string(s.generateLength);
+    }
+    text += ", W" + std::to_string(s.weightBits) + "A" + std::to_string(s.activationBits) +
+            "KV" + std::to_string(s.kvBits);
+    text += s.flashAttention ? ", FlashAttention" : ", unfused attention";
+    return text;
+}
+
+std::string cell(const char* format, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return buffer;
+}
+
+std::vector<std::vector<std::string>> tableCells(const Report& report) {
+    std::vector<std::vector<std::string>> cells;
+    const bool request = report.settings.phase == Phase::request;
+    for (const Row& row : groupRows(report)) {
+        std::vector<std::string> line;
+        if (request) {
+            line.push_back(row.phase);
+        }
+        line.push_back(row.name);
+        line.push_back(row.kind);
+        line.push_back(std::to_string(row.count));
+        line.push_back(formatSi(row.ops, "OP"));
+        line.push_back(formatSi(row.bytes, "B"));
+        line.push_back(row.bytes > 0 ? cell("%.3g", row.ops / row.bytes) : std::string("-"));
+        line.push_back(row.math);
+        line.push_back(boundOf(row));
+        line.push_back(formatSeconds(row.time));
+        line.push_back(cell("%.1f%%", report.totals.timeSeconds > 0
+                                          ? 100.0 * row.time / report.totals.timeSeconds
+                                          : 0.0));
+        cells.push_back(std::move(line));
+    }
+    return cells;
+}
+
+std::vector<std::string> tableHeader(const Report& report) {
+    std::vector<std::string> h;
+    if (report.settings.phase == Phase::request) {
+        h.push_back("phase");
+    }
+    for (const char* name : {"layer", "kind", "count", "OPs", "bytes", "OPs/B", "math", "bound",
+                             "time", "share"}) {
+        h.emplace_back(name);
+    }
+    return h;
+}
+
+std::string renderTable(const Report& report) {
+    auto head = tableHeader(report);
+    auto cells = tableCells(report);
+    std::vector<std::size_t> width(head.size());
+    for (std::size_t c = 0; c < head.size(); ++c) {
+        width[c] = head[c].size();
+        for (const auto& line : cells) {
+            width[c] = std::max(width[c], line[c].size());
+        }
+    }
+    std::ostringstream out;
+    out << header(report) << "\n\n";
+    auto emit = [&](const std::vector<std::string>& line) {
+        for (std::size_t c = 0; c < line.size(); ++c) {
+            const bool left = c < 3 || line[c] == "memory" || line[c] == "compute";
+            std::string padded = line[c];
+            const std::string pad(width[c] - line[c].size(), ' ');
+            padded = left ? padded + pad : pad + padded;
+            out << padded << (c + 1 < line.size() ? "  " : "\n");
+        }
+    };
+    emit(head);
+    for (const auto& line : cells) {
+        emit(line);
+    }
+    out << '\n';
+    for (const Line& line : summaryLines(report)) {
+        out << line.label << ": " << line.value << '\n';
+    }
+    for (const auto& warning : report.warnings) {
+        out << "warning: " << warning << '\n';
+    }
+    return out.str();
+}
+
+std::string renderMarkdown(const Report& report) {
+    std::ostringstream out;
+    out << "# " << header(report) << "\n\n";
+    auto head = tableHeader(report);
+    out << '|';
+    for (const auto& h : head) {
+        out << ' ' << h << " |";
+    }
+    out << "\n|";
+    for (std::size_t c = 0; c < head.size(); ++c) {
+        out << (c < 3 ? "---|" : "---:|");
+    }
+    out << '\n';
+    for (const auto& line : tableCells(report)) {
+        out << '|';
+        for (const auto& c : line) {
+            out << ' ' << c << " |";
+        }
+        out << '\n';
+    }
+    out << "\n| total | value |\n|---|---:|\n";
+    for (const Line& line : summaryLines(report)) {
+        out << "| " << line.label << " | " << line.value << " |\n";
+    }
+    if (!report.warnings.empty()) {
+        out << '\n';
+        for (const auto& warning : report.warnings) {
+            out << "> warning: " << warning << '\n';
+        }
+    }
+    return out.str();
+}
+
+}  // namespace
+
+std::optional<ReportFormat> parseReportFormat(std::string_view name) {
+    if (name == "table") {
+        return ReportFormat::table;
+    }
+    if (name == "json") {
+        return ReportFormat::json;
+    }
+    if (name == "csv") {
+        return ReportFormat::csv;
+    }
+    if (name == "md" || name == "markdown") {
+        return ReportFormat::md;
+    }
+    return std::nullopt;
+}
+
+std::string renderReport(const Report& report, ReportFormat format) {
+    switch (format) {
+        case ReportFormat::json:
+            return renderJson(report);
+        case ReportFormat::csv:
+            return renderCsv(report);
+        case ReportFormat::md:
+            return renderMarkdown(report);
+        case ReportFormat::table:
+            return renderTable(report);
+    }
+    return {};
+}
+
+}  // namespace rooflens::core

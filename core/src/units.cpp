@@ -1,0 +1,118 @@
+#include "core/units.h"
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+namespace rooflens::core {
+
+namespace {
+
+struct UnitEntry {
+    std::string_view name;
+    Dimension dimension;
+    double factor;
+};
+
+constexpr std::array kUnits = {
+    UnitEntry{"B", Dimension::bytes, 1.0},
+    UnitEntry{"KB", Dimension::bytes, kKilo},
+    UnitEntry{"MB", Dimension::bytes, kMega},
+    UnitEntry{"GB", Dimension::bytes, kGiga},
+    UnitEntry{"TB", Dimension::bytes, kTera},
+    UnitEntry{"KiB", Dimension::bytes, kKibi},
+    UnitEntry{"MiB", Dimension::bytes, kMebi},
+    UnitEntry{"GiB", Dimension::bytes, kGibi},
+    UnitEntry{"TiB", Dimension::bytes, kTebi},
+    UnitEntry{"B/s", Dimension::bytesPerSecond, 1.0},
+    UnitEntry{"KB/s", Dimension::bytesPerSecond, kKilo},
+    UnitEntry{"MB/s", Dimension::bytesPerSecond, kMega},
+    UnitEntry{"GB/s", Dimension::bytesPerSecond, kGiga},
+    UnitEntry{"TB/s", Dimension::bytesPerSecond, kTera},
+    UnitEntry{"GiB/s", Dimension::bytesPerSecond, kGibi},
+    UnitEntry{"TiB/s", Dimension::bytesPerSecond, kTebi},
+    UnitEntry{"OPS", Dimension::opsPerSecond, 1.0},
+    UnitEntry{"FLOPS", Dimension::opsPerSecond, 1.0},
+    UnitEntry{"GOPS", Dimension::opsPerSecond, kGiga},
+    UnitEntry{"GFLOPS", Dimension::opsPerSecond, kGiga},
+    UnitEntry{"TOPS", Dimension::opsPerSecond, kTera},
+    UnitEntry{"TFLOPS", Dimension::opsPerSecond, kTera},
+    UnitEntry{"POPS", Dimension::opsPerSecond, kPeta},
+    UnitEntry{"PFLOPS", Dimension::opsPerSecond, kPeta},
+    UnitEntry{"Hz", Dimension::hertz, 1.0},
+    UnitEntry{"MHz", Dimension::hertz, kMega},
+    UnitEntry{"GHz", Dimension::hertz, kGiga},
+};
+
+std::string formatScaled(double value, std::string_view unit, int precision, double base,
+                         const std::array<std::string_view, 6>& prefixes) {
+    double scaled = value;
+    std::size_t index = 0;
+    while (std::fabs(scaled) >= base && index + 1 < prefixes.size()) {
+        scaled /= base;
+        ++index;
+    }
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*g %.*s%.*s", precision, scaled,
+                  static_cast<int>(prefixes[index].size()), prefixes[index].data(),
+                  static_cast<int>(unit.size()), unit.data());
+    return buffer;
+}
+
+}  // namespace
+
+std::optional<double> unitFactor(std::string_view unit, Dimension dimension) {
+    for (const auto& entry : kUnits) {
+        if (entry.name == unit && entry.dimension == dimension) {
+            return entry.factor;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view dimensionName(Dimension dimension) {
+    switch (dimension) {
+        case Dimension::bytes:
+            return "bytes (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)";
+        case Dimension::bytesPerSecond:
+            return "bytes/s (B/s, GB/s, TB/s, GiB/s, ...)";
+        case Dimension::opsPerSecond:
+            return "OPs/s (OPS, FLOPS, GOPS, GFLOPS, TOPS, TFLOPS, POPS, PFLOPS)";
+        case Dimension::hertz:
+            return "Hz (Hz, MHz, GHz)";
+    }
+    return "?";
+}
+
+std::string formatSi(double value, std::string_view unit, int precision) {
+    static const std::array<std::string_view, 6> kPrefixes = {"", "k", "M", "G", "T", "P"};
+    return formatScaled(value, unit, precision, 1000.0, kPrefixes);
+}
+
+std::string formatBinary(double value, std::string_view unit, int precision) {
+    static const std::array<std::string_view, 6> kPrefixes = {"", "Ki", "Mi", "Gi", "Ti", "Pi"};
+    return formatScaled(value, unit, precision, 1024.0, kPrefixes);
+}
+
+std::string formatSeconds(double seconds, int precision) {
+    const char* unit = "s";
+    double scaled = seconds;
+    if (seconds == 0) {
+        unit = "s";
+    } else if (std::fabs(seconds) < 1e-6) {
+        scaled = seconds * 1e9;
+        unit = "ns";
+    } else if (std::fabs(seconds) < 1e-3) {
+        scaled = seconds * 1e6;
+        unit = "us";
+    } else if (std::fabs(seconds) < 1.0) {
+        scaled = seconds * 1e3;
+        unit = "ms";
+    }
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*g %s", precision, scaled, unit);
+    return buffer;
+}
+
+}  // namespace rooflens::core

@@ -1,0 +1,101 @@
+#include "core/workload.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace rooflens::core {
+
+namespace {
+
+constexpr std::array<std::string_view, kLayerKindCount> kLayerKindNames = {
+    "gemm", "attention", "matmul", "softmax", "norm", "elementwise",
+    "embedding", "router", "spmm", "gather", "fft"};
+
+// Sum of min(j, window) for j = first..last (window <= 0: no cap).
+double sumCapped(double first, double last, double window) {
+    if (last < first) {
+        return 0;
+    }
+    if (window <= 0 || last <= window) {
+        return (last * (last + 1) - (first - 1) * first) / 2;
+    }
+    double sum = 0;
+    if (first <= window) {
+        sum += (window * (window + 1) - (first - 1) * first) / 2;
+        first = window + 1;
+    }
+    return sum + window * (last - first + 1);
+}
+
+}  // namespace
+
+std::string_view nameOf(LayerKind kind) { return kLayerKindNames[static_cast<std::size_t>(kind)]; }
+
+std::optional<LayerKind> parseLayerKind(std::string_view name) {
+    for (std::size_t i = 0; i < kLayerKindNames.size(); ++i) {
+        if (kLayerKindNames[i] == name) {
+            return static_cast<LayerKind>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view nameOf(Phase phase) {
+    switch (phase) {
+        case Phase::prefill:
+            return "prefill";
+        case Phase::decode:
+            return "decode";
+        case Phase::request:
+            return "request";
+    }
+    return "?";
+}
+
+std::optional<Phase> parsePhase(std::string_view name) {
+    for (Phase phase : {Phase::prefill, Phase::decode, Phase::request}) {
+        if (nameOf(phase) == name) {
+            return phase;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string Layer::name() const {
+    if (block < 0) {
+        return std::string(op);
+    }
+    std::string result = "blocks.";
+    result += std::to_string(block);
+    result += '.';
+    result += op;
+    return result;
+}
+
+double attentionPairs(double queries, double keys, double window, bool causal) {
+    if (!causal) {
+        return queries * (window > 0 ? std::min(keys, window) : keys);
+    }
+    // Query at 0-based position p sees min(p + 1, window) keys; queries occupy the last
+    // `queries` positions of the `keys` context.
+    return sumCapped(keys - queries + 1, keys, window);
+}
+
+double fusedKeyReads(const AttentionShape& shape, double blockRows) {
+    const double rows = std::max(1.0, std::floor(blockRows));
+    const double offset = shape.keys - shape.queries;  // positions already in the cache
+    double reads = 0;
+    for (double start = 0; start < shape.queries; start += rows) {
+        const double end = std::min(start + rows, shape.queries);
+        double high = shape.causal ? offset + end : shape.keys;
+        double low = 0;
+        if (shape.window > 0) {
+            low = std::max(0.0, offset + start - shape.window + 1);
+        }
+        reads += high - low;
+    }
+    return reads;
+}
+
+}  // namespace rooflens::core
