@@ -203,11 +203,11 @@ std::vector<Line> summaryLines(const Report& report) {
     } else {
         lines.push_back({"time", formatSeconds(t.timeSeconds)});
     }
-    lines.push_back({"memory: weights", formatBinary(t.memory.weights, "B")});
-    lines.push_back({"memory: KV cache", formatBinary(t.memory.kvCache, "B")});
-    lines.push_back({"memory: activations (peak)", formatBinary(t.memory.activations, "B")});
-    lines.push_back({"memory: total / capacity", formatBinary(t.memory.total(), "B") + " / " +
-                                                     formatBinary(t.capacityBytes, "B") +
+    lines.push_back({"memory: weights", formatSi(t.memory.weights, "B")});
+    lines.push_back({"memory: KV cache", formatSi(t.memory.kvCache, "B")});
+    lines.push_back({"memory: activations (peak)", formatSi(t.memory.activations, "B")});
+    lines.push_back({"memory: total / capacity", formatSi(t.memory.total(), "B") + " / " +
+                                                     formatSi(t.capacityBytes, "B") +
                                                      (t.fitsInMemory ? " (fits)"
                                                                      : " (DOES NOT FIT)")});
     return lines;

@@ -1,0 +1,92 @@
+#include "cli_common.h"
+
+#include <iostream>
+
+#include "models/presets.h"
+
+namespace rooflens::cli {
+
+std::optional<po::variables_map> parseOptions(const std::vector<std::string>& args,
+                                              const po::options_description& options,
+                                              const std::string& usage,
+                                              const po::positional_options_description* positional) {
+    po::options_description all;
+    all.add_options()("help,h", "show this help");
+    all.add(options);
+    po::variables_map vm;
+    try {
+        po::command_line_parser parser(args);
+        parser.options(all);
+        if (positional != nullptr) {
+            parser.positional(*positional);
+        }
+        po::store(parser.run(), vm);
+        if (vm.count("help") != 0U) {
+            std::cout << usage << "\n\n" << all << '\n';
+            return std::nullopt;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw CliError{kUsage, std::string(e.what()) + " (see --help)"};
+    }
+    return vm;
+}
+
+core::ReportFormat parseFormat(const std::string& name,
+                               std::initializer_list<core::ReportFormat> allowed) {
+    auto format = core::parseReportFormat(name);
+    bool ok = false;
+    for (auto candidate : allowed) {
+        ok |= format && *format == candidate;
+    }
+    if (!ok) {
+        std::string names;
+        for (auto candidate : allowed) {
+            static constexpr const char* kNames[] = {"table", "json", "csv", "md"};
+            names += (names.empty() ? "" : "|");
+            names += kNames[static_cast<int>(candidate)];
+        }
+        throw CliError{kUsage, "--format: expected " + names + ", got '" + name + "'"};
+    }
+    return *format;
+}
+
+void emit(const std::string& content, const std::string& outputPath) {
+    if (outputPath.empty()) {
+        std::cout << content;
+        std::cout.flush();
+        return;
+    }
+    auto status = core::writeFileAtomic(outputPath, content);
+    if (!status) {
+        throw CliError{kRuntime, status.error().message};
+    }
+}
+
+hwdb::Database loadDatabase(bool reportErrors) {
+    hwdb::Database db = hwdb::Database::load();
+    if (reportErrors) {
+        for (const auto& error : db.errors()) {
+            std::cerr << "warning: skipped " << error.message << '\n';
+        }
+    }
+    return db;
+}
+
+core::Hardware resolveHardware(const hwdb::Database& db, const std::string& idOrPath) {
+    auto hw = db.resolve(idOrPath);
+    if (!hw) {
+        throw CliError{kBadInput, hw.error().message};
+    }
+    return std::move(hw).value();
+}
+
+models::LlmConfig resolveModel(const std::string& idOrPath) {
+    auto config = models::resolveLlm(idOrPath);
+    if (!config) {
+        throw CliError{kBadInput, config.error().message};
+    }
+    return std::move(config).value();
+}
+
+}  // namespace rooflens::cli

@@ -1,0 +1,58 @@
+#pragma once
+// Shared plumbing of the `rooflens` subcommands: exit codes, option parsing with Boost, output to
+// stdout or an atomically written file, and resolution of --model and --hw arguments.
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "core/hardware.h"
+#include "core/report_io.h"
+#include "core/result.h"
+#include "hwdb/hwdb.h"
+#include "models/llm.h"
+
+namespace rooflens::cli {
+
+namespace po = boost::program_options;
+
+enum Exit : int { kOk = 0, kUsage = 1, kBadInput = 2, kRuntime = 3 };
+
+// Thrown inside a command to end it with a message on stderr and an exit code.
+struct CliError {
+    Exit code;
+    std::string message;
+};
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const std::vector<std::string>& args);
+};
+
+// Parses `args` against `options` (with --help); returns nullopt after printing help.
+std::optional<po::variables_map> parseOptions(const std::vector<std::string>& args,
+                                              const po::options_description& options,
+                                              const std::string& usage,
+                                              const po::positional_options_description* positional =
+                                                  nullptr);
+
+core::ReportFormat parseFormat(const std::string& name,
+                               std::initializer_list<core::ReportFormat> allowed);
+
+// Writes to --output atomically (exit 3 on failure) or to stdout.
+void emit(const std::string& content, const std::string& outputPath);
+
+// Loads the database; bad device files are reported on stderr but do not stop the command.
+hwdb::Database loadDatabase(bool reportErrors);
+core::Hardware resolveHardware(const hwdb::Database& db, const std::string& idOrPath);
+models::LlmConfig resolveModel(const std::string& idOrPath);
+
+// Dispatch tables of the subcommands.
+int runAnalyze(const std::vector<std::string>& args);
+int runHw(const std::vector<std::string>& args);
+int runModels(const std::vector<std::string>& args);
+
+}  // namespace rooflens::cli

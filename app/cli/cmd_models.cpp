@@ -1,0 +1,172 @@
+// rooflens models: list the built-in presets, show one model's facts and layers.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "core/units.h"
+#include "models/presets.h"
+
+namespace rooflens::cli {
+
+namespace {
+
+const char* kModelsUsage =
+    "usage: rooflens models list [--format table|json]\n"
+    "       rooflens models show ID|config.json [--format table|json]";
+
+std::string grouped(std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            out += ',';
+        }
+        out += digits[i];
+    }
+    return out;
+}
+
+int list(const std::vector<std::string>& args) {
+    po::options_description options("models list options");
+    options.add_options()("format", po::value<std::string>()->default_value("table"),
+                          "table|json");
+    auto vm = parseOptions(args, options, "usage: rooflens models list [--format table|json]");
+    if (!vm) {
+        return kOk;
+    }
+    const auto format = parseFormat((*vm)["format"].as<std::string>(),
+                                    {core::ReportFormat::table, core::ReportFormat::json});
+    core::Json json = core::Json::array();
+    std::ostringstream out;
+    char line[256];
+    std::snprintf(line, sizeof line, "%-16s %-9s %18s %18s %7s\n", "id", "type", "parameters",
+                  "active", "blocks");
+    out << line;
+    for (const auto& id : models::listPresets()) {
+        auto config = models::resolveLlm(id);
+        if (!config) {
+            std::cerr << "warning: skipped " << config.error().message << '\n';
+            continue;
+        }
+        const auto counts = models::countParameters(config.value());
+        json.push_back({{"id", id},
+                        {"model_type", config->modelType},
+                        {"parameters", counts.total},
+                        {"active_parameters", counts.active},
+                        {"blocks", config->numLayers}});
+        std::snprintf(line, sizeof line, "%-16s %-9s %18s %18s %7lld\n", id.c_str(),
+                      config->modelType.c_str(), grouped(counts.total).c_str(),
+                      grouped(counts.active).c_str(), static_cast<long long>(config->numLayers));
+        out << line;
+    }
+    emit(format == core::ReportFormat::json ? json.dump(2) + "\n" : out.str(), "");
+    return kOk;
+}
+
+int show(const std::vector<std::string>& args) {
+    po::options_description options("models show options");
+    options.add_options()("model", po::value<std::string>()->required(), "preset id or config")(
+        "format", po::value<std::string>()->default_value("table"), "table|json");
+    po::positional_options_description positional;
+    positional.add("model", 1);
+    auto vm = parseOptions(args, options, kModelsUsage, &positional);
+    if (!vm) {
+        return kOk;
+    }
+    const auto format = parseFormat((*vm)["format"].as<std::string>(),
+                                    {core::ReportFormat::table, core::ReportFormat::json});
+    const models::LlmConfig c = resolveModel((*vm)["model"].as<std::string>());
+    const auto counts = models::countParameters(c);
+    const double kvPerToken = models::kvBytesPerToken(c, core::bytesOf(c.floatType));
+
+    // One decode step at batch 1 lists every layer; its weight bytes at 16 bits give the
+    // parameters each layer reads.
+    core::RunSettings settings;
+    settings.phase = core::Phase::decode;
+    settings.contextLength = 1;
+    auto workload = models::buildLlm(c, settings);
+    if (!workload) {
+        throw CliError{kBadInput, workload.error().message};
+    }
+    core::Json layers = core::Json::array();
+    std::ostringstream table;
+    char line[256];
+    for (const auto& layer : workload->layers) {
+        if (layer.block > 0) {
+            continue;  // every block has the same layers
+        }
+        layers.push_back({{"name", layer.name()},
+                          {"kind", core::nameOf(layer.kind)},
+                          {"unit", core::nameOf(layer.unit)}});
+        std::snprintf(line, sizeof line, "  %-32s %-12s %s\n", layer.name().c_str(),
+                      std::string(core::nameOf(layer.kind)).c_str(),
+                      std::string(core::nameOf(layer.unit)).c_str());
+        table << line;
+    }
+    if (format == core::ReportFormat::json) {
+        core::Json doc{{"id", c.id},
+                       {"model_type", c.modelType},
+                       {"parameters", counts.total},
+                       {"active_parameters", counts.active},
+                       {"kv_bytes_per_token", kvPerToken},
+                       {"kv_dtype", core::nameOf(c.floatType)},
+                       {"blocks", c.numLayers},
+                       {"hidden_size", c.hiddenSize},
+                       {"heads", c.numHeads},
+                       {"kv_heads", c.numKvHeads},
+                       {"head_dim", c.headDim},
+                       {"intermediate_size", c.intermediateSize},
+                       {"vocab_size", c.vocabSize},
+                       {"sliding_window", c.slidingWindow},
+                       {"experts", c.numExperts},
+                       {"experts_per_token", c.expertsPerToken},
+                       {"block_layers", layers}};
+        emit(doc.dump(2) + "\n", "");
+        return kOk;
+    }
+    std::ostringstream out;
+    out << c.id << " (" << c.modelType << ")\n"
+        << "  parameters:        " << grouped(counts.total) << '\n'
+        << "  active parameters: " << grouped(counts.active) << " per token\n"
+        << "  KV cache:          " << grouped(static_cast<std::uint64_t>(kvPerToken))
+        << " bytes per token (" << core::nameOf(c.floatType) << ")\n"
+        << "  blocks " << c.numLayers << ", hidden " << c.hiddenSize << ", heads " << c.numHeads
+        << " (KV heads " << c.numKvHeads << ", head dim " << c.headDim << "), FFN "
+        << c.intermediateSize << ", vocab " << c.vocabSize;
+    if (c.numExperts > 0) {
+        out << ", experts " << c.numExperts << " (top-" << c.expertsPerToken << ")";
+    }
+    if (c.slidingWindow > 0) {
+        out << ", sliding window " << c.slidingWindow;
+    }
+    out << "\n\nlayers (block 0 shown; all " << c.numLayers << " blocks are alike):\n"
+        << table.str();
+    emit(out.str(), "");
+    return kOk;
+}
+
+}  // namespace
+
+int runModels(const std::vector<std::string>& args) {
+    if (args.empty()) {
+        throw CliError{kUsage, std::string("missing subcommand\n") + kModelsUsage};
+    }
+    const std::string verb = args.front();
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (verb == "list") {
+        return list(rest);
+    }
+    if (verb == "show") {
+        return show(rest);
+    }
+    if (verb == "--help" || verb == "-h") {
+        std::cout << kModelsUsage << '\n';
+        return kOk;
+    }
+    throw CliError{kUsage, "unknown subcommand '" + verb + "'\n" + kModelsUsage};
+}
+
+}  // namespace rooflens::cli

@@ -1,0 +1,63 @@
+// `rooflens`: the headless command-line front end. Data goes to stdout, diagnostics to stderr;
+// exit codes 0 success, 1 usage error, 2 bad input or data, 3 runtime failure.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+
+namespace {
+
+using rooflens::cli::Command;
+
+constexpr Command kCommands[] = {
+    {"analyze", "per-layer roofline report of a model on a device", rooflens::cli::runAnalyze},
+    {"models", "list built-in models or show one (list, show)", rooflens::cli::runModels},
+    {"hw", "hardware database and profiles (list, show, import, export)", rooflens::cli::runHw},
+};
+
+void printUsage(std::ostream& out) {
+    out << "usage: rooflens <command> [options]\n\ncommands:\n";
+    for (const auto& command : kCommands) {
+        out << "  " << command.name << std::string(10 - std::string(command.name).size(), ' ')
+            << command.summary << '\n';
+    }
+    out << "\n'rooflens <command> --help' describes a command's options.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        printUsage(std::cerr);
+        return rooflens::cli::kUsage;
+    }
+    const std::string name = args.front();
+    if (name == "--help" || name == "-h" || name == "help") {
+        printUsage(std::cout);
+        return rooflens::cli::kOk;
+    }
+    if (name == "--version") {
+        std::cout << "rooflens 0.1.0\n";
+        return rooflens::cli::kOk;
+    }
+    args.erase(args.begin());
+    for (const auto& command : kCommands) {
+        if (name == command.name) {
+            try {
+                return command.run(args);
+            } catch (const rooflens::cli::CliError& e) {
+                std::cerr << "rooflens " << name << ": " << e.message << '\n';
+                return e.code;
+            } catch (const std::exception& e) {
+                std::cerr << "rooflens " << name << ": internal error: " << e.what() << '\n';
+                return rooflens::cli::kRuntime;
+            }
+        }
+    }
+    std::cerr << "rooflens: unknown command '" << name << "'\n\n";
+    printUsage(std::cerr);
+    return rooflens::cli::kUsage;
+}

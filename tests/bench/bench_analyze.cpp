@@ -1,0 +1,111 @@
+// Speed of the engine: building and analysing a whole model for one phase (target: llama-2-70b,
+// every layer of 80 blocks, under 100 us), and a cold `rooflens analyze` process (under 100 ms).
+#include <benchmark/benchmark.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+
+#include "core/analysis.h"
+#include "hwdb/hwdb.h"
+#include "models/presets.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace rooflens;
+
+const core::Hardware& a100() {
+    static const core::Hardware hw = hwdb::Database::load().resolve("a100-80gb-sxm").value();
+    return hw;
+}
+
+const models::LlmConfig& llama70b() {
+    static const models::LlmConfig config = models::resolveLlm("llama-2-70b").value();
+    return config;
+}
+
+void buildAndAnalyze(benchmark::State& state, core::Phase phase, bool flash) {
+    core::RunSettings s;
+    s.phase = phase;
+    s.batch = 1;
+    s.promptLength = 1024;
+    s.contextLength = 1024;
+    s.flashAttention = flash;
+    std::size_t layers = 0;
+    for (auto _ : state) {
+        auto workload = models::buildLlm(llama70b(), s);
+        core::Report report = core::analyze(workload.value(), a100());
+        layers = report.layers.size();
+        benchmark::DoNotOptimize(report.totals.timeSeconds);
+    }
+    state.counters["layers"] = static_cast<double>(layers);
+}
+
+void BM_Llama2_70b_Prefill(benchmark::State& state) {
+    buildAndAnalyze(state, core::Phase::prefill, false);
+}
+void BM_Llama2_70b_PrefillFlash(benchmark::State& state) {
+    buildAndAnalyze(state, core::Phase::prefill, true);
+}
+void BM_Llama2_70b_Decode(benchmark::State& state) {
+    buildAndAnalyze(state, core::Phase::decode, false);
+}
+void BM_Llama2_70b_DecodeFlash(benchmark::State& state) {
+    buildAndAnalyze(state, core::Phase::decode, true);
+}
+BENCHMARK(BM_Llama2_70b_Prefill)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Llama2_70b_PrefillFlash)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Llama2_70b_Decode)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Llama2_70b_DecodeFlash)->Unit(benchmark::kMicrosecond);
+
+// The whole request (prefill + 127 decode steps over the growing cache) for llama-2-7b.
+void BM_Llama2_7b_Request128(benchmark::State& state) {
+    static const models::LlmConfig config = models::resolveLlm("llama-2-7b").value();
+    core::RunSettings s;
+    s.phase = core::Phase::request;
+    s.promptLength = 512;
+    s.generateLength = 128;
+    s.flashAttention = true;
+    auto build = [&](core::Phase phase, std::int64_t context) {
+        core::RunSettings pass = s;
+        pass.phase = phase;
+        pass.promptLength = context;
+        pass.contextLength = context;
+        return models::buildLlm(config, pass);
+    };
+    for (auto _ : state) {
+        auto report = core::analyzeRequest(s, build, a100());
+        benchmark::DoNotOptimize(report.value().totals.timeSeconds);
+    }
+}
+BENCHMARK(BM_Llama2_7b_Request128)->Unit(benchmark::kMillisecond);
+
+// A cold process: exec, load the hardware database and the preset, analyse, print JSON.
+void BM_ColdProcessAnalyze(benchmark::State& state) {
+    const char* argv[] = {ROOFLENS_CLI_PATH, "analyze", "--model", "llama-2-70b", "--hw",
+                          "a100-80gb-sxm", "--format", "json", "--output", "/dev/null", nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    for (auto _ : state) {
+        pid_t pid = 0;
+        if (posix_spawn(&pid, argv[0], &actions, nullptr, const_cast<char**>(argv), environ) != 0) {
+            state.SkipWithError("cannot spawn rooflens");
+            break;
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            state.SkipWithError("rooflens analyze failed");
+            break;
+        }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+}
+BENCHMARK(BM_ColdProcessAnalyze)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_io.h"
+
+namespace rooflens::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+public:
+    TempDir() {
+        m_path = fs::temp_directory_path() /
+                 ("rooflens-core-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                  "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(m_path);
+        fs::create_directories(m_path);
+    }
+    ~TempDir() { fs::remove_all(m_path); }
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+TEST(JsonIo, ParseErrorNamesFileLineAndColumn) {
+    auto r = parseJsonText("{\n  \"a\": 1,\n  \"b\" 2\n}", "cfg.json");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("cfg.json: invalid JSON"), std::string::npos);
+    EXPECT_NE(r.error().message.find("line 3"), std::string::npos) << r.error().message;
+}
+
+TEST(JsonIo, MissingFileIsAnError) {
+    auto r = parseJsonFile("/nonexistent/rooflens.json");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("/nonexistent/rooflens.json: cannot read"),
+              std::string::npos);
+}
+
+struct FieldCase {
+    const char* json;
+    const char* fragment;
+};
+
+class ReaderErrors : public ::testing::TestWithParam<FieldCase> {};
+
+TEST_P(ReaderErrors, NameTheFileThePathAndTheExpectation) {
+    const auto doc = Json::parse(GetParam().json);
+    JsonReader reader("dev.json");
+    auto r = reader.positive(doc.at("o"), "/o", "x");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find(GetParam().fragment), std::string::npos)
+        << r.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ReaderErrors,
+    ::testing::Values(
+        FieldCase{R"({"o": {}})", "dev.json: /o/x: missing required field"},
+        FieldCase{R"({"o": {"x": -1}})", "dev.json: /o/x: expected a positive finite number, got -1"},
+        FieldCase{R"({"o": {"x": 0}})", "/o/x: expected a positive finite number, got 0"},
+        FieldCase{R"({"o": {"x": "5"}})", "/o/x: expected a positive finite number, got \"5\""},
+        FieldCase{R"({"o": {"x": null}})", "/o/x: expected a positive finite number, got null"},
+        FieldCase{R"({"o": 3})", "dev.json: /o: expected an object, got 3"}));
+
+TEST(JsonIo, IntegerRangeAndFractions) {
+    const auto doc = Json::parse(R"({"a": 4096, "b": 1.5, "c": 99999999999999999999, "d": -3})");
+    JsonReader reader("c.json");
+    EXPECT_EQ(reader.integer(doc, "", "a", 1, 1 << 24).value(), 4096);
+    EXPECT_FALSE(reader.integer(doc, "", "b", 1, 100).ok());
+    auto big = reader.integer(doc, "", "c", 1, 100);
+    ASSERT_FALSE(big.ok());
+    EXPECT_NE(big.error().message.find("c.json: /c: expected an integer in [1, 100]"),
+              std::string::npos)
+        << big.error().message;
+    EXPECT_FALSE(reader.integer(doc, "", "d", 1, 100).ok());
+}
+
+TEST(JsonIo, PointerEscaping) {
+    EXPECT_EQ(childPath("/a", "b/c~d"), "/a/b~1c~0d");
+    EXPECT_EQ(childPath("/a", std::size_t{3}), "/a/3");
+}
+
+TEST(AtomicWrite, ReplacesContentAndLeavesNoTemporaries) {
+    TempDir dir;
+    const fs::path file = dir.path() / "profile.json";
+    ASSERT_TRUE(writeFileAtomic(file, "old").ok());
+    ASSERT_TRUE(writeFileAtomic(file, "new content").ok());
+    EXPECT_EQ(readFile(file).value(), "new content");
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) {
+        ++entries;
+    }
+    EXPECT_EQ(entries, 1U);
+}
+
+TEST(AtomicWrite, FailureKeepsTheOldFile) {
+    TempDir dir;
+    const fs::path file = dir.path() / "keep.json";
+    ASSERT_TRUE(writeFileAtomic(file, "precious").ok());
+    // A directory in place of the target: the rename fails and the old file stays.
+    const fs::path blocked = dir.path() / "blocked";
+    fs::create_directories(blocked / "inner");
+    auto status = writeFileAtomic(blocked, "x");
+    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(readFile(file).value(), "precious");
+    auto missing = writeFileAtomic(dir.path() / "no" / "such" / "dir.json", "x");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("cannot write"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rooflens::core

@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_io.h"
+#include "core/report_io.h"
+#include "test_device.h"
+
+namespace rooflens::core {
+namespace {
+
+Report sampleReport() {
+    Workload w;
+    w.model.id = "toy";
+    w.model.family = "llm";
+    w.model.parameters = 1000;
+    w.settings.phase = Phase::decode;
+    w.settings.contextLength = 42;
+    for (int block = 0; block < 3; ++block) {
+        Layer layer;
+        layer.op = "q_proj";
+        layer.block = block;
+        layer.ops = 2e9;
+        layer.bytes.weights = 1e9;
+        layer.bytes.kvWrite = 10;
+        w.layers.push_back(layer);
+    }
+    Layer head;
+    head.op = "lm_head";
+    head.ops = 1e6;
+    head.bytes.weights = 1e6;
+    w.layers.push_back(head);
+    return analyze(w, testing::roundDevice());
+}
+
+TEST(ReportIo, JsonFollowsTheDocumentedSchema) {
+    const auto doc = Json::parse(renderReport(sampleReport(), ReportFormat::json));
+    EXPECT_EQ(doc["schema_version"], 1);
+    EXPECT_EQ(doc["model"]["id"], "toy");
+    EXPECT_EQ(doc["hardware"]["id"], "round");
+    EXPECT_EQ(doc["settings"]["phase"], "decode");
+    EXPECT_EQ(doc["settings"]["context_len"], 42);
+    ASSERT_EQ(doc["layers"].size(), 4U);
+    const auto& layer = doc["layers"][1];
+    EXPECT_EQ(layer["name"], "blocks.1.q_proj");
+    EXPECT_EQ(layer["kind"], "gemm");
+    EXPECT_EQ(layer["block"], 1);
+    for (const char* key : {"weights", "activations_in", "activations_out", "kv_read",
+                            "kv_write", "total"}) {
+        EXPECT_TRUE(layer["bytes"].contains(key)) << key;
+    }
+    EXPECT_DOUBLE_EQ(layer["bytes"]["total"].get<double>(), 1e9 + 10);
+    EXPECT_EQ(layer["bound"], "memory");
+    EXPECT_TRUE(layer.contains("intensity"));
+    EXPECT_TRUE(layer.contains("time_s"));
+    for (const char* key : {"ops", "bytes", "time_s", "memory_bytes", "fits_in_memory"}) {
+        EXPECT_TRUE(doc["totals"].contains(key)) << key;
+    }
+    EXPECT_FALSE(doc["totals"].contains("ttft_s"));
+}
+
+TEST(ReportIo, CsvHasOneRowPerLayer) {
+    const std::string csv = renderReport(sampleReport(), ReportFormat::csv);
+    std::istringstream in(csv);
+    std::string line;
+    int rows = 0;
+    while (std::getline(in, line)) {
+        ++rows;
+    }
+    EXPECT_EQ(rows, 5);  // header + 4 layers
+    EXPECT_EQ(csv.rfind("phase,name,kind,block", 0), 0U);
+}
+
+TEST(ReportIo, TableGroupsBlocks) {
+    const std::string table = renderReport(sampleReport(), ReportFormat::table);
+    EXPECT_NE(table.find("blocks.*.q_proj"), std::string::npos) << table;
+    EXPECT_EQ(table.find("blocks.1.q_proj"), std::string::npos);
+    EXPECT_NE(table.find("lm_head"), std::string::npos);
+    const std::string md = renderReport(sampleReport(), ReportFormat::md);
+    EXPECT_NE(md.find("| blocks.*.q_proj | gemm | 3 |"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace rooflens::core
