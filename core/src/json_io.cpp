@@ -207,7 +207,8 @@ Result<std::int64_t> JsonReader::integer(const Json& obj, std::string_view path,
         "an integer in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "]";
     if (v.is_number_unsigned()) {
         const auto number = v.get<std::uint64_t>();
-        if (number > static_cast<std::uint64_t>(maximum)) {
+        if (number > static_cast<std::uint64_t>(maximum) ||
+            (minimum > 0 && number < static_cast<std::uint64_t>(minimum))) {
             return expected(childPath(path, key), expectation, v);
         }
         return static_cast<std::int64_t>(number);

@@ -79,6 +79,11 @@ TEST(JsonIo, IntegerRangeAndFractions) {
               std::string::npos)
         << big.error().message;
     EXPECT_FALSE(reader.integer(doc, "", "d", 1, 100).ok());
+    // Non-negative literals are stored unsigned by nlohmann: the minimum must still hold.
+    const auto small = Json::parse(R"({"zero": 0, "one": 1})");
+    EXPECT_FALSE(reader.integer(small, "", "zero", 1, 100).ok());
+    EXPECT_FALSE(reader.integer(small, "", "one", 2, 100).ok());
+    EXPECT_EQ(reader.integer(small, "", "zero", 0, 100).value(), 0);
 }
 
 TEST(JsonIo, PointerEscaping) {

@@ -47,7 +47,8 @@ core::Result<LlmConfig> parseLlmConfig(const core::Json& document, const std::st
                                        const std::string& id);
 core::Result<LlmConfig> loadLlmConfig(const std::filesystem::path& path);
 
-// Exact parameter counts (integers; shared tied embeddings counted once).
+// Exact parameter counts (integers; shared tied embeddings counted once). Saturates at
+// UINT64_MAX; loaders reject totals above 2^53 so every count is exact as a double.
 struct ParameterCounts {
     std::uint64_t total = 0;
     std::uint64_t active = 0;  // per token: only the top-k experts of each MoE layer
