@@ -83,7 +83,9 @@ DataType mathType(int bitsA, int bitsB, DataType floatType) {
     return floatType;
 }
 
-bool validBits(int bits) { return (bits >= 2 && bits <= 8) || bits == 16 || bits == 32; }
+bool validBits(int bits) {
+    return (bits >= 2 && bits <= 8) || bits == 16 || bits == 32;
+}
 
 class Builder {
 public:
@@ -92,8 +94,8 @@ public:
         const double b = static_cast<double>(s.batch);
         m_prefill = s.phase == core::Phase::prefill;
         m_queries = m_prefill ? static_cast<double>(s.promptLength) : 1.0;
-        m_keys = m_prefill ? static_cast<double>(s.promptLength)
-                           : static_cast<double>(s.contextLength);
+        m_keys =
+            m_prefill ? static_cast<double>(s.promptLength) : static_cast<double>(s.contextLength);
         m_tokens = b * m_queries;
         m_batch = b;
         m_bw = s.weightBits / 8.0;
@@ -206,8 +208,7 @@ private:
                    2 * tokens * din * dout + (bias ? tokens * dout : 0), bytes);
     }
 
-    void addElementwise(std::string_view op, double elements, double opsPerElement,
-                        double inputs) {
+    void addElementwise(std::string_view op, double elements, double opsPerElement, double inputs) {
         ByteBreakdown bytes;
         bytes.activationsIn = inputs * elements * m_ba;
         bytes.activationsOut = elements * m_ba;
@@ -240,8 +241,7 @@ private:
             bytes.activationsOut = qElems * m_ba;
             // Lower bound (each key read once); analyze() prices the device's tiling.
             bytes.kvRead = 2 * m_batch * hkv * dh * cached * m_bkv;
-            Layer& layer = add("attention", LayerKind::attention, ExecUnit::matrix,
-                               m_attentionMath,
+            Layer& layer = add("attention", LayerKind::attention, ExecUnit::matrix, m_attentionMath,
                                m_batch * hq * pairs * (4 * dh + kSoftmaxOps), bytes);
             layer.attentionShape = static_cast<std::int32_t>(m_shapes.size());
             m_shapes.push_back(shape);
@@ -255,19 +255,16 @@ private:
         qk.activationsIn = qElems * m_ba;
         qk.kvRead = m_batch * keys * hkv * dh * m_bkv;
         qk.activationsOut = scores * m_ba;
-        add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath,
-            2 * scores * dh, qk);
+        add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath, 2 * scores * dh, qk);
         ByteBreakdown sm;
         sm.activationsIn = scores * m_ba;
         sm.activationsOut = scores * m_ba;
-        add("softmax", LayerKind::softmax, ExecUnit::vector, m_floatType, kSoftmaxOps * scores,
-            sm);
+        add("softmax", LayerKind::softmax, ExecUnit::vector, m_floatType, kSoftmaxOps * scores, sm);
         ByteBreakdown sv;
         sv.activationsIn = scores * m_ba;
         sv.kvRead = m_batch * keys * hkv * dh * m_bkv;
         sv.activationsOut = qElems * m_ba;
-        add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath, 2 * scores * dh,
-            sv);
+        add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath, 2 * scores * dh, sv);
     }
 
     void addMlp() {
@@ -301,15 +298,14 @@ private:
         // Routed experts: n = tokens * k token-expert pairs; weights of every expert touched at
         // least once are read (formulas.md 3.4, uniform routing).
         const double routed = m_tokens * k;
-        const double touched = expectedExpertsTouched(m_c.numExperts, m_c.expertsPerToken,
-                                                      m_tokens);
+        const double touched =
+            expectedExpertsTouched(m_c.numExperts, m_c.expertsPerToken, m_tokens);
         auto expertLinear = [&](std::string_view op, double in, double out) {
             ByteBreakdown bytes;
             bytes.weights = touched * in * out * m_bw;
             bytes.activationsIn = routed * in * m_ba;
             bytes.activationsOut = routed * out * m_ba;
-            add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath, 2 * routed * in * out,
-                bytes);
+            add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath, 2 * routed * in * out, bytes);
         };
         expertLinear("experts.gate_proj", dd, dff);
         expertLinear("experts.up_proj", dd, dff);
@@ -420,9 +416,9 @@ core::Result<core::Workload> buildLlm(const LlmConfig& config, const core::RunSe
         return core::makeError("context length must be an integer in [1, 2^40], got " +
                                std::to_string(settings.contextLength));
     }
-    for (auto [name, bits] : {std::pair{"wbits", settings.weightBits},
-                              std::pair{"abits", settings.activationBits},
-                              std::pair{"kvbits", settings.kvBits}}) {
+    for (auto [name, bits] :
+         {std::pair{"wbits", settings.weightBits}, std::pair{"abits", settings.activationBits},
+          std::pair{"kvbits", settings.kvBits}}) {
         if (!validBits(bits)) {
             return core::makeError(std::string(name) + " must be 2..8, 16 or 32, got " +
                                    std::to_string(bits));
