@@ -6,10 +6,9 @@
 
 namespace rooflens::cli {
 
-std::optional<po::variables_map> parseOptions(const std::vector<std::string>& args,
-                                              const po::options_description& options,
-                                              const std::string& usage,
-                                              const po::positional_options_description* positional) {
+std::optional<po::variables_map> parseOptions(
+    const std::vector<std::string>& args, const po::options_description& options,
+    const std::string& usage, const po::positional_options_description* positional) {
     po::options_description all;
     all.add_options()("help,h", "show this help");
     all.add(options);

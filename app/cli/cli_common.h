@@ -33,11 +33,9 @@ struct Command {
 };
 
 // Parses `args` against `options` (with --help); returns nullopt after printing help.
-std::optional<po::variables_map> parseOptions(const std::vector<std::string>& args,
-                                              const po::options_description& options,
-                                              const std::string& usage,
-                                              const po::positional_options_description* positional =
-                                                  nullptr);
+std::optional<po::variables_map> parseOptions(
+    const std::vector<std::string>& args, const po::options_description& options,
+    const std::string& usage, const po::positional_options_description* positional = nullptr);
 
 core::ReportFormat parseFormat(const std::string& name,
                                std::initializer_list<core::ReportFormat> allowed);

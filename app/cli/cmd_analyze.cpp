@@ -30,26 +30,27 @@ int requireBits(const po::variables_map& vm, const char* name) {
 
 int runAnalyze(const std::vector<std::string>& args) {
     po::options_description options("analyze options");
-    options.add_options()
-        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
-        ("hw", po::value<std::string>()->required(), "device id or path to a profile .json")
-        ("phase", po::value<std::string>()->default_value("prefill"), "prefill|decode|request")
-        ("batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")
-        ("prompt-len", po::value<std::int64_t>()->default_value(1024),
-         "prompt tokens per sequence (prefill, request)")
-        ("context-len", po::value<std::int64_t>()->default_value(1024),
-         "tokens in the KV cache including the new one (decode)")
-        ("gen-len", po::value<std::int64_t>()->default_value(128),
-         "generated tokens per sequence (request)")
-        ("wbits", po::value<int>()->default_value(16), "bits per linear-layer weight")
-        ("abits", po::value<int>()->default_value(16), "bits per activation")
-        ("kvbits", po::value<int>()->default_value(16), "bits per KV-cache element")
-        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
-        ("format", po::value<std::string>()->default_value("table"), "table|json|csv|md")
-        ("output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
-    auto parsed = parseOptions(args, options,
-                               "usage: rooflens analyze --model ID|config.json --hw ID|profile.json "
-                               "[options]");
+    options.add_options()("model", po::value<std::string>()->required(),
+                          "preset id or path to a config.json")(
+        "hw", po::value<std::string>()->required(), "device id or path to a profile .json")(
+        "phase", po::value<std::string>()->default_value("prefill"), "prefill|decode|request")(
+        "batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")(
+        "prompt-len", po::value<std::int64_t>()->default_value(1024),
+        "prompt tokens per sequence (prefill, request)")(
+        "context-len", po::value<std::int64_t>()->default_value(1024),
+        "tokens in the KV cache including the new one (decode)")(
+        "gen-len", po::value<std::int64_t>()->default_value(128),
+        "generated tokens per sequence (request)")("wbits", po::value<int>()->default_value(16),
+                                                   "bits per linear-layer weight")(
+        "abits", po::value<int>()->default_value(16), "bits per activation")(
+        "kvbits", po::value<int>()->default_value(16), "bits per KV-cache element")(
+        "flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")(
+        "format", po::value<std::string>()->default_value("table"), "table|json|csv|md")(
+        "output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+    auto parsed =
+        parseOptions(args, options,
+                     "usage: rooflens analyze --model ID|config.json --hw ID|profile.json "
+                     "[options]");
     if (!parsed) {
         return kOk;
     }

@@ -35,8 +35,7 @@ std::string pad(const std::string& text, std::size_t width) {
 
 int list(const std::vector<std::string>& args) {
     po::options_description options("hw list options");
-    options.add_options()("format", po::value<std::string>()->default_value("table"),
-                          "table|json");
+    options.add_options()("format", po::value<std::string>()->default_value("table"), "table|json");
     auto vm = parseOptions(args, options, "usage: rooflens hw list [--format table|json]");
     if (!vm) {
         return kOk;
@@ -94,7 +93,8 @@ std::string describe(const core::Hardware& hw) {
     const double bandwidth = hw.memoryBytesPerSecond();
     out << "\ncompute peaks (dense; 2:4 sparse)      ridge point vs " << hw.mainMemory().name
         << "\n";
-    auto table = [&](const char* unit, const core::PeakTable& dense, const core::PeakTable* sparse) {
+    auto table = [&](const char* unit, const core::PeakTable& dense,
+                     const core::PeakTable* sparse) {
         for (auto type : core::kAllDataTypes) {
             if (type == core::DataType::fp8_e5m2 &&
                 dense.at(type) == dense.at(core::DataType::fp8_e4m3)) {
@@ -172,8 +172,8 @@ int import(const std::vector<std::string>& args) {
     if (!imported) {
         throw CliError{kBadInput, imported.error().message};
     }
-    std::cerr << "imported " << imported->id << " into " << (db.userDir() / (imported->id + ".json")).string()
-              << '\n';
+    std::cerr << "imported " << imported->id << " into "
+              << (db.userDir() / (imported->id + ".json")).string() << '\n';
     return kOk;
 }
 
@@ -183,8 +183,8 @@ int exportProfile(const std::vector<std::string>& args) {
         "output,o", po::value<std::string>()->default_value(""), "write to FILE");
     po::positional_options_description positional;
     positional.add("device", 1);
-    auto vm = parseOptions(args, options, "usage: rooflens hw export ID [--output FILE]",
-                           &positional);
+    auto vm =
+        parseOptions(args, options, "usage: rooflens hw export ID [--output FILE]", &positional);
     if (!vm) {
         return kOk;
     }

@@ -31,8 +31,7 @@ std::string grouped(std::uint64_t n) {
 
 int list(const std::vector<std::string>& args) {
     po::options_description options("models list options");
-    options.add_options()("format", po::value<std::string>()->default_value("table"),
-                          "table|json");
+    options.add_options()("format", po::value<std::string>()->default_value("table"), "table|json");
     auto vm = parseOptions(args, options, "usage: rooflens models list [--format table|json]");
     if (!vm) {
         return kOk;

@@ -85,15 +85,16 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
     const double computeTime = peak > 0 ? layer.ops / peak : 0;
     const double memoryTime = bandwidth > 0 ? total / bandwidth : 0;
     result.intensity = total > 0 ? layer.ops / total : 0;
-    result.attainableOpsPerSecond =
-        total > 0 ? std::min(peak, result.intensity * bandwidth) : peak;
+    result.attainableOpsPerSecond = total > 0 ? std::min(peak, result.intensity * bandwidth) : peak;
     result.bound = computeTime > memoryTime ? Bound::compute : Bound::memory;
     result.timeSeconds = std::max(computeTime, memoryTime);
 }
 
 }  // namespace
 
-std::string_view nameOf(Bound bound) { return bound == Bound::compute ? "compute" : "memory"; }
+std::string_view nameOf(Bound bound) {
+    return bound == Bound::compute ? "compute" : "memory";
+}
 
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw) {
     Execution execution{requested, unit, 0, false};
@@ -129,6 +130,11 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
             bytes.kvRead = 2 * shape.batch * shape.kvHeads * shape.headDim *
                            shape.kvBytesPerElement *
                            fusedKeyReads(shape, flashBlockRows(shape, hw));
+        }
+        if (layer.gatherShape >= 0) {
+            bytes.activationsIn =
+                gatheredBytes(workload.gatherShapes[static_cast<std::size_t>(layer.gatherShape)],
+                              hw.onChipBytes());
         }
         LayerResult& result = report.results[i];
         priceLayer(layer, bytes, hw, result);
@@ -224,9 +230,9 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
         decodeLayers[i].bytes = sum.bytes;
         const double total = sum.bytes.total();
         sum.intensity = total > 0 ? sum.ops / total : 0;
-        sum.attainableOpsPerSecond = total > 0 ? std::min(sum.execution.peakOpsPerSecond,
-                                                          sum.intensity * bandwidth)
-                                               : sum.execution.peakOpsPerSecond;
+        sum.attainableOpsPerSecond =
+            total > 0 ? std::min(sum.execution.peakOpsPerSecond, sum.intensity * bandwidth)
+                      : sum.execution.peakOpsPerSecond;
         sum.bound = 2 * computeBoundTime[i] > sum.timeSeconds ? Bound::compute : Bound::memory;
         sum.phase = Phase::decode;
         report.layers.push_back(decodeLayers[i]);
@@ -241,8 +247,8 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
     if (settings.generateLength > 1) {
         metrics.tpotSeconds = decodeSeconds / static_cast<double>(settings.generateLength - 1);
     }
-    metrics.tokensPerSecond = static_cast<double>(settings.batch * settings.generateLength) /
-                              metrics.e2eSeconds;
+    metrics.tokensPerSecond =
+        static_cast<double>(settings.batch * settings.generateLength) / metrics.e2eSeconds;
     report.totals.timeSeconds = metrics.e2eSeconds;
     report.totals.request = metrics;
     return report;

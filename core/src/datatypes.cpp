@@ -32,11 +32,21 @@ constexpr std::array<TypeInfo, kDataTypeCount> kInfo = {{
 
 }  // namespace
 
-int bitsOf(DataType type) { return kInfo[indexOf(type)].bits; }
-double bytesOf(DataType type) { return kInfo[indexOf(type)].bits / 8.0; }
-std::string_view nameOf(DataType type) { return kInfo[indexOf(type)].name; }
-bool isInteger(DataType type) { return kInfo[indexOf(type)].integer; }
-bool isFloat(DataType type) { return !isInteger(type); }
+int bitsOf(DataType type) {
+    return kInfo[indexOf(type)].bits;
+}
+double bytesOf(DataType type) {
+    return kInfo[indexOf(type)].bits / 8.0;
+}
+std::string_view nameOf(DataType type) {
+    return kInfo[indexOf(type)].name;
+}
+bool isInteger(DataType type) {
+    return kInfo[indexOf(type)].integer;
+}
+bool isFloat(DataType type) {
+    return !isInteger(type);
+}
 
 std::optional<DataType> parseDataType(std::string_view name) {
     for (DataType type : kAllDataTypes) {

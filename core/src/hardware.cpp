@@ -4,7 +4,9 @@
 
 namespace rooflens::core {
 
-std::string_view nameOf(ExecUnit unit) { return unit == ExecUnit::matrix ? "matrix" : "vector"; }
+std::string_view nameOf(ExecUnit unit) {
+    return unit == ExecUnit::matrix ? "matrix" : "vector";
+}
 
 std::string_view nameOf(DeviceKind kind) {
     switch (kind) {

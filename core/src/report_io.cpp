@@ -14,16 +14,19 @@ namespace rooflens::core {
 namespace {
 
 Json bytesJson(const ByteBreakdown& b) {
-    return Json{{"weights", b.weights},         {"activations_in", b.activationsIn},
-                {"activations_out", b.activationsOut}, {"kv_read", b.kvRead},
-                {"kv_write", b.kvWrite},        {"metadata", b.metadata},
+    return Json{{"weights", b.weights},
+                {"activations_in", b.activationsIn},
+                {"activations_out", b.activationsOut},
+                {"kv_read", b.kvRead},
+                {"kv_write", b.kvWrite},
+                {"metadata", b.metadata},
                 {"total", b.total()}};
 }
 
 Json settingsJson(const RunSettings& s) {
-    Json j{{"phase", nameOf(s.phase)},  {"batch", s.batch},
-           {"wbits", s.weightBits},     {"abits", s.activationBits},
-           {"kvbits", s.kvBits},        {"flash_attention", s.flashAttention}};
+    Json j{{"phase", nameOf(s.phase)}, {"batch", s.batch},
+           {"wbits", s.weightBits},    {"abits", s.activationBits},
+           {"kvbits", s.kvBits},       {"flash_attention", s.flashAttention}};
     if (s.phase != Phase::decode) {
         j["prompt_len"] = s.promptLength;
     }
@@ -120,14 +123,13 @@ std::string renderCsv(const Report& report) {
         const Layer& l = report.layers[i];
         const LayerResult& r = report.results[i];
         out << nameOf(r.phase) << ',' << csvField(l.name()) << ',' << nameOf(l.kind) << ','
-            << l.block << ',' << l.repeat << ',' << number(r.ops) << ','
-            << number(r.bytes.weights) << ',' << number(r.bytes.activationsIn) << ','
-            << number(r.bytes.activationsOut) << ',' << number(r.bytes.kvRead) << ','
-            << number(r.bytes.kvWrite) << ',' << number(r.bytes.metadata) << ','
-            << number(r.bytes.total()) << ',' << number(r.intensity) << ','
-            << nameOf(r.execution.mathType) << ',' << nameOf(r.execution.unit) << ','
-            << number(r.attainableOpsPerSecond) << ',' << nameOf(r.bound) << ','
-            << number(r.timeSeconds) << '\n';
+            << l.block << ',' << l.repeat << ',' << number(r.ops) << ',' << number(r.bytes.weights)
+            << ',' << number(r.bytes.activationsIn) << ',' << number(r.bytes.activationsOut) << ','
+            << number(r.bytes.kvRead) << ',' << number(r.bytes.kvWrite) << ','
+            << number(r.bytes.metadata) << ',' << number(r.bytes.total()) << ','
+            << number(r.intensity) << ',' << nameOf(r.execution.mathType) << ','
+            << nameOf(r.execution.unit) << ',' << number(r.attainableOpsPerSecond) << ','
+            << nameOf(r.bound) << ',' << number(r.timeSeconds) << '\n';
     }
     return out.str();
 }
@@ -206,18 +208,16 @@ std::vector<Line> summaryLines(const Report& report) {
     lines.push_back({"memory: weights", formatSi(t.memory.weights, "B")});
     lines.push_back({"memory: KV cache", formatSi(t.memory.kvCache, "B")});
     lines.push_back({"memory: activations (peak)", formatSi(t.memory.activations, "B")});
-    lines.push_back({"memory: total / capacity", formatSi(t.memory.total(), "B") + " / " +
-                                                     formatSi(t.capacityBytes, "B") +
-                                                     (t.fitsInMemory ? " (fits)"
-                                                                     : " (DOES NOT FIT)")});
+    lines.push_back({"memory: total / capacity",
+                     formatSi(t.memory.total(), "B") + " / " + formatSi(t.capacityBytes, "B") +
+                         (t.fitsInMemory ? " (fits)" : " (DOES NOT FIT)")});
     return lines;
 }
 
 std::string header(const Report& report) {
     const RunSettings& s = report.settings;
     std::string text = report.model.id + " on " + report.hardwareName + " (" + report.hardwareId +
-                       "): " + std::string(nameOf(s.phase)) + ", batch " +
-                       std::to_string(s.batch);
+                       "): " + std::string(nameOf(s.phase)) + ", batch " + std::to_string(s.batch);
     if (s.phase != Phase::decode) {
         text += ", prompt " + std::to_string(s.promptLength);
     }
@@ -227,8 +227,8 @@ std::string header(const Report& report) {
     if (s.phase == Phase::request) {
         text += ", generate " + std::to_string(s.generateLength);
     }
-    text += ", W" + std::to_string(s.weightBits) + "A" + std::to_string(s.activationBits) +
-            "KV" + std::to_string(s.kvBits);
+    text += ", W" + std::to_string(s.weightBits) + "A" + std::to_string(s.activationBits) + "KV" +
+            std::to_string(s.kvBits);
     text += s.flashAttention ? ", FlashAttention" : ", unfused attention";
     return text;
 }
@@ -269,8 +269,8 @@ std::vector<std::string> tableHeader(const Report& report) {
     if (report.settings.phase == Phase::request) {
         h.push_back("phase");
     }
-    for (const char* name : {"layer", "kind", "count", "OPs", "bytes", "OPs/B", "math", "bound",
-                             "time", "share"}) {
+    for (const char* name :
+         {"layer", "kind", "count", "OPs", "bytes", "OPs/B", "math", "bound", "time", "share"}) {
         h.emplace_back(name);
     }
     return h;

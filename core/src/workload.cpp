@@ -9,8 +9,8 @@ namespace rooflens::core {
 namespace {
 
 constexpr std::array<std::string_view, kLayerKindCount> kLayerKindNames = {
-    "gemm", "attention", "matmul", "softmax", "norm", "elementwise",
-    "embedding", "router", "spmm", "gather", "fft"};
+    "gemm",      "attention", "matmul", "softmax", "norm", "elementwise",
+    "embedding", "router",    "spmm",   "gather",  "fft"};
 
 // Sum of min(j, window) for j = first..last (window <= 0: no cap).
 double sumCapped(double first, double last, double window) {
@@ -30,7 +30,9 @@ double sumCapped(double first, double last, double window) {
 
 }  // namespace
 
-std::string_view nameOf(LayerKind kind) { return kLayerKindNames[static_cast<std::size_t>(kind)]; }
+std::string_view nameOf(LayerKind kind) {
+    return kLayerKindNames[static_cast<std::size_t>(kind)];
+}
 
 std::optional<LayerKind> parseLayerKind(std::string_view name) {
     for (std::size_t i = 0; i < kLayerKindNames.size(); ++i) {
@@ -96,6 +98,21 @@ double fusedKeyReads(const AttentionShape& shape, double blockRows) {
         reads += high - low;
     }
     return reads;
+}
+
+double gatherReuse(const GatherShape& shape, double onChipBytes) {
+    const double table = shape.tableRows * shape.rowBytes;
+    if (table <= 0) {
+        return 1.0;
+    }
+    return std::clamp(onChipBytes / table, 0.0, 1.0);
+}
+
+double gatheredBytes(const GatherShape& shape, double onChipBytes) {
+    const double eta = gatherReuse(shape, onChipBytes);
+    const double randomRow = std::max(shape.rowBytes, shape.sectorBytes);
+    // Misses fetch whole sectors; the resident part is streamed in once at its real size.
+    return randomRow * shape.gathers * (1 - eta) + shape.rowBytes * shape.tableRows * eta;
 }
 
 }  // namespace rooflens::core

@@ -167,6 +167,12 @@ private:
         return m_layers.back();
     }
 
+    static void setShape(Layer& layer, double m, double k, double n) {
+        layer.m = m;
+        layer.k = k;
+        layer.n = n;
+    }
+
     void addEmbedding() {
         const double d = static_cast<double>(m_c.hiddenSize);
         ByteBreakdown bytes;
@@ -204,8 +210,10 @@ private:
         bytes.weights = din * dout * weightBytes + (bias ? dout * m_bf : 0);
         bytes.activationsIn = tokens * din * m_ba;
         bytes.activationsOut = tokens * dout * m_ba;
-        return add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath,
-                   2 * tokens * din * dout + (bias ? tokens * dout : 0), bytes);
+        Layer& layer = add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath,
+                           2 * tokens * din * dout + (bias ? tokens * dout : 0), bytes);
+        setShape(layer, tokens, din, dout);
+        return layer;
     }
 
     void addElementwise(std::string_view op, double elements, double opsPerElement, double inputs) {
@@ -255,7 +263,10 @@ private:
         qk.activationsIn = qElems * m_ba;
         qk.kvRead = m_batch * keys * hkv * dh * m_bkv;
         qk.activationsOut = scores * m_ba;
-        add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath, 2 * scores * dh, qk);
+        // Per (batch, head): [queries x d_h] x [d_h x keys], repeated B h_q times.
+        setShape(add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath,
+                     2 * scores * dh, qk),
+                 m_batch * hq * m_queries, dh, keys);
         ByteBreakdown sm;
         sm.activationsIn = scores * m_ba;
         sm.activationsOut = scores * m_ba;
@@ -264,7 +275,9 @@ private:
         sv.activationsIn = scores * m_ba;
         sv.kvRead = m_batch * keys * hkv * dh * m_bkv;
         sv.activationsOut = qElems * m_ba;
-        add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath, 2 * scores * dh, sv);
+        setShape(add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath,
+                     2 * scores * dh, sv),
+                 m_batch * hq * m_queries, keys, dh);
     }
 
     void addMlp() {
@@ -305,7 +318,9 @@ private:
             bytes.weights = touched * in * out * m_bw;
             bytes.activationsIn = routed * in * m_ba;
             bytes.activationsOut = routed * out * m_ba;
-            add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath, 2 * routed * in * out, bytes);
+            Layer& layer = add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath,
+                               2 * routed * in * out, bytes);
+            setShape(layer, routed, in, out);
         };
         expertLinear("experts.gate_proj", dd, dff);
         expertLinear("experts.up_proj", dd, dff);

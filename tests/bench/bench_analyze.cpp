@@ -84,8 +84,9 @@ BENCHMARK(BM_Llama2_7b_Request128)->Unit(benchmark::kMillisecond);
 
 // A cold process: exec, load the hardware database and the preset, analyse, print JSON.
 void BM_ColdProcessAnalyze(benchmark::State& state) {
-    const char* argv[] = {ROOFLENS_CLI_PATH, "analyze", "--model", "llama-2-70b", "--hw",
-                          "a100-80gb-sxm", "--format", "json", "--output", "/dev/null", nullptr};
+    const char* argv[] = {
+        ROOFLENS_CLI_PATH, "analyze", "--model",  "llama-2-70b", "--hw", "a100-80gb-sxm",
+        "--format",        "json",    "--output", "/dev/null",   nullptr};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);

@@ -1,6 +1,7 @@
 // The `rooflens` executable as a user runs it: exit codes, stdout/stderr, files written.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -14,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct Outcome {
     int exitCode = -1;
     std::string out;
     std::string err;
@@ -39,12 +40,12 @@ std::string slurp(const fs::path& path) {
 
 // Runs rooflens with `args` (shell words); XDG_DATA_HOME points into a scratch directory so user
 // profiles never touch the real home.
-Run rooflens(const std::string& args, const std::string& xdg = "") {
+Outcome rooflens(const std::string& args, const std::string& xdg = "") {
     const fs::path errFile = scratch() / "stderr.txt";
     const std::string home = xdg.empty() ? (scratch() / "xdg").string() : xdg;
     const std::string command = "XDG_DATA_HOME='" + home + "' '" ROOFLENS_CLI_PATH "' " + args +
                                 " 2>'" + errFile.string() + "'";
-    Run run;
+    Outcome run;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) {
         return run;
@@ -61,8 +62,9 @@ Run rooflens(const std::string& args, const std::string& xdg = "") {
 }
 
 TEST(Cli, AnalyzeJsonReport) {
-    const Run r = rooflens("analyze --model llama-2-7b --hw a100-80gb-sxm --phase decode "
-                           "--context-len 512 --format json");
+    const Outcome r = rooflens(
+        "analyze --model llama-2-7b --hw a100-80gb-sxm --phase decode "
+        "--context-len 512 --format json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["model"]["id"], "llama-2-7b");
@@ -75,8 +77,9 @@ TEST(Cli, AnalyzeJsonReport) {
 }
 
 TEST(Cli, RequestReportHasLatencyMetrics) {
-    const Run r = rooflens("analyze --model llama-3-8b --hw h100-sxm --phase request "
-                           "--prompt-len 256 --gen-len 16 --flash-attention --format json");
+    const Outcome r = rooflens(
+        "analyze --model llama-3-8b --hw h100-sxm --phase request "
+        "--prompt-len 256 --gen-len 16 --flash-attention --format json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto totals = nlohmann::json::parse(r.out)["totals"];
     for (const char* key : {"ttft_s", "tpot_s", "e2e_s", "tokens_per_s"}) {
@@ -86,8 +89,8 @@ TEST(Cli, RequestReportHasLatencyMetrics) {
 
 TEST(Cli, EveryFormatRenders) {
     for (const char* format : {"table", "json", "csv", "md"}) {
-        const Run r = rooflens(std::string("analyze --model opt-6.7b --hw l40s --format ") +
-                               format);
+        const Outcome r =
+            rooflens(std::string("analyze --model opt-6.7b --hw l40s --format ") + format);
         EXPECT_EQ(r.exitCode, 0) << format << ": " << r.err;
         EXPECT_FALSE(r.out.empty());
     }
@@ -95,15 +98,16 @@ TEST(Cli, EveryFormatRenders) {
 
 TEST(Cli, OutputFileIsWritten) {
     const fs::path out = scratch() / "report.csv";
-    const Run r = rooflens("analyze --model mistral-7b --hw h100-pcie --format csv --output '" +
-                           out.string() + "'");
+    const Outcome r = rooflens("analyze --model mistral-7b --hw h100-pcie --format csv --output '" +
+                               out.string() + "'");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_TRUE(r.out.empty());
     EXPECT_EQ(slurp(out).rfind("phase,name,kind", 0), 0U);
 }
 
 TEST(Cli, ConfigJsonPathWorks) {
-    const Run r = rooflens("models show '" ROOFLENS_TEST_DATA_DIR "/models/tiny-llama/config.json'");
+    const Outcome r =
+        rooflens("models show '" ROOFLENS_TEST_DATA_DIR "/models/tiny-llama/config.json'");
     EXPECT_EQ(r.exitCode, 0) << r.err;
 }
 
@@ -116,7 +120,7 @@ struct BadArgs {
 class CliBadInput : public ::testing::TestWithParam<BadArgs> {};
 
 TEST_P(CliBadInput, ExitsWithTheDocumentedCodeAndSaysWhy) {
-    const Run r = rooflens(GetParam().args);
+    const Outcome r = rooflens(GetParam().args);
     EXPECT_EQ(r.exitCode, GetParam().exitCode) << GetParam().args << "\n" << r.err;
     EXPECT_NE(r.err.find(GetParam().fragment), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
@@ -125,8 +129,7 @@ TEST_P(CliBadInput, ExitsWithTheDocumentedCodeAndSaysWhy) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, CliBadInput,
     ::testing::Values(
-        BadArgs{"", 1, "usage: rooflens"},
-        BadArgs{"frobnicate", 1, "unknown command 'frobnicate'"},
+        BadArgs{"", 1, "usage: rooflens"}, BadArgs{"frobnicate", 1, "unknown command 'frobnicate'"},
         BadArgs{"analyze --hw h100-sxm", 1, "model"},
         BadArgs{"analyze --model llama-2-7b", 1, "hw"},
         BadArgs{"analyze --model llama-9-9b --hw h100-sxm", 2, "llama-9-9b"},
@@ -155,16 +158,14 @@ INSTANTIATE_TEST_SUITE_P(
                 2, "negative_dimension.json: /"},
         BadArgs{"analyze --model llama-2-7b --hw /nonexistent/profile.json", 2,
                 "/nonexistent/profile.json"},
-        BadArgs{"hw show nope", 2, "nope"},
-        BadArgs{"hw frob", 1, "unknown subcommand"},
+        BadArgs{"hw show nope", 2, "nope"}, BadArgs{"hw frob", 1, "unknown subcommand"},
         BadArgs{"hw import", 1, "file"},
         BadArgs{"hw import /nonexistent.json", 2, "/nonexistent.json"},
-        BadArgs{"models show nope", 2, "nope"},
-        BadArgs{"models", 1, "missing subcommand"}));
+        BadArgs{"models show nope", 2, "nope"}, BadArgs{"models", 1, "missing subcommand"}));
 
 TEST(Cli, HwListShowExportImportRoundTrip) {
     const std::string xdg = (scratch() / "roundtrip").string();
-    Run r = rooflens("hw list", xdg);
+    Outcome r = rooflens("hw list", xdg);
     ASSERT_EQ(r.exitCode, 0) << r.err;
     for (const char* id : {"a100-40gb-sxm", "h100-sxm", "tpu-v5e", "m3-max", "xeon-8480"}) {
         EXPECT_NE(r.out.find(id), std::string::npos) << id;
@@ -210,7 +211,7 @@ TEST(Cli, HwListShowExportImportRoundTrip) {
 }
 
 TEST(Cli, ModelsListAndShow) {
-    Run r = rooflens("models list");
+    Outcome r = rooflens("models list");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     for (const char* id : {"llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b", "llama-3-70b",
                            "mistral-7b", "mixtral-8x7b", "qwen2-7b", "opt-6.7b"}) {
@@ -228,7 +229,7 @@ TEST(Cli, HelpOnEveryCommand) {
     for (const char* command : {"--help", "analyze --help", "hw --help", "hw list --help",
                                 "hw show --help", "hw import --help", "hw export --help",
                                 "models --help", "models list --help", "models show --help"}) {
-        const Run r = rooflens(command);
+        const Outcome r = rooflens(command);
         EXPECT_EQ(r.exitCode, 0) << command << ": " << r.err;
         EXPECT_NE(r.out.find("usage"), std::string::npos) << command;
     }

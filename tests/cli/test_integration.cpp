@@ -93,9 +93,8 @@ TEST(Integration, Llama2PrefillIsComputeBoundInTheBlockLinears) {
 TEST(Integration, FlashAttentionNeverMovesMoreBytes) {
     for (const std::string& id : models::listPresets()) {
         for (const auto& entry : db().entries()) {
-            for (const core::RunSettings& base :
-                 {prefill(1, 1), prefill(2, 512), prefill(1, 4096), decode(1, 1),
-                  decode(8, 4096)}) {
+            for (const core::RunSettings& base : {prefill(1, 1), prefill(2, 512), prefill(1, 4096),
+                                                  decode(1, 1), decode(8, 4096)}) {
                 core::RunSettings s = base;
                 s.flashAttention = false;
                 const core::Report unfused = run(id, entry.hardware.id, s);
@@ -203,7 +202,8 @@ TEST(Integration, RequestTtftIsPrefillAndDecodeGrowsWithContext) {
     auto report = core::analyzeRequest(s, build, hw);
     ASSERT_TRUE(report.ok());
     const auto& m = *report->totals.request;
-    EXPECT_DOUBLE_EQ(m.ttftSeconds, run("llama-3-8b", "h100-sxm", prefill(1, 512)).totals.timeSeconds);
+    EXPECT_DOUBLE_EQ(m.ttftSeconds,
+                     run("llama-3-8b", "h100-sxm", prefill(1, 512)).totals.timeSeconds);
     const double first = run("llama-3-8b", "h100-sxm", decode(1, 513)).totals.timeSeconds;
     const double last = run("llama-3-8b", "h100-sxm", decode(1, 575)).totals.timeSeconds;
     EXPECT_GT(*m.tpotSeconds, first);

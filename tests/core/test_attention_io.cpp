@@ -14,8 +14,7 @@ TEST(AttentionPairs, CausalPrefillIsTriangle) {
 TEST(AttentionPairs, SlidingWindowCapsEachRow) {
     EXPECT_DOUBLE_EQ(attentionPairs(4, 4, 2, true), 7);  // 1 + 2 + 2 + 2
     // S = 8192 with W = 4096: sum min(i, W) = W(W+1)/2 + (S - W) W.
-    EXPECT_DOUBLE_EQ(attentionPairs(8192, 8192, 4096, true),
-                     4096.0 * 4097 / 2 + 4096.0 * 4096);
+    EXPECT_DOUBLE_EQ(attentionPairs(8192, 8192, 4096, true), 4096.0 * 4097 / 2 + 4096.0 * 4096);
 }
 
 TEST(AttentionPairs, DecodeRowSeesContextOrWindow) {
@@ -24,7 +23,9 @@ TEST(AttentionPairs, DecodeRowSeesContextOrWindow) {
     EXPECT_DOUBLE_EQ(attentionPairs(2, 100, 0, true), 99 + 100);
 }
 
-TEST(AttentionPairs, NonCausalIsRectangle) { EXPECT_DOUBLE_EQ(attentionPairs(3, 5, 0, false), 15); }
+TEST(AttentionPairs, NonCausalIsRectangle) {
+    EXPECT_DOUBLE_EQ(attentionPairs(3, 5, 0, false), 15);
+}
 
 TEST(FusedKeyReads, EachQueryBlockRereadsVisibleKeys) {
     AttentionShape s;
@@ -75,6 +76,27 @@ TEST(FusedAttention, KvBytesUseKvHeadsAndTheDevicesSram) {
     hw.sramPerCoreBytes = 256;
     r = analyze(fusedWorkload(), hw);
     EXPECT_DOUBLE_EQ(r.results[0].bytes.kvRead, 2.0 * 2 * 16 * 2 * 20);
+}
+
+}  // namespace
+}  // namespace rooflens::core
+
+namespace rooflens::core {
+namespace {
+
+TEST(Gather, ReuseFromOnChipCapacity) {
+    // 1000 rows of 256 B = 256 kB table, 10000 gathers.
+    GatherShape s{1000, 10000, 256, 32};
+    EXPECT_DOUBLE_EQ(gatherReuse(s, 0), 0.0);
+    EXPECT_DOUBLE_EQ(gatheredBytes(s, 0), 10000.0 * 256);  // worst case: every gather from DRAM
+    EXPECT_DOUBLE_EQ(gatherReuse(s, 1e9), 1.0);
+    EXPECT_DOUBLE_EQ(gatheredBytes(s, 1e9), 1000.0 * 256);  // best case: each row once
+    EXPECT_DOUBLE_EQ(gatheredBytes(s, 128000), 0.5 * 10000 * 256 + 0.5 * 1000 * 256);
+}
+
+TEST(Gather, NarrowRowsCostASector) {
+    GatherShape s{1000, 10000, 8, 32};  // 2 fp32 features per row
+    EXPECT_DOUBLE_EQ(gatheredBytes(s, 0), 10000.0 * 32);
 }
 
 }  // namespace

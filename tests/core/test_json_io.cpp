@@ -15,9 +15,10 @@ namespace fs = std::filesystem;
 class TempDir {
 public:
     TempDir() {
-        m_path = fs::temp_directory_path() /
-                 ("rooflens-core-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                  "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        m_path =
+            fs::temp_directory_path() /
+            ("rooflens-core-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(m_path);
         fs::create_directories(m_path);
     }
@@ -38,8 +39,7 @@ TEST(JsonIo, ParseErrorNamesFileLineAndColumn) {
 TEST(JsonIo, MissingFileIsAnError) {
     auto r = parseJsonFile("/nonexistent/rooflens.json");
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().message.find("/nonexistent/rooflens.json: cannot read"),
-              std::string::npos);
+    EXPECT_NE(r.error().message.find("/nonexistent/rooflens.json: cannot read"), std::string::npos);
 }
 
 struct FieldCase {
@@ -54,15 +54,15 @@ TEST_P(ReaderErrors, NameTheFileThePathAndTheExpectation) {
     JsonReader reader("dev.json");
     auto r = reader.positive(doc.at("o"), "/o", "x");
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().message.find(GetParam().fragment), std::string::npos)
-        << r.error().message;
+    EXPECT_NE(r.error().message.find(GetParam().fragment), std::string::npos) << r.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ReaderErrors,
     ::testing::Values(
         FieldCase{R"({"o": {}})", "dev.json: /o/x: missing required field"},
-        FieldCase{R"({"o": {"x": -1}})", "dev.json: /o/x: expected a positive finite number, got -1"},
+        FieldCase{R"({"o": {"x": -1}})",
+                  "dev.json: /o/x: expected a positive finite number, got -1"},
         FieldCase{R"({"o": {"x": 0}})", "/o/x: expected a positive finite number, got 0"},
         FieldCase{R"({"o": {"x": "5"}})", "/o/x: expected a positive finite number, got \"5\""},
         FieldCase{R"({"o": {"x": null}})", "/o/x: expected a positive finite number, got null"},

@@ -47,8 +47,8 @@ TEST(ReportIo, JsonFollowsTheDocumentedSchema) {
     EXPECT_EQ(layer["name"], "blocks.1.q_proj");
     EXPECT_EQ(layer["kind"], "gemm");
     EXPECT_EQ(layer["block"], 1);
-    for (const char* key : {"weights", "activations_in", "activations_out", "kv_read",
-                            "kv_write", "total"}) {
+    for (const char* key :
+         {"weights", "activations_in", "activations_out", "kv_read", "kv_write", "total"}) {
         EXPECT_TRUE(layer["bytes"].contains(key)) << key;
     }
     EXPECT_DOUBLE_EQ(layer["bytes"]["total"].get<double>(), 1e9 + 10);

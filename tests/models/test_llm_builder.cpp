@@ -63,7 +63,7 @@ TEST(LlmBuilder, PrefillLayersByHand) {
     const auto& embed = layers.at("embed_tokens");
     EXPECT_EQ(embed.kind, core::LayerKind::embedding);
     EXPECT_DOUBLE_EQ(embed.ops, 0);
-    EXPECT_DOUBLE_EQ(embed.bytes.weights, 16 * 64 * 2);  // gather 16 rows, not the table
+    EXPECT_DOUBLE_EQ(embed.bytes.weights, 16 * 64 * 2);   // gather 16 rows, not the table
     EXPECT_DOUBLE_EQ(embed.bytes.activationsIn, 16 * 4);  // int32 token ids
     EXPECT_DOUBLE_EQ(embed.bytes.activationsOut, 16 * 64 * 2);
 
@@ -207,7 +207,7 @@ TEST(LlmBuilder, PlainMlpWithBiasesAndLearnedPositions) {
     EXPECT_EQ(layers.count("blocks.0.gate_proj"), 0U);
     EXPECT_DOUBLE_EQ(layers.at("blocks.0.fc1").ops, 2.0 * 4 * 64 * 128 + 4 * 128);
     EXPECT_DOUBLE_EQ(layers.at("blocks.0.fc1").bytes.weights, (64 * 128 + 128) * 2.0);
-    EXPECT_DOUBLE_EQ(layers.at("blocks.0.act").ops, 4 * 128);  // ReLU: 1 OP per element
+    EXPECT_DOUBLE_EQ(layers.at("blocks.0.act").ops, 4 * 128);            // ReLU: 1 OP per element
     EXPECT_DOUBLE_EQ(layers.at("blocks.0.input_norm").ops, 7 * 4 * 64);  // LayerNorm: 7
     EXPECT_DOUBLE_EQ(layers.at("blocks.0.input_norm").bytes.weights, 2 * 64 * 2);
     EXPECT_DOUBLE_EQ(layers.at("embed_positions").bytes.weights, 4 * 64 * 2);
@@ -224,7 +224,7 @@ TEST(LlmBuilder, MoeRoutesTopKAndReadsTouchedExperts) {
     EXPECT_EQ(router.kind, core::LayerKind::router);
     EXPECT_DOUBLE_EQ(router.ops, 2.0 * 1 * 64 * 4 + 5 * 4);
     const auto& gate = layers.at("blocks.0.experts.gate_proj");
-    EXPECT_DOUBLE_EQ(gate.ops, 2.0 * 2 * 64 * 128);  // 1 token x top-2
+    EXPECT_DOUBLE_EQ(gate.ops, 2.0 * 2 * 64 * 128);            // 1 token x top-2
     EXPECT_DOUBLE_EQ(gate.bytes.weights, 2 * 64 * 128 * 2.0);  // 2 experts touched
     // Batch 3: E(1 - (1 - k/E)^3) = 4 (1 - 0.125) = 3.5 experts.
     layers = byName(build(c, decode(3, 10)));
@@ -271,6 +271,26 @@ TEST(LlmBuilder, RejectsBadSettings) {
         ASSERT_FALSE(w.ok()) << c.fragment;
         EXPECT_NE(w.error().message.find(c.fragment), std::string::npos) << w.error().message;
     }
+}
+
+}  // namespace
+}  // namespace rooflens::models
+
+namespace rooflens::models {
+namespace {
+
+TEST(LlmBuilder, GemmLayersCarryTheirShape) {
+    const auto layers = byName(build(tiny(), prefill(2, 8)));
+    const auto& q = layers.at("blocks.0.q_proj");
+    EXPECT_DOUBLE_EQ(q.m, 16);
+    EXPECT_DOUBLE_EQ(q.k, 64);
+    EXPECT_DOUBLE_EQ(q.n, 64);
+    EXPECT_DOUBLE_EQ(q.ops, 2 * q.m * q.k * q.n);
+    const auto& down = layers.at("blocks.1.down_proj");
+    EXPECT_DOUBLE_EQ(down.k, 128);
+    EXPECT_DOUBLE_EQ(down.n, 64);
+    const auto& qk = layers.at("blocks.0.qk_matmul");
+    EXPECT_DOUBLE_EQ(qk.ops, 2 * qk.m * qk.k * qk.n);
 }
 
 }  // namespace

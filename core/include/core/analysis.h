@@ -35,23 +35,23 @@ struct Execution {
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw);
 
 struct LayerResult {
-    ByteBreakdown bytes;              // per instance, resolved for this device (fused attention)
-    double ops = 0;                   // per instance
-    double intensity = 0;             // OPs per byte (0 for layers without math)
+    ByteBreakdown bytes;   // per instance, resolved for this device (fused attention)
+    double ops = 0;        // per instance
+    double intensity = 0;  // OPs per byte (0 for layers without math)
     double attainableOpsPerSecond = 0;
     Execution execution;
     Bound bound = Bound::memory;
-    double timeSeconds = 0;           // per instance
-    Phase phase = Phase::prefill;     // for request reports: which pass the layer belongs to
+    double timeSeconds = 0;        // per instance
+    Phase phase = Phase::prefill;  // for request reports: which pass the layer belongs to
 };
 
 struct RequestMetrics {
-    double ttftSeconds = 0;           // time to first token = prefill time
+    double ttftSeconds = 0;             // time to first token = prefill time
     std::optional<double> tpotSeconds;  // mean time per output token after the first
     double e2eSeconds = 0;
-    double tokensPerSecond = 0;       // generated tokens of the whole batch per second
+    double tokensPerSecond = 0;  // generated tokens of the whole batch per second
     double prefillSeconds = 0;
-    double decodeSeconds = 0;         // sum over all decode steps
+    double decodeSeconds = 0;  // sum over all decode steps
 };
 
 struct Totals {

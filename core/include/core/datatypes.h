@@ -28,9 +28,9 @@ enum class DataType : std::uint8_t {
 inline constexpr std::size_t kDataTypeCount = 15;
 
 inline constexpr std::array<DataType, kDataTypeCount> kAllDataTypes = {
-    DataType::fp64,  DataType::fp32, DataType::tf32, DataType::fp16, DataType::bf16,
+    DataType::fp64,     DataType::fp32,     DataType::tf32, DataType::fp16, DataType::bf16,
     DataType::fp8_e4m3, DataType::fp8_e5m2, DataType::int8, DataType::int7, DataType::int6,
-    DataType::int5,  DataType::int4, DataType::int3, DataType::int2, DataType::nf4};
+    DataType::int5,     DataType::int4,     DataType::int3, DataType::int2, DataType::nf4};
 
 // Storage bits of one element (tf32 is stored as 32 bits).
 int bitsOf(DataType type);
@@ -41,6 +41,8 @@ bool isFloat(DataType type);
 // Accepts the canonical names, plus the aliases "fp8" (fp8_e4m3), "float16", "bfloat16", "float32".
 std::optional<DataType> parseDataType(std::string_view name);
 
-inline constexpr std::size_t indexOf(DataType type) { return static_cast<std::size_t>(type); }
+inline constexpr std::size_t indexOf(DataType type) {
+    return static_cast<std::size_t>(type);
+}
 
 }  // namespace rooflens::core

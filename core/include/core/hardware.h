@@ -28,10 +28,10 @@ struct PeakTable {
 // One level of the memory hierarchy, ordered from the closest to the cores (L1/SRAM) to main
 // memory (HBM/DRAM), which is always the last level.
 struct MemoryLevel {
-    std::string name;            // "L2", "HBM3", "DDR5"
-    double capacityBytes = 0;    // whole device
-    double bytesPerSecond = 0;   // 0 when not published (on-chip levels in datasheets)
-    bool measured = false;       // from calibration rather than a datasheet
+    std::string name;           // "L2", "HBM3", "DDR5"
+    double capacityBytes = 0;   // whole device
+    double bytesPerSecond = 0;  // 0 when not published (on-chip levels in datasheets)
+    bool measured = false;      // from calibration rather than a datasheet
 };
 
 // Where a number came from: the datasheet, arithmetic from datasheet numbers, an unconfirmed
@@ -43,7 +43,7 @@ std::optional<Provenance> parseProvenance(std::string_view name);
 struct ProvenanceEntry {
     std::string jsonPath;  // "/compute/matrix/fp16/dense"
     Provenance status = Provenance::datasheet;
-    std::string source;    // URL or citation
+    std::string source;  // URL or citation
     std::string note;
 };
 
@@ -54,14 +54,15 @@ struct Hardware {
     DeviceKind kind = DeviceKind::gpu;
 
     PeakTable matrixDense;
-    PeakTable matrixSparse;  // 2:4 structured-sparse rate; empty when the device has no sparse units
+    PeakTable
+        matrixSparse;  // 2:4 structured-sparse rate; empty when the device has no sparse units
     PeakTable vector;
 
-    std::vector<MemoryLevel> memory;      // closest first; back() is main memory
-    double sramPerCoreBytes = 0;          // shared memory / L1 per SM (FlashAttention tile size)
+    std::vector<MemoryLevel> memory;  // closest first; back() is main memory
+    double sramPerCoreBytes = 0;      // shared memory / L1 per SM (FlashAttention tile size)
     std::string notes;
     std::vector<ProvenanceEntry> provenance;
-    std::string sourceFile;               // file it was loaded from, empty for built in code
+    std::string sourceFile;  // file it was loaded from, empty for built in code
 
     const MemoryLevel& mainMemory() const { return memory.back(); }
     double memoryCapacityBytes() const { return memory.back().capacityBytes; }

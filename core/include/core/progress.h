@@ -17,6 +17,7 @@ private:
 };
 
 // fraction in [0, 1]; label names the current step; secondsLeft < 0 when unknown.
-using ProgressCallback = std::function<void(double fraction, std::string_view label, double secondsLeft)>;
+using ProgressCallback =
+    std::function<void(double fraction, std::string_view label, double secondsLeft)>;
 
 }  // namespace rooflens::core

@@ -14,9 +14,9 @@
 namespace rooflens::core {
 
 enum class LayerKind : std::uint8_t {
-    gemm,         // dense matrix multiply with a weight operand
-    attention,    // fused attention (QK^T, softmax, PV in one kernel)
-    matmul,       // activation x activation matmul (unfused QK^T or PV)
+    gemm,       // dense matrix multiply with a weight operand
+    attention,  // fused attention (QK^T, softmax, PV in one kernel)
+    matmul,     // activation x activation matmul (unfused QK^T or PV)
     softmax,
     norm,
     elementwise,  // residual add, activation, rope, ...
@@ -53,9 +53,9 @@ struct AttentionShape {
     double queryHeads = 1;
     double kvHeads = 1;
     double headDim = 1;
-    double queries = 1;        // query positions per sequence in this pass
-    double keys = 1;           // key positions visible at the last query (context length)
-    double window = 0;         // sliding window in tokens; 0 = unlimited
+    double queries = 1;  // query positions per sequence in this pass
+    double keys = 1;     // key positions visible at the last query (context length)
+    double window = 0;   // sliding window in tokens; 0 = unlimited
     bool causal = true;
     double kvBytesPerElement = 2;
     double activationBytesPerElement = 2;
@@ -68,6 +68,23 @@ double attentionPairs(double queries, double keys, double window, bool causal);
 // blockRows queries: every query block re-reads the keys it can see.
 double fusedKeyReads(const AttentionShape& shape, double blockRows);
 
+// Shape of a gather-reduce aggregation (GNN SpMM, embedding-bag): how many rows of a table are
+// gathered. The DRAM bytes of the gathered rows depend on how much of the table stays on chip,
+// so analyze() computes them (formulas.md section 2.2):
+//   bytes = rowBytes' * [gathers * (1 - eta) + tableRows * eta],  eta = min(1, onChip / table)
+// with rowBytes' the row size rounded up to the memory sector for random rows.
+struct GatherShape {
+    double tableRows = 0;     // rows of the gathered table (V)
+    double gathers = 0;       // row reads (E, nnz)
+    double rowBytes = 0;      // bytes of one row (F * b_f)
+    double sectorBytes = 32;  // minimum DRAM transfer of a random row
+};
+
+// DRAM bytes of the gathered rows on a device with `onChipBytes` of last-level on-chip memory.
+double gatheredBytes(const GatherShape& shape, double onChipBytes);
+// The reuse estimate eta in [0, 1] used by gatheredBytes().
+double gatherReuse(const GatherShape& shape, double onChipBytes);
+
 struct Layer {
     std::string_view op;  // static name of the operation within its block: "q_proj", "attention"
     std::int32_t block = -1;  // transformer block index; -1 for layers outside the blocks
@@ -76,10 +93,16 @@ struct Layer {
     DataType computeType = DataType::fp16;  // the math data type the operands require
     DataType weightType = DataType::fp16;
     DataType activationType = DataType::fp16;
-    double ops = 0;  // per instance
-    ByteBreakdown bytes;  // per instance
-    std::uint32_t repeat = 1;  // identical instances (collapsed blocks)
+    double ops = 0;                    // per instance
+    ByteBreakdown bytes;               // per instance
+    std::uint32_t repeat = 1;          // identical instances (collapsed blocks)
     std::int32_t attentionShape = -1;  // index into Workload::attentionShapes for fused attention
+    std::int32_t gatherShape = -1;     // index into Workload::gatherShapes; sets activationsIn
+    // GEMM dimensions [m x k] x [k x n] of gemm/matmul layers (m = rows, e.g. tokens); 0 for
+    // others. Compression transforms (low rank, sparsity) rewrite a layer from these.
+    double m = 0;
+    double k = 0;
+    double n = 0;
 
     // "blocks.3.q_proj", or the op itself outside the blocks.
     std::string name() const;
@@ -99,9 +122,9 @@ struct ModelFacts {
 struct RunSettings {
     Phase phase = Phase::prefill;
     std::int64_t batch = 1;
-    std::int64_t promptLength = 0;   // prefill: tokens per sequence
-    std::int64_t contextLength = 0;  // decode: tokens in the KV cache including the new one
-    std::int64_t generateLength = 0; // request: generated tokens
+    std::int64_t promptLength = 0;    // prefill: tokens per sequence
+    std::int64_t contextLength = 0;   // decode: tokens in the KV cache including the new one
+    std::int64_t generateLength = 0;  // request: generated tokens
     int weightBits = 16;
     int activationBits = 16;
     int kvBits = 16;
@@ -120,6 +143,7 @@ struct Workload {
     RunSettings settings;
     std::vector<Layer> layers;
     std::vector<AttentionShape> attentionShapes;
+    std::vector<GatherShape> gatherShapes;
     MemoryFootprint memory;
     std::vector<std::string> warnings;
 };
