@@ -46,22 +46,24 @@ int list(const std::vector<std::string>& args) {
     std::ostringstream out;
     if (format == core::ReportFormat::json) {
         out << "[\n";
-        for (std::size_t i = 0; i < db.entries().size(); ++i) {
-            const auto& e = db.entries()[i];
+        const auto entries = db.visibleEntries();
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto& e = *entries[i];
             char line[512];
             std::snprintf(line, sizeof line,
                           "  {\"id\": \"%s\", \"origin\": \"%s\", \"memory_bytes\": %.17g, "
                           "\"bandwidth_bytes_per_s\": %.17g, \"peak_16bit_ops_per_s\": %.17g}%s\n",
                           e.hardware.id.c_str(), originName(e.origin).c_str(),
                           e.hardware.memoryCapacityBytes(), e.hardware.memoryBytesPerSecond(),
-                          headlinePeak(e.hardware), i + 1 < db.entries().size() ? "," : "");
+                          headlinePeak(e.hardware), i + 1 < entries.size() ? "," : "");
             out << line;
         }
         out << "]\n";
     } else {
         out << pad("id", 22) << pad("name", 44) << pad("kind", 5) << pad("memory", 11)
             << pad("bandwidth", 12) << pad("16-bit peak", 14) << "origin\n";
-        for (const auto& e : db.entries()) {
+        for (const auto* entry : db.visibleEntries()) {
+            const auto& e = *entry;
             const auto& hw = e.hardware;
             out << pad(hw.id, 22) << pad(hw.name, 44) << pad(std::string(core::nameOf(hw.kind)), 5)
                 << pad(core::formatSi(hw.memoryCapacityBytes(), "B"), 11)
