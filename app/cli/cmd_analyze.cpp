@@ -3,6 +3,7 @@
 
 #include "cli_common.h"
 #include "core/analysis.h"
+#include "workload_sources.h"
 
 namespace rooflens::cli {
 
@@ -75,7 +76,7 @@ int runAnalyze(const std::vector<std::string>& args) {
                                     {core::ReportFormat::table, core::ReportFormat::json,
                                      core::ReportFormat::csv, core::ReportFormat::md});
 
-    const models::LlmConfig config = resolveModel(vm["model"].as<std::string>());
+    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
     const hwdb::Database db = loadDatabase(false);
     const core::Hardware hw = resolveHardware(db, vm["hw"].as<std::string>());
 
@@ -86,7 +87,7 @@ int runAnalyze(const std::vector<std::string>& args) {
             s.phase = pass;
             s.promptLength = context;
             s.contextLength = context;
-            return models::buildLlm(config, s);
+            return source.build(s);
         };
         auto result = core::analyzeRequest(settings, build, hw);
         if (!result) {
@@ -94,7 +95,7 @@ int runAnalyze(const std::vector<std::string>& args) {
         }
         report = std::move(result).value();
     } else {
-        auto workload = models::buildLlm(config, settings);
+        auto workload = source.build(settings);
         if (!workload) {
             throw CliError{kUsage, workload.error().message};
         }

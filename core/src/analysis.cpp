@@ -141,6 +141,7 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
         result.phase = workload.settings.phase;
         missingPeak |= layer.ops > 0 && result.execution.peakOpsPerSecond <= 0;
         totals.ops += layer.ops * layer.repeat;
+        totals.macs += matrixMacs(layer, workload) * layer.repeat;
         totals.bytes += bytes.total() * layer.repeat;
         totals.timeSeconds += result.timeSeconds * layer.repeat;
     }
@@ -211,6 +212,7 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
         }
         decodeSeconds += stepReport.totals.timeSeconds;
         report.totals.ops += stepReport.totals.ops;
+        report.totals.macs += stepReport.totals.macs;
         report.totals.bytes += stepReport.totals.bytes;
         report.totals.memory = stepReport.totals.memory;
         report.totals.fitsInMemory = stepReport.totals.fitsInMemory;

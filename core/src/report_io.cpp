@@ -61,6 +61,7 @@ std::string renderJson(const Report& report) {
     }
     const Totals& t = report.totals;
     Json totals{{"ops", t.ops},
+                {"macs", t.macs},
                 {"bytes", t.bytes},
                 {"time_s", t.timeSeconds},
                 {"memory_bytes",
@@ -193,6 +194,7 @@ std::vector<Line> summaryLines(const Report& report) {
     const Totals& t = report.totals;
     std::vector<Line> lines;
     lines.push_back({"total OPs", formatSi(t.ops, "OP")});
+    lines.push_back({"matrix MACs", formatSi(t.macs, "MAC")});
     lines.push_back({"total bytes moved", formatSi(t.bytes, "B")});
     if (t.request) {
         lines.push_back({"TTFT", formatSeconds(t.request->ttftSeconds)});

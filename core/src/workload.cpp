@@ -100,6 +100,20 @@ double fusedKeyReads(const AttentionShape& shape, double blockRows) {
     return reads;
 }
 
+double matrixMacs(const Layer& layer, const Workload& workload) {
+    if (layer.attentionShape >= 0) {
+        const AttentionShape& s =
+            workload.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
+        return 2 * s.batch * s.queryHeads * s.headDim *
+               attentionPairs(s.queries, s.keys, s.window, s.causal);
+    }
+    if (layer.kind == LayerKind::gemm || layer.kind == LayerKind::matmul ||
+        layer.kind == LayerKind::router) {
+        return layer.m * layer.k * layer.n;
+    }
+    return 0;
+}
+
 double gatherReuse(const GatherShape& shape, double onChipBytes) {
     const double table = shape.tableRows * shape.rowBytes;
     if (table <= 0) {

@@ -295,3 +295,30 @@ TEST(LlmBuilder, GemmLayersCarryTheirShape) {
 
 }  // namespace
 }  // namespace rooflens::models
+
+namespace rooflens::models {
+namespace {
+
+TEST(LlmBuilder, MatrixMacsCountGemmsAndAttention) {
+    // Unfused and fused attention have the same matrix MACs up to causal skipping: unfused
+    // computes the full 8 x 8 rectangle (64 pairs), fused the 36 causal pairs.
+    const auto unfused = build(tiny(), prefill(2, 8));
+    const auto fused = build(tiny(), prefill(2, 8, true));
+    auto macs = [](const core::Workload& w, std::string_view op) {
+        double sum = 0;
+        for (const auto& l : w.layers) {
+            if (l.block == 0 && l.op == op) {
+                sum += core::matrixMacs(l, w);
+            }
+        }
+        return sum;
+    };
+    EXPECT_DOUBLE_EQ(macs(unfused, "q_proj"), 16.0 * 64 * 64);
+    EXPECT_DOUBLE_EQ(macs(unfused, "qk_matmul") + macs(unfused, "sv_matmul"),
+                     2.0 * 2 * 4 * 64 * 16);
+    EXPECT_DOUBLE_EQ(macs(fused, "attention"), 2.0 * 2 * 4 * 36 * 16);
+    EXPECT_DOUBLE_EQ(macs(unfused, "softmax"), 0);
+}
+
+}  // namespace
+}  // namespace rooflens::models

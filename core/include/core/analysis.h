@@ -56,6 +56,7 @@ struct RequestMetrics {
 
 struct Totals {
     double ops = 0;
+    double macs = 0;  // matrix multiply-accumulates (see matrixMacs)
     double bytes = 0;
     double timeSeconds = 0;
     MemoryFootprint memory;

@@ -85,6 +85,13 @@ double gatheredBytes(const GatherShape& shape, double onChipBytes);
 // The reuse estimate eta in [0, 1] used by gatheredBytes().
 double gatherReuse(const GatherShape& shape, double onChipBytes);
 
+struct Layer;
+struct Workload;
+
+// Multiply-accumulates of the matrix products in a layer (GEMM m*k*n, fused attention's QK and
+// PV), the unit the vision literature's "FLOPs" are counted in. 0 for vector layers.
+double matrixMacs(const Layer& layer, const Workload& workload);
+
 struct Layer {
     std::string_view op;  // static name of the operation within its block: "q_proj", "attention"
     std::int32_t block = -1;  // transformer block index; -1 for layers outside the blocks
