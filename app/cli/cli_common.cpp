@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include <csignal>
 #include <iostream>
 
 #include "models/presets.h"
@@ -48,6 +49,25 @@ core::ReportFormat parseFormat(const std::string& name,
         throw CliError{kUsage, "--format: expected " + names + ", got '" + name + "'"};
     }
     return *format;
+}
+
+std::int64_t requirePositive(const po::variables_map& vm, const char* name) {
+    const auto value = vm[name].as<std::int64_t>();
+    if (value < 1) {
+        throw CliError{kUsage, std::string("--") + name + ": expected a positive integer, got " +
+                                   std::to_string(value)};
+    }
+    return value;
+}
+
+namespace {
+core::CancelToken g_interrupted;
+extern "C" void onInterrupt(int /*signal*/) { g_interrupted.cancel(); }
+}  // namespace
+
+const core::CancelToken& installInterruptHandler() {
+    std::signal(SIGINT, onInterrupt);
+    return g_interrupted;
 }
 
 void emit(const std::string& content, const std::string& outputPath) {

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "core/hardware.h"
+#include "core/progress.h"
 #include "core/report_io.h"
 #include "core/result.h"
 #include "hwdb/hwdb.h"
@@ -40,6 +41,12 @@ std::optional<po::variables_map> parseOptions(
 core::ReportFormat parseFormat(const std::string& name,
                                std::initializer_list<core::ReportFormat> allowed);
 
+// The value of an integer option, which must be >= 1 (usage error otherwise).
+std::int64_t requirePositive(const po::variables_map& vm, const char* name);
+
+// A token cancelled by Ctrl-C (SIGINT) once installInterruptHandler() ran.
+const core::CancelToken& installInterruptHandler();
+
 // Writes to --output atomically (exit 3 on failure) or to stdout.
 void emit(const std::string& content, const std::string& outputPath);
 
@@ -52,5 +59,8 @@ models::LlmConfig resolveModel(const std::string& idOrPath);
 int runAnalyze(const std::vector<std::string>& args);
 int runHw(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
+int runScenarios(const std::vector<std::string>& args);
+int runCompare(const std::vector<std::string>& args);
+int runSweep(const std::vector<std::string>& args);
 
 }  // namespace rooflens::cli

@@ -9,15 +9,6 @@ namespace rooflens::cli {
 
 namespace {
 
-std::int64_t requirePositive(const po::variables_map& vm, const char* name) {
-    const auto value = vm[name].as<std::int64_t>();
-    if (value < 1) {
-        throw CliError{kUsage, std::string("--") + name + ": expected a positive integer, got " +
-                                   std::to_string(value)};
-    }
-    return value;
-}
-
 int requireBits(const po::variables_map& vm, const char* name) {
     const int bits = vm[name].as<int>();
     if (!((bits >= 2 && bits <= 8) || bits == 16 || bits == 32)) {
@@ -31,23 +22,30 @@ int requireBits(const po::variables_map& vm, const char* name) {
 
 int runAnalyze(const std::vector<std::string>& args) {
     po::options_description options("analyze options");
-    options.add_options()("model", po::value<std::string>()->required(),
-                          "preset id or path to a config.json")(
-        "hw", po::value<std::string>()->required(), "device id or path to a profile .json")(
-        "phase", po::value<std::string>()->default_value("prefill"), "prefill|decode|request")(
-        "batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")(
-        "prompt-len", po::value<std::int64_t>()->default_value(1024),
-        "prompt tokens per sequence (prefill, request)")(
-        "context-len", po::value<std::int64_t>()->default_value(1024),
-        "tokens in the KV cache including the new one (decode)")(
-        "gen-len", po::value<std::int64_t>()->default_value(128),
-        "generated tokens per sequence (request)")("wbits", po::value<int>()->default_value(16),
-                                                   "bits per linear-layer weight")(
-        "abits", po::value<int>()->default_value(16), "bits per activation")(
-        "kvbits", po::value<int>()->default_value(16), "bits per KV-cache element")(
-        "flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")(
-        "format", po::value<std::string>()->default_value("table"), "table|json|csv|md")(
-        "output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+    // clang-format off
+    options.add_options()
+        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
+        ("hw", po::value<std::string>()->required(), "device id or path to a profile .json")
+        ("phase", po::value<std::string>()->default_value("prefill"), "prefill|decode|request")
+        ("batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")
+        ("prompt-len", po::value<std::int64_t>()->default_value(1024),
+         "prompt tokens per sequence (prefill, request)")
+        ("context-len", po::value<std::int64_t>()->default_value(1024),
+         "tokens in the KV cache including the new one (decode)")
+        ("gen-len", po::value<std::int64_t>()->default_value(128),
+         "generated tokens per sequence (request)")
+        ("wbits", po::value<int>()->default_value(16), "bits per linear-layer weight")
+        ("abits", po::value<int>()->default_value(16), "bits per GEMM input activation")
+        ("kvbits", po::value<int>()->default_value(16), "bits per KV-cache element")
+        ("scenario", po::value<std::string>()->default_value(""),
+         "compression: a scenario preset (rooflens scenarios list) or a scenario .json; "
+         "replaces --wbits/--abits/--kvbits")
+        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
+        ("format", po::value<std::string>()->default_value("table"), "table|json|csv|md")
+        ("output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+    // clang-format on
+    addVitOptions(options);
+    addGnnOptions(options);
     auto parsed =
         parseOptions(args, options,
                      "usage: rooflens analyze --model ID|config.json --hw ID|profile.json "
@@ -76,7 +74,9 @@ int runAnalyze(const std::vector<std::string>& args) {
                                     {core::ReportFormat::table, core::ReportFormat::json,
                                      core::ReportFormat::csv, core::ReportFormat::md});
 
-    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
+    const std::optional<core::Scenario> scenario = scenarioFromOptions(vm);
+    const WorkloadSource source =
+        compressed(resolveWorkloadSource(vm["model"].as<std::string>(), vm), scenario);
     const hwdb::Database db = loadDatabase(false);
     const core::Hardware hw = resolveHardware(db, vm["hw"].as<std::string>());
 

@@ -15,12 +15,15 @@ constexpr Command kCommands[] = {
     {"analyze", "per-layer roofline report of a model on a device", rooflens::cli::runAnalyze},
     {"models", "list built-in models or show one (list, show)", rooflens::cli::runModels},
     {"hw", "hardware database and profiles (list, show, import, export)", rooflens::cli::runHw},
+    {"scenarios", "compression presets (list, show)", rooflens::cli::runScenarios},
+    {"compare", "scenarios and devices side by side", rooflens::cli::runCompare},
+    {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
 };
 
 void printUsage(std::ostream& out) {
     out << "usage: rooflens <command> [options]\n\ncommands:\n";
     for (const auto& command : kCommands) {
-        out << "  " << command.name << std::string(10 - std::string(command.name).size(), ' ')
+        out << "  " << command.name << std::string(12 - std::string(command.name).size(), ' ')
             << command.summary << '\n';
     }
     out << "\n'rooflens <command> --help' describes a command's options.\n";

@@ -74,20 +74,55 @@ double flashBlockRows(const AttentionShape& shape, const Hardware& hw) {
     return std::max(1.0, std::min(std::ceil(elements / (4 * shape.headDim)), shape.headDim));
 }
 
+constexpr double kConvertOpsPerElement = 2;  // unpack/convert + scale (formulas.md 4.1, 4.6)
+constexpr double kEpilogueOpsPerOutput = 2;  // integer GEMM dequantization epilogue (4.2)
+
+// OPs on the vector units that the execution rule adds to a layer: converting operands stored
+// in another type than the math runs in (dequantization), and the integer-GEMM epilogue.
+double conversionOps(const Layer& layer, const ByteBreakdown& bytes, DataType math) {
+    double ops = 0;
+    const bool matrix = layer.kind == LayerKind::gemm || layer.kind == LayerKind::router;
+    if (matrix && layer.weightElements > 0 && layer.weightType != math) {
+        ops += kConvertOpsPerElement * layer.weightElements;
+    }
+    if (matrix && layer.activationType != math) {
+        ops += kConvertOpsPerElement * layer.m * layer.k;
+    }
+    if (matrix && isInteger(math)) {
+        ops += kEpilogueOpsPerOutput * layer.m * layer.n;
+    }
+    const bool attention = layer.kind == LayerKind::matmul || layer.kind == LayerKind::attention;
+    if (attention && bytes.kvRead > 0 && layer.kvType != math) {
+        ops += kConvertOpsPerElement * bytes.kvRead / bytesOf(layer.kvType);
+    }
+    return ops;
+}
+
 void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& hw,
-                LayerResult& result) {
+                double vectorPeak, LayerResult& result) {
     result.bytes = bytes;
-    result.ops = layer.ops;
     result.execution = resolveExecution(layer.computeType, layer.unit, hw);
+    Execution& e = result.execution;
+    if (layer.structuredSparse && e.unit == ExecUnit::matrix &&
+        hw.matrixSparse.at(e.mathType) > 0) {
+        e.peakOpsPerSecond = hw.matrixSparse.at(e.mathType);  // 2:4 sparse tensor cores
+        e.sparse = true;
+    }
+    result.conversionOps = conversionOps(layer, bytes, e.mathType);
+    result.ops = layer.ops + result.conversionOps;
     const double total = bytes.total();
     const double bandwidth = hw.memoryBytesPerSecond();
-    const double peak = result.execution.peakOpsPerSecond;
-    const double computeTime = peak > 0 ? layer.ops / peak : 0;
+    const double peak = e.peakOpsPerSecond;
+    double computeTime = peak > 0 ? layer.ops / peak : 0;
+    if (result.conversionOps > 0 && vectorPeak > 0) {
+        computeTime += result.conversionOps / vectorPeak;
+    }
     const double memoryTime = bandwidth > 0 ? total / bandwidth : 0;
-    result.intensity = total > 0 ? layer.ops / total : 0;
-    result.attainableOpsPerSecond = total > 0 ? std::min(peak, result.intensity * bandwidth) : peak;
+    result.intensity = total > 0 ? result.ops / total : 0;
     result.bound = computeTime > memoryTime ? Bound::compute : Bound::memory;
     result.timeSeconds = std::max(computeTime, memoryTime);
+    result.attainableOpsPerSecond =
+        result.timeSeconds > 0 ? result.ops / result.timeSeconds : peak;
 }
 
 }  // namespace
@@ -115,12 +150,15 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     report.settings = workload.settings;
     report.hardwareId = hw.id;
     report.hardwareName = hw.name;
+    report.scenario = workload.scenario;
     report.layers = workload.layers;
     report.warnings = workload.warnings;
     report.results.resize(workload.layers.size());
 
     Totals& totals = report.totals;
     bool missingPeak = false;
+    const double vectorPeak =
+        resolveExecution(DataType::fp16, ExecUnit::vector, hw).peakOpsPerSecond;
     for (std::size_t i = 0; i < workload.layers.size(); ++i) {
         const Layer& layer = workload.layers[i];
         ByteBreakdown bytes = layer.bytes;
@@ -137,10 +175,11 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
                               hw.onChipBytes());
         }
         LayerResult& result = report.results[i];
-        priceLayer(layer, bytes, hw, result);
+        priceLayer(layer, bytes, hw, vectorPeak, result);
         result.phase = workload.settings.phase;
         missingPeak |= layer.ops > 0 && result.execution.peakOpsPerSecond <= 0;
-        totals.ops += layer.ops * layer.repeat;
+        totals.conversionOps += result.conversionOps * layer.repeat;
+        totals.ops += result.ops * layer.repeat;
         totals.macs += matrixMacs(layer, workload) * layer.repeat;
         totals.bytes += bytes.total() * layer.repeat;
         totals.timeSeconds += result.timeSeconds * layer.repeat;
@@ -198,6 +237,7 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
             const LayerResult& r = stepReport.results[i];
             LayerResult& sum = decodeResults[i];
             sum.ops += r.ops;
+            sum.conversionOps += r.conversionOps;
             sum.bytes.weights += r.bytes.weights;
             sum.bytes.activationsIn += r.bytes.activationsIn;
             sum.bytes.activationsOut += r.bytes.activationsOut;
@@ -213,6 +253,7 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
         decodeSeconds += stepReport.totals.timeSeconds;
         report.totals.ops += stepReport.totals.ops;
         report.totals.macs += stepReport.totals.macs;
+        report.totals.conversionOps += stepReport.totals.conversionOps;
         report.totals.bytes += stepReport.totals.bytes;
         report.totals.memory = stepReport.totals.memory;
         report.totals.fitsInMemory = stepReport.totals.fitsInMemory;
@@ -225,7 +266,6 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
             }
         }
     }
-    const double bandwidth = hw.memoryBytesPerSecond();
     for (std::size_t i = 0; i < decodeLayers.size(); ++i) {
         LayerResult& sum = decodeResults[i];
         decodeLayers[i].ops = sum.ops;
@@ -233,8 +273,7 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
         const double total = sum.bytes.total();
         sum.intensity = total > 0 ? sum.ops / total : 0;
         sum.attainableOpsPerSecond =
-            total > 0 ? std::min(sum.execution.peakOpsPerSecond, sum.intensity * bandwidth)
-                      : sum.execution.peakOpsPerSecond;
+            sum.timeSeconds > 0 ? sum.ops / sum.timeSeconds : sum.execution.peakOpsPerSecond;
         sum.bound = 2 * computeBoundTime[i] > sum.timeSeconds ? Bound::compute : Bound::memory;
         sum.phase = Phase::decode;
         report.layers.push_back(decodeLayers[i]);

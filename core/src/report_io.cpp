@@ -23,7 +23,7 @@ Json bytesJson(const ByteBreakdown& b) {
                 {"total", b.total()}};
 }
 
-Json settingsJson(const RunSettings& s) {
+Json settingsJson(const RunSettings& s, const std::string& scenario) {
     Json j{{"phase", nameOf(s.phase)}, {"batch", s.batch},
            {"wbits", s.weightBits},    {"abits", s.activationBits},
            {"kvbits", s.kvBits},       {"flash_attention", s.flashAttention}};
@@ -50,10 +50,15 @@ std::string renderJson(const Report& report) {
                               {"phase", nameOf(r.phase)},
                               {"repeat", layer.repeat},
                               {"ops", r.ops},
+                              {"conversion_ops", r.conversionOps},
                               {"bytes", bytesJson(r.bytes)},
                               {"intensity", r.intensity},
                               {"math_type", nameOf(r.execution.mathType)},
                               {"unit", nameOf(r.execution.unit)},
+                              {"sparse_units", r.execution.sparse},
+                              {"weight_type", nameOf(layer.weightType)},
+                              {"activation_type", nameOf(layer.activationType)},
+                              {"kv_type", nameOf(layer.kvType)},
                               {"peak_ops_per_s", r.execution.peakOpsPerSecond},
                               {"attainable_ops_per_s", r.attainableOpsPerSecond},
                               {"bound", nameOf(r.bound)},
@@ -62,6 +67,7 @@ std::string renderJson(const Report& report) {
     const Totals& t = report.totals;
     Json totals{{"ops", t.ops},
                 {"macs", t.macs},
+                {"conversion_ops", t.conversionOps},
                 {"bytes", t.bytes},
                 {"time_s", t.timeSeconds},
                 {"memory_bytes",
@@ -88,7 +94,7 @@ std::string renderJson(const Report& report) {
                {"kv_bytes_per_token", report.model.kvBytesPerToken},
                {"blocks", report.model.blocks}}},
              {"hardware", {{"id", report.hardwareId}, {"name", report.hardwareName}}},
-             {"settings", settingsJson(report.settings)},
+             {"settings", settingsJson(report.settings, report.scenario)},
              {"layers", std::move(layers)},
              {"totals", std::move(totals)},
              {"warnings", report.warnings}};
@@ -229,8 +235,7 @@ std::string header(const Report& report) {
     if (s.phase == Phase::request) {
         text += ", generate " + std::to_string(s.generateLength);
     }
-    text += ", W" + std::to_string(s.weightBits) + "A" + std::to_string(s.activationBits) + "KV" +
-            std::to_string(s.kvBits);
+    text += ", " + (report.scenario.empty() ? std::string("uncompressed") : report.scenario);
     text += s.flashAttention ? ", FlashAttention" : ", unfused attention";
     return text;
 }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <mutex>
+#include <set>
+#include <string>
 
 namespace rooflens::core {
 
@@ -73,6 +76,24 @@ std::string Layer::name() const {
     result += '.';
     result += op;
     return result;
+}
+
+std::string WeightTensor::name() const {
+    Layer layer;
+    layer.op = op;
+    layer.block = block;
+    return layer.name();
+}
+
+std::string_view internName(std::string_view name) {
+    static std::mutex mutex;
+    static std::set<std::string, std::less<>> names;
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto it = names.find(name);
+    if (it == names.end()) {
+        it = names.emplace(name).first;
+    }
+    return *it;
 }
 
 double attentionPairs(double queries, double keys, double window, bool causal) {

@@ -38,51 +38,6 @@ double activationOps(Activation activation) {
     return kGeluOps;
 }
 
-std::optional<DataType> integerType(int bits) {
-    switch (bits) {
-        case 2:
-            return DataType::int2;
-        case 3:
-            return DataType::int3;
-        case 4:
-            return DataType::int4;
-        case 5:
-            return DataType::int5;
-        case 6:
-            return DataType::int6;
-        case 7:
-            return DataType::int7;
-        case 8:
-            return DataType::int8;
-        default:
-            return std::nullopt;
-    }
-}
-
-// The storage type of a tensor held at `bits`: the model's float type at 16, fp32 at 32, and
-// integers below.
-DataType storageType(int bits, DataType floatType) {
-    if (bits == 16) {
-        return floatType;
-    }
-    if (bits == 32) {
-        return DataType::fp32;
-    }
-    return integerType(bits).value_or(floatType);
-}
-
-// Math type two operands ask for: integer math when both are integers of at most 8 bits (int4
-// when both fit in 4), fp32 when both are fp32, else the model's 16-bit float type.
-DataType mathType(int bitsA, int bitsB, DataType floatType) {
-    if (bitsA <= 8 && bitsB <= 8) {
-        return std::max(bitsA, bitsB) <= 4 ? DataType::int4 : DataType::int8;
-    }
-    if (bitsA == 32 && bitsB == 32) {
-        return DataType::fp32;
-    }
-    return floatType;
-}
-
 bool validBits(int bits) {
     return (bits >= 2 && bits <= 8) || bits == 16 || bits == 32;
 }
@@ -98,15 +53,11 @@ public:
             m_prefill ? static_cast<double>(s.promptLength) : static_cast<double>(s.contextLength);
         m_tokens = b * m_queries;
         m_batch = b;
-        m_bw = s.weightBits / 8.0;
-        m_ba = s.activationBits / 8.0;
-        m_bkv = s.kvBits / 8.0;
-        m_floatType = s.activationBits == 32 ? DataType::fp32 : c.floatType;
+        // Everything is built at the model's native float type; compression (quantization,
+        // sparsity, ...) is applied afterwards by core::applyScenario.
+        m_floatType = c.floatType;
         m_bf = core::bytesOf(c.floatType);
-        m_weightType = storageType(s.weightBits, c.floatType);
-        m_activationType = storageType(s.activationBits, c.floatType);
-        m_linearMath = mathType(s.weightBits, s.activationBits, c.floatType);
-        m_attentionMath = mathType(s.activationBits, s.kvBits, c.floatType);
+        m_bw = m_ba = m_bkv = m_bf;
         m_window = static_cast<double>(c.slidingWindow);
     }
 
@@ -135,12 +86,14 @@ public:
         m_block = -1;
         addNorm("final_norm", m_tokens);
         // Logits for the last position of each sequence only, as serving engines compute them.
-        addLinear("lm_head", m_batch, m_c.hiddenSize, m_c.vocabSize, false,
-                  m_c.tieEmbeddings ? m_bf : m_bw);
+        Layer& head = addLinear("lm_head", m_batch, m_c.hiddenSize, m_c.vocabSize, false, m_bw);
+        if (m_c.tieEmbeddings) {
+            head.weightElements = 0;  // the shared embedding table stays in the float type
+        }
 
         w.layers = std::move(m_layers);
         w.attentionShapes = std::move(m_shapes);
-        fillMemory(w, params);
+        fillMemory(w);
         if (m_keys > static_cast<double>(m_c.maxPositions) && m_c.maxPositions > 0) {
             w.warnings.push_back("context of " + std::to_string(static_cast<long long>(m_keys)) +
                                  " tokens exceeds the model's max_position_embeddings (" +
@@ -158,8 +111,9 @@ private:
         layer.kind = kind;
         layer.unit = unit;
         layer.computeType = math;
-        layer.weightType = m_weightType;
-        layer.activationType = m_activationType;
+        layer.weightType = m_floatType;
+        layer.activationType = m_floatType;
+        layer.kvType = m_floatType;
         layer.ops = ops;
         layer.bytes = bytes;
         layer.repeat = m_repeat;
@@ -210,9 +164,10 @@ private:
         bytes.weights = din * dout * weightBytes + (bias ? dout * m_bf : 0);
         bytes.activationsIn = tokens * din * m_ba;
         bytes.activationsOut = tokens * dout * m_ba;
-        Layer& layer = add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath,
+        Layer& layer = add(op, LayerKind::gemm, ExecUnit::matrix, m_floatType,
                            2 * tokens * din * dout + (bias ? tokens * dout : 0), bytes);
         setShape(layer, tokens, din, dout);
+        layer.weightElements = din * dout;
         return layer;
     }
 
@@ -249,7 +204,7 @@ private:
             bytes.activationsOut = qElems * m_ba;
             // Lower bound (each key read once); analyze() prices the device's tiling.
             bytes.kvRead = 2 * m_batch * hkv * dh * cached * m_bkv;
-            Layer& layer = add("attention", LayerKind::attention, ExecUnit::matrix, m_attentionMath,
+            Layer& layer = add("attention", LayerKind::attention, ExecUnit::matrix, m_floatType,
                                m_batch * hq * pairs * (4 * dh + kSoftmaxOps), bytes);
             layer.attentionShape = static_cast<std::int32_t>(m_shapes.size());
             m_shapes.push_back(shape);
@@ -264,7 +219,7 @@ private:
         qk.kvRead = m_batch * keys * hkv * dh * m_bkv;
         qk.activationsOut = scores * m_ba;
         // Per (batch, head): [queries x d_h] x [d_h x keys], repeated B h_q times.
-        setShape(add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath,
+        setShape(add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_floatType,
                      2 * scores * dh, qk),
                  m_batch * hq * m_queries, dh, keys);
         ByteBreakdown sm;
@@ -275,7 +230,7 @@ private:
         sv.activationsIn = scores * m_ba;
         sv.kvRead = m_batch * keys * hkv * dh * m_bkv;
         sv.activationsOut = qElems * m_ba;
-        setShape(add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_attentionMath,
+        setShape(add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_floatType,
                      2 * scores * dh, sv),
                  m_batch * hq * m_queries, keys, dh);
     }
@@ -318,9 +273,10 @@ private:
             bytes.weights = touched * in * out * m_bw;
             bytes.activationsIn = routed * in * m_ba;
             bytes.activationsOut = routed * out * m_ba;
-            Layer& layer = add(op, LayerKind::gemm, ExecUnit::matrix, m_linearMath,
+            Layer& layer = add(op, LayerKind::gemm, ExecUnit::matrix, m_floatType,
                                2 * routed * in * out, bytes);
             setShape(layer, routed, in, out);
+            layer.weightElements = touched * in * out;
         };
         expertLinear("experts.gate_proj", dd, dff);
         expertLinear("experts.up_proj", dd, dff);
@@ -359,23 +315,65 @@ private:
         addElementwise("mlp_residual", m_tokens * dd, 1, 2);
     }
 
-    void fillMemory(core::Workload& w, const ParameterCounts& params) const {
-        // Linear-layer weights are stored at --wbits; embeddings, norms and biases stay in the
-        // model's float type (as AWQ/GPTQ/SmoothQuant checkpoints keep them).
+    // The parameter inventory: every tensor of every block (all experts), so compression can
+    // recompute the weight footprint. Biases and norm weights are "other" bytes.
+    void addTensors(core::Workload& w) const {
         const double d = static_cast<double>(m_c.hiddenSize);
         const double qDim = static_cast<double>(m_c.numHeads * m_c.headDim);
         const double kvDim = static_cast<double>(m_c.numKvHeads * m_c.headDim);
         const double ff = static_cast<double>(m_c.intermediateSize);
-        const double mlp = (m_c.mlp == MlpKind::gated ? 3 : 2) * d * ff;
-        const double experts = m_c.numExperts > 0 ? static_cast<double>(m_c.numExperts) : 1;
-        const double router = m_c.numExperts > 0 ? d * static_cast<double>(m_c.numExperts) : 0;
-        const double perBlock = d * qDim + 2 * d * kvDim + qDim * d + experts * mlp + router;
-        double linear = perBlock * static_cast<double>(m_c.numLayers);
-        if (!m_c.tieEmbeddings) {
-            linear += d * static_cast<double>(m_c.vocabSize);
+        const double vocab = static_cast<double>(m_c.vocabSize);
+        const double norm = (m_c.norm == NormKind::rms ? 1 : 2) * d * m_bf;
+        auto& t = w.weightTensors;
+        auto matrix = [&](std::string_view op, std::int32_t block, double count, double k,
+                          double n, bool bias) {
+            t.push_back({op, block, count * k * n, k, n, bias ? count * n * m_bf : 0, m_floatType});
+        };
+        auto other = [&](std::string_view op, std::int32_t block, double bytes) {
+            t.push_back({op, block, 0, 0, 0, bytes, m_floatType});
+        };
+        other("embed_tokens", -1, vocab * d * m_bf);
+        if (m_c.learnedPositions > 0) {
+            other("embed_positions", -1, static_cast<double>(m_c.learnedPositions) * d * m_bf);
         }
-        const double other = static_cast<double>(params.total) - linear;
-        w.memory.weights = linear * m_bw + other * m_bf;
+        for (std::int32_t b = 0; b < static_cast<std::int32_t>(m_c.numLayers); ++b) {
+            other("input_norm", b, norm);
+            matrix("q_proj", b, 1, d, qDim, m_c.attentionBias);
+            matrix("k_proj", b, 1, d, kvDim, m_c.attentionBias);
+            matrix("v_proj", b, 1, d, kvDim, m_c.attentionBias);
+            matrix("o_proj", b, 1, qDim, d, m_c.outputBias);
+            other("post_attention_norm", b, norm);
+            if (m_c.numExperts > 0) {
+                const double e = static_cast<double>(m_c.numExperts);
+                matrix("router", b, 1, d, e, false);
+                matrix("experts.gate_proj", b, e, d, ff, false);
+                matrix("experts.up_proj", b, e, d, ff, false);
+                matrix("experts.down_proj", b, e, ff, d, false);
+            } else if (m_c.mlp == MlpKind::gated) {
+                matrix("gate_proj", b, 1, d, ff, m_c.mlpBias);
+                matrix("up_proj", b, 1, d, ff, m_c.mlpBias);
+                matrix("down_proj", b, 1, ff, d, m_c.mlpBias);
+            } else {
+                matrix("fc1", b, 1, d, ff, m_c.mlpBias);
+                matrix("fc2", b, 1, ff, d, m_c.mlpBias);
+            }
+        }
+        other("final_norm", -1, norm);
+        if (!m_c.tieEmbeddings) {
+            matrix("lm_head", -1, 1, d, vocab, false);
+        }
+    }
+
+    void fillMemory(core::Workload& w) const {
+        if (m_o.collapseBlocks) {
+            // Sweeps: no per-block inventory (the footprint comes from one full build).
+            w.memory.weights = w.model.parameters * m_bf;
+        } else {
+            addTensors(w);
+            for (const auto& tensor : w.weightTensors) {
+                w.memory.weights += tensor.bytes();
+            }
+        }
         const double cached = m_window > 0 ? std::min(m_keys, m_window) : m_keys;
         w.memory.kvCache = w.model.kvBytesPerToken * m_batch * cached;
         double peak = 0;
@@ -399,10 +397,6 @@ private:
     double m_bf = 2;
     double m_window = 0;
     DataType m_floatType = DataType::fp16;
-    DataType m_weightType = DataType::fp16;
-    DataType m_activationType = DataType::fp16;
-    DataType m_linearMath = DataType::fp16;
-    DataType m_attentionMath = DataType::fp16;
     std::int32_t m_block = -1;
     std::uint32_t m_repeat = 1;
     std::vector<Layer> m_layers;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/analysis.h"
+#include "core/scenario.h"
 #include "hwdb/hwdb.h"
 #include "models/presets.h"
 
@@ -31,6 +32,11 @@ models::LlmConfig model(const std::string& id) {
 core::Report run(const std::string& modelId, const std::string& hwId, core::RunSettings s) {
     auto workload = models::buildLlm(model(modelId), s);
     EXPECT_TRUE(workload.ok()) << (workload.ok() ? "" : workload.error().message);
+    if (s.weightBits != 16 || s.activationBits != 16 || s.kvBits != 16) {
+        workload = core::applyScenario(
+            core::scenarioFromBits(s.weightBits, s.activationBits, s.kvBits), workload.value());
+        EXPECT_TRUE(workload.ok());
+    }
     return core::analyze(workload.value(), device(hwId));
 }
 

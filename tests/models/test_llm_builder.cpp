@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "core/scenario.h"
 #include "models/llm.h"
 
 namespace rooflens::models {
@@ -169,29 +170,38 @@ TEST(LlmBuilder, MemoryFootprintByHand) {
     // KV: 2 (K, V) * 2 blocks * 2 heads * 16 * 2 B = 256 B/token, x batch 2 x 10 tokens.
     EXPECT_DOUBLE_EQ(w.model.kvBytesPerToken, 256);
     EXPECT_DOUBLE_EQ(w.memory.kvCache, 256.0 * 2 * 10);
-    // W4: linear weights (2 x 36864 + lm_head 6400 = 80128) at 0.5 B, the rest (6720) at 2 B.
-    core::RunSettings s = decode(2, 10);
-    s.weightBits = 4;
-    s.kvBits = 8;
-    w = build(tiny(), s);
-    EXPECT_DOUBLE_EQ(w.memory.weights, 80128 * 0.5 + 6720 * 2);
-    EXPECT_DOUBLE_EQ(w.memory.kvCache, 128.0 * 2 * 10);
+    // The inventory covers every parameter: native bytes are parameters x 2.
+    double inventory = 0;
+    for (const auto& t : w.weightTensors) {
+        inventory += t.elements + t.otherBytes / 2;
+    }
+    EXPECT_DOUBLE_EQ(inventory, 86848);
+}
+
+TEST(LlmBuilder, BitsShorthandCompressesThroughTheScenarioEngine) {
+    // W4: linear weights (2 x 36864 + lm_head 6400 = 80128) at 0.5 B, the rest (6720) at 2 B;
+    // KV at 8 bits: 128 B per token.
+    auto w = core::applyScenario(core::scenarioFromBits(4, 16, 8), build(tiny(), decode(2, 10)));
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    EXPECT_DOUBLE_EQ(w->memory.weights, 80128 * 0.5 + 6720 * 2);
+    EXPECT_DOUBLE_EQ(w->memory.kvCache, 128.0 * 2 * 10);
+    EXPECT_DOUBLE_EQ(w->model.kvBytesPerToken, 128);
 }
 
 TEST(LlmBuilder, PrecisionSetsTheMathType) {
-    core::RunSettings s = prefill(1, 4);
-    s.weightBits = 8;
-    s.activationBits = 8;
-    auto layers = byName(build(tiny(), s));
-    EXPECT_EQ(layers.at("blocks.0.q_proj").computeType, core::DataType::int8);
-    s.weightBits = 4;
-    s.activationBits = 4;
-    layers = byName(build(tiny(), s));
-    EXPECT_EQ(layers.at("blocks.0.q_proj").computeType, core::DataType::int4);
-    s.activationBits = 16;  // weight-only: bytes shrink, math stays fp16
-    layers = byName(build(tiny(), s));
-    EXPECT_EQ(layers.at("blocks.0.q_proj").computeType, core::DataType::fp16);
-    EXPECT_DOUBLE_EQ(layers.at("blocks.0.q_proj").bytes.weights, 64 * 64 * 0.5);
+    auto layersWith = [](int w, int a) {
+        auto compressed =
+            core::applyScenario(core::scenarioFromBits(w, a, 16), build(tiny(), prefill(1, 4)));
+        EXPECT_TRUE(compressed.ok());
+        return byName(compressed.value());
+    };
+    EXPECT_EQ(layersWith(8, 8).at("blocks.0.q_proj").computeType, core::DataType::int8);
+    EXPECT_EQ(layersWith(4, 4).at("blocks.0.q_proj").computeType, core::DataType::int4);
+    EXPECT_EQ(layersWith(4, 8).at("blocks.0.q_proj").computeType, core::DataType::int8);
+    const auto weightOnly = layersWith(4, 16);  // bytes shrink, math stays fp16
+    EXPECT_EQ(weightOnly.at("blocks.0.q_proj").computeType, core::DataType::fp16);
+    EXPECT_DOUBLE_EQ(weightOnly.at("blocks.0.q_proj").bytes.weights, 64 * 64 * 0.5);
+    EXPECT_EQ(weightOnly.at("blocks.0.q_proj").weightType, core::DataType::int4);
 }
 
 TEST(LlmBuilder, PlainMlpWithBiasesAndLearnedPositions) {

@@ -26,7 +26,8 @@ struct Execution {
     DataType mathType = DataType::fp16;  // data type the math runs in on this device
     ExecUnit unit = ExecUnit::matrix;    // unit it runs on
     double peakOpsPerSecond = 0;         // 0 if the device has no usable peak at all
-    bool promoted = false;               // operands are converted (dequantized) to mathType
+    bool promoted = false;               // the requested type is not supported: math is wider
+    bool sparse = false;                 // 2:4 structured sparsity on sparse matrix units
 };
 
 // Execution rule: the math runs in the requested type on the requested unit if the device has it;
@@ -36,8 +37,9 @@ Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw
 
 struct LayerResult {
     ByteBreakdown bytes;   // per instance, resolved for this device (fused attention)
-    double ops = 0;        // per instance
-    double intensity = 0;  // OPs per byte (0 for layers without math)
+    double ops = 0;            // per instance, conversion OPs included
+    double conversionOps = 0;  // dequantization/epilogue OPs on the vector units
+    double intensity = 0;      // OPs per byte (0 for layers without math)
     double attainableOpsPerSecond = 0;
     Execution execution;
     Bound bound = Bound::memory;
@@ -57,6 +59,7 @@ struct RequestMetrics {
 struct Totals {
     double ops = 0;
     double macs = 0;  // matrix multiply-accumulates (see matrixMacs)
+    double conversionOps = 0;  // of `ops`: dequantization on the vector units
     double bytes = 0;
     double timeSeconds = 0;
     MemoryFootprint memory;
@@ -70,6 +73,7 @@ struct Report {
     RunSettings settings;
     std::string hardwareId;
     std::string hardwareName;
+    std::string scenario;  // compression applied ("" = none)
     std::vector<Layer> layers;
     std::vector<LayerResult> results;  // parallel to layers
     Totals totals;

@@ -98,8 +98,10 @@ struct Layer {
     LayerKind kind = LayerKind::gemm;
     ExecUnit unit = ExecUnit::matrix;
     DataType computeType = DataType::fp16;  // the math data type the operands require
-    DataType weightType = DataType::fp16;
-    DataType activationType = DataType::fp16;
+    DataType weightType = DataType::fp16;      // storage type of the weight matrix
+    DataType activationType = DataType::fp16;  // storage type of the matrix's input activations
+    DataType kvType = DataType::fp16;          // storage type of the KV cache it reads or writes
+    bool structuredSparse = false;  // 2:4 weights: runs at the sparse peak where the device has it
     double ops = 0;                    // per instance
     ByteBreakdown bytes;               // per instance
     std::uint32_t repeat = 1;          // identical instances (collapsed blocks)
@@ -110,6 +112,9 @@ struct Layer {
     double m = 0;
     double k = 0;
     double n = 0;
+    // Weight-matrix elements the layer reads (quantizable; all experts touched); the rest of
+    // bytes.weights (biases, norm weights, embedding rows) stays in the float type.
+    double weightElements = 0;
 
     // "blocks.3.q_proj", or the op itself outside the blocks.
     std::string name() const;
@@ -145,12 +150,31 @@ struct MemoryFootprint {
     double total() const { return weights + kvCache + activations; }
 };
 
+// A parameter tensor of the model, for the memory footprint: every expert, every block.
+struct WeightTensor {
+    std::string_view op;          // layer op it belongs to ("q_proj", "embed_tokens")
+    std::int32_t block = -1;
+    double elements = 0;          // quantizable matrix elements
+    double k = 0;                 // reduction dimension of the matrix (per-channel metadata)
+    double n = 0;                 // output dimension
+    double otherBytes = 0;        // biases, norms, tables kept in the float type
+    DataType type = DataType::fp16;  // storage type of the matrix elements
+    double bytes() const { return elements * bytesOf(type) + otherBytes; }
+    std::string name() const;     // same naming as Layer::name()
+};
+
+// Stable storage for layer names made at run time (low-rank halves, exit heads); the views stay
+// valid for the life of the program.
+std::string_view internName(std::string_view name);
+
 struct Workload {
     ModelFacts model;
     RunSettings settings;
     std::vector<Layer> layers;
     std::vector<AttentionShape> attentionShapes;
     std::vector<GatherShape> gatherShapes;
+    std::vector<WeightTensor> weightTensors;  // empty: memory.weights is taken as given
+    std::string scenario;                     // name of the compression applied, if any
     MemoryFootprint memory;
     std::vector<std::string> warnings;
 };

@@ -66,7 +66,9 @@ double kvBytesPerToken(const LlmConfig& config, double kvBytesPerElement);
 double expectedExpertsTouched(std::int64_t experts, std::int64_t topK, double tokens);
 
 struct BuildOptions {
-    bool collapseBlocks = false;  // one block with repeat = L instead of L blocks (sweeps)
+    // One block with repeat = L instead of L blocks (sweeps); such workloads carry no
+    // weight-tensor inventory, so applyScenario() keeps their weight footprint as built.
+    bool collapseBlocks = false;
 };
 
 // Builds one pass. settings.phase is prefill (batch x promptLength tokens) or decode (batch

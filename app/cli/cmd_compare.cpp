@@ -1,0 +1,277 @@
+// rooflens compare: scenarios (and devices) side by side for one model.
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "core/compare.h"
+#include "core/json_io.h"
+#include "core/units.h"
+#include "workload_sources.h"
+
+namespace rooflens::cli {
+
+namespace {
+
+std::string fmt(const char* format, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return buffer;
+}
+
+std::string renderJson(const core::Comparison& c, const std::string& model) {
+    core::Json rows = core::Json::array();
+    for (const auto& r : c.rows) {
+        rows.push_back({{"hardware", c.deviceIds[r.device]},
+                        {"scenario", r.scenarioName},
+                        {"prefill_s", r.prefillSeconds},
+                        {"decode_step_s", r.decodeStepSeconds},
+                        {"ttft_s", r.request.ttftSeconds},
+                        {"tpot_s", r.request.tpotSeconds ? core::Json(*r.request.tpotSeconds)
+                                                         : core::Json(nullptr)},
+                        {"e2e_s", r.request.e2eSeconds},
+                        {"tokens_per_s", r.request.tokensPerSecond},
+                        {"weight_bytes", r.weightBytes},
+                        {"kv_cache_bytes", r.kvCacheBytes},
+                        {"memory_bytes", r.totalMemoryBytes},
+                        {"fits_in_memory", r.fitsInMemory},
+                        {"speedup_prefill", r.prefillSpeedup},
+                        {"speedup_decode", r.decodeSpeedup},
+                        {"speedup_e2e", r.e2eSpeedup},
+                        {"memory_saved", r.memorySaved}});
+    }
+    core::Json layers = core::Json::array();
+    for (const auto& l : c.layers) {
+        core::Json times = core::Json::object();
+        core::Json deltas = core::Json::object();
+        for (std::size_t s = 0; s < l.seconds.size(); ++s) {
+            times[c.scenarioNames[s]] = l.seconds[s];
+            deltas[c.scenarioNames[s]] = l.seconds[s] - l.seconds[0];
+        }
+        layers.push_back({{"hardware", c.deviceIds[l.device]},
+                          {"phase", core::nameOf(l.phase)},
+                          {"layer", l.layer},
+                          {"time_s", times},
+                          {"delta_vs_first_s", deltas}});
+    }
+    const auto& s = c.settings;
+    core::Json doc{{"schema_version", 1},
+                   {"model", model},
+                   {"settings",
+                    {{"batch", s.batch},
+                     {"prompt_len", s.promptLength},
+                     {"gen_len", s.generateLength},
+                     {"decode_context_len", s.contextLength},
+                     {"flash_attention", s.flashAttention}}},
+                   {"baseline", c.scenarioNames.front()},
+                   {"rows", rows},
+                   {"per_layer", layers}};
+    return doc.dump(2) + "\n";
+}
+
+std::vector<std::string> header() {
+    return {"device", "scenario", "prefill", "decode step", "TTFT", "TPOT", "tokens/s",
+            "weights", "KV cache", "fits", "prefill x", "decode x", "e2e x", "memory saved"};
+}
+
+std::vector<std::vector<std::string>> cells(const core::Comparison& c) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& r : c.rows) {
+        out.push_back({c.deviceIds[r.device], r.scenarioName, core::formatSeconds(r.prefillSeconds),
+                       core::formatSeconds(r.decodeStepSeconds),
+                       core::formatSeconds(r.request.ttftSeconds),
+                       r.request.tpotSeconds ? core::formatSeconds(*r.request.tpotSeconds) : "n/a",
+                       fmt("%.4g", r.request.tokensPerSecond), core::formatSi(r.weightBytes, "B"),
+                       core::formatSi(r.kvCacheBytes, "B"), r.fitsInMemory ? "yes" : "NO",
+                       fmt("%.2fx", r.prefillSpeedup), fmt("%.2fx", r.decodeSpeedup),
+                       fmt("%.2fx", r.e2eSpeedup), fmt("%.1f%%", 100 * r.memorySaved)});
+    }
+    return out;
+}
+
+std::string title(const core::Comparison& c, const std::string& model) {
+    const auto& s = c.settings;
+    return model + ": batch " + std::to_string(s.batch) + ", prompt " +
+           std::to_string(s.promptLength) + ", generate " + std::to_string(s.generateLength) +
+           "; decode step at context " + std::to_string(s.contextLength) +
+           (s.flashAttention ? ", FlashAttention" : ", unfused attention") + "; baseline " +
+           c.scenarioNames.front();
+}
+
+// Per-layer decode-step deltas, one block per device.
+std::vector<std::vector<std::string>> layerCells(const core::Comparison& c, std::size_t device,
+                                                 core::Phase phase) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& l : c.layers) {
+        if (l.device != device || l.phase != phase) {
+            continue;
+        }
+        std::vector<std::string> line{l.layer};
+        for (std::size_t s = 0; s < l.seconds.size(); ++s) {
+            std::string text = core::formatSeconds(l.seconds[s]);
+            if (s > 0 && l.seconds[0] > 0) {
+                text += fmt(" (%+.0f%%)", 100 * (l.seconds[s] / l.seconds[0] - 1));
+            }
+            line.push_back(text);
+        }
+        out.push_back(line);
+    }
+    return out;
+}
+
+std::string renderText(const core::Comparison& c, const std::string& model, bool markdown) {
+    std::ostringstream out;
+    auto table = [&](const std::vector<std::string>& head,
+                     const std::vector<std::vector<std::string>>& rows) {
+        if (markdown) {
+            out << '|';
+            for (const auto& h : head) {
+                out << ' ' << h << " |";
+            }
+            out << "\n|";
+            for (std::size_t i = 0; i < head.size(); ++i) {
+                out << (i < 2 ? "---|" : "---:|");
+            }
+            out << '\n';
+            for (const auto& row : rows) {
+                out << '|';
+                for (const auto& cell : row) {
+                    out << ' ' << cell << " |";
+                }
+                out << '\n';
+            }
+            return;
+        }
+        std::vector<std::size_t> width(head.size());
+        for (std::size_t i = 0; i < head.size(); ++i) {
+            width[i] = head[i].size();
+            for (const auto& row : rows) {
+                width[i] = std::max(width[i], row[i].size());
+            }
+        }
+        auto line = [&](const std::vector<std::string>& row) {
+            for (std::size_t i = 0; i < row.size(); ++i) {
+                const std::string pad(width[i] - row[i].size(), ' ');
+                out << (i < 2 ? row[i] + pad : pad + row[i]) << (i + 1 < row.size() ? "  " : "\n");
+            }
+        };
+        line(head);
+        for (const auto& row : rows) {
+            line(row);
+        }
+    };
+    out << (markdown ? "# " : "") << title(c, model) << "\n\n";
+    table(header(), cells(c));
+    for (std::size_t d = 0; d < c.deviceIds.size(); ++d) {
+        out << '\n'
+            << (markdown ? "## " : "") << "decode step per layer on " << c.deviceIds[d]
+            << " (summed over blocks; change against " << c.scenarioNames.front() << ")\n\n";
+        std::vector<std::string> head{"layer"};
+        head.insert(head.end(), c.scenarioNames.begin(), c.scenarioNames.end());
+        table(head, layerCells(c, d, core::Phase::decode));
+    }
+    return out.str();
+}
+
+std::string renderCsv(const core::Comparison& c) {
+    std::ostringstream out;
+    out << "hardware,scenario,prefill_s,decode_step_s,ttft_s,tpot_s,e2e_s,tokens_per_s,"
+           "weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory,speedup_prefill,"
+           "speedup_decode,speedup_e2e,memory_saved\n";
+    for (const auto& r : c.rows) {
+        char line[512];
+        std::snprintf(line, sizeof line,
+                      "%s,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.17g,%.17g,%.17g,%s,%.6g,%.6g,%.6g,"
+                      "%.6g\n",
+                      c.deviceIds[r.device].c_str(), r.scenarioName.c_str(), r.prefillSeconds,
+                      r.decodeStepSeconds, r.request.ttftSeconds,
+                      r.request.tpotSeconds.value_or(0), r.request.e2eSeconds,
+                      r.request.tokensPerSecond, r.weightBytes, r.kvCacheBytes,
+                      r.totalMemoryBytes, r.fitsInMemory ? "true" : "false", r.prefillSpeedup,
+                      r.decodeSpeedup, r.e2eSpeedup, r.memorySaved);
+        out << line;
+    }
+    return out.str();
+}
+
+}  // namespace
+
+int runCompare(const std::vector<std::string>& args) {
+    po::options_description options("compare options");
+    // clang-format off
+    options.add_options()
+        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
+        ("hw", po::value<std::vector<std::string>>()->required()->composing(),
+         "device id or profile .json; repeat to compare devices")
+        ("scenario", po::value<std::vector<std::string>>()->composing(),
+         "scenario preset or .json; repeat; the first is the baseline (default: fp16)")
+        ("batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")
+        ("prompt-len", po::value<std::int64_t>()->default_value(1024), "prompt tokens")
+        ("gen-len", po::value<std::int64_t>()->default_value(128), "generated tokens")
+        ("context-len", po::value<std::int64_t>()->default_value(0),
+         "context of the decode-step column (default: prompt-len + gen-len)")
+        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
+        ("format", po::value<std::string>()->default_value("table"), "table|json|csv|md")
+        ("output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+    // clang-format on
+    addVitOptions(options);
+    addGnnOptions(options);
+    auto parsed = parseOptions(args, options,
+                               "usage: rooflens compare --model M --hw H [--hw H2 ...] "
+                               "--scenario A --scenario B ... [options]");
+    if (!parsed) {
+        return kOk;
+    }
+    const po::variables_map& vm = *parsed;
+    core::RunSettings settings;
+    settings.batch = requirePositive(vm, "batch");
+    settings.promptLength = requirePositive(vm, "prompt-len");
+    settings.generateLength = requirePositive(vm, "gen-len");
+    const auto context = vm["context-len"].as<std::int64_t>();
+    if (context < 0) {
+        throw CliError{kUsage, "--context-len: expected a positive integer, got " +
+                                   std::to_string(context)};
+    }
+    settings.contextLength = context > 0 ? context : settings.promptLength + settings.generateLength;
+    settings.flashAttention = vm["flash-attention"].as<bool>();
+    const auto format = parseFormat(vm["format"].as<std::string>(),
+                                    {core::ReportFormat::table, core::ReportFormat::json,
+                                     core::ReportFormat::csv, core::ReportFormat::md});
+
+    std::vector<std::optional<core::Scenario>> scenarios;
+    const auto names = vm.count("scenario") != 0U ? vm["scenario"].as<std::vector<std::string>>()
+                                                  : std::vector<std::string>{"fp16"};
+    for (const auto& name : names) {
+        scenarios.emplace_back(resolveScenarioArg(name));
+    }
+    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
+    const hwdb::Database db = loadDatabase(false);
+    std::vector<core::Hardware> devices;
+    for (const auto& id : vm["hw"].as<std::vector<std::string>>()) {
+        devices.push_back(resolveHardware(db, id));
+    }
+    auto comparison = core::compareScenarios(source.build, devices, scenarios, settings);
+    if (!comparison) {
+        throw CliError{kBadInput, comparison.error().message};
+    }
+    std::string text;
+    switch (format) {
+        case core::ReportFormat::json:
+            text = renderJson(comparison.value(), source.id);
+            break;
+        case core::ReportFormat::csv:
+            text = renderCsv(comparison.value());
+            break;
+        case core::ReportFormat::md:
+            text = renderText(comparison.value(), source.id, true);
+            break;
+        case core::ReportFormat::table:
+            text = renderText(comparison.value(), source.id, false);
+            break;
+    }
+    emit(text, vm["output"].as<std::string>());
+    return kOk;
+}
+
+}  // namespace rooflens::cli

@@ -1,0 +1,203 @@
+// rooflens sweep: a model over batch, length, device and scenario grids, ready to plot.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "core/json_io.h"
+#include "core/sweep.h"
+#include "core/units.h"
+#include "progress_bar.h"
+#include "workload_sources.h"
+
+namespace rooflens::cli {
+
+namespace {
+
+std::vector<std::int64_t> range(const po::variables_map& vm, const char* name) {
+    auto values = core::parseRange(vm[name].as<std::string>());
+    if (!values) {
+        throw CliError{kUsage, std::string("--") + name + ": " + values.error().message};
+    }
+    return std::move(values).value();
+}
+
+struct Names {
+    std::vector<std::string> devices;
+    std::vector<std::string> scenarios;
+};
+
+void appendCsv(std::string& out, const core::SweepPoint& p, const Names& n, core::Phase phase) {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "%s,%s,%s,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%s,%.17g,%.17g,%.17g,%s\n",
+                  n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
+                  std::string(core::nameOf(phase)).c_str(), static_cast<long long>(p.batch),
+                  static_cast<long long>(p.promptLength), static_cast<long long>(p.contextLength),
+                  p.timeSeconds, p.tokensPerSecond, p.ttftSeconds, p.tpotSeconds,
+                  std::string(core::nameOf(p.bound)).c_str(), p.weightBytes, p.kvCacheBytes,
+                  p.totalMemoryBytes, p.fitsInMemory ? "true" : "false");
+    out += line;
+}
+
+std::string render(const core::SweepResult& r, const Names& n, core::Phase phase,
+                   core::ReportFormat format, const std::string& model) {
+    if (format == core::ReportFormat::csv) {
+        std::string out =
+            "hardware,scenario,phase,batch,prompt_len,context_len,time_s,tokens_per_s,ttft_s,"
+            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory\n";
+        out.reserve(r.points.size() * 160);
+        for (const auto& p : r.points) {
+            appendCsv(out, p, n, phase);
+        }
+        return out;
+    }
+    if (format == core::ReportFormat::json) {
+        core::Json points = core::Json::array();
+        for (const auto& p : r.points) {
+            core::Json j{{"hardware", n.devices[p.device]},
+                         {"scenario", n.scenarios[p.scenario]},
+                         {"batch", p.batch},
+                         {"time_s", p.timeSeconds},
+                         {"tokens_per_s", p.tokensPerSecond},
+                         {"bound", core::nameOf(p.bound)},
+                         {"weight_bytes", p.weightBytes},
+                         {"kv_cache_bytes", p.kvCacheBytes},
+                         {"memory_bytes", p.totalMemoryBytes},
+                         {"fits_in_memory", p.fitsInMemory},
+                         {"out_of_memory", !p.fitsInMemory}};
+            if (phase != core::Phase::decode) {
+                j["prompt_len"] = p.promptLength;
+            }
+            if (phase != core::Phase::prefill) {
+                j["context_len"] = p.contextLength;
+            }
+            if (phase == core::Phase::request) {
+                j["ttft_s"] = p.ttftSeconds;
+                j["tpot_s"] = p.tpotSeconds;
+            }
+            points.push_back(std::move(j));
+        }
+        core::Json doc{{"schema_version", 1},
+                       {"model", model},
+                       {"phase", core::nameOf(phase)},
+                       {"points", std::move(points)}};
+        return doc.dump(2) + "\n";
+    }
+    std::ostringstream out;
+    char line[256];
+    const char* lengthName = phase == core::Phase::decode ? "context" : "prompt";
+    std::snprintf(line, sizeof line, "%-16s %-18s %7s %8s %11s %12s %-8s %10s %10s %s\n",
+                  "device", "scenario", "batch", lengthName, "time", "tokens/s", "bound",
+                  "weights", "KV cache", "memory");
+    out << line;
+    for (const auto& p : r.points) {
+        const auto length = phase == core::Phase::decode ? p.contextLength : p.promptLength;
+        std::snprintf(line, sizeof line, "%-16s %-18s %7lld %8lld %11s %12.5g %-8s %10s %10s %s\n",
+                      n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
+                      static_cast<long long>(p.batch), static_cast<long long>(length),
+                      core::formatSeconds(p.timeSeconds).c_str(), p.tokensPerSecond,
+                      std::string(core::nameOf(p.bound)).c_str(),
+                      core::formatSi(p.weightBytes, "B").c_str(),
+                      core::formatSi(p.kvCacheBytes, "B").c_str(),
+                      p.fitsInMemory ? "fits" : "OUT OF MEMORY");
+        out << line;
+    }
+    return out.str();
+}
+
+}  // namespace
+
+int runSweep(const std::vector<std::string>& args) {
+    po::options_description options("sweep options");
+    // clang-format off
+    options.add_options()
+        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
+        ("hw", po::value<std::vector<std::string>>()->required()->composing(),
+         "device id or profile .json; repeat to sweep devices")
+        ("scenario", po::value<std::vector<std::string>>()->composing(),
+         "scenario preset or .json; repeat to sweep scenarios (default: uncompressed)")
+        ("phase", po::value<std::string>()->default_value("decode"), "prefill|decode|request")
+        ("batch", po::value<std::string>()->default_value("1"),
+         "batch sizes: 1,2,4 or 1:256:x2 or 8:64:+8")
+        ("prompt-len", po::value<std::string>()->default_value("1024"),
+         "prompt lengths (prefill, request)")
+        ("context-len", po::value<std::string>()->default_value("1024"),
+         "context lengths (decode)")
+        ("gen-len", po::value<std::int64_t>()->default_value(128), "generated tokens (request)")
+        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
+        ("threads", po::value<unsigned>()->default_value(0), "worker threads (0 = all cores)")
+        ("format", po::value<std::string>()->default_value("table"), "table|json|csv")
+        ("output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+    // clang-format on
+    addVitOptions(options);
+    addGnnOptions(options);
+    auto parsed = parseOptions(args, options,
+                               "usage: rooflens sweep --model M --hw H [--hw H2 ...] "
+                               "[--scenario S ...] [--batch 1:256:x2] [--context-len ...] "
+                               "[options]");
+    if (!parsed) {
+        return kOk;
+    }
+    const po::variables_map& vm = *parsed;
+    core::SweepSpec spec;
+    const auto phase = core::parsePhase(vm["phase"].as<std::string>());
+    if (!phase) {
+        throw CliError{kUsage, "--phase: expected prefill|decode|request, got '" +
+                                   vm["phase"].as<std::string>() + "'"};
+    }
+    spec.phase = *phase;
+    spec.batches = range(vm, "batch");
+    spec.promptLengths = range(vm, "prompt-len");
+    spec.contextLengths = range(vm, "context-len");
+    spec.generateLength = requirePositive(vm, "gen-len");
+    spec.flashAttention = vm["flash-attention"].as<bool>();
+    const auto format = parseFormat(vm["format"].as<std::string>(),
+                                    {core::ReportFormat::table, core::ReportFormat::json,
+                                     core::ReportFormat::csv});
+    Names names;
+    spec.scenarios.clear();
+    if (vm.count("scenario") != 0U) {
+        for (const auto& name : vm["scenario"].as<std::vector<std::string>>()) {
+            spec.scenarios.emplace_back(resolveScenarioArg(name));
+            names.scenarios.push_back(spec.scenarios.back()->name);
+        }
+    } else {
+        spec.scenarios.emplace_back(std::nullopt);
+        names.scenarios.emplace_back("uncompressed");
+    }
+    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
+    const hwdb::Database db = loadDatabase(false);
+    for (const auto& id : vm["hw"].as<std::vector<std::string>>()) {
+        spec.devices.push_back(resolveHardware(db, id));
+        names.devices.push_back(spec.devices.back().id);
+    }
+    const std::size_t size = core::sweepSize(spec);
+    if (size > 50'000'000) {
+        throw CliError{kUsage, "the sweep has " + std::to_string(size) +
+                                   " points; at most 50,000,000 are allowed"};
+    }
+    const core::CancelToken& cancel = installInterruptHandler();
+    ProgressBar bar;
+    auto build = [&](const core::RunSettings& settings, bool collapse) {
+        return source.buildCollapsed ? source.buildCollapsed(settings, collapse)
+                                     : source.build(settings);
+    };
+    auto result = core::runSweep(spec, build, vm["threads"].as<unsigned>(), bar.callback(),
+                                 &cancel);
+    bar.finish();
+    if (!result) {
+        throw CliError{kBadInput, result.error().message};
+    }
+    if (result->cancelled) {
+        throw CliError{kRuntime, "cancelled (Ctrl-C); nothing written"};
+    }
+    emit(render(result.value(), names, spec.phase, format, source.id),
+         vm["output"].as<std::string>());
+    return kOk;
+}
+
+}  // namespace rooflens::cli

@@ -1,0 +1,61 @@
+#pragma once
+// Side-by-side comparison of scenarios (and devices) for one model: prefill, one decode step and
+// a whole request per (device, scenario), speed-ups and memory saved against the first scenario
+// on the same device, and per-layer time deltas. Used by `rooflens compare` and the GUI.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/scenario.h"
+
+namespace rooflens::core {
+
+struct CompareRow {
+    std::size_t device = 0;
+    std::size_t scenario = 0;
+    std::string scenarioName;
+    double prefillSeconds = 0;
+    double decodeStepSeconds = 0;  // at CompareSettings::decodeContext
+    RequestMetrics request;
+    double weightBytes = 0;
+    double kvCacheBytes = 0;   // at the end of the request
+    double totalMemoryBytes = 0;
+    bool fitsInMemory = true;
+    // Against the first scenario on the same device (1 for the first itself).
+    double prefillSpeedup = 1;
+    double decodeSpeedup = 1;
+    double e2eSpeedup = 1;
+    double memorySaved = 0;  // fraction of the baseline's weights + KV cache
+};
+
+// One layer group (the same op summed over all blocks) of one pass on one device: its time under
+// each scenario (0 where the scenario has no such layer, e.g. a low-rank half).
+struct LayerDelta {
+    std::size_t device = 0;
+    Phase phase = Phase::decode;
+    std::string layer;  // "blocks.*.q_proj" or "lm_head"
+    std::vector<double> seconds;  // per scenario
+};
+
+struct Comparison {
+    RunSettings settings;  // batch, prompt, generate; context of the decode step
+    std::vector<std::string> deviceIds;
+    std::vector<std::string> scenarioNames;
+    std::vector<CompareRow> rows;  // device-major
+    std::vector<LayerDelta> layers;
+};
+
+using CompareBuilder = std::function<Result<Workload>(const RunSettings& settings)>;
+
+// settings: batch, promptLength, generateLength, contextLength (decode step), flashAttention.
+Result<Comparison> compareScenarios(const CompareBuilder& build,
+                                    const std::vector<Hardware>& devices,
+                                    const std::vector<std::optional<Scenario>>& scenarios,
+                                    const RunSettings& settings);
+
+// "blocks.*.q_proj" for block layers, the name itself elsewhere.
+std::string groupName(const Layer& layer);
+
+}  // namespace rooflens::core

@@ -1,0 +1,120 @@
+#pragma once
+// Scenario: the compression applied to a model, as data (JSON, docs/scenarios.md). A scenario
+// sets the storage format per tensor class (weights, activations, KV cache) with quantization
+// metadata, sparsity, low-rank factorization, KV-cache compression and depth reduction, plus
+// per-layer overrides by name pattern. applyScenario() turns a workload built at the model's
+// native precision into the compressed one; analyze() then prices it with the execution rules.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/datatypes.h"
+#include "core/json_io.h"
+#include "core/result.h"
+#include "core/workload.h"
+
+namespace rooflens::core {
+
+inline constexpr int kScenarioSchemaVersion = 1;
+
+// Storage format of one tensor: element type plus group-wise quantization metadata. fp16 and
+// bf16 both mean "the model's 16-bit float type" (no conversion between the two is charged).
+// Effective bits per element = bits(type) + (bits(scale) + bits(zero)) / group
+//   + quantizedStats * secondLevelBits / (group * secondLevelGroup)   (NF4 double quant, SpQR)
+//   + bits(channelScale) / k                                          (QServe per-channel level)
+//   + outlierBits * outlierFraction                                   (SpQR outliers)
+struct TensorFormat {
+    DataType type = DataType::fp16;
+    std::int64_t groupSize = 0;  // elements per scale group along the reduction dim; 0 = none
+    std::optional<DataType> scale;
+    std::optional<DataType> zero;
+    std::int64_t secondLevelGroup = 0;  // first-level stats per second-level group; 0 = none
+    double secondLevelBits = 0;         // bits per quantized stat group (scale + zero of the stats)
+    int quantizedStats = 0;             // how many first-level stats are themselves quantized
+    std::optional<DataType> channelScale;  // one more scale per output channel (k elements)
+    double outlierFraction = 0;            // fraction of elements kept as sparse outliers
+    double outlierBits = 32;               // bits per outlier (value + index)
+
+    double effectiveBits(double k = 0) const;
+    bool operator==(const TensorFormat&) const = default;
+};
+
+enum class SparsityKind : std::uint8_t { dense, unstructured, structured24 };
+enum class IndexFormat : std::uint8_t { csr16, csr32, bitmap };
+
+struct Sparsity {
+    SparsityKind kind = SparsityKind::dense;
+    double density = 1.0;  // unstructured: fraction of non-zeros
+    IndexFormat index = IndexFormat::csr16;
+    bool sparseKernel = false;  // unstructured: math on non-zeros only (else dense math)
+    bool operator==(const Sparsity&) const = default;
+};
+
+struct LowRank {
+    double rankRatio = 0;   // r / min(d_in, d_out); or
+    double paramRatio = 0;  // r (d_in + d_out) / (d_in d_out): fraction of parameters kept
+    bool cacheProjection = false;  // k/v projections: cache the rank-r latent instead of K, V
+    bool operator==(const LowRank&) const = default;
+};
+
+struct KvCompression {
+    TensorFormat format;
+    std::int64_t fullPrecisionWindow = 0;  // most recent tokens kept in the float type (KIVI)
+    double keptRatio = 1.0;                // fraction of older tokens kept (eviction)
+    bool operator==(const KvCompression&) const = default;
+};
+
+struct Depth {
+    std::int64_t dropBlocks = 0;     // last N blocks removed (layer pruning); or
+    double dropFraction = 0;         // this fraction of the blocks, rounded to whole blocks
+    double exitDepth = 0;            // expected exit depth in blocks (early exit); 0 = off
+    std::int64_t exitCheckEvery = 1; // an exit head runs after every N-th block
+    bool operator==(const Depth&) const = default;
+};
+
+// Settings for the layers whose name matches `pattern` ('*' any run, '?' one character).
+struct LayerOverride {
+    std::string pattern;
+    std::optional<TensorFormat> weights;
+    std::optional<TensorFormat> activations;
+    std::optional<Sparsity> sparsity;
+    std::optional<LowRank> lowRank;
+    bool operator==(const LayerOverride&) const = default;
+};
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    std::string citation;
+    std::optional<TensorFormat> weights;      // nullopt = the model's native float type
+    std::optional<TensorFormat> activations;  // GEMM inputs; vector ops stay in the float type
+    std::optional<KvCompression> kvCache;
+    Sparsity sparsity;
+    std::optional<LowRank> lowRank;  // for every linear layer unless an override says otherwise
+    Depth depth;
+    std::vector<LayerOverride> overrides;
+    bool operator==(const Scenario&) const = default;
+};
+
+bool matchesPattern(std::string_view pattern, std::string_view name);
+
+Result<Scenario> parseScenario(const Json& document, const std::string& label);
+Result<Scenario> loadScenario(const std::filesystem::path& path);
+std::string serializeScenario(const Scenario& scenario);
+
+// Built-in presets (models/presets/scenarios/*.json under the data dir).
+std::filesystem::path scenarioPresetDir();
+std::vector<std::string> listScenarioPresets();
+// A preset name, or a path to a scenario file (contains '/' or ends in .json).
+Result<Scenario> resolveScenario(const std::string& nameOrPath);
+
+// The scenario for the CLI's --wbits/--abits/--kvbits shorthand (plain integers, no groups).
+Scenario scenarioFromBits(int weightBits, int activationBits, int kvBits);
+
+// Applies the scenario to a workload built at native precision. Errors for settings that do
+// not fit the workload (e.g. dropping more blocks than the model has).
+Result<Workload> applyScenario(const Scenario& scenario, const Workload& workload);
+
+}  // namespace rooflens::core

@@ -1,0 +1,66 @@
+#pragma once
+// Sweeps: evaluate a model over a grid of run settings, devices and scenarios, in parallel, with
+// progress and cancellation. Each point reports its metrics, its dominant bound and whether the
+// weights plus the KV cache fit the device. Used by `rooflens sweep` and the GUI's sweep chart.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/progress.h"
+#include "core/result.h"
+#include "core/scenario.h"
+
+namespace rooflens::core {
+
+// "1,2,4,8", "1:64:x2" (geometric), "128:4096:+128" (arithmetic), or a single value. Every
+// value must be an integer >= 1; at most 100000 values.
+Result<std::vector<std::int64_t>> parseRange(std::string_view text);
+
+struct SweepSpec {
+    Phase phase = Phase::decode;
+    std::vector<std::int64_t> batches{1};
+    std::vector<std::int64_t> promptLengths{1024};   // prefill and request
+    std::vector<std::int64_t> contextLengths{1024};  // decode
+    std::int64_t generateLength = 128;               // request
+    bool flashAttention = false;
+    std::vector<Hardware> devices;
+    std::vector<std::optional<Scenario>> scenarios{std::nullopt};  // nullopt = uncompressed
+};
+
+struct SweepPoint {
+    std::uint32_t device = 0;
+    std::uint32_t scenario = 0;
+    std::int64_t batch = 0;
+    std::int64_t promptLength = 0;
+    std::int64_t contextLength = 0;
+    double timeSeconds = 0;      // the pass (prefill, one decode step) or the whole request
+    double tokensPerSecond = 0;  // prefill: B S / t; decode: B / t; request: B G / e2e
+    double ttftSeconds = 0;      // request only
+    double tpotSeconds = 0;      // request only
+    Bound bound = Bound::memory; // the bound of most of the time
+    double weightBytes = 0;
+    double kvCacheBytes = 0;
+    double totalMemoryBytes = 0;
+    bool fitsInMemory = true;
+};
+
+// Builds one pass of the model; `collapse` asks for identical blocks folded into one layer with
+// a repeat count (same totals, fewer layers).
+using SweepBuilder = std::function<Result<Workload>(const RunSettings& settings, bool collapse)>;
+
+struct SweepResult {
+    std::vector<SweepPoint> points;
+    bool cancelled = false;
+};
+
+std::size_t sweepSize(const SweepSpec& spec);
+
+// Runs every point on `threads` threads (0 = all cores). The first error stops the sweep.
+Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, unsigned threads,
+                             const ProgressCallback& progress = {},
+                             const CancelToken* cancel = nullptr);
+
+}  // namespace rooflens::core

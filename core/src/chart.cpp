@@ -1,0 +1,428 @@
+#include "core/chart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/units.h"
+
+namespace rooflens::core {
+
+namespace {
+
+struct Ceiling {
+    ExecUnit unit = ExecUnit::matrix;
+    bool sparse = false;
+    double value = 0;
+    std::vector<DataType> types;
+    bool measured = true;
+};
+
+bool provenanceMeasured(const Hardware& hw, const std::string& path) {
+    for (const auto& entry : hw.provenance) {
+        if (entry.jsonPath == path) {
+            return entry.status == Provenance::measured;
+        }
+    }
+    return false;
+}
+
+bool peakMeasured(const Hardware& hw, ExecUnit unit, DataType type, bool sparse) {
+    const std::string prefix = std::string("/compute/") + std::string(nameOf(unit)) + "/";
+    const std::string suffix = sparse ? "/sparse_2_4" : "/dense";
+    if (provenanceMeasured(hw, prefix + std::string(nameOf(type)) + suffix)) {
+        return true;
+    }
+    const bool fp8 = type == DataType::fp8_e4m3 || type == DataType::fp8_e5m2;
+    return fp8 && provenanceMeasured(hw, prefix + "fp8" + suffix);
+}
+
+const PeakTable& tableOf(const Hardware& hw, ExecUnit unit, bool sparse) {
+    if (unit == ExecUnit::vector) {
+        return hw.vector;
+    }
+    return sparse ? hw.matrixSparse : hw.matrixDense;
+}
+
+std::string typeNames(const std::vector<DataType>& types) {
+    std::vector<std::string> names;
+    const bool bothFp8 =
+        std::find(types.begin(), types.end(), DataType::fp8_e4m3) != types.end() &&
+        std::find(types.begin(), types.end(), DataType::fp8_e5m2) != types.end();
+    for (DataType type : types) {
+        if (bothFp8 && type == DataType::fp8_e5m2) {
+            continue;
+        }
+        names.emplace_back(bothFp8 && type == DataType::fp8_e4m3 ? "fp8" : nameOf(type));
+    }
+    std::string out;
+    for (const auto& name : names) {
+        out += (out.empty() ? "" : "/") + name;
+    }
+    return out;
+}
+
+std::string ceilingName(const Ceiling& c) {
+    return typeNames(c.types) + " " + std::string(nameOf(c.unit)) + (c.sparse ? " 2:4 sparse" : "");
+}
+
+// Groups the requested (unit, type) peaks of one table by equal value.
+void addCeilings(const Hardware& hw, ExecUnit unit, bool sparse, const std::set<DataType>& wanted,
+                 std::vector<Ceiling>& out) {
+    const PeakTable& table = tableOf(hw, unit, sparse);
+    std::vector<Ceiling> grouped;
+    for (DataType type : kAllDataTypes) {
+        const double value = table.at(type);
+        if (value <= 0 || wanted.count(type) == 0) {
+            continue;
+        }
+        auto it = std::find_if(grouped.begin(), grouped.end(),
+                               [&](const Ceiling& c) { return c.value == value; });
+        if (it == grouped.end()) {
+            grouped.push_back(Ceiling{unit, sparse, value, {}, true});
+            it = grouped.end() - 1;
+        }
+        it->types.push_back(type);
+        it->measured = it->measured && peakMeasured(hw, unit, type, sparse);
+    }
+    out.insert(out.end(), grouped.begin(), grouped.end());
+}
+
+std::vector<Ceiling> computeCeilings(const Hardware& hw, const std::set<DataType>& usedMatrix,
+                                     const std::set<DataType>& usedVector,
+                                     const ChartOptions& options) {
+    std::set<DataType> all(kAllDataTypes.begin(), kAllDataTypes.end());
+    const bool everything = options.ceilings == CeilingSet::all;
+    std::vector<Ceiling> out;
+    addCeilings(hw, ExecUnit::matrix, false, everything ? all : usedMatrix, out);
+    if (options.sparseCeilings) {
+        addCeilings(hw, ExecUnit::matrix, true, everything ? all : usedMatrix, out);
+    }
+    addCeilings(hw, ExecUnit::vector, false, everything ? all : usedVector, out);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Ceiling& a, const Ceiling& b) { return a.value > b.value; });
+    return out;
+}
+
+double decadeBelow(double v) {
+    return std::pow(10.0, std::floor(std::log10(v) + 1e-9));
+}
+
+double decadeAbove(double v) {
+    return std::pow(10.0, std::ceil(std::log10(v) - 1e-9));
+}
+
+// Whole decades around [lo, hi] with a margin, at least `decades` wide.
+AxisRange decadeRange(double lo, double hi, int decades) {
+    AxisRange range{decadeBelow(lo / 2), decadeAbove(hi * 2)};
+    bool growUp = true;
+    while (range.max / range.min < std::pow(10.0, decades) * 0.999) {
+        if (growUp) {
+            range.max *= 10;
+        } else {
+            range.min /= 10;
+        }
+        growUp = !growUp;
+    }
+    return range;
+}
+
+std::string defaultTitle(std::span<const ChartInput> inputs, std::size_t deviceCount) {
+    const Report& report = *inputs.front().report;
+    const RunSettings& s = report.settings;
+    std::string title = report.model.id + " " + std::string(nameOf(s.phase));
+    std::string details = "batch " + std::to_string(s.batch);
+    if (s.phase == Phase::prefill && s.promptLength > 0) {
+        details += ", " + std::to_string(s.promptLength) + " tokens";
+    } else if (s.phase == Phase::decode && s.contextLength > 0) {
+        details += ", context " + std::to_string(s.contextLength);
+    } else if (s.phase == Phase::request) {
+        details += ", " + std::to_string(s.promptLength) + " + " +
+                   std::to_string(s.generateLength) + " tokens";
+    }
+    title += " (" + details + ")";
+    if (deviceCount == 1) {
+        title += " on " + report.hardwareName;
+    } else {
+        title += " on " + std::to_string(deviceCount) + " devices";
+    }
+    return title;
+}
+
+double round6(double v) {
+    if (!std::isfinite(v) || v == 0) {
+        return v;
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", v);
+    return std::strtod(buffer, nullptr);
+}
+
+}  // namespace
+
+RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
+                                     const ChartOptions& options) {
+    RooflineChartSpec spec;
+    spec.xLabel = "Arithmetic intensity [OP/byte]";
+    spec.yLabel = "Performance [OP/s]";
+    spec.x = {0.1, 1e4};
+    spec.y = {1e9, 1e15};
+
+    std::vector<const Hardware*> hardware;
+    for (const auto& input : inputs) {
+        if (input.report == nullptr || input.hardware == nullptr) {
+            continue;
+        }
+        auto device = std::find_if(spec.devices.begin(), spec.devices.end(),
+                                   [&](const ChartDevice& d) { return d.id == input.hardware->id; });
+        if (device == spec.devices.end()) {
+            spec.devices.push_back({input.hardware->id, input.hardware->name});
+            hardware.push_back(input.hardware);
+            device = spec.devices.end() - 1;
+        }
+        const std::string scenarioName = input.scenario.empty() ? "baseline" : input.scenario;
+        auto scenario = std::find(spec.scenarios.begin(), spec.scenarios.end(), scenarioName);
+        if (scenario == spec.scenarios.end()) {
+            spec.scenarios.push_back(scenarioName);
+            scenario = spec.scenarios.end() - 1;
+        }
+        ChartSeries series;
+        series.device = static_cast<int>(device - spec.devices.begin());
+        series.scenario = static_cast<int>(scenario - spec.scenarios.begin());
+        series.label = scenarioName;
+        spec.series.push_back(series);
+    }
+    if (spec.series.empty()) {
+        spec.title = options.title;
+        return spec;
+    }
+    if (spec.devices.size() > 1) {
+        for (auto& series : spec.series) {
+            series.label += " @ " + spec.devices[static_cast<std::size_t>(series.device)].name;
+        }
+    }
+    spec.title = options.title.empty() ? defaultTitle(inputs, spec.devices.size()) : options.title;
+
+    // Points, and the (unit, type) pairs the layers execute on per device.
+    std::vector<std::set<DataType>> usedMatrix(spec.devices.size());
+    std::vector<std::set<DataType>> usedVector(spec.devices.size());
+    std::size_t seriesIndex = 0;
+    for (const auto& input : inputs) {
+        if (input.report == nullptr || input.hardware == nullptr) {
+            continue;
+        }
+        ChartSeries& series = spec.series[seriesIndex];
+        const Report& report = *input.report;
+        const Hardware& hw = *input.hardware;
+        const bool labelled = options.labelAllSeries || seriesIndex == 0;
+        std::set<std::pair<std::string_view, Phase>> seen;
+        const std::string memoryName = hw.memory.empty() ? "memory" : hw.mainMemory().name;
+        const auto device = static_cast<std::size_t>(series.device);
+        for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
+            const Layer& layer = report.layers[i];
+            const LayerResult& result = report.results[i];
+            const double bytes = result.bytes.total();
+            if (result.ops <= 0 || bytes <= 0 || result.attainableOpsPerSecond <= 0) {
+                ++series.skippedLayers;
+                continue;
+            }
+            ChartPoint point;
+            point.series = static_cast<int>(seriesIndex);
+            point.layer = i;
+            point.name = layer.name();
+            point.label = std::string(layer.op);
+            if (report.settings.phase == Phase::request && result.phase == Phase::decode) {
+                point.label += " (decode)";
+            }
+            point.labelled = labelled && seen.insert({layer.op, result.phase}).second;
+            point.kind = layer.kind;
+            point.block = layer.block;
+            point.repeat = layer.repeat;
+            point.phase = result.phase;
+            point.intensity = result.intensity;
+            point.opsPerSecond = result.attainableOpsPerSecond;
+            point.ops = result.ops;
+            point.bytes = bytes;
+            point.timeSeconds = result.timeSeconds;
+            point.bound = result.bound;
+            const Execution& e = result.execution;
+            point.boundLabel =
+                result.bound == Bound::compute
+                    ? "compute (" + std::string(nameOf(e.mathType)) + " " +
+                          std::string(nameOf(e.unit)) + ")"
+                    : "memory (" + memoryName + ")";
+            if (e.peakOpsPerSecond > 0) {
+                (e.unit == ExecUnit::matrix ? usedMatrix : usedVector)[device].insert(e.mathType);
+            }
+            spec.points.push_back(std::move(point));
+        }
+        ++seriesIndex;
+    }
+
+    // Ceilings and ridges per device; the axis ranges cover points, ridges and ceilings.
+    std::vector<std::vector<Ceiling>> ceilings(spec.devices.size());
+    double xLo = HUGE_VAL, xHi = 0, yLo = HUGE_VAL, yHi = 0;
+    for (const auto& point : spec.points) {
+        xLo = std::min(xLo, point.intensity);
+        xHi = std::max(xHi, point.intensity);
+        yLo = std::min(yLo, point.opsPerSecond);
+        yHi = std::max(yHi, point.opsPerSecond);
+    }
+    for (std::size_t d = 0; d < spec.devices.size(); ++d) {
+        const Hardware& hw = *hardware[d];
+        ceilings[d] = computeCeilings(hw, usedMatrix[d], usedVector[d], options);
+        const double bandwidth = hw.memory.empty() ? 0 : hw.memoryBytesPerSecond();
+        for (const auto& c : ceilings[d]) {
+            yHi = std::max(yHi, c.value);
+            if (bandwidth > 0) {
+                RidgePoint ridge;
+                ridge.device = static_cast<int>(d);
+                ridge.label = ceilingName(c) + " / " + hw.mainMemory().name;
+                ridge.intensity = c.value / bandwidth;
+                ridge.opsPerSecond = c.value;
+                xLo = std::min(xLo, ridge.intensity);
+                xHi = std::max(xHi, ridge.intensity);
+                spec.ridges.push_back(ridge);
+            }
+        }
+    }
+    if (xHi > 0) {
+        spec.x = decadeRange(xLo, xHi, 4);
+    }
+    if (yHi > 0) {
+        spec.y = decadeRange(std::isfinite(yLo) ? yLo : yHi / 1e3, yHi, 3);
+    }
+
+    for (std::size_t d = 0; d < spec.devices.size(); ++d) {
+        const Hardware& hw = *hardware[d];
+        double fastest = 0;
+        for (const auto& level : hw.memory) {
+            fastest = std::max(fastest, level.bytesPerSecond);
+        }
+        const double topPeak = ceilings[d].empty() ? spec.y.max : ceilings[d].front().value;
+        for (const auto& c : ceilings[d]) {
+            RoofSegment roof;
+            roof.kind = RoofKind::compute;
+            roof.device = static_cast<int>(d);
+            roof.value = c.value;
+            roof.measured = c.measured;
+            roof.unit = c.unit;
+            roof.types = c.types;
+            roof.sparse = c.sparse;
+            roof.label = ceilingName(c) + " " + formatSi(c.value, "OP/s");
+            roof.x0 = fastest > 0 ? std::max(spec.x.min, c.value / fastest) : spec.x.min;
+            roof.x1 = spec.x.max;
+            roof.y0 = roof.y1 = c.value;
+            spec.roofs.push_back(std::move(roof));
+        }
+        for (std::size_t i = 0; i < hw.memory.size(); ++i) {
+            const MemoryLevel& level = hw.memory[i];
+            const bool main = i + 1 == hw.memory.size();
+            if (level.bytesPerSecond <= 0 || (!options.onChipLevels && !main)) {
+                continue;
+            }
+            RoofSegment roof;
+            roof.kind = RoofKind::memory;
+            roof.device = static_cast<int>(d);
+            roof.value = level.bytesPerSecond;
+            roof.measured = level.measured;
+            roof.level = level.name;
+            roof.label = level.name + " " + formatSi(level.bytesPerSecond, "B/s");
+            roof.x0 = spec.x.min;
+            roof.y0 = level.bytesPerSecond * spec.x.min;
+            roof.x1 = std::min(spec.x.max, topPeak / level.bytesPerSecond);
+            roof.y1 = level.bytesPerSecond * roof.x1;
+            spec.roofs.push_back(std::move(roof));
+        }
+    }
+    return spec;
+}
+
+std::string serializeChartSpec(const RooflineChartSpec& spec) {
+    using J = nlohmann::ordered_json;
+    J doc;
+    doc["title"] = spec.title;
+    doc["x_label"] = spec.xLabel;
+    doc["y_label"] = spec.yLabel;
+    doc["x_range_ops_per_byte"] = {round6(spec.x.min), round6(spec.x.max)};
+    doc["y_range_ops_per_second"] = {round6(spec.y.min), round6(spec.y.max)};
+    J devices = J::array();
+    for (const auto& d : spec.devices) {
+        devices.push_back({{"id", d.id}, {"name", d.name}});
+    }
+    doc["devices"] = devices;
+    doc["scenarios"] = spec.scenarios;
+    J series = J::array();
+    for (const auto& s : spec.series) {
+        series.push_back({{"label", s.label},
+                          {"scenario", s.scenario},
+                          {"device", s.device},
+                          {"skipped_layers", s.skippedLayers}});
+    }
+    doc["series"] = series;
+    J roofs = J::array();
+    for (const auto& r : spec.roofs) {
+        J roof = {{"kind", r.kind == RoofKind::compute ? "compute" : "memory"},
+                  {"device", r.device},
+                  {"label", r.label},
+                  {"value", round6(r.value)},
+                  {"measured", r.measured}};
+        if (r.kind == RoofKind::compute) {
+            J types = J::array();
+            for (auto type : r.types) {
+                types.push_back(std::string(nameOf(type)));
+            }
+            roof["unit"] = std::string(nameOf(r.unit));
+            roof["types"] = types;
+            roof["sparse"] = r.sparse;
+        } else {
+            roof["level"] = r.level;
+        }
+        roof["from"] = {round6(r.x0), round6(r.y0)};
+        roof["to"] = {round6(r.x1), round6(r.y1)};
+        roofs.push_back(roof);
+    }
+    doc["roofs"] = roofs;
+    J ridges = J::array();
+    for (const auto& r : spec.ridges) {
+        ridges.push_back({{"device", r.device},
+                          {"label", r.label},
+                          {"intensity_ops_per_byte", round6(r.intensity)},
+                          {"ops_per_second", round6(r.opsPerSecond)}});
+    }
+    doc["ridges"] = ridges;
+    J points = J::array();
+    for (const auto& p : spec.points) {
+        J point = {{"series", p.series},
+                   {"layer", p.layer},
+                   {"name", p.name},
+                   {"kind", std::string(nameOf(p.kind))},
+                   {"intensity_ops_per_byte", round6(p.intensity)},
+                   {"ops_per_second", round6(p.opsPerSecond)},
+                   {"ops", round6(p.ops)},
+                   {"bytes", round6(p.bytes)},
+                   {"time_seconds", round6(p.timeSeconds)},
+                   {"bound", p.boundLabel}};
+        if (p.labelled) {
+            point["label"] = p.label;
+        }
+        points.push_back(point);
+    }
+    doc["points"] = points;
+    return doc.dump(2) + "\n";
+}
+
+KindBreakdown timeByKind(const Report& report) {
+    KindBreakdown out;
+    for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
+        const double seconds = report.results[i].timeSeconds * report.layers[i].repeat;
+        out.seconds[static_cast<std::size_t>(report.layers[i].kind)] += seconds;
+        out.totalSeconds += seconds;
+    }
+    return out;
+}
+
+}  // namespace rooflens::core

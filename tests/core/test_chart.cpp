@@ -1,0 +1,271 @@
+// RooflineChartSpec: geometry, ceilings, labels and the golden file tests/golden/roofline_chart.json.
+// Regenerate the golden file with ROOFLENS_UPDATE_GOLDEN=1 and review the diff like code.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/chart.h"
+#include "test_device.h"
+
+namespace rooflens::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path goldenDir() {
+    return fs::path(__FILE__).parent_path().parent_path() / "golden";
+}
+
+std::string readText(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// Compares `actual` with the golden file; on mismatch writes <name>.actual and prints the first
+// differing line. ROOFLENS_UPDATE_GOLDEN=1 rewrites the golden file instead.
+void expectGolden(const std::string& name, const std::string& actual) {
+    const fs::path path = goldenDir() / name;
+    if (const char* update = std::getenv("ROOFLENS_UPDATE_GOLDEN"); update && *update == '1') {
+        std::ofstream(path, std::ios::binary) << actual;
+        return;
+    }
+    const std::string expected = readText(path);
+    if (expected == actual) {
+        return;
+    }
+    fs::path actualPath = path;
+    actualPath += ".actual";
+    std::ofstream(actualPath, std::ios::binary) << actual;
+    std::istringstream e(expected);
+    std::istringstream a(actual);
+    std::string el;
+    std::string al;
+    int line = 1;
+    while (std::getline(e, el) && std::getline(a, al) && el == al) {
+        ++line;
+    }
+    ADD_FAILURE() << name << " differs from the golden file at line " << line << ":\n- " << el
+                  << "\n+ " << al << "\nactual output written to " << actualPath
+                  << "\n(diff -u " << path << ' ' << actualPath
+                  << "; ROOFLENS_UPDATE_GOLDEN=1 regenerates)";
+}
+
+Layer makeLayer(std::string_view op, std::int32_t block, LayerKind kind, ExecUnit unit,
+                DataType math, double ops, double bytes) {
+    Layer layer;
+    layer.op = op;
+    layer.block = block;
+    layer.kind = kind;
+    layer.unit = unit;
+    layer.computeType = math;
+    layer.ops = ops;
+    layer.bytes.weights = bytes;
+    return layer;
+}
+
+// Two blocks of a tiny transformer-like model plus an embedding without math.
+Workload tinyWorkload(DataType gemmType, double weightScale) {
+    Workload w;
+    w.model.id = "tiny";
+    w.model.family = "llm";
+    w.settings.phase = Phase::prefill;
+    w.settings.batch = 1;
+    w.settings.promptLength = 512;
+    w.layers.push_back(makeLayer("embed", -1, LayerKind::embedding, ExecUnit::vector,
+                                 DataType::fp16, 0, 1e6));
+    for (std::int32_t block = 0; block < 2; ++block) {
+        w.layers.push_back(makeLayer("norm", block, LayerKind::norm, ExecUnit::vector,
+                                     DataType::fp16, 5e6, 4e6));
+        w.layers.push_back(makeLayer("qkv", block, LayerKind::gemm, ExecUnit::matrix, gemmType,
+                                     2e11, 4e8 * weightScale));
+        w.layers.push_back(makeLayer("scores", block, LayerKind::matmul, ExecUnit::matrix,
+                                     DataType::fp16, 4e10, 2e7));
+        w.layers.push_back(makeLayer("softmax", block, LayerKind::softmax, ExecUnit::vector,
+                                     DataType::fp32, 1e8, 4e7));
+        w.layers.push_back(makeLayer("mlp", block, LayerKind::gemm, ExecUnit::matrix, gemmType,
+                                     4e12, 1.6e9 * weightScale));
+    }
+    w.memory.weights = 3e9;
+    return w;
+}
+
+// A calibrated profile: measured HBM and fp16 matrix peak, datasheet L2 bandwidth.
+Hardware calibratedDevice() {
+    Hardware hw;
+    hw.id = "calibrated";
+    hw.name = "Calibrated box";
+    hw.matrixDense.set(DataType::fp16, 80e12);
+    hw.matrixDense.set(DataType::int8, 150e12);
+    hw.vector.set(DataType::fp32, 8e12);
+    hw.memory = {{"L2", 40e6, 5e12, false}, {"DRAM", 64e9, 0.8e12, true}};
+    hw.provenance.push_back({"/compute/matrix/fp16/dense", Provenance::measured, "", ""});
+    hw.provenance.push_back({"/compute/matrix/int8/dense", Provenance::datasheet, "x", ""});
+    return hw;
+}
+
+struct Fixture {
+    Hardware round = testing::roundDevice();
+    Hardware calibrated = calibratedDevice();
+    Report baseline = analyze(tinyWorkload(DataType::fp16, 1.0), round);
+    Report w8a8 = analyze(tinyWorkload(DataType::int8, 0.5), round);
+    Report onCalibrated = analyze(tinyWorkload(DataType::fp16, 1.0), calibrated);
+    std::vector<ChartInput> inputs() const {
+        return {{&baseline, &round, ""}, {&w8a8, &round, "w8a8"},
+                {&onCalibrated, &calibrated, ""}};
+    }
+};
+
+TEST(Chart, GoldenSpec) {
+    const Fixture f;
+    const auto inputs = f.inputs();
+    expectGolden("roofline_chart.json", serializeChartSpec(buildRooflineChart(inputs)));
+}
+
+TEST(Chart, OnePointPerLayerWithMathOnTheRoof) {
+    const Fixture f;
+    const std::vector<ChartInput> inputs = {{&f.baseline, &f.round, ""}};
+    const auto spec = buildRooflineChart(inputs);
+    ASSERT_EQ(spec.series.size(), 1U);
+    EXPECT_EQ(spec.series[0].skippedLayers, 1U);  // the embedding has no OPs
+    ASSERT_EQ(spec.points.size(), f.baseline.layers.size() - 1);
+    for (const auto& p : spec.points) {
+        const LayerResult& r = f.baseline.results[p.layer];
+        EXPECT_EQ(p.name, f.baseline.layers[p.layer].name());
+        EXPECT_DOUBLE_EQ(p.intensity, r.intensity);
+        EXPECT_DOUBLE_EQ(p.opsPerSecond,
+                         std::min(r.execution.peakOpsPerSecond, r.intensity * 1e12));
+        EXPECT_GE(p.intensity, spec.x.min);
+        EXPECT_LE(p.intensity, spec.x.max);
+        EXPECT_GE(p.opsPerSecond, spec.y.min);
+        EXPECT_LE(p.opsPerSecond, spec.y.max);
+    }
+}
+
+TEST(Chart, LabelsOnlyTheFirstOccurrenceOfAnOperationInTheFirstSeries) {
+    const Fixture f;
+    const auto inputs = f.inputs();
+    const auto spec = buildRooflineChart(inputs);
+    std::vector<std::string> labels;
+    for (const auto& p : spec.points) {
+        if (p.labelled) {
+            EXPECT_EQ(p.series, 0);
+            labels.push_back(p.label);
+        }
+    }
+    EXPECT_EQ(labels, (std::vector<std::string>{"norm", "qkv", "scores", "softmax", "mlp"}));
+}
+
+TEST(Chart, UsedCeilingsByDefaultAllOnRequest) {
+    const Fixture f;
+    const std::vector<ChartInput> inputs = {{&f.baseline, &f.round, ""}};
+    auto labels = [](const RooflineChartSpec& spec) {
+        std::vector<std::string> out;
+        for (const auto& r : spec.roofs) {
+            out.push_back(r.label);
+        }
+        return out;
+    };
+    // fp16 matrix (gemm, matmul) and fp32 vector (norm promoted, softmax); only HBM has a
+    // bandwidth, L2 publishes none.
+    EXPECT_EQ(labels(buildRooflineChart(inputs)),
+              (std::vector<std::string>{"fp16 matrix 100 TOP/s", "fp32 vector 10 TOP/s",
+                                        "HBM 1 TB/s"}));
+    ChartOptions all;
+    all.ceilings = CeilingSet::all;
+    all.sparseCeilings = true;
+    EXPECT_EQ(labels(buildRooflineChart(inputs, all)),
+              (std::vector<std::string>{"int8 matrix 200 TOP/s", "fp16 matrix 2:4 sparse 200 TOP/s",
+                                        "fp16/bf16 matrix 100 TOP/s", "fp32 vector 10 TOP/s",
+                                        "HBM 1 TB/s"}));
+}
+
+TEST(Chart, RoofGeometryAndRidges) {
+    const Fixture f;
+    const std::vector<ChartInput> inputs = {{&f.baseline, &f.round, ""}};
+    const auto spec = buildRooflineChart(inputs);
+    for (const auto& roof : spec.roofs) {
+        if (roof.kind == RoofKind::memory) {
+            EXPECT_DOUBLE_EQ(roof.x0, spec.x.min);
+            EXPECT_DOUBLE_EQ(roof.y0, 1e12 * spec.x.min);
+            EXPECT_DOUBLE_EQ(roof.x1, 100.0);  // meets the top ceiling, fp16 100 TOP/s
+            EXPECT_DOUBLE_EQ(roof.y1, 100e12);
+        } else {
+            EXPECT_DOUBLE_EQ(roof.y0, roof.y1);
+            EXPECT_DOUBLE_EQ(roof.x0, roof.value / 1e12);
+            EXPECT_DOUBLE_EQ(roof.x1, spec.x.max);
+        }
+        EXPECT_FALSE(roof.measured);
+    }
+    ASSERT_EQ(spec.ridges.size(), 2U);
+    EXPECT_DOUBLE_EQ(spec.ridges[0].intensity, 100.0);
+    EXPECT_DOUBLE_EQ(spec.ridges[1].intensity, 10.0);
+    // Decades, at least four wide in x and three in y.
+    EXPECT_DOUBLE_EQ(std::log10(spec.x.min), std::round(std::log10(spec.x.min)));
+    EXPECT_GE(spec.x.max / spec.x.min, 1e4 * 0.999);
+    EXPECT_GE(spec.y.max / spec.y.min, 1e3 * 0.999);
+}
+
+TEST(Chart, CalibratedCeilingsAreMeasured) {
+    const Fixture f;
+    const std::vector<ChartInput> inputs = {{&f.onCalibrated, &f.calibrated, ""}};
+    ChartOptions all;
+    all.ceilings = CeilingSet::all;
+    const auto spec = buildRooflineChart(inputs, all);
+    for (const auto& roof : spec.roofs) {
+        if (roof.kind == RoofKind::memory) {
+            EXPECT_EQ(roof.measured, roof.level == "DRAM") << roof.label;
+        } else {
+            const bool fp16 = roof.types == std::vector<DataType>{DataType::fp16};
+            EXPECT_EQ(roof.measured, fp16) << roof.label;
+        }
+    }
+}
+
+TEST(Chart, SeveralDevicesAndScenarios) {
+    const Fixture f;
+    const auto inputs = f.inputs();
+    const auto spec = buildRooflineChart(inputs);
+    ASSERT_EQ(spec.devices.size(), 2U);
+    EXPECT_EQ(spec.scenarios, (std::vector<std::string>{"baseline", "w8a8"}));
+    ASSERT_EQ(spec.series.size(), 3U);
+    EXPECT_EQ(spec.series[1].label, "w8a8 @ Round numbers");
+    EXPECT_EQ(spec.series[2].device, 1);
+    EXPECT_EQ(spec.series[2].scenario, 0);
+    EXPECT_NE(spec.title.find("on 2 devices"), std::string::npos);
+    // int8 layers of the w8a8 series bring the int8 ceiling of the round device.
+    bool int8 = false;
+    for (const auto& roof : spec.roofs) {
+        int8 |= roof.device == 0 && roof.types == std::vector<DataType>{DataType::int8};
+    }
+    EXPECT_TRUE(int8);
+}
+
+TEST(Chart, EmptyInputGivesDefaultAxes) {
+    const auto spec = buildRooflineChart({});
+    EXPECT_TRUE(spec.points.empty());
+    EXPECT_TRUE(spec.roofs.empty());
+    EXPECT_LT(spec.x.min, spec.x.max);
+    EXPECT_LT(spec.y.min, spec.y.max);
+}
+
+TEST(Chart, TimeByKindSumsToTheTotal) {
+    const Fixture f;
+    const KindBreakdown b = timeByKind(f.baseline);
+    EXPECT_NEAR(b.totalSeconds, f.baseline.totals.timeSeconds, 1e-15);
+    double sum = 0;
+    for (double s : b.seconds) {
+        sum += s;
+    }
+    EXPECT_NEAR(sum, b.totalSeconds, 1e-15);
+    EXPECT_GT(b.seconds[static_cast<std::size_t>(LayerKind::gemm)], 0);
+    EXPECT_EQ(b.seconds[static_cast<std::size_t>(LayerKind::attention)], 0);
+}
+
+}  // namespace
+}  // namespace rooflens::core

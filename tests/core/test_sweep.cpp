@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include "core/sweep.h"
+#include "test_device.h"
+
+namespace rooflens::core {
+namespace {
+
+TEST(Range, ListsGeometricAndArithmetic) {
+    EXPECT_EQ(parseRange("1,2,4").value(), (std::vector<std::int64_t>{1, 2, 4}));
+    EXPECT_EQ(parseRange("7").value(), (std::vector<std::int64_t>{7}));
+    EXPECT_EQ(parseRange("1:64:x2").value(), (std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64}));
+    EXPECT_EQ(parseRange("1:100:x10").value(), (std::vector<std::int64_t>{1, 10, 100}));
+    EXPECT_EQ(parseRange("128:512:+128").value(),
+              (std::vector<std::int64_t>{128, 256, 384, 512}));
+    EXPECT_EQ(parseRange("3:10:+4").value(), (std::vector<std::int64_t>{3, 7}));
+}
+
+TEST(Range, RejectsBadInput) {
+    for (const char* bad : {"", "0", "-1", "1,,2", "a", "1:0:x2", "1:64", "1:64:x1", "1:64:*2",
+                            "1:64:+0", "1.5", "1:9999999999:+1"}) {
+        auto r = parseRange(bad);
+        EXPECT_FALSE(r.ok()) << bad;
+        if (!r.ok()) {
+            EXPECT_NE(r.error().message.find("range"), std::string::npos);
+        }
+    }
+}
+
+// A toy model: decode moves 1 GB of weights and 1 MB of KV per token of context per sequence.
+Result<Workload> toyBuild(const RunSettings& s, bool /*collapse*/) {
+    Workload w;
+    w.settings = s;
+    Layer layer;
+    layer.op = "x";
+    layer.bytes.weights = 1e9;
+    layer.bytes.kvRead = 1e6 * static_cast<double>(s.contextLength * s.batch);
+    layer.ops = 2e9 * static_cast<double>(s.batch);
+    w.layers.push_back(layer);
+    w.memory.weights = 1e9;
+    w.memory.kvCache = 1e6 * static_cast<double>(s.contextLength * s.batch);
+    return w;
+}
+
+SweepSpec toySpec() {
+    SweepSpec spec;
+    spec.phase = Phase::decode;
+    spec.batches = {1, 4, 16};
+    spec.contextLengths = {100, 1000, 10000};
+    spec.devices = {testing::roundDevice()};
+    return spec;
+}
+
+TEST(Sweep, EveryPointHasItsMetricsBoundAndMemory) {
+    auto result = runSweep(toySpec(), toyBuild, 1);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    ASSERT_EQ(result->points.size(), 9U);
+    const SweepPoint& p = result->points[0];  // batch 1, context 100
+    EXPECT_EQ(p.batch, 1);
+    EXPECT_EQ(p.contextLength, 100);
+    // 1 GB + 100 MB at 1 TB/s = 1.1 ms; 2 GOPs at 100 TOPS is far less: memory-bound.
+    EXPECT_DOUBLE_EQ(p.timeSeconds, 1.1e-3);
+    EXPECT_DOUBLE_EQ(p.tokensPerSecond, 1 / 1.1e-3);
+    EXPECT_EQ(p.bound, Bound::memory);
+    EXPECT_TRUE(p.fitsInMemory);
+    const SweepPoint& last = result->points[8];  // batch 16, context 10000: 160 GB of KV
+    EXPECT_EQ(last.batch, 16);
+    EXPECT_FALSE(last.fitsInMemory);
+    EXPECT_DOUBLE_EQ(last.kvCacheBytes, 160e9);
+}
+
+TEST(Sweep, ThreadsDoNotChangeResults) {
+    auto one = runSweep(toySpec(), toyBuild, 1);
+    auto two = runSweep(toySpec(), toyBuild, 2);
+    ASSERT_TRUE(one.ok() && two.ok());
+    ASSERT_EQ(one->points.size(), two->points.size());
+    for (std::size_t i = 0; i < one->points.size(); ++i) {
+        EXPECT_DOUBLE_EQ(one->points[i].timeSeconds, two->points[i].timeSeconds);
+        EXPECT_EQ(one->points[i].batch, two->points[i].batch);
+    }
+}
+
+TEST(Sweep, CancelStopsAndReportsIt) {
+    CancelToken cancel;
+    cancel.cancel();
+    auto result = runSweep(toySpec(), toyBuild, 2, {}, &cancel);
+    ASSERT_TRUE(result.ok());
+    EXPECT_TRUE(result->cancelled);
+    EXPECT_TRUE(result->points.empty());
+}
+
+TEST(Sweep, BuilderErrorsStopTheSweep) {
+    auto failing = [](const RunSettings& s, bool) -> Result<Workload> {
+        if (s.contextLength == 1000) {
+            return makeError("boom");
+        }
+        return toyBuild(s, false);
+    };
+    auto result = runSweep(toySpec(), failing, 2);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().message, "boom");
+}
+
+TEST(Sweep, ProgressReachesOne) {
+    double last = 0;
+    auto result = runSweep(toySpec(), toyBuild, 1,
+                           [&](double fraction, std::string_view, double) { last = fraction; });
+    ASSERT_TRUE(result.ok());
+    EXPECT_DOUBLE_EQ(last, 1.0);
+}
+
+}  // namespace
+}  // namespace rooflens::core
