@@ -10,7 +10,7 @@ namespace rooflens::cli {
 
 namespace {
 
-const char* kUsage =
+const char* kScenariosUsage =
     "usage: rooflens scenarios list\n"
     "       rooflens scenarios show NAME|FILE";
 
@@ -28,11 +28,11 @@ std::string bitsOf(const std::optional<core::TensorFormat>& format, double k) {
 
 int runScenarios(const std::vector<std::string>& args) {
     if (args.empty()) {
-        throw CliError{kUsage, std::string("missing subcommand\n") + kUsage};
+        throw CliError{kUsage, std::string("missing subcommand\n") + kScenariosUsage};
     }
     const std::string verb = args.front();
     if (verb == "--help" || verb == "-h") {
-        std::cout << kUsage << '\n';
+        std::cout << kScenariosUsage << '\n';
         return kOk;
     }
     if (verb == "list") {
@@ -56,13 +56,13 @@ int runScenarios(const std::vector<std::string>& args) {
     }
     if (verb == "show") {
         if (args.size() != 2) {
-            throw CliError{kUsage, std::string("show needs one NAME or FILE\n") + kUsage};
+            throw CliError{kUsage, std::string("show needs one NAME or FILE\n") + kScenariosUsage};
         }
         const core::Scenario s = resolveScenarioArg(args[1]);
         emit(core::serializeScenario(s), "");
         return kOk;
     }
-    throw CliError{kUsage, "unknown subcommand '" + verb + "'\n" + kUsage};
+    throw CliError{kUsage, "unknown subcommand '" + verb + "'\n" + kScenariosUsage};
 }
 
 }  // namespace rooflens::cli

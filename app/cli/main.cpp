@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "core/platform.h"
 
 namespace {
 
@@ -18,6 +19,9 @@ constexpr Command kCommands[] = {
     {"scenarios", "compression presets (list, show)", rooflens::cli::runScenarios},
     {"compare", "scenarios and devices side by side", rooflens::cli::runCompare},
     {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
+    {"calibrate", "measure this machine's ceilings into a hardware profile",
+     rooflens::cli::runCalibrate},
+    {"validate", "reference kernels of a model: measured vs predicted", rooflens::cli::runValidate},
 };
 
 void printUsage(std::ostream& out) {
@@ -32,6 +36,7 @@ void printUsage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    rooflens::core::configureProcessAllocator();
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         printUsage(std::cerr);

@@ -27,6 +27,7 @@ Json settingsJson(const RunSettings& s, const std::string& scenario) {
     Json j{{"phase", nameOf(s.phase)}, {"batch", s.batch},
            {"wbits", s.weightBits},    {"abits", s.activationBits},
            {"kvbits", s.kvBits},       {"flash_attention", s.flashAttention}};
+    j["scenario"] = scenario.empty() ? Json(nullptr) : Json(scenario);
     if (s.phase != Phase::decode) {
         j["prompt_len"] = s.promptLength;
     }

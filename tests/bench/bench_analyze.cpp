@@ -7,6 +7,7 @@
 #include <fcntl.h>
 
 #include "core/analysis.h"
+#include "core/platform.h"
 #include "hwdb/hwdb.h"
 #include "models/presets.h"
 
@@ -109,4 +110,14 @@ BENCHMARK(BM_ColdProcessAnalyze)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN with the allocator configured as the Rooflens programs configure it.
+int main(int argc, char** argv) {
+    rooflens::core::configureProcessAllocator();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -11,55 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
+
 namespace {
 
+using rooflens::testing::Outcome;
+using rooflens::testing::rooflens;
+using rooflens::testing::scratch;
+using rooflens::testing::slurp;
 namespace fs = std::filesystem;
-
-struct Outcome {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("rooflens-cli-" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-// Runs rooflens with `args` (shell words); XDG_DATA_HOME points into a scratch directory so user
-// profiles never touch the real home.
-Outcome rooflens(const std::string& args, const std::string& xdg = "") {
-    const fs::path errFile = scratch() / "stderr.txt";
-    const std::string home = xdg.empty() ? (scratch() / "xdg").string() : xdg;
-    const std::string command = "XDG_DATA_HOME='" + home + "' '" ROOFLENS_CLI_PATH "' " + args +
-                                " 2>'" + errFile.string() + "'";
-    Outcome run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return run;
-    }
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        run.out.append(buffer, n);
-    }
-    const int status = ::pclose(pipe);
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = slurp(errFile);
-    return run;
-}
 
 TEST(Cli, AnalyzeJsonReport) {
     const Outcome r = rooflens(
