@@ -1,5 +1,7 @@
 #include "core/platform.h"
 
+#include <cstdlib>  // defines __GLIBC__ on glibc systems
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -8,9 +10,10 @@ namespace rooflens::core {
 
 void configureProcessAllocator() {
 #if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);  // glibc caps it at 32 MiB
-    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    // Grow the heap in large steps and never give it back in small ones: a re-analysis then
+    // reuses the pages the previous one touched.
     mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 #endif
 }
 
