@@ -24,6 +24,12 @@ std::string bitsOf(const std::optional<core::TensorFormat>& format, double k) {
     return buffer;
 }
 
+// "arXiv:2306.00978" out of a citation, or the citation itself.
+std::string arxivId(const std::string& citation) {
+    const auto at = citation.find("arXiv:");
+    return at == std::string::npos ? citation : citation.substr(at);
+}
+
 }  // namespace
 
 int runScenarios(const std::vector<std::string>& args) {
@@ -39,7 +45,7 @@ int runScenarios(const std::vector<std::string>& args) {
         std::ostringstream out;
         char line[256];
         std::snprintf(line, sizeof line, "%-20s %-16s %-16s %-16s %s\n", "name", "weight bits",
-                      "activation bits", "KV bits", "citation");
+                      "activation bits", "KV bits", "paper");
         out << line;
         for (const auto& name : core::listScenarioPresets()) {
             const core::Scenario s = resolveScenarioArg(name);
@@ -48,7 +54,7 @@ int runScenarios(const std::vector<std::string>& args) {
                           bitsOf(s.weights, 4096).c_str(), bitsOf(s.activations, 4096).c_str(),
                           bitsOf(s.kvCache ? std::optional(s.kvCache->format) : std::nullopt, 0)
                               .c_str(),
-                          s.citation.substr(0, s.citation.find(',')).c_str());
+                          arxivId(s.citation).c_str());
             out << line;
         }
         emit(out.str(), "");

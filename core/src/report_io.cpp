@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/compare.h"
 #include "core/json_io.h"
 #include "core/units.h"
 
@@ -162,7 +163,7 @@ std::vector<Row> groupRows(const Report& report) {
     for (std::size_t i = 0; i < report.layers.size(); ++i) {
         const Layer& l = report.layers[i];
         const LayerResult& r = report.results[i];
-        std::string name = l.block < 0 ? std::string(l.op) : "blocks.*." + std::string(l.op);
+        std::string name = groupName(l);
         const std::string phase(nameOf(r.phase));
         auto [it, inserted] = index.try_emplace({phase, name}, rows.size());
         if (inserted) {
