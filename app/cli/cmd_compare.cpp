@@ -23,6 +23,17 @@ std::string fmt(const char* format, double value) {
 std::string renderJson(const core::Comparison& c, const std::string& model) {
     core::Json rows = core::Json::array();
     for (const auto& r : c.rows) {
+        if (c.singlePass) {
+            rows.push_back({{"hardware", c.deviceIds[r.device]},
+                            {"scenario", r.scenarioName},
+                            {"forward_s", r.prefillSeconds},
+                            {"weight_bytes", r.weightBytes},
+                            {"memory_bytes", r.totalMemoryBytes},
+                            {"fits_in_memory", r.fitsInMemory},
+                            {"speedup", r.prefillSpeedup},
+                            {"memory_saved", r.memorySaved}});
+            continue;
+        }
         rows.push_back({{"hardware", c.deviceIds[r.device]},
                         {"scenario", r.scenarioName},
                         {"prefill_s", r.prefillSeconds},
@@ -78,6 +89,14 @@ std::vector<std::string> header() {
 std::vector<std::vector<std::string>> cells(const core::Comparison& c) {
     std::vector<std::vector<std::string>> out;
     for (const auto& r : c.rows) {
+        if (c.singlePass) {
+            out.push_back({c.deviceIds[r.device], r.scenarioName,
+                           core::formatSeconds(r.prefillSeconds), "n/a", "n/a", "n/a", "n/a",
+                           core::formatSi(r.weightBytes, "B"), core::formatSi(r.kvCacheBytes, "B"),
+                           r.fitsInMemory ? "yes" : "NO", fmt("%.2fx", r.prefillSpeedup), "n/a",
+                           "n/a", fmt("%.1f%%", 100 * r.memorySaved)});
+            continue;
+        }
         out.push_back({c.deviceIds[r.device], r.scenarioName, core::formatSeconds(r.prefillSeconds),
                        core::formatSeconds(r.decodeStepSeconds),
                        core::formatSeconds(r.request.ttftSeconds),
@@ -92,6 +111,10 @@ std::vector<std::vector<std::string>> cells(const core::Comparison& c) {
 
 std::string title(const core::Comparison& c, const std::string& model) {
     const auto& s = c.settings;
+    if (c.singlePass) {
+        return model + ": one forward pass, batch " + std::to_string(s.batch) + "; baseline " +
+               c.scenarioNames.front();
+    }
     return model + ": batch " + std::to_string(s.batch) + ", prompt " +
            std::to_string(s.promptLength) + ", generate " + std::to_string(s.generateLength) +
            "; decode step at context " + std::to_string(s.contextLength) +
@@ -165,11 +188,13 @@ std::string renderText(const core::Comparison& c, const std::string& model, bool
     table(header(), cells(c));
     for (std::size_t d = 0; d < c.deviceIds.size(); ++d) {
         out << '\n'
-            << (markdown ? "## " : "") << "decode step per layer on " << c.deviceIds[d]
+            << (markdown ? "## " : "")
+            << (c.singlePass ? "forward pass per layer on " : "decode step per layer on ")
+            << c.deviceIds[d]
             << " (summed over blocks; change against " << c.scenarioNames.front() << ")\n\n";
         std::vector<std::string> head{"layer"};
         head.insert(head.end(), c.scenarioNames.begin(), c.scenarioNames.end());
-        table(head, layerCells(c, d, core::Phase::decode));
+        table(head, layerCells(c, d, c.singlePass ? core::Phase::prefill : core::Phase::decode));
     }
     return out.str();
 }
@@ -251,7 +276,9 @@ int runCompare(const std::vector<std::string>& args) {
     for (const auto& id : vm["hw"].as<std::vector<std::string>>()) {
         devices.push_back(resolveHardware(db, id));
     }
-    auto comparison = core::compareScenarios(source.build, devices, scenarios, settings);
+    // ViT and GNN models have one forward pass: no decode step or request.
+    auto comparison = core::compareScenarios(source.build, devices, scenarios, settings,
+                                             source.family != "llm");
     if (!comparison) {
         throw CliError{kBadInput, comparison.error().message};
     }

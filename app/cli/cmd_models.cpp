@@ -7,7 +7,10 @@
 
 #include "cli_common.h"
 #include "core/units.h"
+#include "models/gnn.h"
+#include "models/graph.h"
 #include "models/presets.h"
+#include "models/vit.h"
 
 namespace rooflens::cli {
 
@@ -27,6 +30,90 @@ std::string grouped(std::uint64_t n) {
         out += digits[i];
     }
     return out;
+}
+
+// ViT presets (exact parameter counts) and the GNN model names, whose parameters depend on the
+// graph and the layer options.
+void listVisionAndGraphModels(core::Json& json, std::ostringstream& out) {
+    char line[256];
+    for (const auto& id : models::listVitPresets()) {
+        auto config = models::resolveVit(id);
+        if (!config) {
+            std::cerr << "warning: skipped " << config.error().message << '\n';
+            continue;
+        }
+        const auto counts = models::countVitParameters(config.value());
+        json.push_back({{"id", id},
+                        {"model_type", config->modelType},
+                        {"family", "vit"},
+                        {"parameters", counts.total},
+                        {"active_parameters", counts.total},
+                        {"blocks", config->depth}});
+        std::snprintf(line, sizeof line, "%-16s %-9s %18s %18s %7lld\n", id.c_str(),
+                      config->modelType.c_str(), grouped(counts.total).c_str(),
+                      grouped(counts.total).c_str(), static_cast<long long>(config->depth));
+        out << line;
+    }
+    for (const auto& id : models::gnnModelNames()) {
+        json.push_back({{"id", id}, {"model_type", "gnn"}, {"family", "gnn"}});
+        std::snprintf(line, sizeof line, "%-16s %-9s %18s %18s %7s\n", id.c_str(), "gnn",
+                      "per --graph", "per --graph", "-");
+        out << line;
+    }
+    std::string graphs;
+    for (const auto& id : models::listBuiltinGraphs()) {
+        graphs += (graphs.empty() ? "" : ", ") + id;
+    }
+    out << "\nGNN graphs (--graph): " << graphs << ", or an edge list / .mtx file\n";
+}
+
+// `models show` for a ViT preset or config: facts and the layers of block 0.
+void showVit(const models::VitConfig& c, core::ReportFormat format) {
+    core::RunSettings settings;
+    auto workload = models::buildVit(c, settings);
+    if (!workload) {
+        throw CliError{kBadInput, workload.error().message};
+    }
+    const auto counts = models::countVitParameters(c);
+    core::Json layers = core::Json::array();
+    std::ostringstream table;
+    char line[256];
+    for (const auto& layer : workload->layers) {
+        if (layer.block > 0) {
+            continue;
+        }
+        layers.push_back({{"name", layer.name()},
+                          {"kind", core::nameOf(layer.kind)},
+                          {"unit", core::nameOf(layer.unit)}});
+        std::snprintf(line, sizeof line, "  %-32s %-12s %s\n", layer.name().c_str(),
+                      std::string(core::nameOf(layer.kind)).c_str(),
+                      std::string(core::nameOf(layer.unit)).c_str());
+        table << line;
+    }
+    if (format == core::ReportFormat::json) {
+        core::Json doc{{"id", c.id},
+                       {"model_type", c.modelType},
+                       {"family", "vit"},
+                       {"source", c.source},
+                       {"parameters", counts.total},
+                       {"image_size", c.imageSize},
+                       {"patch_size", c.patchSize},
+                       {"embed_dim", c.embedDim},
+                       {"blocks", c.depth},
+                       {"tokens", workload->settings.promptLength},
+                       {"block_layers", layers}};
+        emit(doc.dump(2) + "\n", "");
+        return;
+    }
+    std::ostringstream out;
+    out << c.id << " (" << c.modelType << ")\n"
+        << "  parameters: " << grouped(counts.total) << '\n'
+        << "  image " << c.imageSize << "x" << c.imageSize << ", patch " << c.patchSize
+        << ", embed dim " << c.embedDim << ", blocks " << c.depth << ", tokens "
+        << workload->settings.promptLength << '\n'
+        << "  source: " << c.source << "\n\nlayers (block 0):\n"
+        << table.str();
+    emit(out.str(), "");
 }
 
 int list(const std::vector<std::string>& args) {
@@ -61,6 +148,7 @@ int list(const std::vector<std::string>& args) {
                       grouped(counts.active).c_str(), static_cast<long long>(config->numLayers));
         out << line;
     }
+    listVisionAndGraphModels(json, out);
     emit(format == core::ReportFormat::json ? json.dump(2) + "\n" : out.str(), "");
     return kOk;
 }
@@ -77,6 +165,14 @@ int show(const std::vector<std::string>& args) {
     }
     const auto format = parseFormat((*vm)["format"].as<std::string>(),
                                     {core::ReportFormat::table, core::ReportFormat::json});
+    if (const auto& id = (*vm)["model"].as<std::string>(); models::isVitPreset(id)) {
+        auto vit = models::resolveVit(id);
+        if (!vit) {
+            throw CliError{kBadInput, vit.error().message};
+        }
+        showVit(vit.value(), format);
+        return kOk;
+    }
     const models::LlmConfig c = resolveModel((*vm)["model"].as<std::string>());
     const auto counts = models::countParameters(c);
     const double kvPerToken = models::kvBytesPerToken(c, core::bytesOf(c.floatType));

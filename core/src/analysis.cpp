@@ -153,6 +153,7 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     report.scenario = workload.scenario;
     report.layers = workload.layers;
     report.warnings = workload.warnings;
+    report.notes = workload.notes;
     report.results.resize(workload.layers.size());
 
     Totals& totals = report.totals;

@@ -40,9 +40,10 @@ std::string groupName(const Layer& layer) {
 Result<Comparison> compareScenarios(const CompareBuilder& build,
                                     const std::vector<Hardware>& devices,
                                     const std::vector<std::optional<Scenario>>& scenarios,
-                                    const RunSettings& settings) {
+                                    const RunSettings& settings, bool singlePass) {
     Comparison c;
     c.settings = settings;
+    c.singlePass = singlePass;
     for (const auto& hw : devices) {
         c.deviceIds.push_back(hw.id);
     }
@@ -76,6 +77,16 @@ Result<Comparison> compareScenarios(const CompareBuilder& build,
             row.prefillSeconds = prefillReport.totals.timeSeconds;
             collect(prefillReport, s, scenarios.size(), Phase::prefill, prefillOrder,
                     prefillGroups);
+            if (singlePass) {
+                row.request.ttftSeconds = row.prefillSeconds;
+                row.request.e2eSeconds = row.prefillSeconds;
+                row.weightBytes = prefillReport.totals.memory.weights;
+                row.kvCacheBytes = prefillReport.totals.memory.kvCache;
+                row.totalMemoryBytes = prefillReport.totals.memory.total();
+                row.fitsInMemory = prefillReport.totals.fitsInMemory;
+                c.rows.push_back(row);
+                continue;
+            }
 
             auto decodeWorkload = buildPass(build, scenarios[s], decode);
             if (!decodeWorkload) {
@@ -107,7 +118,8 @@ Result<Comparison> compareScenarios(const CompareBuilder& build,
         for (std::size_t r = first; r < c.rows.size(); ++r) {
             CompareRow& row = c.rows[r];
             row.prefillSpeedup = base.prefillSeconds / row.prefillSeconds;
-            row.decodeSpeedup = base.decodeStepSeconds / row.decodeStepSeconds;
+            row.decodeSpeedup =
+                singlePass ? 1.0 : base.decodeStepSeconds / row.decodeStepSeconds;
             row.e2eSpeedup = base.request.e2eSeconds / row.request.e2eSeconds;
             const double baseMemory = base.weightBytes + base.kvCacheBytes;
             row.memorySaved = 1 - (row.weightBytes + row.kvCacheBytes) / baseMemory;

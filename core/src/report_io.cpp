@@ -99,7 +99,8 @@ std::string renderJson(const Report& report) {
              {"settings", settingsJson(report.settings, report.scenario)},
              {"layers", std::move(layers)},
              {"totals", std::move(totals)},
-             {"warnings", report.warnings}};
+             {"warnings", report.warnings},
+             {"notes", report.notes}};
     return doc.dump(2) + "\n";
 }
 
@@ -227,18 +228,29 @@ std::vector<Line> summaryLines(const Report& report) {
 std::string header(const Report& report) {
     const RunSettings& s = report.settings;
     std::string text = report.model.id + " on " + report.hardwareName + " (" + report.hardwareId +
-                       "): " + std::string(nameOf(s.phase)) + ", batch " + std::to_string(s.batch);
-    if (s.phase != Phase::decode) {
-        text += ", prompt " + std::to_string(s.promptLength);
-    }
-    if (s.phase == Phase::decode) {
-        text += ", context " + std::to_string(s.contextLength);
-    }
-    if (s.phase == Phase::request) {
-        text += ", generate " + std::to_string(s.generateLength);
+                       "): ";
+    const std::string& family = report.model.family;
+    if (family == "vit") {
+        text += "batch " + std::to_string(s.batch) + ", " + std::to_string(s.promptLength) +
+                " tokens per image";
+    } else if (family == "gnn") {
+        text += "one forward pass over " + std::to_string(s.promptLength) + " target nodes";
+    } else {
+        text += std::string(nameOf(s.phase)) + ", batch " + std::to_string(s.batch);
+        if (s.phase != Phase::decode) {
+            text += ", prompt " + std::to_string(s.promptLength);
+        }
+        if (s.phase == Phase::decode) {
+            text += ", context " + std::to_string(s.contextLength);
+        }
+        if (s.phase == Phase::request) {
+            text += ", generate " + std::to_string(s.generateLength);
+        }
     }
     text += ", " + (report.scenario.empty() ? std::string("uncompressed") : report.scenario);
-    text += s.flashAttention ? ", FlashAttention" : ", unfused attention";
+    if (family != "gnn") {
+        text += s.flashAttention ? ", FlashAttention" : ", unfused attention";
+    }
     return text;
 }
 
@@ -314,6 +326,9 @@ std::string renderTable(const Report& report) {
     for (const Line& line : summaryLines(report)) {
         out << line.label << ": " << line.value << '\n';
     }
+    for (const auto& note : report.notes) {
+        out << "note: " << note << '\n';
+    }
     for (const auto& warning : report.warnings) {
         out << "warning: " << warning << '\n';
     }
@@ -343,6 +358,9 @@ std::string renderMarkdown(const Report& report) {
     out << "\n| total | value |\n|---|---:|\n";
     for (const Line& line : summaryLines(report)) {
         out << "| " << line.label << " | " << line.value << " |\n";
+    }
+    for (const auto& note : report.notes) {
+        out << "\n> note: " << note << '\n';
     }
     if (!report.warnings.empty()) {
         out << '\n';

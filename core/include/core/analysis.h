@@ -78,6 +78,7 @@ struct Report {
     std::vector<LayerResult> results;  // parallel to layers
     Totals totals;
     std::vector<std::string> warnings;
+    std::vector<std::string> notes;
 };
 
 Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options = {});

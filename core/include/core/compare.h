@@ -40,7 +40,8 @@ struct LayerDelta {
 };
 
 struct Comparison {
-    RunSettings settings;  // batch, prompt, generate; context of the decode step
+    RunSettings settings;
+    bool singlePass = false;  // batch, prompt, generate; context of the decode step
     std::vector<std::string> deviceIds;
     std::vector<std::string> scenarioNames;
     std::vector<CompareRow> rows;  // device-major
@@ -50,10 +51,12 @@ struct Comparison {
 using CompareBuilder = std::function<Result<Workload>(const RunSettings& settings)>;
 
 // settings: batch, promptLength, generateLength, contextLength (decode step), flashAttention.
+// singlePass: models with one forward pass (ViT, GNN): only the prefill column is computed,
+// decode and request metrics stay 0 and end-to-end equals the pass.
 Result<Comparison> compareScenarios(const CompareBuilder& build,
                                     const std::vector<Hardware>& devices,
                                     const std::vector<std::optional<Scenario>>& scenarios,
-                                    const RunSettings& settings);
+                                    const RunSettings& settings, bool singlePass = false);
 
 // "blocks.*.q_proj" for block layers, the name itself elsewhere.
 std::string groupName(const Layer& layer);

@@ -176,7 +176,8 @@ struct Workload {
     std::vector<WeightTensor> weightTensors;  // empty: memory.weights is taken as given
     std::string scenario;                     // name of the compression applied, if any
     MemoryFootprint memory;
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings;  // something the user should check
+    std::vector<std::string> notes;     // choices the model made (e.g. GNN operation order)
 };
 
 }  // namespace rooflens::core

@@ -1,0 +1,143 @@
+#pragma once
+// Vision Transformer cost models: ViT / DeiT (pre-LN encoder, class and distillation tokens) and
+// Swin (window attention, shifted windows, patch merging), from a config JSON (docs/vit.md) or a
+// preset in models/presets/vit/. buildVit() turns a config plus run settings into a Workload with
+// the layers of formulas.md section 1; token reduction (explicit schedule, DynamicViT, ToMe,
+// DiffRate; formulas.md 1.3) replaces the token count T by a per-block schedule. Hardware-free
+// except measureTokenReduction(), which prices a reduced and a baseline workload on a device.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/hardware.h"
+#include "core/json_io.h"
+#include "core/result.h"
+#include "core/workload.h"
+
+namespace rooflens::models {
+
+enum class VitArch : std::uint8_t { vit, swin };
+
+struct VitConfig {
+    std::string id;         // preset id or file stem
+    std::string modelType;  // "vit", "deit" or "swin"
+    std::string source;     // the paper the numbers come from (_source)
+    VitArch arch = VitArch::vit;
+    std::int64_t imageSize = 224;  // default input resolution (square)
+    std::int64_t patchSize = 16;   // P (Swin: 4)
+    std::int64_t inChannels = 3;
+    std::int64_t embedDim = 0;   // D (Swin: C of stage 1)
+    std::int64_t depth = 0;      // L blocks (Swin: sum of depths)
+    std::int64_t numHeads = 0;   // h (ViT)
+    std::int64_t mlpHidden = 0;  // D * mlp_ratio (Swin: per stage, C_s * mlp_ratio)
+    double mlpRatio = 4;
+    std::int64_t numClasses = 1000;
+    std::int64_t classTokens = 1;         // 1 for ViT/DeiT, 0 for Swin (average pooling)
+    std::int64_t distillationTokens = 0;  // DeiT-distilled: 1
+    bool qkvBias = true;
+    // Swin
+    std::int64_t windowSize = 7;           // M
+    std::vector<std::int64_t> depths;      // blocks per stage, e.g. (2, 2, 6, 2)
+    std::vector<std::int64_t> stageHeads;  // heads per stage, e.g. (3, 6, 12, 24)
+
+    std::int64_t protectedTokens() const { return classTokens + distillationTokens; }
+};
+
+core::Result<VitConfig> parseVitConfig(const core::Json& document, const std::string& label,
+                                       const std::string& id);
+core::Result<VitConfig> loadVitConfig(const std::filesystem::path& path);
+
+// True when the JSON document is a ViT-family config (model_type vit, deit or swin).
+bool isVitDocument(const core::Json& document);
+
+std::filesystem::path vitPresetDir();       // core::builtinDataDir() / "models/presets/vit"
+std::vector<std::string> listVitPresets();  // ids, sorted
+bool isVitPreset(const std::string& id);
+// A preset id, or a path to a ViT config .json.
+core::Result<VitConfig> resolveVit(const std::string& idOrPath);
+
+struct VitParameterCounts {
+    std::uint64_t total = 0;
+    std::uint64_t linear = 0;  // GEMM weights (quantizable); the rest stays in float
+};
+VitParameterCounts countVitParameters(const VitConfig& config);
+
+// Token reduction (formulas.md 1.3). Counts include the protected class/distillation tokens.
+enum class TokenMethod : std::uint8_t { none, schedule, dynamicVit, tome, diffRate };
+
+struct TokenReduction {
+    TokenMethod method = TokenMethod::none;
+    // schedule: tokens entering each block (one entry per block), pruned before the block.
+    std::vector<std::int64_t> tokens;
+    // DynamicViT: keep ratio rho; patch tokens kept before block pruneLocations[i] are
+    // floor(N rho^(i+1)) (DynamicViT's int(N * rho^i)); PredictorLG runs at each location.
+    double keepRatio = 0.7;
+    std::vector<std::int64_t> pruneLocations = {3, 6, 9};
+    // ToMe: r tokens merged per block between attention and MLP (one entry = every block).
+    std::vector<std::int64_t> mergeR;
+    bool proportionalAttention = true;  // log(size) added to the scores after the first merge
+    // DiffRate: per-block prune and merge rates as fractions of the patch tokens entering the
+    // block (merge >= prune; one entry = every block).
+    std::vector<double> pruneRate;
+    std::vector<double> mergeRate;
+};
+
+// "ToMe r=16", "DynamicViT rho=0.7 at blocks 3,6,9", ...
+std::string describe(const TokenReduction& reduction);
+
+// Tokens of one block: attention sees `attention`, the MLP sees `mlp` (less after a ToMe or
+// DiffRate merge); `pruned` and `merged` say how many tokens the block removes after attention,
+// predictorTokens > 0 when DynamicViT's predictor runs before the block on that many tokens.
+struct BlockTokens {
+    std::int64_t attention = 0;
+    std::int64_t mlp = 0;
+    std::int64_t pruned = 0;
+    std::int64_t merged = 0;
+    std::int64_t predictorTokens = 0;
+    std::int64_t keptBefore = 0;  // tokens kept by a prune before the block (DynamicViT, schedule)
+};
+
+// The per-block token schedule for `tokens` initial tokens (patches + protected tokens). Errors
+// name the offending entry.
+core::Result<std::vector<BlockTokens>> tokenSchedule(const VitConfig& config, std::int64_t tokens,
+                                                     const TokenReduction& reduction);
+
+struct VitOptions {
+    std::int64_t imageHeight = 0;  // 0 = the config's image_size
+    std::int64_t imageWidth = 0;
+    TokenReduction reduction;
+};
+
+// One forward pass of settings.batch images (settings.phase must be prefill). Unfused attention
+// has qk_matmul, softmax and pv_matmul layers; settings.flashAttention gives one fused
+// `attention` layer with a non-causal AttentionShape.
+core::Result<core::Workload> buildVit(const VitConfig& config, const core::RunSettings& settings,
+                                      const VitOptions& options = {});
+
+namespace detail {
+// The Swin part of buildVit, called by it after the settings and image size were validated.
+core::Result<core::Workload> buildSwin(const VitConfig& config, const core::RunSettings& settings,
+                                       std::int64_t imageHeight, std::int64_t imageWidth);
+}  // namespace detail
+
+// How much of a token reduction's MAC cut turns into time on a device.
+struct ReductionEffect {
+    double baselineMacs = 0;
+    double reducedMacs = 0;
+    double baselineSeconds = 0;
+    double reducedSeconds = 0;
+    double macsCut() const { return baselineMacs > 0 ? 1 - reducedMacs / baselineMacs : 0; }
+    double timeCut() const {
+        return baselineSeconds > 0 ? 1 - reducedSeconds / baselineSeconds : 0;
+    }
+};
+ReductionEffect measureTokenReduction(const core::Workload& reduced, const core::Workload& baseline,
+                                      const core::Hardware& hw);
+// "token reduction (ToMe r=16): MACs -50.0% (17.56 -> 8.77 GMACs), time -31.0% on <device>
+// (1.200 -> 0.828 ms): 62% of the MAC cut turns into time"; without a device name (or a
+// baseline time) only the MACs part.
+std::string summarizeTokenReduction(const std::string& method, const ReductionEffect& effect,
+                                    const std::string& deviceName);
+
+}  // namespace rooflens::models
