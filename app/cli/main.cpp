@@ -19,9 +19,6 @@ constexpr Command kCommands[] = {
     {"scenarios", "compression presets (list, show)", rooflens::cli::runScenarios},
     {"compare", "scenarios and devices side by side", rooflens::cli::runCompare},
     {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
-    {"calibrate", "measure this machine's ceilings into a hardware profile",
-     rooflens::cli::runCalibrate},
-    {"validate", "reference kernels of a model: measured vs predicted", rooflens::cli::runValidate},
 };
 
 void printUsage(std::ostream& out) {
