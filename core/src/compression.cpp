@@ -44,8 +44,8 @@ bool enabled(const std::optional<LowRank>& lr) {
 }
 
 double rankFor(const LowRank& lr, double k, double n) {
-    const double r = lr.rankRatio > 0 ? lr.rankRatio * std::min(k, n)
-                                      : lr.paramRatio * k * n / (k + n);
+    const double r =
+        lr.rankRatio > 0 ? lr.rankRatio * std::min(k, n) : lr.paramRatio * k * n / (k + n);
     return std::max(1.0, std::round(r));
 }
 
@@ -112,7 +112,7 @@ TensorFormat forModel(TensorFormat format, DataType native) {
 DataType mathFor(DataType weights, DataType activations, DataType native) {
     if (isInteger(weights) && isInteger(activations)) {
         return std::max(bitsOf(weights), bitsOf(activations)) <= 4 ? DataType::int4
-                                                                    : DataType::int8;
+                                                                   : DataType::int8;
     }
     const auto fp8 = [](DataType t) { return t == DataType::fp8_e4m3 || t == DataType::fp8_e5m2; };
     if (fp8(weights) && fp8(activations)) {
@@ -130,9 +130,8 @@ void compressMatrix(Layer& layer, const Resolved& r, DataType native) {
     if (layer.weightElements > 0) {
         const double other = std::max(0.0, layer.bytes.weights - layer.weightElements * b);
         const TensorFormat format = forModel(r.weights.value_or(nativeFormat(native)), native);
-        const double rows = layer.n > 0 && layer.k > 0
-                                ? layer.weightElements / layer.k
-                                : 0;  // output rows over all experts touched
+        const double rows = layer.n > 0 && layer.k > 0 ? layer.weightElements / layer.k
+                                                       : 0;  // output rows over all experts touched
         const WeightBytes wb = weightBytes(layer.weightElements, layer.k, rows, format, r.sparsity);
         layer.bytes.weights = other + wb.values;
         layer.bytes.metadata += wb.metadata;
@@ -177,7 +176,9 @@ std::pair<Layer, Layer> splitLowRank(const Layer& layer, double rank, double b) 
     return {a, bLayer};
 }
 
-bool isKvProjection(std::string_view op) { return op == "k_proj" || op == "v_proj"; }
+bool isKvProjection(std::string_view op) {
+    return op == "k_proj" || op == "v_proj";
+}
 
 // Keys a pass attends to per sequence (the rolling buffer of a sliding window included).
 double passKeys(const Workload& w) {
@@ -196,9 +197,8 @@ double passKeys(const Workload& w) {
 Status applyDepth(const Depth& depth, Workload& w) {
     const std::int32_t blocks = w.model.blocks;
     const std::int64_t drop =
-        depth.dropFraction > 0
-            ? static_cast<std::int64_t>(std::round(depth.dropFraction * blocks))
-            : depth.dropBlocks;
+        depth.dropFraction > 0 ? static_cast<std::int64_t>(std::round(depth.dropFraction * blocks))
+                               : depth.dropBlocks;
     if (drop > 0) {
         if (drop >= blocks) {
             return makeError("scenario: dropping " + std::to_string(drop) +
@@ -307,14 +307,16 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
             layers.push_back(layer);
             continue;
         }
-        const std::string name = layer.name();
+        // Names are only needed for overrides and messages: skip building them in sweeps.
+        const std::string name = scenario.overrides.empty() ? std::string() : layer.name();
         const Resolved r = resolveFor(scenario, name);
         if (enabled(r.lowRank) && layer.kind == LayerKind::gemm && layer.k > 0 && layer.n > 0) {
             const double rank = rankFor(*r.lowRank, layer.k, layer.n);
             const double breakEven = layer.k * layer.n / (layer.k + layer.n);
             if (rank >= breakEven && layer.block <= 0) {
                 w.warnings.push_back("low rank r=" + std::to_string(static_cast<long long>(rank)) +
-                                     " on " + name + " is a loss: it exceeds the break-even rank " +
+                                     " on " + layer.name() +
+                                     " is a loss: it exceeds the break-even rank " +
                                      std::to_string(static_cast<long long>(breakEven)) +
                                      " = d_in d_out / (d_in + d_out)");
             }
@@ -363,8 +365,8 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
             w.settings.phase == Phase::decode ? quantized * kv.keptRatio : quantized;
         keyFactor = (window + keptQuantized) / keys;
         const double effectiveBits = kv.format.effectiveBits();
-        const double bitsPerKey =
-            (window * 8 * b + keptQuantized * effectiveBits) / std::max(window + keptQuantized, 1.0);
+        const double bitsPerKey = (window * 8 * b + keptQuantized * effectiveBits) /
+                                  std::max(window + keptQuantized, 1.0);
         kvByteFactor *= bitsPerKey / (8 * b);
         const double writeFactor = kv.fullPrecisionWindow > 0 ? 1.0 : effectiveBits / (8 * b);
         w.model.kvBytesPerToken *= effectiveBits / (8 * b);
@@ -424,14 +426,15 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
                 bytes += t.otherBytes;
                 continue;
             }
-            const Resolved r = resolveFor(scenario, t.name());
+            const Resolved r =
+                resolveFor(scenario, scenario.overrides.empty() ? std::string() : t.name());
             double elements = t.elements;
             if (enabled(r.lowRank) && t.k > 0 && t.n > 0) {
                 elements = t.elements / (t.k * t.n) * rankFor(*r.lowRank, t.k, t.n) * (t.k + t.n);
             }
             const TensorFormat format = forModel(r.weights.value_or(nativeFormat(native)), native);
-            const WeightBytes wb = weightBytes(elements, t.k, t.k > 0 ? elements / t.k : 0,
-                                               format, r.sparsity);
+            const WeightBytes wb =
+                weightBytes(elements, t.k, t.k > 0 ? elements / t.k : 0, format, r.sparsity);
             bytes += wb.values + wb.metadata + t.otherBytes;
             parameters += elements;
             t.elements = elements;
