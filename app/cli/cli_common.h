@@ -57,10 +57,13 @@ models::LlmConfig resolveModel(const std::string& idOrPath);
 
 // Dispatch tables of the subcommands.
 int runAnalyze(const std::vector<std::string>& args);
+int runCalibrate(const std::vector<std::string>& args);
+int runValidate(const std::vector<std::string>& args);
 int runHw(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
 int runScenarios(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
 int runSweep(const std::vector<std::string>& args);
+int runPlot(const std::vector<std::string>& args);
 
 }  // namespace rooflens::cli

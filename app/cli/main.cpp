@@ -19,6 +19,12 @@ constexpr Command kCommands[] = {
     {"scenarios", "compression presets (list, show)", rooflens::cli::runScenarios},
     {"compare", "scenarios and devices side by side", rooflens::cli::runCompare},
     {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
+    {"plot", "roofline chart to PNG, SVG or PDF (the GUI's drawing)", rooflens::cli::runPlot},
+#ifdef ROOFLENS_HAVE_CALIBRATE
+    {"calibrate", "measure this machine's ceilings into a hardware profile",
+     rooflens::cli::runCalibrate},
+    {"validate", "reference kernels of a model: measured vs predicted", rooflens::cli::runValidate},
+#endif
 };
 
 void printUsage(std::ostream& out) {

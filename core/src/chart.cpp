@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,9 @@
 namespace rooflens::core {
 
 namespace {
+
+// Points of one operation closer than this (in decades on both axes) share one label.
+constexpr double kSamePlaceDecades = 0.1;
 
 struct Ceiling {
     ExecUnit unit = ExecUnit::matrix;
@@ -49,9 +53,8 @@ const PeakTable& tableOf(const Hardware& hw, ExecUnit unit, bool sparse) {
 
 std::string typeNames(const std::vector<DataType>& types) {
     std::vector<std::string> names;
-    const bool bothFp8 =
-        std::find(types.begin(), types.end(), DataType::fp8_e4m3) != types.end() &&
-        std::find(types.begin(), types.end(), DataType::fp8_e5m2) != types.end();
+    const bool bothFp8 = std::find(types.begin(), types.end(), DataType::fp8_e4m3) != types.end() &&
+                         std::find(types.begin(), types.end(), DataType::fp8_e5m2) != types.end();
     for (DataType type : types) {
         if (bothFp8 && type == DataType::fp8_e5m2) {
             continue;
@@ -135,7 +138,10 @@ std::string defaultTitle(std::span<const ChartInput> inputs, std::size_t deviceC
     const RunSettings& s = report.settings;
     std::string title = report.model.id + " " + std::string(nameOf(s.phase));
     std::string details = "batch " + std::to_string(s.batch);
-    if (s.phase == Phase::prefill && s.promptLength > 0) {
+    if (report.model.family == "gnn") {
+        title = report.model.id + " inference";  // one pass over the graph: no batch, tokens
+        details.clear();
+    } else if (s.phase == Phase::prefill && s.promptLength > 0) {
         details += ", " + std::to_string(s.promptLength) + " tokens";
     } else if (s.phase == Phase::decode && s.contextLength > 0) {
         details += ", context " + std::to_string(s.contextLength);
@@ -143,7 +149,17 @@ std::string defaultTitle(std::span<const ChartInput> inputs, std::size_t deviceC
         details += ", " + std::to_string(s.promptLength) + " + " +
                    std::to_string(s.generateLength) + " tokens";
     }
-    title += " (" + details + ")";
+    if (!details.empty()) {
+        title += " (" + details + ")";
+    }
+    // One compressed scenario on its own: name it, as no legend entry will.
+    bool single = true;
+    for (const auto& input : inputs) {
+        single = single && input.scenario == inputs.front().scenario;
+    }
+    if (single && !inputs.front().scenario.empty() && inputs.front().scenario != "baseline") {
+        title += ", " + inputs.front().scenario;
+    }
     if (deviceCount == 1) {
         title += " on " + report.hardwareName;
     } else {
@@ -176,8 +192,9 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
         if (input.report == nullptr || input.hardware == nullptr) {
             continue;
         }
-        auto device = std::find_if(spec.devices.begin(), spec.devices.end(),
-                                   [&](const ChartDevice& d) { return d.id == input.hardware->id; });
+        auto device =
+            std::find_if(spec.devices.begin(), spec.devices.end(),
+                         [&](const ChartDevice& d) { return d.id == input.hardware->id; });
         if (device == spec.devices.end()) {
             spec.devices.push_back({input.hardware->id, input.hardware->name});
             hardware.push_back(input.hardware);
@@ -218,7 +235,9 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
         const Report& report = *input.report;
         const Hardware& hw = *input.hardware;
         const bool labelled = options.labelAllSeries || seriesIndex == 0;
-        std::set<std::pair<std::string_view, Phase>> seen;
+        // Labelled positions per operation: a repeated op is labelled again only where it sits
+        // elsewhere (GNN layers of different widths, Swin stages), not once per block.
+        std::map<std::pair<std::string_view, Phase>, std::vector<std::pair<double, double>>> seen;
         const std::string memoryName = hw.memory.empty() ? "memory" : hw.mainMemory().name;
         const auto device = static_cast<std::size_t>(series.device);
         for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
@@ -237,7 +256,18 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
             if (report.settings.phase == Phase::request && result.phase == Phase::decode) {
                 point.label += " (decode)";
             }
-            point.labelled = labelled && seen.insert({layer.op, result.phase}).second;
+            if (labelled) {
+                auto& places = seen[{layer.op, result.phase}];
+                const double lx = std::log10(result.intensity);
+                const double ly = std::log10(result.attainableOpsPerSecond);
+                point.labelled = std::none_of(places.begin(), places.end(), [&](const auto& p) {
+                    return std::fabs(p.first - lx) < kSamePlaceDecades &&
+                           std::fabs(p.second - ly) < kSamePlaceDecades;
+                });
+                if (point.labelled) {
+                    places.emplace_back(lx, ly);
+                }
+            }
             point.kind = layer.kind;
             point.block = layer.block;
             point.repeat = layer.repeat;
@@ -249,11 +279,10 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
             point.timeSeconds = result.timeSeconds;
             point.bound = result.bound;
             const Execution& e = result.execution;
-            point.boundLabel =
-                result.bound == Bound::compute
-                    ? "compute (" + std::string(nameOf(e.mathType)) + " " +
-                          std::string(nameOf(e.unit)) + ")"
-                    : "memory (" + memoryName + ")";
+            point.boundLabel = result.bound == Bound::compute
+                                   ? "compute (" + std::string(nameOf(e.mathType)) + " " +
+                                         std::string(nameOf(e.unit)) + ")"
+                                   : "memory (" + memoryName + ")";
             if (e.peakOpsPerSecond > 0) {
                 (e.unit == ExecUnit::matrix ? usedMatrix : usedVector)[device].insert(e.mathType);
             }

@@ -1,5 +1,6 @@
-// RooflineChartSpec: geometry, ceilings, labels and the golden file tests/golden/roofline_chart.json.
-// Regenerate the golden file with ROOFLENS_UPDATE_GOLDEN=1 and review the diff like code.
+// RooflineChartSpec: geometry, ceilings, labels and the golden file
+// tests/golden/roofline_chart.json. Regenerate the golden file with ROOFLENS_UPDATE_GOLDEN=1 and
+// review the diff like code.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -51,9 +52,8 @@ void expectGolden(const std::string& name, const std::string& actual) {
         ++line;
     }
     ADD_FAILURE() << name << " differs from the golden file at line " << line << ":\n- " << el
-                  << "\n+ " << al << "\nactual output written to " << actualPath
-                  << "\n(diff -u " << path << ' ' << actualPath
-                  << "; ROOFLENS_UPDATE_GOLDEN=1 regenerates)";
+                  << "\n+ " << al << "\nactual output written to " << actualPath << "\n(diff -u "
+                  << path << ' ' << actualPath << "; ROOFLENS_UPDATE_GOLDEN=1 regenerates)";
 }
 
 Layer makeLayer(std::string_view op, std::int32_t block, LayerKind kind, ExecUnit unit,
@@ -77,11 +77,11 @@ Workload tinyWorkload(DataType gemmType, double weightScale) {
     w.settings.phase = Phase::prefill;
     w.settings.batch = 1;
     w.settings.promptLength = 512;
-    w.layers.push_back(makeLayer("embed", -1, LayerKind::embedding, ExecUnit::vector,
-                                 DataType::fp16, 0, 1e6));
+    w.layers.push_back(
+        makeLayer("embed", -1, LayerKind::embedding, ExecUnit::vector, DataType::fp16, 0, 1e6));
     for (std::int32_t block = 0; block < 2; ++block) {
-        w.layers.push_back(makeLayer("norm", block, LayerKind::norm, ExecUnit::vector,
-                                     DataType::fp16, 5e6, 4e6));
+        w.layers.push_back(
+            makeLayer("norm", block, LayerKind::norm, ExecUnit::vector, DataType::fp16, 5e6, 4e6));
         w.layers.push_back(makeLayer("qkv", block, LayerKind::gemm, ExecUnit::matrix, gemmType,
                                      2e11, 4e8 * weightScale));
         w.layers.push_back(makeLayer("scores", block, LayerKind::matmul, ExecUnit::matrix,
@@ -116,8 +116,7 @@ struct Fixture {
     Report w8a8 = analyze(tinyWorkload(DataType::int8, 0.5), round);
     Report onCalibrated = analyze(tinyWorkload(DataType::fp16, 1.0), calibrated);
     std::vector<ChartInput> inputs() const {
-        return {{&baseline, &round, ""}, {&w8a8, &round, "w8a8"},
-                {&onCalibrated, &calibrated, ""}};
+        return {{&baseline, &round, ""}, {&w8a8, &round, "w8a8"}, {&onCalibrated, &calibrated, ""}};
     }
 };
 
@@ -161,6 +160,21 @@ TEST(Chart, LabelsOnlyTheFirstOccurrenceOfAnOperationInTheFirstSeries) {
     EXPECT_EQ(labels, (std::vector<std::string>{"norm", "qkv", "scores", "softmax", "mlp"}));
 }
 
+TEST(Chart, ARepeatedOperationIsLabelledAgainWhereItSitsElsewhere) {
+    Workload w = tinyWorkload(DataType::fp16, 1.0);
+    // A third block whose mlp moves ten times more bytes: another place on the chart.
+    w.layers.push_back(
+        makeLayer("mlp", 2, LayerKind::gemm, ExecUnit::matrix, DataType::fp16, 4e12, 1.6e10));
+    const Hardware round = testing::roundDevice();
+    const Report report = analyze(w, round);
+    const std::vector<ChartInput> inputs = {{&report, &round, ""}};
+    int mlpLabels = 0;
+    for (const auto& p : buildRooflineChart(inputs).points) {
+        mlpLabels += p.labelled && p.label == "mlp" ? 1 : 0;
+    }
+    EXPECT_EQ(mlpLabels, 2);
+}
+
 TEST(Chart, UsedCeilingsByDefaultAllOnRequest) {
     const Fixture f;
     const std::vector<ChartInput> inputs = {{&f.baseline, &f.round, ""}};
@@ -173,9 +187,9 @@ TEST(Chart, UsedCeilingsByDefaultAllOnRequest) {
     };
     // fp16 matrix (gemm, matmul) and fp32 vector (norm promoted, softmax); only HBM has a
     // bandwidth, L2 publishes none.
-    EXPECT_EQ(labels(buildRooflineChart(inputs)),
-              (std::vector<std::string>{"fp16 matrix 100 TOP/s", "fp32 vector 10 TOP/s",
-                                        "HBM 1 TB/s"}));
+    EXPECT_EQ(
+        labels(buildRooflineChart(inputs)),
+        (std::vector<std::string>{"fp16 matrix 100 TOP/s", "fp32 vector 10 TOP/s", "HBM 1 TB/s"}));
     ChartOptions all;
     all.ceilings = CeilingSet::all;
     all.sparseCeilings = true;

@@ -28,10 +28,10 @@ enum class CeilingSet : std::uint8_t { used, all };
 
 struct ChartOptions {
     CeilingSet ceilings = CeilingSet::used;
-    bool sparseCeilings = false;   // add the 2:4 sparse matrix peaks
-    bool onChipLevels = true;      // memory ceilings for on-chip levels that publish a bandwidth
-    bool labelAllSeries = false;   // label the points of every series, not only of the first
-    std::string title;             // default: "<model> <phase> on <device>"
+    bool sparseCeilings = false;  // add the 2:4 sparse matrix peaks
+    bool onChipLevels = true;     // memory ceilings for on-chip levels that publish a bandwidth
+    bool labelAllSeries = false;  // label the points of every series, not only of the first
+    std::string title;            // default: "<model> <phase> on <device>"
 };
 
 enum class RoofKind : std::uint8_t { compute, memory };
@@ -41,9 +41,9 @@ enum class RoofKind : std::uint8_t { compute, memory };
 // from the left edge up to the device's highest compute ceiling.
 struct RoofSegment {
     RoofKind kind = RoofKind::compute;
-    int device = 0;      // index into RooflineChartSpec::devices
-    std::string label;   // "fp16/bf16 matrix 989 TOP/s", "HBM3 3.35 TB/s"
-    double value = 0;    // OPs/s (compute) or bytes/s (memory)
+    int device = 0;         // index into RooflineChartSpec::devices
+    std::string label;      // "fp16/bf16 matrix 989 TOP/s", "HBM3 3.35 TB/s"
+    double value = 0;       // OPs/s (compute) or bytes/s (memory)
     bool measured = false;  // calibrated: drawn solid; datasheet, derived or unverified: dashed
     ExecUnit unit = ExecUnit::matrix;  // compute only
     std::vector<DataType> types;       // compute only: the data types sharing this peak
@@ -68,7 +68,7 @@ struct ChartPoint {
     std::size_t layer = 0;  // index into the series' Report::layers / results
     std::string name;       // "blocks.3.q_proj"
     std::string label;      // text drawn beside the point when `labelled` ("q_proj")
-    bool labelled = false;  // first point of this operation in a labelled series
+    bool labelled = false;  // first point of this operation (at this place) in a labelled series
     LayerKind kind = LayerKind::gemm;
     std::int32_t block = -1;
     std::uint32_t repeat = 1;

@@ -1,0 +1,127 @@
+// Responsiveness of the GUI (target: a parameter change on llama-2-70b re-analyses and redraws
+// in under 50 ms). Each iteration changes the batch spin box of a real MainWindow (offscreen),
+// waits for the worker's result to come back through the event loop, and redraws the roofline
+// chart now instead of at the next frame. Also times the worker alone (runAnalysis).
+#include <benchmark/benchmark.h>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QEventLoop>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include "plot/roofline_plot.h"
+#include "ui/analysis_runner.h"
+#include "ui/hardware_panel.h"
+#include "ui/main_window.h"
+
+namespace {
+
+using namespace rooflens;
+
+ui::MainWindow& window(core::Phase phase) {
+    static ui::MainWindow* w = [] {
+        auto* created = new ui::MainWindow;
+        created->resize(1600, 1000);
+        created->show();
+        return created;
+    }();
+    ui::Session s = ui::defaultSession();
+    s.workload.model = "llama-2-70b";
+    s.settings.phase = phase;
+    s.settings.promptLength = 1024;
+    s.settings.contextLength = 1024;
+    s.settings.generateLength = 128;
+    s.devices = {"a100-80gb-sxm"};
+    w->applySession(s);
+    return *w;
+}
+
+// Spins the event loop until the window shows the newest request's result.
+bool waitForResult(ui::MainWindow& w) {
+    if (w.runner()->deliveredGeneration() == w.runner()->requestedGeneration()) {
+        return true;
+    }
+    QEventLoop loop;
+    QObject::connect(&w, &ui::MainWindow::resultShown, &loop, [&] {
+        if (w.runner()->deliveredGeneration() == w.runner()->requestedGeneration()) {
+            loop.quit();
+        }
+    });
+    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return w.runner()->deliveredGeneration() == w.runner()->requestedGeneration();
+}
+
+void parameterChange(benchmark::State& state, core::Phase phase) {
+    ui::MainWindow& w = window(phase);
+    waitForResult(w);
+    auto* batch = w.findChild<QSpinBox*>(QStringLiteral("batchSpin"));
+    int value = 1;
+    std::size_t layers = 0;
+    for (auto _ : state) {
+        value = value == 1 ? 2 : 1;
+        batch->setValue(value);  // emits changed() -> AnalysisRunner::analyze
+        if (!waitForResult(w)) {
+            state.SkipWithError("no result within 10 s");
+            break;
+        }
+        w.rooflinePlot()->replotNow();
+        layers = w.result()->series.front().report->layers.size();
+    }
+    state.counters["layers"] = static_cast<double>(layers);
+    state.counters["worker_ms"] = w.result()->elapsedSeconds * 1e3;
+}
+
+void BM_GuiParameterChange_Llama2_70b_Prefill(benchmark::State& state) {
+    parameterChange(state, core::Phase::prefill);
+}
+void BM_GuiParameterChange_Llama2_70b_Decode(benchmark::State& state) {
+    parameterChange(state, core::Phase::decode);
+}
+void BM_GuiParameterChange_Llama2_70b_Request128(benchmark::State& state) {
+    parameterChange(state, core::Phase::request);
+}
+BENCHMARK(BM_GuiParameterChange_Llama2_70b_Prefill)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GuiParameterChange_Llama2_70b_Decode)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GuiParameterChange_Llama2_70b_Request128)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The worker's job alone: build, analyze, chart spec.
+void BM_RunAnalysis_Llama2_70b_Prefill(benchmark::State& state) {
+    ui::AnalysisRequest request;
+    auto prepared = ui::findFamily("llm")->prepare({"llm", "llama-2-70b", "", 224, {}});
+    request.workload = std::make_shared<const ui::PreparedWorkload>(prepared.value());
+    request.settings.phase = core::Phase::prefill;
+    request.settings.promptLength = 1024;
+    request.devices = {hwdb::Database::load().resolve("a100-80gb-sxm").value()};
+    core::CancelToken cancel;
+    for (auto _ : state) {
+        auto result = ui::runAnalysis(request, cancel);
+        benchmark::DoNotOptimize(result.chart.points.size());
+    }
+}
+BENCHMARK(BM_RunAnalysis_Llama2_70b_Prefill)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    QTemporaryDir home;  // no user settings or profiles leak into the measurement
+    qputenv("XDG_DATA_HOME", QDir(home.path()).filePath(QStringLiteral("data")).toLocal8Bit());
+    qputenv("XDG_CONFIG_HOME", QDir(home.path()).filePath(QStringLiteral("config")).toLocal8Bit());
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("rooflens-bench"));
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,211 @@
+// The main window end to end: devices move the points, parameters re-analyse, a click on the
+// chart selects the table row, exports, out-of-memory warning, themes.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include "itemmodels/layer_table_model.h"
+#include "itemmodels/roles.h"
+#include "plot/roofline_plot.h"
+#include "ui/hardware_panel.h"
+#include "ui/layer_table_view.h"
+#include "ui/memory_bar.h"
+#include "ui/totals_view.h"
+#include "ui/workload_panel.h"
+#include "ui_test_support.h"
+
+namespace rooflens::ui {
+namespace {
+
+class MainWindowTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        window = std::make_unique<MainWindow>();
+        window->applySession(defaultSession());
+        window->resize(1400, 900);
+        window->show();
+        ASSERT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+        ASSERT_TRUE(QTest::qWaitFor(
+            [&] {
+                return window->runner()->deliveredGeneration() > 0 &&
+                       window->runner()->deliveredGeneration() ==
+                           window->runner()->requestedGeneration();
+            },
+            10000));
+        ASSERT_TRUE(window->result());
+    }
+    void TearDown() override { window.reset(); }
+
+    template <typename T>
+    T* find(const char* name) {
+        auto* widget = window->findChild<T*>(QLatin1String(name));
+        EXPECT_NE(widget, nullptr) << name;
+        return widget;
+    }
+
+    void selectDevice(const std::string& id) { window->hardwarePanel()->setSelectedIds({id}); }
+
+    std::unique_ptr<MainWindow> window;
+    QTemporaryDir dir;
+};
+
+TEST_F(MainWindowTest, ChangingTheDeviceMovesThePoints) {
+    auto* plot = find<plot::RooflinePlot>("rooflinePlot");
+    const auto before = plot->spec();
+    ASSERT_FALSE(before.points.empty());
+    EXPECT_EQ(before.devices.front().id, "a100-80gb-sxm");
+
+    auto* table = find<QTableView>("hardwareTable");
+    testing::ResultWaiter waiter(*window);
+    // Select the H100 row with the keyboard-free selection model, as a click would.
+    const QAbstractItemModel* model = table->model();
+    QModelIndex h100;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, 0).data(IdRole).toString() == QLatin1String("h100-sxm")) {
+            h100 = model->index(row, 0);
+        }
+    }
+    ASSERT_TRUE(h100.isValid());
+    table->scrollTo(h100);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      table->visualRect(h100).center());
+    ASSERT_TRUE(waiter.wait());
+
+    const auto after = plot->spec();
+    EXPECT_EQ(after.devices.front().id, "h100-sxm");
+    ASSERT_EQ(after.points.size(), before.points.size());
+    int moved = 0;
+    for (std::size_t i = 0; i < after.points.size(); ++i) {
+        moved += after.points[i].opsPerSecond != before.points[i].opsPerSecond ? 1 : 0;
+    }
+    EXPECT_GT(moved, static_cast<int>(after.points.size()) / 2);
+    EXPECT_NE(after.ridges.front().intensity, before.ridges.front().intensity);
+}
+
+TEST_F(MainWindowTest, SeveralDevicesAreCompared) {
+    testing::ResultWaiter waiter(*window);
+    window->hardwarePanel()->setSelectedIds({"a100-80gb-sxm", "h100-sxm"});
+    ASSERT_TRUE(waiter.wait());
+    // One series per device and scenario (the default session compares fp16 with AWQ).
+    EXPECT_EQ(window->session().scenarios.size(), 2U);
+    EXPECT_EQ(window->result()->series.size(), 2U * 2U);
+    EXPECT_EQ(window->rooflinePlot()->spec().devices.size(), 2U);
+}
+
+TEST_F(MainWindowTest, BatchSpinBoxReanalysesAtOnce) {
+    auto* batch = find<QSpinBox>("batchSpin");
+    const double before = window->result()->series.front().report->totals.timeSeconds;
+    testing::ResultWaiter waiter(*window);
+    batch->setValue(16);
+    ASSERT_TRUE(waiter.wait());
+    EXPECT_EQ(window->result()->series.front().report->settings.batch, 16);
+    EXPECT_GT(window->result()->series.front().report->totals.timeSeconds, before);
+}
+
+TEST_F(MainWindowTest, PhaseDecodeShowsDecodeTotals) {
+    auto* phase = find<QComboBox>("phaseCombo");
+    testing::ResultWaiter waiter(*window);
+    phase->setCurrentIndex(phase->findData(static_cast<int>(core::Phase::decode)));
+    ASSERT_TRUE(waiter.wait());
+    EXPECT_EQ(window->result()->series.front().report->settings.phase, core::Phase::decode);
+    EXPECT_NE(window->totalsView()->valueText(QStringLiteral("decodeValue")), QStringLiteral("–"));
+}
+
+TEST_F(MainWindowTest, ClickOnThePlotSelectsTheLayerInTheTable) {
+    auto* plot = find<plot::RooflinePlot>("rooflinePlot");
+    plot->replotNow();
+    const auto& spec = plot->spec();
+    std::size_t index = 0;
+    for (std::size_t i = 0; i < spec.points.size(); ++i) {
+        if (spec.points[i].kind == core::LayerKind::softmax) {
+            index = i;
+        }
+    }
+    const QPoint at = plot->pixelOf(index);
+    QTest::mousePress(plot->canvas(), Qt::LeftButton, Qt::NoModifier, at);
+    QTest::mouseRelease(plot->canvas(), Qt::LeftButton, Qt::NoModifier, at);
+    const int layer = window->layerTable()->selectedLayer();
+    ASSERT_GE(layer, 0);
+    const auto hit = plot->pointAt(at);
+    ASSERT_TRUE(hit.has_value());
+    EXPECT_EQ(layer, static_cast<int>(spec.points[*hit].layer));
+    const auto* table = find<QTableView>("layerTable");
+    EXPECT_EQ(table->selectionModel()->currentIndex().data(LayerIndexRole).toInt(), layer);
+}
+
+TEST_F(MainWindowTest, OutOfMemoryWarning) {
+    auto* model = find<QComboBox>("modelCombo");
+    testing::ResultWaiter waiter(*window);
+    window->hardwarePanel()->setSelectedIds({"rtx-4090"});
+    model->setCurrentIndex(model->findData(QStringLiteral("llama-2-70b")));
+    ASSERT_TRUE(waiter.wait());
+    const auto* oom = find<QLabel>("oomWarning");
+    EXPECT_FALSE(oom->isHidden());
+    EXPECT_TRUE(oom->text().contains(QLatin1String("Out of memory")));
+    EXPECT_TRUE(window->totalsView()->memoryBar()->overCapacity());
+}
+
+TEST_F(MainWindowTest, ExportsReportsAndPlots) {
+    for (const char* name : {"report.md", "report.json", "report.csv"}) {
+        const QString path = dir.filePath(QLatin1String(name));
+        ASSERT_TRUE(window->exportReport(path)) << window->lastError().toStdString();
+        QFile file(path);
+        ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+        EXPECT_TRUE(QString::fromUtf8(file.readAll()).contains(QLatin1String("q_proj"))) << name;
+    }
+    EXPECT_FALSE(window->exportReport(dir.filePath(QStringLiteral("report.txt"))));
+    EXPECT_TRUE(window->lastError().contains(QLatin1String("report.txt")));
+    const QString svg = dir.filePath(QStringLiteral("plot.svg"));
+    ASSERT_TRUE(window->exportPlot(svg, QSize(1000, 700))) << window->lastError().toStdString();
+    QFile file(svg);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(file.readAll());
+    EXPECT_TRUE(text.contains(QLatin1String("Arithmetic intensity")));
+    EXPECT_TRUE(text.contains(QLatin1String("q_proj")));
+}
+
+TEST_F(MainWindowTest, SessionRoundTripAndRecentFiles) {
+    auto* batch = find<QSpinBox>("batchSpin");
+    testing::ResultWaiter waiter(*window);
+    batch->setValue(8);
+    window->hardwarePanel()->setSelectedIds({"h100-sxm", "mi300x"});
+    ASSERT_TRUE(waiter.wait());
+    const QString path = dir.filePath(QStringLiteral("session.json"));
+    ASSERT_TRUE(window->saveSession(path));
+    EXPECT_EQ(window->recentFiles().front(), QFileInfo(path).absoluteFilePath());
+
+    MainWindow other;
+    ASSERT_TRUE(other.openSession(path)) << other.lastError().toStdString();
+    EXPECT_EQ(other.session().settings.batch, 8);
+    EXPECT_EQ(other.session().devices, (std::vector<std::string>{"h100-sxm", "mi300x"}));
+    EXPECT_FALSE(other.openSession(dir.filePath(QStringLiteral("missing.json"))));
+    EXPECT_TRUE(other.lastError().contains(QLatin1String("missing.json")));
+}
+
+TEST_F(MainWindowTest, DroppingABadProfileShowsTheFileAndField) {
+    const QString bad = testing::testData("hwdb/bad/negative-bandwidth.json");
+    EXPECT_FALSE(window->openDroppedFile(bad));
+    const QString error = window->hardwarePanel()->errorText();
+    EXPECT_TRUE(error.contains(QLatin1String("negative-bandwidth.json"))) << error.toStdString();
+    EXPECT_TRUE(error.contains(QLatin1String("/memory/"))) << error.toStdString();
+    EXPECT_TRUE(find<QLabel>("hardwareError")->isVisible());
+}
+
+TEST_F(MainWindowTest, DarkThemeReachesThePlot) {
+    window->setTheme(Theme::dark);
+    // Palette changes reach the widgets through the event loop.
+    EXPECT_TRUE(QTest::qWaitFor([&] { return window->rooflinePlot()->theme().dark; }, 2000));
+    window->setTheme(Theme::light);
+    EXPECT_TRUE(QTest::qWaitFor([&] { return !window->rooflinePlot()->theme().dark; }, 2000));
+    window->setTheme(Theme::system);
+}
+
+}  // namespace
+}  // namespace rooflens::ui

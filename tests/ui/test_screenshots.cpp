@@ -1,0 +1,136 @@
+// Screenshots of the main window with an LLM, a ViT and a GNN loaded, written as test artifacts
+// to <build>/tests/ui/screenshots/ (look at them; docs/screenshots/ holds a reviewed copy).
+#include <gtest/gtest.h>
+
+#include <QComboBox>
+#include <QDir>
+#include <QImage>
+#include <QTabWidget>
+
+#include "plot/roofline_plot.h"
+#include "ui/hardware_panel.h"
+#include "ui/scenario_panel.h"
+#include "ui_test_support.h"
+
+namespace rooflens::ui {
+namespace {
+
+QString screenshotPath(const char* name) {
+    QDir().mkpath(QStringLiteral(ROOFLENS_SCREENSHOT_DIR));
+    return QStringLiteral(ROOFLENS_SCREENSHOT_DIR "/") + QLatin1String(name);
+}
+
+void shoot(MainWindow& window, const Session& session, const char* name) {
+    window.applySession(session);
+    window.resize(1600, 1000);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            return window.runner()->deliveredGeneration() ==
+                       window.runner()->requestedGeneration() &&
+                   window.result() != nullptr;
+        },
+        20000));
+    QTest::qWait(400);  // comparison and queued replots
+    window.rooflinePlot()->replotNow();
+    ASSERT_TRUE(window.result()->errors.empty()) << window.result()->errors.front();
+    ASSERT_FALSE(window.rooflinePlot()->spec().points.empty());
+    const QImage image = window.grab().toImage();
+    const QString path = screenshotPath(name);
+    ASSERT_TRUE(image.save(path)) << path.toStdString();
+    EXPECT_EQ(QImage(path).size(), window.size());
+    std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+}
+
+ScenarioItem preset(const char* name, bool enabled = true) {
+    auto s = core::resolveScenario(name);
+    EXPECT_TRUE(s.ok()) << name;
+    return {s.ok() ? s.value() : core::Scenario{}, enabled, ""};
+}
+
+TEST(Screenshots, Llm) {
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.model = "llama-2-13b";
+    s.settings.phase = core::Phase::decode;
+    s.settings.batch = 8;
+    s.settings.contextLength = 4096;
+    s.devices = {"h100-sxm"};
+    s.scenarios.push_back(preset("awq-w4a16-g128"));
+    s.scenarios.push_back(preset("qserve-w4a8kv4"));
+    shoot(window, s, "main-window-llm.png");
+    window.resultTabs()->setCurrentIndex(1);  // time breakdown
+    QTest::qWait(200);
+    window.grab().toImage().save(screenshotPath("main-window-llm-breakdown.png"));
+    window.resultTabs()->setCurrentIndex(3);  // compare
+    QTest::qWait(200);
+    window.grab().toImage().save(screenshotPath("main-window-llm-compare.png"));
+}
+
+TEST(Screenshots, LlmOutOfMemory) {
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.model = "llama-2-70b";
+    s.settings.phase = core::Phase::request;
+    s.settings.batch = 8;
+    s.settings.promptLength = 2048;
+    s.settings.generateLength = 256;
+    s.devices = {"h100-sxm", "h200-sxm"};
+    shoot(window, s, "main-window-llm-oom.png");
+}
+
+TEST(Screenshots, LlmDark) {
+    MainWindow window;
+    window.setTheme(Theme::dark);
+    Session s = defaultSession();
+    s.settings.phase = core::Phase::prefill;
+    s.devices = {"a100-80gb-sxm", "mi300x"};
+    shoot(window, s, "main-window-dark.png");
+    window.setTheme(Theme::system);
+}
+
+TEST(Screenshots, Vit) {
+    if (findFamily("vit") == nullptr) {
+        GTEST_SKIP() << "built without the ViT family (models/vit.h)";
+    }
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.family = "vit";
+    s.workload.model = "vit-base-16";
+    s.workload.imageSize = 224;
+    s.settings.phase = core::Phase::prefill;
+    s.settings.batch = 32;
+    s.devices = {"a100-80gb-sxm"};
+    ScenarioItem tome;
+    tome.scenario.name = "ToMe r=16";
+    tome.tokenSchedule = "tome 16";
+    s.scenarios.push_back(tome);
+    shoot(window, s, "main-window-vit.png");
+}
+
+TEST(Screenshots, Gnn) {
+    if (findFamily("gnn") == nullptr) {
+        GTEST_SKIP() << "built without the GNN family (models/gnn.h)";
+    }
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.family = "gnn";
+    const WorkloadFamily* gnn = findFamily("gnn");
+    s.workload.model = "graphsage";
+    const auto graphs = gnn->graphs();
+    s.workload.graph = graphs.empty() ? std::string() : graphs.front();
+    for (const auto& g : graphs) {
+        if (g == "ogbn-products") {
+            s.workload.graph = g;
+        }
+    }
+    s.workload.parameters = {{"layers", 3}, {"hidden", 256}};
+    s.scenarios.push_back(preset("fp8-w8a8"));
+    s.settings.phase = core::Phase::prefill;
+    s.devices = {"a100-80gb-sxm"};
+    shoot(window, s, "main-window-gnn.png");
+}
+
+}  // namespace
+}  // namespace rooflens::ui

@@ -1,0 +1,69 @@
+// Session JSON: round trip and located errors.
+#include <gtest/gtest.h>
+
+#include "ui/session.h"
+#include "ui_test_support.h"
+
+namespace rooflens::ui {
+namespace {
+
+TEST(Session, RoundTrip) {
+    Session s = defaultSession();
+    s.settings.phase = core::Phase::request;
+    s.settings.batch = 7;
+    s.settings.generateLength = 33;
+    s.devices = {"h100-sxm", "a100-80gb-sxm"};
+    auto preset = core::resolveScenario("awq-w4a16-g128");
+    ASSERT_TRUE(preset.ok());
+    s.scenarios.push_back({preset.value(), false, ""});
+    s.chart.ceilings = core::CeilingSet::all;
+    const std::string text = serializeSession(s);
+    auto parsed = parseSession(text, "s.json");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->workload, s.workload);
+    EXPECT_EQ(parsed->settings.phase, core::Phase::request);
+    EXPECT_EQ(parsed->settings.batch, 7);
+    EXPECT_EQ(parsed->settings.generateLength, 33);
+    EXPECT_EQ(parsed->devices, s.devices);
+    EXPECT_EQ(parsed->scenarios, s.scenarios);
+    EXPECT_EQ(parsed->chart.ceilings, core::CeilingSet::all);
+    EXPECT_EQ(serializeSession(parsed.value()), text);
+}
+
+TEST(Session, ErrorsNameTheFileAndPath) {
+    struct Case {
+        const char* text;
+        const char* fragment;
+    };
+    const Case cases[] = {
+        {"{", "s.json"},
+        {R"({"schema_version": 2, "kind": "rooflens-session"})", "/schema_version"},
+        {R"({"schema_version": 1, "kind": "other"})", "/kind"},
+        {R"({"schema_version": 1, "kind": "rooflens-session", "workload": {"family": "cnn",
+            "model": "x"}})",
+         "/workload/family"},
+        {R"({"schema_version": 1, "kind": "rooflens-session", "workload": {"family": "llm",
+            "model": "x"}, "run": {"phase": "train", "batch": 1, "prompt_length": 1,
+            "context_length": 1, "generate_length": 1}, "devices": []})",
+         "/run/phase"},
+        {R"({"schema_version": 1, "kind": "rooflens-session", "workload": {"family": "llm",
+            "model": "x"}, "run": {"phase": "decode", "batch": -1, "prompt_length": 1,
+            "context_length": 1, "generate_length": 1}, "devices": []})",
+         "/run/batch"},
+        {R"({"schema_version": 1, "kind": "rooflens-session", "workload": {"family": "llm",
+            "model": "x"}, "run": {"phase": "decode", "batch": 1, "prompt_length": 1,
+            "context_length": 1, "generate_length": 1}, "devices": [3]})",
+         "/devices/0"},
+    };
+    for (const auto& c : cases) {
+        auto parsed = parseSession(c.text, "s.json");
+        ASSERT_FALSE(parsed.ok()) << c.text;
+        EXPECT_NE(parsed.error().message.find("s.json"), std::string::npos)
+            << parsed.error().message;
+        EXPECT_NE(parsed.error().message.find(c.fragment), std::string::npos)
+            << parsed.error().message;
+    }
+}
+
+}  // namespace
+}  // namespace rooflens::ui

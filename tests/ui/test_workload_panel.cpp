@@ -1,0 +1,110 @@
+// WorkloadPanel: families plug in (rows shown per family), config and graph imports with
+// located errors, family parameters.
+#include <gtest/gtest.h>
+
+#include <QComboBox>
+#include <QFile>
+#include <QSpinBox>
+#include <QTemporaryDir>
+
+#include "ui/workload_panel.h"
+#include "ui_test_support.h"
+
+namespace rooflens::ui {
+namespace {
+
+QComboBox* combo(WorkloadPanel& panel, const char* name) {
+    return panel.findChild<QComboBox*>(QLatin1String(name));
+}
+
+bool selectFamily(WorkloadPanel& panel, const char* id) {
+    auto* family = combo(panel, "familyCombo");
+    const int index = family->findData(QLatin1String(id));
+    if (index < 0) {
+        return false;
+    }
+    family->setCurrentIndex(index);
+    return true;
+}
+
+TEST(WorkloadPanel, LlmByDefaultWithPresets) {
+    WorkloadPanel panel;
+    EXPECT_EQ(panel.choice().family, "llm");
+    EXPECT_EQ(panel.choice().model, "llama-2-7b");
+    ASSERT_NE(panel.prepared(), nullptr);
+    EXPECT_TRUE(panel.prepared()->hasDecode);
+    EXPECT_GE(combo(panel, "modelCombo")->count(), 5);
+    EXPECT_EQ(combo(panel, "phaseCombo")->count(), 3);
+}
+
+TEST(WorkloadPanel, ImportConfigAndErrorsNameTheFile) {
+    WorkloadPanel panel;
+    QSignalSpy changed(&panel, &WorkloadPanel::changed);
+    ASSERT_TRUE(panel.importConfig(testing::testData("models/tiny-llama/config.json")))
+        << panel.errorText().toStdString();
+    EXPECT_TRUE(panel.choice().model.find("tiny-llama/config.json") != std::string::npos);
+    EXPECT_GE(changed.count(), 1);
+    EXPECT_FALSE(panel.importConfig(testing::testData("models/bad/missing_hidden_size.json")));
+    EXPECT_TRUE(panel.errorText().contains(QLatin1String("missing_hidden_size.json")));
+    EXPECT_TRUE(panel.errorText().contains(QLatin1String("hidden_size")));
+}
+
+TEST(WorkloadPanel, VitFamilyUsesImageSize) {
+    WorkloadPanel panel;
+    if (!selectFamily(panel, "vit")) {
+        GTEST_SKIP() << "built without the ViT family";
+    }
+    ASSERT_NE(panel.prepared(), nullptr) << panel.errorText().toStdString();
+    EXPECT_FALSE(panel.prepared()->hasDecode);
+    EXPECT_TRUE(panel.findChild<QSpinBox*>(QStringLiteral("imageSizeSpin"))->isVisibleTo(&panel));
+    EXPECT_FALSE(panel.findChild<QSpinBox*>(QStringLiteral("promptSpin"))->isVisibleTo(&panel));
+    auto built = panel.prepared()->build(panel.settings(), false, {});
+    ASSERT_TRUE(built.ok()) << built.error().message;
+    EXPECT_EQ(built->model.family, "vit");
+}
+
+TEST(WorkloadPanel, GnnFamilyParametersAndGraphImport) {
+    WorkloadPanel panel;
+    if (!selectFamily(panel, "gnn")) {
+        GTEST_SKIP() << "built without the GNN family";
+    }
+    ASSERT_NE(panel.prepared(), nullptr) << panel.errorText().toStdString();
+    auto* hidden = panel.findChild<QSpinBox*>(QStringLiteral("param_hidden"));
+    ASSERT_NE(hidden, nullptr);
+    hidden->setValue(64);
+    EXPECT_EQ(panel.choice().parameters.at("hidden"), 64);
+    EXPECT_FALSE(panel.findChild<QSpinBox*>(QStringLiteral("batchSpin"))->isVisibleTo(&panel));
+
+    QTemporaryDir dir;
+    const QString edges = dir.filePath(QStringLiteral("ring.txt"));
+    {
+        QFile file(edges);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 100; ++i) {
+            file.write(QStringLiteral("%1 %2\n").arg(i).arg((i + 1) % 100).toUtf8());
+        }
+    }
+    panel.findChild<QSpinBox*>(QStringLiteral("param_features"))->setValue(16);
+    panel.findChild<QSpinBox*>(QStringLiteral("param_classes"))->setValue(4);
+    QSignalSpy imported(&panel, &WorkloadPanel::graphImported);
+    ASSERT_TRUE(panel.importGraph(edges));
+    ASSERT_TRUE(imported.wait(10000));
+    EXPECT_TRUE(imported[0][0].toBool()) << panel.errorText().toStdString();
+    ASSERT_NE(panel.prepared(), nullptr) << panel.errorText().toStdString();
+    EXPECT_NE(panel.choice().graph.find("ring.txt"), std::string::npos);
+
+    const QString bad = dir.filePath(QStringLiteral("bad.txt"));
+    {
+        QFile file(bad);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write("0 1\n1 x\n");
+    }
+    ASSERT_TRUE(panel.importGraph(bad));
+    ASSERT_TRUE(imported.wait(10000));
+    EXPECT_FALSE(imported[1][0].toBool());
+    EXPECT_TRUE(panel.errorText().contains(QLatin1String("bad.txt")))
+        << panel.errorText().toStdString();
+}
+
+}  // namespace
+}  // namespace rooflens::ui

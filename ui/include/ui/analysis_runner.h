@@ -1,0 +1,116 @@
+#pragma once
+// AnalysisRunner: the GUI's engine driver. A parameter change becomes an AnalysisRequest that
+// runs on a worker thread (build, apply scenarios, analyze per device, chart spec); the result
+// comes back by a queued call and is dropped if a newer request started. LLM comparisons
+// (prefill, decode step, whole request) and sweeps run on their own workers, with progress and
+// cancellation, so the GUI thread never blocks.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QObject>
+
+#include "core/analysis.h"
+#include "core/chart.h"
+#include "core/compare.h"
+#include "core/progress.h"
+#include "core/scenario.h"
+#include "plot/sweep_plot.h"
+#include "ui/job_tracker.h"
+#include "ui/workload_family.h"
+
+namespace rooflens::ui {
+
+struct ScenarioInput {
+    std::string name;                        // "baseline" for the uncompressed model
+    std::optional<core::Scenario> scenario;  // nullopt: uncompressed
+    FamilyOptions options;                   // ViT token schedule
+};
+
+struct AnalysisRequest {
+    std::shared_ptr<const PreparedWorkload> workload;
+    core::RunSettings settings;
+    std::vector<core::Hardware> devices;
+    std::vector<ScenarioInput> scenarios;  // empty: one uncompressed series
+    core::ChartOptions chart;
+};
+
+// One (device, scenario) pair.
+struct SeriesResult {
+    std::string label;  // "w4a16" or "w4a16 @ NVIDIA H100 SXM5" with several devices
+    std::string scenario;
+    std::size_t device = 0;
+    std::shared_ptr<const core::Report> report;  // null when the analysis failed
+    std::string error;
+    std::optional<core::CompareRow> request;  // LLMs: prefill, decode step, request metrics
+};
+
+struct AnalysisResult {
+    std::vector<core::Hardware> devices;
+    std::vector<SeriesResult> series;  // device-major, scenarios in order
+    core::RooflineChartSpec chart;
+    std::vector<std::string> errors;
+    double elapsedSeconds = 0;  // worker time
+};
+
+enum class SweepAxis { batch, promptLength, contextLength };
+enum class SweepMetric { time, throughput, ttft, tpot, memory };
+
+struct SweepRequest {
+    AnalysisRequest base;
+    SweepAxis axis = SweepAxis::batch;
+    std::vector<std::int64_t> values;
+    SweepMetric metric = SweepMetric::time;
+};
+
+struct SweepOutcome {
+    plot::SweepData data;
+    std::string error;
+    bool cancelled = false;
+};
+
+// The jobs themselves: pure functions of their request, callable from any thread.
+AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelToken& cancel);
+core::Result<core::Comparison> runComparison(const AnalysisRequest& request);
+SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCallback& progress,
+                             const core::CancelToken& cancel);
+// Series label of scenario `name` on device `deviceName` ("name @ device" when compared).
+std::string seriesLabel(const std::string& name, const std::string& deviceName,
+                        bool severalDevices);
+
+class AnalysisRunner : public QObject {
+    Q_OBJECT
+public:
+    explicit AnalysisRunner(QObject* parent = nullptr);
+    ~AnalysisRunner() override;
+
+    // Starts an analysis; an unfinished older one is cancelled and its result dropped.
+    void analyze(AnalysisRequest request);
+    void sweep(SweepRequest request);
+    void cancelSweep();
+    bool isSweeping() const;
+    bool isAnalyzing() const;
+    std::uint64_t requestedGeneration() const { return m_requested; }
+    std::uint64_t deliveredGeneration() const { return m_delivered; }
+    // Tests and shutdown: waits for the workers (results still arrive by queued calls).
+    void waitForIdle();
+
+Q_SIGNALS:
+    void analysisFinished(std::shared_ptr<const AnalysisResult> result);
+    // The same result with SeriesResult::request filled in (LLMs only).
+    void comparisonFinished(std::shared_ptr<const AnalysisResult> result);
+    void sweepProgress(double fraction, const QString& label);
+    void sweepFinished(std::shared_ptr<const SweepOutcome> outcome);
+    void sweepRunningChanged(bool running);
+
+private:
+    JobTracker m_analysis{this};
+    JobTracker m_compare{this};
+    JobTracker m_sweep{this};
+    std::uint64_t m_requested = 0;
+    std::uint64_t m_delivered = 0;
+};
+
+}  // namespace rooflens::ui

@@ -1,0 +1,72 @@
+#pragma once
+// RooflinePlot: draws a core::RooflineChartSpec with QCustomPlot (log-log axes with log tickers,
+// roofs solid when calibrated and dashed from datasheets, one scatter graph per layer kind and
+// series, labels tied to plot coordinates). Hover shows a tooltip, a click emits pointClicked,
+// wheel and drag zoom and pan. Used by the main window and, offscreen, by `rooflens plot`.
+#include <memory>
+#include <optional>
+
+#include <QSize>
+#include <QString>
+#include <QWidget>
+
+#include "core/chart.h"
+#include "plot/plot_theme.h"
+
+namespace rooflens::plot {
+
+class RooflinePlot : public QWidget {
+    Q_OBJECT
+public:
+    explicit RooflinePlot(QWidget* parent = nullptr);
+    ~RooflinePlot() override;
+
+    // Replaces the chart. The current zoom is kept if the user zoomed or panned, else the axes
+    // take the spec's ranges.
+    void setSpec(core::RooflineChartSpec spec);
+    const core::RooflineChartSpec& spec() const;
+
+    // By default the plot follows the widget palette (light or dark); an explicit theme stops
+    // that.
+    void setTheme(const PlotTheme& theme);
+    const PlotTheme& theme() const;
+
+    // Marks one point (index into spec().points) with a ring; nullopt clears it.
+    void highlightPoint(std::optional<std::size_t> pointIndex);
+    // The point of `series` drawn for report layer `layer`, if it is drawn.
+    std::optional<std::size_t> findPoint(int series, std::size_t layer) const;
+
+    // Visible ranges; setView pins them (as a user zoom does), resetView returns to the spec's.
+    core::AxisRange xView() const;
+    core::AxisRange yView() const;
+    void setView(core::AxisRange x, core::AxisRange y);
+    void resetView();
+
+    // PNG, PDF or SVG by suffix, at an explicit size in pixels; false and a message naming the
+    // file on failure.
+    bool exportTo(const QString& path, QSize size, QString* error = nullptr);
+
+    // Tooltip text of a point, as shown on hover.
+    QString toolTipFor(std::size_t pointIndex) const;
+    // For tests and tools: the widget that receives mouse events, a point's position in it, and
+    // the point under a position (within a few pixels).
+    QWidget* canvas() const;
+    QPoint pixelOf(std::size_t pointIndex) const;
+    std::optional<std::size_t> pointAt(QPoint canvasPosition) const;
+    // Draws now instead of at the next event loop turn.
+    void replotNow();
+
+    struct Private;  // opaque; defined inside ui/plot
+
+Q_SIGNALS:
+    // A click on a point: its series and its index in that series' report.
+    void pointClicked(int series, int layer);
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    std::unique_ptr<Private> d;
+};
+
+}  // namespace rooflens::plot

@@ -1,0 +1,395 @@
+#include "plot/roofline_plot.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include <QEvent>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include "core/units.h"
+#include "plot_common.h"
+#include "roofline_private.h"
+
+namespace rooflens::plot {
+
+namespace {
+
+QString qs(const std::string& text) {
+    return QString::fromStdString(text);
+}
+
+QString withRepeat(std::uint32_t repeat, const std::string& single, const std::string& total) {
+    if (repeat <= 1) {
+        return qs(single);
+    }
+    return qs(single) + QStringLiteral(" (×%1 = ").arg(repeat) + qs(total) + QStringLiteral(")");
+}
+
+}  // namespace
+
+RooflinePlot::RooflinePlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Private>()) {
+    setObjectName(QStringLiteral("rooflinePlot"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    d->plot = new QCustomPlot(this);
+    d->plot->setObjectName(QStringLiteral("rooflineCanvas"));
+    d->plot->setMinimumSize(320, 240);
+    d->plot->setMouseTracking(true);
+    layout->addWidget(d->plot);
+
+    d->title = detail::addTitle(*d->plot, font());
+    detail::setLogAxis(*d->plot->xAxis);
+    detail::setLogAxis(*d->plot->yAxis);
+    d->plot->legend->setVisible(true);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    d->plot->legend->setFont(legendFont);
+    d->plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    d->plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    d->plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+    d->plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+    d->plot->setNoAntialiasingOnDrag(true);
+    d->theme = PlotTheme::forPalette(palette());
+
+    connect(d->plot, &QCustomPlot::afterLayout, this, [this] { detail::layoutLabels(*d); });
+    connect(d->plot, &QCustomPlot::mouseWheel, this, [this] { d->userView = true; });
+    connect(d->plot, &QCustomPlot::mousePress, this,
+            [this](QMouseEvent* event) { d->pressPosition = event->pos(); });
+    connect(d->plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+    connect(d->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        if (event->buttons() != Qt::NoButton) {
+            d->userView = true;
+            return;
+        }
+        if (auto point = pointAt(event->pos())) {
+            QToolTip::showText(d->plot->mapToGlobal(event->pos()), toolTipFor(*point), d->plot);
+        } else {
+            QToolTip::hideText();
+        }
+    });
+    connect(d->plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
+        if ((event->pos() - d->pressPosition).manhattanLength() > 3 ||
+            event->button() != Qt::LeftButton) {
+            return;
+        }
+        if (auto point = pointAt(event->pos())) {
+            highlightPoint(point);
+            const core::ChartPoint& p = d->spec.points[*point];
+            Q_EMIT pointClicked(p.series, static_cast<int>(p.layer));
+        }
+    });
+    setSpec({});
+}
+
+RooflinePlot::~RooflinePlot() = default;
+
+const core::RooflineChartSpec& RooflinePlot::spec() const {
+    return d->spec;
+}
+
+const PlotTheme& RooflinePlot::theme() const {
+    return d->theme;
+}
+
+void RooflinePlot::setTheme(const PlotTheme& theme) {
+    d->followPalette = false;
+    d->theme = theme;
+    setSpec(std::move(d->spec));
+}
+
+void RooflinePlot::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && d->followPalette) {
+        d->theme = PlotTheme::forPalette(palette());
+        setSpec(std::move(d->spec));
+    }
+}
+
+void RooflinePlot::setSpec(core::RooflineChartSpec spec) {
+    d->spec = std::move(spec);
+    QCustomPlot& plot = *d->plot;
+    const PlotTheme& theme = d->theme;
+    plot.clearGraphs();
+    plot.clearItems();
+    d->pointGraphs.clear();
+    d->pointLabels.clear();
+    d->roofLabels.clear();
+    d->highlight = nullptr;
+    d->highlighted.reset();
+
+    d->title->setText(qs(d->spec.title));
+    plot.xAxis->setLabel(qs(d->spec.xLabel));
+    plot.yAxis->setLabel(qs(d->spec.yLabel));
+    if (!d->userView) {
+        plot.xAxis->setRange(d->spec.x.min, d->spec.x.max);
+        plot.yAxis->setRange(d->spec.y.min, d->spec.y.max);
+    }
+    detail::applyTheme(plot, theme);
+
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    const bool severalDevices = d->spec.devices.size() > 1;
+
+    // Roofs: one two-point graph each, labelled inline; devices in the legend when compared.
+    for (std::size_t i = 0; i < d->spec.roofs.size(); ++i) {
+        const core::RoofSegment& roof = d->spec.roofs[i];
+        const QColor colour = theme.seriesColor(roof.device);
+        QCPGraph* graph = plot.addGraph();
+        graph->setData({roof.x0, roof.x1}, {roof.y0, roof.y1}, true);
+        graph->setPen(QPen(colour, roof.kind == core::RoofKind::memory ? 2.0 : 1.8,
+                           roof.measured ? Qt::SolidLine : Qt::DashLine));
+        graph->setSelectable(QCP::stNone);
+        graph->removeFromLegend();
+        // Compared devices often share a peak or a bandwidth: one label is enough.
+        const bool repeated = std::any_of(d->spec.roofs.begin(),
+                                          d->spec.roofs.begin() + static_cast<std::ptrdiff_t>(i),
+                                          [&](const core::RoofSegment& r) {
+                                              return r.kind == roof.kind && r.label == roof.label;
+                                          });
+        if (repeated) {
+            continue;
+        }
+        auto* text = new QCPItemText(&plot);
+        text->setText(qs(roof.label));
+        text->setFont(small);
+        text->setColor(colour);
+        text->setClipToAxisRect(true);
+        if (roof.kind == core::RoofKind::compute) {
+            text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            text->position->setTypeY(QCPItemPosition::ptPlotCoords);
+            text->position->setCoords(0.995, roof.value);
+            text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+        } else {
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        }
+        d->roofLabels.push_back({i, text});
+    }
+    if (severalDevices) {
+        for (std::size_t dev = 0; dev < d->spec.devices.size(); ++dev) {
+            QCPGraph* entry = plot.addGraph();
+            entry->setName(qs(d->spec.devices[dev].name));
+            entry->setPen(QPen(theme.seriesColor(static_cast<int>(dev)), 2));
+            entry->setSelectable(QCP::stNone);
+        }
+    }
+
+    if (!d->spec.ridges.empty()) {
+        QCPGraph* ridges = plot.addGraph();
+        QVector<double> xs;
+        QVector<double> ys;
+        std::vector<std::size_t> order(d->spec.ridges.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return d->spec.ridges[a].intensity < d->spec.ridges[b].intensity;
+        });
+        for (std::size_t i : order) {
+            xs << d->spec.ridges[i].intensity;
+            ys << d->spec.ridges[i].opsPerSecond;
+        }
+        ridges->setData(xs, ys, true);
+        ridges->setLineStyle(QCPGraph::lsNone);
+        ridges->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
+                                                QPen(theme.foreground, 1.2), Qt::NoBrush, 7));
+        ridges->setSelectable(QCP::stNone);
+        ridges->removeFromLegend();
+    }
+
+    // Points: one scatter graph per (series, kind), colour by kind, shape by scenario.
+    std::map<std::pair<int, int>, std::vector<std::size_t>> byGraph;
+    for (std::size_t i = 0; i < d->spec.points.size(); ++i) {
+        const auto& p = d->spec.points[i];
+        byGraph[{p.series, static_cast<int>(p.kind)}].push_back(i);
+    }
+    std::vector<bool> kindInLegend(core::kLayerKindCount, false);
+    for (auto& [key, indices] : byGraph) {
+        const auto [seriesIndex, kindIndex] = key;
+        const auto& series = d->spec.series[static_cast<std::size_t>(seriesIndex)];
+        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
+            return d->spec.points[a].intensity < d->spec.points[b].intensity;
+        });
+        QVector<double> xs;
+        QVector<double> ys;
+        xs.reserve(static_cast<int>(indices.size()));
+        ys.reserve(static_cast<int>(indices.size()));
+        for (std::size_t i : indices) {
+            xs << d->spec.points[i].intensity;
+            ys << d->spec.points[i].opsPerSecond;
+        }
+        const auto kind = static_cast<core::LayerKind>(kindIndex);
+        const QColor colour = theme.kindColor(kind);
+        QCPGraph* graph = plot.addGraph();
+        graph->setName(qs(std::string(core::nameOf(kind))));
+        graph->setData(xs, ys, true);
+        graph->setLineStyle(QCPGraph::lsNone);
+        // Points sit on their device's roof, so colour stays with the layer kind.
+        const QPen outline(colour.darker(theme.dark ? 80 : 130), 1.0);
+        graph->setScatterStyle(
+            QCPScatterStyle(detail::shapeFor(series.scenario), outline, colour, 8));
+        graph->setSelectable(QCP::stNone);
+        if (kindInLegend[static_cast<std::size_t>(kindIndex)]) {
+            graph->removeFromLegend();
+        }
+        kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
+        d->pointGraphs.push_back({graph, indices});
+    }
+    // Scenario shapes in the legend when there is more than one.
+    if (d->spec.scenarios.size() > 1) {
+        for (std::size_t s = 0; s < d->spec.scenarios.size(); ++s) {
+            QCPGraph* entry = plot.addGraph();
+            entry->setName(qs(d->spec.scenarios[s]));
+            entry->setLineStyle(QCPGraph::lsNone);
+            entry->setScatterStyle(QCPScatterStyle(detail::shapeFor(static_cast<int>(s)),
+                                                   QPen(theme.foreground), theme.grid, 8));
+            entry->setSelectable(QCP::stNone);
+        }
+    }
+    for (std::size_t i = 0; i < d->spec.points.size(); ++i) {
+        if (!d->spec.points[i].labelled) {
+            continue;
+        }
+        auto* text = new QCPItemText(&plot);
+        text->setFont(small);
+        text->setColor(theme.foreground);
+        text->position->setCoords(d->spec.points[i].intensity, d->spec.points[i].opsPerSecond);
+        text->setText(qs(d->spec.points[i].label));
+        text->setClipToAxisRect(true);
+        text->setVisible(false);
+        d->pointLabels.push_back({i, text});
+    }
+
+    d->highlight = plot.addGraph();
+    d->highlight->setLineStyle(QCPGraph::lsNone);
+    d->highlight->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme.foreground, 2), Qt::NoBrush, 16));
+    d->highlight->setSelectable(QCP::stNone);
+    d->highlight->removeFromLegend();
+    plot.legend->setVisible(plot.legend->itemCount() > 0);
+    plot.replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RooflinePlot::highlightPoint(std::optional<std::size_t> pointIndex) {
+    if (pointIndex && *pointIndex >= d->spec.points.size()) {
+        pointIndex.reset();
+    }
+    d->highlighted = pointIndex;
+    if (d->highlight == nullptr) {
+        return;
+    }
+    if (pointIndex) {
+        const auto& p = d->spec.points[*pointIndex];
+        d->highlight->setData({p.intensity}, {p.opsPerSecond}, true);
+    } else {
+        d->highlight->data()->clear();
+    }
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+std::optional<std::size_t> RooflinePlot::findPoint(int series, std::size_t layer) const {
+    for (std::size_t i = 0; i < d->spec.points.size(); ++i) {
+        if (d->spec.points[i].series == series && d->spec.points[i].layer == layer) {
+            return i;
+        }
+    }
+    return std::nullopt;
+}
+
+core::AxisRange RooflinePlot::xView() const {
+    return {d->plot->xAxis->range().lower, d->plot->xAxis->range().upper};
+}
+
+core::AxisRange RooflinePlot::yView() const {
+    return {d->plot->yAxis->range().lower, d->plot->yAxis->range().upper};
+}
+
+void RooflinePlot::setView(core::AxisRange x, core::AxisRange y) {
+    d->userView = true;
+    d->plot->xAxis->setRange(x.min, x.max);
+    d->plot->yAxis->setRange(y.min, y.max);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RooflinePlot::resetView() {
+    d->userView = false;
+    d->plot->xAxis->setRange(d->spec.x.min, d->spec.x.max);
+    d->plot->yAxis->setRange(d->spec.y.min, d->spec.y.max);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool RooflinePlot::exportTo(const QString& path, QSize size, QString* error) {
+    const bool ok = detail::savePlot(*d->plot, path, size, error);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);  // labels were laid out for the export size
+    return ok;
+}
+
+QString RooflinePlot::toolTipFor(std::size_t pointIndex) const {
+    if (pointIndex >= d->spec.points.size()) {
+        return {};
+    }
+    const core::ChartPoint& p = d->spec.points[pointIndex];
+    const auto& series = d->spec.series[static_cast<std::size_t>(p.series)];
+    QString text = QStringLiteral("<b>") + qs(p.name).toHtmlEscaped() + QStringLiteral("</b> (") +
+                   QLatin1String(core::nameOf(p.kind).data(),
+                                 static_cast<qsizetype>(core::nameOf(p.kind).size())) +
+                   QStringLiteral(")<br>");
+    if (d->spec.series.size() > 1) {
+        text += qs(series.label).toHtmlEscaped() + QStringLiteral("<br>");
+    }
+    text +=
+        QStringLiteral("OPs: ") +
+        withRepeat(p.repeat, core::formatSi(p.ops, "OP"), core::formatSi(p.ops * p.repeat, "OP")) +
+        QStringLiteral("<br>bytes: ") +
+        withRepeat(p.repeat, core::formatSi(p.bytes, "B"),
+                   core::formatSi(p.bytes * p.repeat, "B")) +
+        QStringLiteral("<br>intensity: ") + QString::number(p.intensity, 'g', 4) +
+        QStringLiteral(" OP/B<br>attainable: ") + qs(core::formatSi(p.opsPerSecond, "OP/s")) +
+        QStringLiteral("<br>time: ") +
+        withRepeat(p.repeat, core::formatSeconds(p.timeSeconds),
+                   core::formatSeconds(p.timeSeconds * p.repeat)) +
+        QStringLiteral("<br>bound: ") + qs(p.boundLabel).toHtmlEscaped();
+    return text;
+}
+
+QWidget* RooflinePlot::canvas() const {
+    return d->plot;
+}
+
+QPoint RooflinePlot::pixelOf(std::size_t pointIndex) const {
+    if (pointIndex >= d->spec.points.size()) {
+        return {};
+    }
+    const auto& p = d->spec.points[pointIndex];
+    return QPointF(d->plot->xAxis->coordToPixel(p.intensity),
+                   d->plot->yAxis->coordToPixel(p.opsPerSecond))
+        .toPoint();
+}
+
+std::optional<std::size_t> RooflinePlot::pointAt(QPoint canvasPosition) const {
+    constexpr double kMaxDistance = 8;
+    double best = kMaxDistance;
+    std::optional<std::size_t> found;
+    for (const auto& pg : d->pointGraphs) {
+        QVariant details;
+        const double distance = pg.graph->selectTest(QPointF(canvasPosition), false, &details);
+        if (distance < 0 || distance > best) {
+            continue;
+        }
+        const auto selection = details.value<QCPDataSelection>();
+        if (selection.isEmpty()) {
+            continue;
+        }
+        const int index = selection.dataRange(0).begin();
+        if (index >= 0 && static_cast<std::size_t>(index) < pg.points.size()) {
+            best = distance;
+            found = pg.points[static_cast<std::size_t>(index)];
+        }
+    }
+    return found;
+}
+
+void RooflinePlot::replotNow() {
+    d->plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+}  // namespace rooflens::plot

@@ -1,0 +1,283 @@
+// MainWindow's File menu: sessions, recent files, report and plot export, and files dropped on
+// the window.
+#include <filesystem>
+
+#include <QAction>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSettings>
+#include <QTabWidget>
+#include <QUrl>
+
+#include "core/json_io.h"
+#include "core/report_io.h"
+#include "format.h"
+#include "plot/render.h"
+#include "plot/roofline_plot.h"
+#include "ui/hardware_panel.h"
+#include "ui/layer_table_view.h"
+#include "ui/main_window.h"
+#include "ui/scenario_panel.h"
+#include "ui/workload_panel.h"
+
+#include <nlohmann/json.hpp>
+
+namespace rooflens::ui {
+
+namespace {
+
+constexpr int kMaxRecentFiles = 8;
+
+QString dialogDir() {
+    return QSettings().value(QStringLiteral("files/lastDir")).toString();
+}
+
+void rememberDir(const QString& path) {
+    QSettings().setValue(QStringLiteral("files/lastDir"), QFileInfo(path).absolutePath());
+}
+
+}  // namespace
+
+void MainWindow::createFileMenu() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
+    QAction* open = file->addAction(tr("&Open session…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open session"), dialogDir(), tr("Rooflens session (*.json);;All files (*)"));
+        if (!path.isEmpty()) {
+            openSession(path);
+        }
+    });
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    auto saveAs = [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save session"),
+            m_sessionPath.isEmpty() ? dialogDir() + QStringLiteral("/session.json") : m_sessionPath,
+            tr("Rooflens session (*.json)"));
+        if (!path.isEmpty()) {
+            saveSession(path);
+        }
+    };
+    QAction* save = file->addAction(tr("&Save session"), this, [this, saveAs] {
+        if (m_sessionPath.isEmpty()) {
+            saveAs();
+        } else {
+            saveSession(m_sessionPath);
+        }
+    });
+    save->setShortcut(QKeySequence::Save);
+    QAction* saveAsAction = file->addAction(tr("Save session &as…"), this, saveAs);
+    saveAsAction->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    QAction* importModel = file->addAction(tr("Import &model config…"), m_workload,
+                                           &WorkloadPanel::openImportConfigDialog);
+    importModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    QAction* importProfile = file->addAction(tr("Import &hardware profile…"), m_hardware,
+                                             &HardwarePanel::openImportDialog);
+    importProfile->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    file->addSeparator();
+    QMenu* report = file->addMenu(tr("Export &report"));
+    const std::pair<const char*, const char*> formats[] = {{QT_TR_NOOP("&Markdown…"), "md"},
+                                                           {QT_TR_NOOP("&JSON…"), "json"},
+                                                           {QT_TR_NOOP("&CSV…"), "csv"}};
+    for (const auto& [label, suffix] : formats) {
+        QAction* a = report->addAction(tr(label));
+        const QString ext = QLatin1String(suffix);
+        if (ext == QLatin1String("md")) {
+            a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+        }
+        connect(a, &QAction::triggered, this, [this, ext] {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Export report"), dialogDir() + QStringLiteral("/report.") + ext,
+                QStringLiteral("*.") + ext);
+            if (!path.isEmpty()) {
+                exportReport(path);
+            }
+        });
+    }
+    QAction* plotAction = file->addAction(tr("Export &plot…"), this, [this] {
+        QString filter;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export plot"), dialogDir() + QStringLiteral("/roofline.png"),
+            tr("PNG image (*.png);;PDF document (*.pdf);;SVG drawing (*.svg)"), &filter);
+        if (!path.isEmpty()) {
+            exportPlot(path, m_exportSize);
+        }
+    });
+    plotAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
+QStringList MainWindow::recentFiles() const {
+    return QSettings().value(QStringLiteral("files/recent")).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString& path) {
+    QStringList files = recentFiles();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > kMaxRecentFiles) {
+        files.removeLast();
+    }
+    QSettings().setValue(QStringLiteral("files/recent"), files);
+    rememberDir(path);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    if (m_recentMenu == nullptr) {
+        return;
+    }
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString path = files[i];
+        QAction* a = m_recentMenu->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        a->setToolTip(path);
+        connect(a, &QAction::triggered, this, [this, path] { openSession(path); });
+    }
+    if (!files.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("&Clear list"), this, [this] {
+            QSettings().remove(QStringLiteral("files/recent"));
+            rebuildRecentMenu();
+        });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+bool MainWindow::openSession(const QString& path) {
+    auto session = loadSession(toStd(path));
+    if (!session) {
+        setError(qs(session.error().message));
+        return false;
+    }
+    applySession(session.value());
+    m_sessionPath = path;
+    setWindowTitle(tr("Rooflens – %1").arg(QFileInfo(path).fileName()));
+    addRecentFile(path);
+    setStatus(tr("Opened %1").arg(path));
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& path) {
+    if (auto status = ui::saveSession(toStd(path), session()); !status) {
+        setError(qs(status.error().message));
+        return false;
+    }
+    m_sessionPath = path;
+    setWindowTitle(tr("Rooflens – %1").arg(QFileInfo(path).fileName()));
+    addRecentFile(path);
+    setStatus(tr("Saved %1").arg(path));
+    return true;
+}
+
+bool MainWindow::exportReport(const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const auto format = core::parseReportFormat(toStd(suffix));
+    if (!format || *format == core::ReportFormat::table) {
+        setError(tr("%1: expected a .md, .json or .csv file name").arg(path));
+        return false;
+    }
+    const int series = m_layers->currentSeries();
+    if (!m_result || series < 0 || series >= static_cast<int>(m_result->series.size()) ||
+        !m_result->series[static_cast<std::size_t>(series)].report) {
+        setError(tr("%1: nothing analysed to export").arg(path));
+        return false;
+    }
+    const auto& report = *m_result->series[static_cast<std::size_t>(series)].report;
+    if (auto status = core::writeFileAtomic(toStd(path), core::renderReport(report, *format));
+        !status) {
+        setError(qs(status.error().message));
+        return false;
+    }
+    rememberDir(path);
+    setStatus(tr("Exported %1").arg(path));
+    return true;
+}
+
+bool MainWindow::exportPlot(const QString& path, QSize size) {
+    plot::RenderOptions options;
+    options.size = size;
+    options.theme = m_plot->theme();
+    options.x = m_plot->xView();
+    options.y = m_plot->yView();
+    QString error;
+    if (!plot::renderRooflineChart(m_plot->spec(), path, options, &error)) {
+        setError(error);
+        return false;
+    }
+    rememberDir(path);
+    setStatus(tr("Exported %1 (%2×%3)").arg(path).arg(size.width()).arg(size.height()));
+    return true;
+}
+
+bool MainWindow::openDroppedFile(const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != QLatin1String("json")) {
+        // Edge lists and Matrix Market files are graphs for the GNN family.
+        return m_workload->importGraph(path);
+    }
+    auto doc = core::parseJsonFile(toStd(path));
+    if (!doc) {
+        // Most dropped JSON files are profiles: let the hardware panel show the located error.
+        return m_hardware->importFile(path);
+    }
+    const core::Json& json = doc.value();
+    if (json.is_object() && json.contains("kind") && json["kind"] == "rooflens-session") {
+        return openSession(path);
+    }
+    if (json.is_object() && json.contains("model_type")) {
+        const bool vit = json["model_type"] == "vit" || json["model_type"] == "deit" ||
+                         json["model_type"] == "swin";
+        Session s = session();
+        if (vit != (s.workload.family == "vit")) {
+            s.workload.family = vit ? "vit" : "llm";
+            s.workload.model = toStd(path);
+            applySession(s);
+            return m_workload->prepared() != nullptr;
+        }
+        return m_workload->importConfig(path);
+    }
+    const bool scenario =
+        json.is_object() && !json.contains("compute") &&
+        (json.contains("weights") || json.contains("activations") || json.contains("kv_cache") ||
+         json.contains("sparsity") || json.contains("low_rank") || json.contains("depth") ||
+         json.contains("overrides"));
+    if (scenario) {
+        return m_scenarios->loadFile(path);
+    }
+    return m_hardware->importFile(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl& url : event->mimeData()->urls()) {
+            if (url.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            openDroppedFile(url.toLocalFile());
+        }
+    }
+    event->acceptProposedAction();
+}
+
+}  // namespace rooflens::ui

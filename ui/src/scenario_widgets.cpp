@@ -1,0 +1,256 @@
+#include "scenario_widgets.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "format.h"
+
+namespace rooflens::ui {
+
+namespace {
+
+QComboBox* typeCombo(QWidget* parent, bool withNone) {
+    auto* combo = new QComboBox(parent);
+    if (withNone) {
+        combo->addItem(QObject::tr("none"), -1);
+    }
+    for (auto type : core::kAllDataTypes) {
+        combo->addItem(qs(core::nameOf(type)), static_cast<int>(type));
+    }
+    return combo;
+}
+
+void selectType(QComboBox* combo, std::optional<core::DataType> type) {
+    combo->setCurrentIndex(std::max(0, combo->findData(type ? static_cast<int>(*type) : -1)));
+}
+
+std::optional<core::DataType> typeOf(const QComboBox* combo) {
+    const int v = combo->currentData().toInt();
+    if (v < 0) {
+        return std::nullopt;
+    }
+    return static_cast<core::DataType>(v);
+}
+
+}  // namespace
+
+core::TensorFormat makeFormat(core::DataType type, std::int64_t groupSize,
+                              std::optional<core::DataType> scale) {
+    core::TensorFormat f;
+    f.type = type;
+    f.groupSize = groupSize;
+    f.scale = scale;
+    return f;
+}
+
+FormatEditor::FormatEditor(const QString& name, QWidget* parent) : QWidget(parent) {
+    setObjectName(name);
+    auto* form = new QFormLayout(this);
+    form->setContentsMargins(0, 0, 0, 0);
+    m_type = typeCombo(this, false);
+    m_type->setObjectName(name + QStringLiteral("Type"));
+    form->addRow(tr("Element type"), m_type);
+    m_group = new QSpinBox(this);
+    m_group->setObjectName(name + QStringLiteral("Group"));
+    m_group->setRange(0, 1 << 20);
+    m_group->setSpecialValueText(tr("none (per tensor)"));
+    m_group->setToolTip(tr("Elements per scale group along the reduction dimension"));
+    form->addRow(tr("Group size"), m_group);
+    m_scale = typeCombo(this, true);
+    form->addRow(tr("Scale type"), m_scale);
+    m_zero = typeCombo(this, true);
+    form->addRow(tr("Zero-point type"), m_zero);
+
+    auto* advanced =
+        new QGroupBox(tr("Metadata of metadata (NF4 double quant, SpQR, QServe)"), this);
+    advanced->setCheckable(true);
+    advanced->setChecked(false);
+    auto* adv = new QFormLayout(advanced);
+    m_secondGroup = new QSpinBox(advanced);
+    m_secondGroup->setRange(0, 1 << 20);
+    m_secondGroup->setSpecialValueText(tr("none"));
+    adv->addRow(tr("Stats per second-level group"), m_secondGroup);
+    m_secondBits = new QDoubleSpinBox(advanced);
+    m_secondBits->setRange(0, 256);
+    adv->addRow(tr("Bits per second-level group"), m_secondBits);
+    m_quantizedStats = new QSpinBox(advanced);
+    m_quantizedStats->setRange(0, 2);
+    adv->addRow(tr("Quantized stats (scale, zero)"), m_quantizedStats);
+    m_channelScale = typeCombo(advanced, true);
+    adv->addRow(tr("Per-channel scale"), m_channelScale);
+    m_outlierFraction = new QDoubleSpinBox(advanced);
+    m_outlierFraction->setRange(0, 1);
+    m_outlierFraction->setDecimals(4);
+    m_outlierFraction->setSingleStep(0.001);
+    adv->addRow(tr("Outlier fraction"), m_outlierFraction);
+    m_outlierBits = new QDoubleSpinBox(advanced);
+    m_outlierBits->setRange(0, 128);
+    adv->addRow(tr("Bits per outlier"), m_outlierBits);
+    form->addRow(advanced);
+    connect(advanced, &QGroupBox::toggled, this, [advanced](bool on) {
+        for (auto* child : advanced->findChildren<QWidget*>()) {
+            child->setVisible(on);
+        }
+    });
+    for (auto* child : advanced->findChildren<QWidget*>()) {
+        child->setVisible(false);
+    }
+    setFormat({});
+}
+
+core::TensorFormat FormatEditor::format() const {
+    core::TensorFormat f;
+    f.type = typeOf(m_type).value_or(core::DataType::fp16);
+    f.groupSize = m_group->value();
+    f.scale = typeOf(m_scale);
+    f.zero = typeOf(m_zero);
+    f.secondLevelGroup = m_secondGroup->value();
+    f.secondLevelBits = m_secondBits->value();
+    f.quantizedStats = m_quantizedStats->value();
+    f.channelScale = typeOf(m_channelScale);
+    f.outlierFraction = m_outlierFraction->value();
+    f.outlierBits = m_outlierBits->value();
+    return f;
+}
+
+void FormatEditor::setFormat(const core::TensorFormat& f) {
+    selectType(m_type, f.type);
+    m_group->setValue(static_cast<int>(f.groupSize));
+    selectType(m_scale, f.scale);
+    selectType(m_zero, f.zero);
+    m_secondGroup->setValue(static_cast<int>(f.secondLevelGroup));
+    m_secondBits->setValue(f.secondLevelBits);
+    m_quantizedStats->setValue(f.quantizedStats);
+    selectType(m_channelScale, f.channelScale);
+    m_outlierFraction->setValue(f.outlierFraction);
+    m_outlierBits->setValue(f.outlierBits);
+}
+
+SparsityEditor::SparsityEditor(const QString& name, QWidget* parent) : QWidget(parent) {
+    setObjectName(name);
+    auto* form = new QFormLayout(this);
+    form->setContentsMargins(0, 0, 0, 0);
+    m_kind = new QComboBox(this);
+    m_kind->setObjectName(name + QStringLiteral("Kind"));
+    m_kind->addItem(tr("dense"), static_cast<int>(core::SparsityKind::dense));
+    m_kind->addItem(tr("unstructured"), static_cast<int>(core::SparsityKind::unstructured));
+    m_kind->addItem(tr("2:4 structured"), static_cast<int>(core::SparsityKind::structured24));
+    form->addRow(tr("Sparsity"), m_kind);
+    m_density = new QDoubleSpinBox(this);
+    m_density->setObjectName(name + QStringLiteral("Density"));
+    m_density->setRange(0.001, 1);
+    m_density->setDecimals(3);
+    m_density->setSingleStep(0.05);
+    m_density->setToolTip(tr("Fraction of non-zero weights"));
+    form->addRow(tr("Density"), m_density);
+    m_index = new QComboBox(this);
+    m_index->addItem(QStringLiteral("CSR, 16-bit indices"),
+                     static_cast<int>(core::IndexFormat::csr16));
+    m_index->addItem(QStringLiteral("CSR, 32-bit indices"),
+                     static_cast<int>(core::IndexFormat::csr32));
+    m_index->addItem(tr("bitmap"), static_cast<int>(core::IndexFormat::bitmap));
+    form->addRow(tr("Index format"), m_index);
+    m_sparseKernel = new QCheckBox(tr("Sparse kernel (math on non-zeros only)"), this);
+    form->addRow(QString(), m_sparseKernel);
+    auto update = [this] {
+        const bool unstructured =
+            m_kind->currentData().toInt() == static_cast<int>(core::SparsityKind::unstructured);
+        m_density->setEnabled(unstructured);
+        m_index->setEnabled(unstructured);
+        m_sparseKernel->setEnabled(unstructured);
+    };
+    connect(m_kind, &QComboBox::currentIndexChanged, this, update);
+    setSparsity({});
+    update();
+}
+
+core::Sparsity SparsityEditor::sparsity() const {
+    core::Sparsity s;
+    s.kind = static_cast<core::SparsityKind>(m_kind->currentData().toInt());
+    s.density = s.kind == core::SparsityKind::unstructured   ? m_density->value()
+                : s.kind == core::SparsityKind::structured24 ? 0.5
+                                                             : 1.0;
+    s.index = static_cast<core::IndexFormat>(m_index->currentData().toInt());
+    s.sparseKernel = m_sparseKernel->isChecked();
+    return s;
+}
+
+void SparsityEditor::setSparsity(const core::Sparsity& s) {
+    m_kind->setCurrentIndex(std::max(0, m_kind->findData(static_cast<int>(s.kind))));
+    m_density->setValue(s.density);
+    m_index->setCurrentIndex(std::max(0, m_index->findData(static_cast<int>(s.index))));
+    m_sparseKernel->setChecked(s.sparseKernel);
+}
+
+LowRankEditor::LowRankEditor(const QString& name, QWidget* parent) : QWidget(parent) {
+    setObjectName(name);
+    auto* form = new QFormLayout(this);
+    form->setContentsMargins(0, 0, 0, 0);
+    m_mode = new QComboBox(this);
+    m_mode->addItem(tr("rank ratio r / min(d_in, d_out)"));
+    m_mode->addItem(tr("parameters kept"));
+    m_mode->addItem(tr("off (keep these layers full rank)"));
+    form->addRow(tr("Given as"), m_mode);
+    m_ratio = new QDoubleSpinBox(this);
+    m_ratio->setObjectName(name + QStringLiteral("Ratio"));
+    m_ratio->setRange(0.001, 1);
+    m_ratio->setDecimals(3);
+    m_ratio->setSingleStep(0.05);
+    form->addRow(tr("Ratio"), m_ratio);
+    m_cacheProjection = new QCheckBox(tr("Cache the rank-r latent instead of K and V"), this);
+    form->addRow(QString(), m_cacheProjection);
+    connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int mode) {
+        m_ratio->setEnabled(mode != 2);
+        m_cacheProjection->setEnabled(mode != 2);
+    });
+    setLowRank({0.5, 0, false});
+}
+
+core::LowRank LowRankEditor::lowRank() const {
+    core::LowRank lr;
+    if (m_mode->currentIndex() == 2) {
+        return lr;  // both ratios 0: low rank switched off
+    }
+    (m_mode->currentIndex() == 0 ? lr.rankRatio : lr.paramRatio) = m_ratio->value();
+    lr.cacheProjection = m_cacheProjection->isChecked();
+    return lr;
+}
+
+void LowRankEditor::setLowRank(const core::LowRank& lr) {
+    const bool off = lr.rankRatio <= 0 && lr.paramRatio <= 0;
+    m_mode->setCurrentIndex(off ? 2 : lr.paramRatio > 0 && lr.rankRatio <= 0 ? 1 : 0);
+    m_ratio->setValue(lr.paramRatio > 0 && lr.rankRatio <= 0 ? lr.paramRatio
+                      : lr.rankRatio > 0                     ? lr.rankRatio
+                                                             : 0.5);
+    m_cacheProjection->setChecked(lr.cacheProjection);
+}
+
+OptionalGroup::OptionalGroup(const QString& title, QWidget* content, const QString& name,
+                             QWidget* parent)
+    : QWidget(parent), m_content(content) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_check = new QCheckBox(title, this);
+    m_check->setObjectName(name);
+    layout->addWidget(m_check);
+    content->setParent(this);
+    layout->addWidget(content);
+    connect(m_check, &QCheckBox::toggled, content, &QWidget::setEnabled);
+    content->setEnabled(false);
+}
+
+bool OptionalGroup::isOn() const {
+    return m_check->isChecked();
+}
+
+void OptionalGroup::setOn(bool on) {
+    m_check->setChecked(on);
+    m_content->setEnabled(on);
+}
+
+}  // namespace rooflens::ui

@@ -1,0 +1,276 @@
+#include "ui/session.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_io.h"
+#include "core/scenario.h"
+
+namespace rooflens::ui {
+
+namespace {
+
+using core::Json;
+
+std::string ceilingsName(core::CeilingSet set) {
+    return set == core::CeilingSet::all ? "all" : "used";
+}
+
+}  // namespace
+
+Session defaultSession() {
+    Session s;
+    s.workload.family = "llm";
+    s.workload.model = "llama-2-7b";
+    s.settings.phase = core::Phase::prefill;
+    s.settings.batch = 1;
+    s.settings.promptLength = 1024;
+    s.settings.contextLength = 1024;
+    s.settings.generateLength = 128;
+    s.devices = {"a100-80gb-sxm"};
+    ScenarioItem baseline;
+    baseline.scenario.name = "baseline";
+    baseline.scenario.description = "the model at its native precision";
+    s.scenarios.push_back(baseline);
+    // The question users start with: what does 4-bit AWQ buy on this device?
+    if (auto awq = core::resolveScenario("awq-w4a16-g128")) {
+        ScenarioItem item;
+        item.scenario = std::move(awq).value();
+        s.scenarios.push_back(std::move(item));
+    }
+    return s;
+}
+
+std::string serializeSession(const Session& s) {
+    Json scenarios = Json::array();
+    for (const auto& item : s.scenarios) {
+        Json entry{{"enabled", item.enabled},
+                   {"scenario", Json::parse(core::serializeScenario(item.scenario))}};
+        if (!item.tokenSchedule.empty()) {
+            entry["token_schedule"] = item.tokenSchedule;
+        }
+        scenarios.push_back(entry);
+    }
+    Json doc{
+        {"schema_version", kSessionSchemaVersion},
+        {"kind", "rooflens-session"},
+        {"workload",
+         {{"family", s.workload.family},
+          {"model", s.workload.model},
+          {"graph", s.workload.graph},
+          {"image_size", s.workload.imageSize},
+          {"parameters", s.workload.parameters}}},
+        {"run",
+         {{"phase", std::string(core::nameOf(s.settings.phase))},
+          {"batch", s.settings.batch},
+          {"prompt_length", s.settings.promptLength},
+          {"context_length", s.settings.contextLength},
+          {"generate_length", s.settings.generateLength},
+          {"flash_attention", s.settings.flashAttention}}},
+        {"devices", s.devices},
+        {"scenarios", scenarios},
+        {"chart",
+         {{"ceilings", ceilingsName(s.chart.ceilings)},
+          {"sparse_ceilings", s.chart.sparseCeilings},
+          {"on_chip_levels", s.chart.onChipLevels}}},
+    };
+    return doc.dump(2) + "\n";
+}
+
+core::Result<Session> parseSession(std::string_view text, const std::string& label) {
+    auto parsed = core::parseJsonText(text, label);
+    if (!parsed) {
+        return parsed.error();
+    }
+    const Json& doc = parsed.value();
+    const core::JsonReader j(label);
+    auto version = j.integer(doc, "", "schema_version", 1, 1000);
+    if (!version) {
+        return version.error();
+    }
+    if (version.value() != kSessionSchemaVersion) {
+        return j.expected("/schema_version", "schema_version 1", doc.at("schema_version"));
+    }
+    auto kind = j.string(doc, "", "kind");
+    if (!kind) {
+        return kind.error();
+    }
+    if (kind.value() != "rooflens-session") {
+        return j.expected("/kind", "\"rooflens-session\"", doc.at("kind"));
+    }
+    Session s;
+    s.scenarios.clear();
+
+    auto workload = j.member(doc, "", "workload");
+    if (!workload) {
+        return workload.error();
+    }
+    const Json& w = *workload.value();
+    auto family = j.string(w, "/workload", "family");
+    auto model = j.string(w, "/workload", "model");
+    if (!family) {
+        return family.error();
+    }
+    if (!model) {
+        return model.error();
+    }
+    if (findFamily(family.value()) == nullptr) {
+        return j.error("/workload/family",
+                       "unknown or unavailable model family \"" + family.value() + "\"");
+    }
+    s.workload.family = family.value();
+    s.workload.model = model.value();
+    if (j.has(w, "graph")) {
+        auto graph = j.string(w, "/workload", "graph");
+        if (!graph) {
+            return graph.error();
+        }
+        s.workload.graph = graph.value();
+    }
+    if (j.has(w, "image_size")) {
+        auto size = j.integer(w, "/workload", "image_size", 16, 8192);
+        if (!size) {
+            return size.error();
+        }
+        s.workload.imageSize = size.value();
+    }
+
+    if (j.has(w, "parameters")) {
+        const Json& params = w.at("parameters");
+        if (!params.is_object()) {
+            return j.expected("/workload/parameters", "an object of integer parameters", params);
+        }
+        for (const auto& [key, value] : params.items()) {
+            auto v = j.integer(params, "/workload/parameters", key, 0, std::int64_t{1} << 40);
+            if (!v) {
+                return v.error();
+            }
+            s.workload.parameters[key] = v.value();
+        }
+    }
+
+    auto run = j.member(doc, "", "run");
+    if (!run) {
+        return run.error();
+    }
+    const Json& r = *run.value();
+    auto phaseName = j.string(r, "/run", "phase");
+    if (!phaseName) {
+        return phaseName.error();
+    }
+    const auto phase = core::parsePhase(phaseName.value());
+    if (!phase) {
+        return j.expected("/run/phase", "prefill, decode or request", r.at("phase"));
+    }
+    s.settings.phase = *phase;
+    struct Field {
+        const char* key;
+        std::int64_t* target;
+        std::int64_t max;
+    };
+    for (const Field& f : {Field{"batch", &s.settings.batch, 1 << 20},
+                           Field{"prompt_length", &s.settings.promptLength, 1 << 24},
+                           Field{"context_length", &s.settings.contextLength, 1 << 24},
+                           Field{"generate_length", &s.settings.generateLength, 1 << 20}}) {
+        auto value = j.integer(r, "/run", f.key, 1, f.max);
+        if (!value) {
+            return value.error();
+        }
+        *f.target = value.value();
+    }
+    if (j.has(r, "flash_attention")) {
+        auto flash = j.boolean(r, "/run", "flash_attention");
+        if (!flash) {
+            return flash.error();
+        }
+        s.settings.flashAttention = flash.value();
+    }
+
+    auto devices = j.member(doc, "", "devices");
+    if (!devices) {
+        return devices.error();
+    }
+    if (!devices.value()->is_array()) {
+        return j.expected("/devices", "an array of device ids", *devices.value());
+    }
+    for (std::size_t i = 0; i < devices.value()->size(); ++i) {
+        const Json& id = (*devices.value())[i];
+        if (!id.is_string() || id.get<std::string>().empty()) {
+            return j.expected(core::childPath("/devices", i), "a device id", id);
+        }
+        s.devices.push_back(id.get<std::string>());
+    }
+
+    if (j.has(doc, "scenarios")) {
+        const Json& list = doc.at("scenarios");
+        if (!list.is_array()) {
+            return j.expected("/scenarios", "an array of scenarios", list);
+        }
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const std::string path = core::childPath("/scenarios", i);
+            ScenarioItem item;
+            auto enabled = j.boolean(list[i], path, "enabled");
+            if (!enabled) {
+                return enabled.error();
+            }
+            item.enabled = enabled.value();
+            auto scenario = j.member(list[i], path, "scenario");
+            if (!scenario) {
+                return scenario.error();
+            }
+            auto parsedScenario =
+                core::parseScenario(*scenario.value(), label + ": " + path + "/scenario");
+            if (!parsedScenario) {
+                return parsedScenario.error();
+            }
+            item.scenario = std::move(parsedScenario).value();
+            if (j.has(list[i], "token_schedule")) {
+                auto schedule = j.string(list[i], path, "token_schedule");
+                if (!schedule) {
+                    return schedule.error();
+                }
+                item.tokenSchedule = schedule.value();
+            }
+            s.scenarios.push_back(std::move(item));
+        }
+    }
+
+    if (j.has(doc, "chart")) {
+        const Json& c = doc.at("chart");
+        if (j.has(c, "ceilings")) {
+            auto ceilings = j.string(c, "/chart", "ceilings");
+            if (!ceilings) {
+                return ceilings.error();
+            }
+            if (ceilings.value() != "used" && ceilings.value() != "all") {
+                return j.expected("/chart/ceilings", "\"used\" or \"all\"", c.at("ceilings"));
+            }
+            s.chart.ceilings =
+                ceilings.value() == "all" ? core::CeilingSet::all : core::CeilingSet::used;
+        }
+        for (auto [key, target] : {std::pair{"sparse_ceilings", &s.chart.sparseCeilings},
+                                   std::pair{"on_chip_levels", &s.chart.onChipLevels}}) {
+            if (j.has(c, key)) {
+                auto value = j.boolean(c, "/chart", key);
+                if (!value) {
+                    return value.error();
+                }
+                *target = value.value();
+            }
+        }
+    }
+    return s;
+}
+
+core::Result<Session> loadSession(const std::filesystem::path& path) {
+    auto text = core::readFile(path);
+    if (!text) {
+        return text.error();
+    }
+    return parseSession(text.value(), path.string());
+}
+
+core::Status saveSession(const std::filesystem::path& path, const Session& session) {
+    return core::writeFileAtomic(path, serializeSession(session));
+}
+
+}  // namespace rooflens::ui

@@ -1,0 +1,143 @@
+#include "ui/totals_view.h"
+
+#include <QFormLayout>
+#include <QLabel>
+
+#include "format.h"
+#include "itemmodels/compare_table_model.h"
+#include "ui/memory_bar.h"
+
+namespace rooflens::ui {
+
+namespace {
+
+struct Row {
+    const char* name;
+    const char* label;
+    const char* tip;
+};
+
+constexpr Row kRows[] = {
+    {"passValue", QT_TRANSLATE_NOOP("TotalsView", "Predicted time"),
+     QT_TRANSLATE_NOOP("TotalsView", "Sum over all layers of the pass or request")},
+    {"prefillValue", QT_TRANSLATE_NOOP("TotalsView", "Prefill"),
+     QT_TRANSLATE_NOOP("TotalsView", "Time of the prompt pass")},
+    {"decodeValue", QT_TRANSLATE_NOOP("TotalsView", "Decode step"),
+     QT_TRANSLATE_NOOP("TotalsView", "One decode step (at the context length)")},
+    {"ttftValue", QT_TRANSLATE_NOOP("TotalsView", "TTFT"),
+     QT_TRANSLATE_NOOP("TotalsView", "Time to first token")},
+    {"tpotValue", QT_TRANSLATE_NOOP("TotalsView", "TPOT"),
+     QT_TRANSLATE_NOOP("TotalsView", "Mean time per output token after the first")},
+    {"throughputValue", QT_TRANSLATE_NOOP("TotalsView", "Throughput"),
+     QT_TRANSLATE_NOOP("TotalsView", "Tokens (or images) per second of the whole batch")},
+    {"opsValue", QT_TRANSLATE_NOOP("TotalsView", "OPs"), nullptr},
+    {"bytesValue", QT_TRANSLATE_NOOP("TotalsView", "Bytes moved"), nullptr},
+    {"intensityValue", QT_TRANSLATE_NOOP("TotalsView", "Intensity"),
+     QT_TRANSLATE_NOOP("TotalsView", "Total OPs per byte moved")},
+};
+
+QString orDash(const std::optional<double>& seconds) {
+    return seconds ? secondsText(*seconds) : QStringLiteral("–");
+}
+
+}  // namespace
+
+TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("totalsView"));
+    auto* form = new QFormLayout(this);
+    m_form = form;
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("totalsTitle"));
+    m_title->setWordWrap(true);
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+    form->addRow(m_title);
+    for (const Row& row : kRows) {
+        auto* label = new QLabel(QStringLiteral("–"), this);
+        label->setObjectName(QLatin1String(row.name));
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        auto* name = new QLabel(tr(row.label), this);
+        if (row.tip != nullptr) {
+            name->setToolTip(tr(row.tip));
+            label->setToolTip(tr(row.tip));
+        }
+        form->addRow(name, label);
+    }
+    m_memory = new MemoryBar(this);
+    form->addRow(tr("Memory"), m_memory);
+    m_oom = new QLabel(this);
+    m_oom->setObjectName(QStringLiteral("oomWarning"));
+    m_oom->setWordWrap(true);
+    m_oom->setStyleSheet(QStringLiteral("color: #c0392b; font-weight: bold;"));
+    m_oom->hide();
+    form->addRow(m_oom);
+    m_warnings = new QLabel(this);
+    m_warnings->setObjectName(QStringLiteral("reportWarnings"));
+    m_warnings->setWordWrap(true);
+    m_warnings->hide();
+    form->addRow(m_warnings);
+}
+
+QLabel* TotalsView::value(const QString& name) {
+    return findChild<QLabel*>(name);
+}
+
+QString TotalsView::valueText(const QString& objectName) const {
+    const auto* label = findChild<QLabel*>(objectName);
+    return label != nullptr ? label->text() : QString();
+}
+
+void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* device) {
+    for (const Row& row : kRows) {
+        value(QLatin1String(row.name))->setText(QStringLiteral("–"));
+    }
+    m_oom->hide();
+    m_warnings->hide();
+    if (series == nullptr || !series->report) {
+        m_title->setText(series != nullptr ? qs(series->error) : QString());
+        m_memory->setValues(0, 0, 0, 0);
+        return;
+    }
+    const core::Report& report = *series->report;
+    const auto& t = report.totals;
+    m_title->setText(qs(series->label));
+    const ThroughputFigures f = throughputOf(report, series->request);
+    // Decode steps, TTFT and TPOT exist for token generators only.
+    const bool generator = report.model.family.empty() || report.model.family == "llm";
+    for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
+        m_form->setRowVisible(value(QLatin1String(name)), generator);
+    }
+    value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
+    value(QStringLiteral("prefillValue"))->setText(orDash(f.prefillSeconds));
+    value(QStringLiteral("decodeValue"))->setText(orDash(f.decodeStepSeconds));
+    value(QStringLiteral("ttftValue"))->setText(orDash(f.ttftSeconds));
+    value(QStringLiteral("tpotValue"))->setText(orDash(f.tpotSeconds));
+    value(QStringLiteral("throughputValue"))
+        ->setText(QString::number(f.itemsPerSecond, 'f', f.itemsPerSecond < 100 ? 1 : 0) +
+                  QLatin1Char(' ') + qs(f.itemsUnit));
+    value(QStringLiteral("opsValue"))->setText(siText(t.ops, "OP"));
+    value(QStringLiteral("bytesValue"))->setText(siText(t.bytes, "B"));
+    value(QStringLiteral("intensityValue"))
+        ->setText(t.bytes > 0 ? QString::number(t.ops / t.bytes, 'g', 4) + QStringLiteral(" OP/B")
+                              : QStringLiteral("–"));
+    const double capacity = device != nullptr && !device->memory.empty()
+                                ? device->memoryCapacityBytes()
+                                : t.capacityBytes;
+    m_memory->setValues(t.memory.weights, t.memory.kvCache, t.memory.activations, capacity);
+    if (!t.fitsInMemory || m_memory->overCapacity()) {
+        m_oom->setText(tr("Out of memory: %1 needed, the device has %2.")
+                           .arg(binaryText(t.memory.total(), "B"), binaryText(capacity, "B")));
+        m_oom->show();
+    }
+    if (!report.warnings.empty()) {
+        QStringList lines;
+        for (const auto& w : report.warnings) {
+            lines << qs(w);
+        }
+        m_warnings->setText(lines.join(QLatin1Char('\n')));
+        m_warnings->show();
+    }
+}
+
+}  // namespace rooflens::ui
