@@ -87,12 +87,13 @@ TEST(AnalysisRunner, EventLoopKeepsTurningDuringASweepAndCancelStopsIt) {
     AnalysisRunner runner;
     SweepRequest sweep;
     sweep.base = request("llama-2-70b", {"a100-80gb-sxm"}, core::Phase::request);
-    sweep.base.settings.generateLength = 512;
+    sweep.base.settings.generateLength = 8192;  // ~16 M decode passes: seconds of work
     sweep.axis = SweepAxis::batch;
     for (std::int64_t b = 1; b <= 2000; ++b) {
         sweep.values.push_back(b);
     }
     QSignalSpy progress(&runner, &AnalysisRunner::sweepProgress);
+    QSignalSpy finished(&runner, &AnalysisRunner::sweepFinished);
     runner.sweep(std::move(sweep));
     ASSERT_TRUE(runner.isSweeping());
 
@@ -108,11 +109,13 @@ TEST(AnalysisRunner, EventLoopKeepsTurningDuringASweepAndCancelStopsIt) {
     tick.start(5);
     QTest::qWait(600);
     tick.stop();
-    EXPECT_TRUE(runner.isSweeping()) << "the sweep should still be running";
     EXPECT_LT(worstGap, 100) << "the GUI thread was blocked for " << worstGap << " ms";
     EXPECT_GT(progress.count(), 0);
-
-    QSignalSpy finished(&runner, &AnalysisRunner::sweepFinished);
+    if (!runner.isSweeping()) {
+        // A machine fast enough to finish: the result must have arrived instead.
+        EXPECT_EQ(finished.count(), 1);
+        return;
+    }
     runner.cancelSweep();
     EXPECT_FALSE(runner.isSweeping());
     QElapsedTimer stop;
