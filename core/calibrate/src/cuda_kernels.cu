@@ -1,0 +1,224 @@
+// CUDA kernels and library calls of the GPU calibration (see cuda_backend.h).
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <vector>
+
+#include "cuda_kernels.h"
+
+namespace rooflens::calibrate::cuda {
+
+namespace {
+
+bool check(cudaError_t status, std::string& error, const char* what) {
+    if (status == cudaSuccess) {
+        return true;
+    }
+    error = std::string(what) + ": " + cudaGetErrorString(status);
+    return false;
+}
+
+__global__ void readKernel(const float4* a, std::size_t n, float* sink) {
+    float4 s = make_float4(0, 0, 0, 0);
+    for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+        const float4 v = a[i];
+        s.x += v.x;
+        s.y += v.y;
+        s.z += v.z;
+        s.w += v.w;
+    }
+    if (s.x + s.y + s.z + s.w == -1.0f) {  // never true; keeps the loads
+        *sink = s.x;
+    }
+}
+
+__global__ void copyKernel(float4* b, const float4* a, std::size_t n) {
+    for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+        b[i] = a[i];
+    }
+}
+
+__global__ void triadKernel(float4* a, const float4* b, const float4* c, std::size_t n) {
+    for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+        const float4 x = b[i];
+        const float4 y = c[i];
+        a[i] = make_float4(x.x + 0.5f * y.x, x.y + 0.5f * y.y, x.z + 0.5f * y.z, x.w + 0.5f * y.w);
+    }
+}
+
+constexpr int kFmaChains = 8;
+constexpr int kFmaInner = 256;
+
+__global__ void fmaFp32Kernel(float m, float c, float* sink) {
+    float a[kFmaChains];
+    for (int j = 0; j < kFmaChains; ++j) {
+        a[j] = threadIdx.x * 1e-3f + j;
+    }
+    for (int i = 0; i < kFmaInner; ++i) {
+#pragma unroll
+        for (int j = 0; j < kFmaChains; ++j) {
+            a[j] = fmaf(a[j], m, c);
+        }
+    }
+    float s = 0;
+    for (int j = 0; j < kFmaChains; ++j) {
+        s += a[j];
+    }
+    if (s == -1.0f) {
+        *sink = s;
+    }
+}
+
+__global__ void fmaFp16Kernel(float m, float c, float* sink) {
+    __half2 a[kFmaChains];
+    const __half2 hm = __float2half2_rn(m);
+    const __half2 hc = __float2half2_rn(c);
+    for (int j = 0; j < kFmaChains; ++j) {
+        a[j] = __float2half2_rn(threadIdx.x * 1e-3f + j * 0.1f);
+    }
+    for (int i = 0; i < kFmaInner; ++i) {
+#pragma unroll
+        for (int j = 0; j < kFmaChains; ++j) {
+            a[j] = __hfma2(a[j], hm, hc);
+        }
+    }
+    float s = 0;
+    for (int j = 0; j < kFmaChains; ++j) {
+        s += __low2float(a[j]) + __high2float(a[j]);
+    }
+    if (s == -1.0f) {
+        *sink = s;
+    }
+}
+
+class MemoryBench final : public Bench {
+public:
+    MemoryBench(int device, MemoryKind kind, std::size_t bytes) : m_kind(kind) {
+        m_n = bytes / sizeof(float4);
+        const int arrays = kind == MemoryKind::read ? 1 : kind == MemoryKind::copy ? 2 : 3;
+        m_work = static_cast<double>(m_n * sizeof(float4)) * arrays;
+        if (!check(cudaSetDevice(device), m_error, "cudaSetDevice")) {
+            return;
+        }
+        for (int i = 0; i < arrays; ++i) {
+            float4* p = nullptr;
+            if (!check(cudaMalloc(&p, m_n * sizeof(float4)), m_error, "cudaMalloc") ||
+                !check(cudaMemset(p, 0, m_n * sizeof(float4)), m_error, "cudaMemset")) {
+                return;
+            }
+            m_arrays.push_back(p);
+        }
+        check(cudaMalloc(&m_sink, sizeof(float)), m_error, "cudaMalloc");
+        cudaDeviceProp prop{};
+        cudaGetDeviceProperties(&prop, device);
+        m_blocks = prop.multiProcessorCount * 8;
+    }
+    ~MemoryBench() override {
+        for (float4* p : m_arrays) {
+            cudaFree(p);
+        }
+        cudaFree(m_sink);
+    }
+    bool run(long long iterations) override {
+        if (!m_error.empty()) {
+            return false;
+        }
+        for (long long i = 0; i < iterations; ++i) {
+            if (m_kind == MemoryKind::read) {
+                readKernel<<<m_blocks, 256>>>(m_arrays[0], m_n, m_sink);
+            } else if (m_kind == MemoryKind::copy) {
+                copyKernel<<<m_blocks, 256>>>(m_arrays[1], m_arrays[0], m_n);
+            } else {
+                triadKernel<<<m_blocks, 256>>>(m_arrays[0], m_arrays[1], m_arrays[2], m_n);
+            }
+        }
+        return check(cudaDeviceSynchronize(), m_error, "kernel");
+    }
+
+private:
+    MemoryKind m_kind;
+    std::size_t m_n = 0;
+    std::vector<float4*> m_arrays;
+    float* m_sink = nullptr;
+    int m_blocks = 0;
+};
+
+class FmaBench final : public Bench {
+public:
+    FmaBench(int device, FmaKind kind, int multiprocessors) : m_kind(kind) {
+        m_blocks = multiprocessors * 32;
+        const double perThread = 2.0 * kFmaChains * kFmaInner * (kind == FmaKind::fp16 ? 2 : 1);
+        m_work = perThread * m_blocks * kThreads;
+        if (check(cudaSetDevice(device), m_error, "cudaSetDevice")) {
+            check(cudaMalloc(&m_sink, sizeof(float)), m_error, "cudaMalloc");
+        }
+    }
+    ~FmaBench() override { cudaFree(m_sink); }
+    bool run(long long iterations) override {
+        if (!m_error.empty()) {
+            return false;
+        }
+        for (long long i = 0; i < iterations; ++i) {
+            if (m_kind == FmaKind::fp32) {
+                fmaFp32Kernel<<<m_blocks, kThreads>>>(0.9999999f, 1e-3f, m_sink);
+            } else {
+                fmaFp16Kernel<<<m_blocks, kThreads>>>(0.999f, 1e-3f, m_sink);
+            }
+        }
+        return check(cudaDeviceSynchronize(), m_error, "kernel");
+    }
+
+private:
+    static constexpr int kThreads = 256;
+    FmaKind m_kind;
+    int m_blocks = 0;
+    float* m_sink = nullptr;
+};
+
+}  // namespace
+
+int deviceCount(std::string& error) {
+    int count = 0;
+    const cudaError_t status = cudaGetDeviceCount(&count);
+    if (status != cudaSuccess) {
+        error = std::string("cudaGetDeviceCount: ") + cudaGetErrorString(status);
+        return 0;
+    }
+    if (count == 0) {
+        error = "cudaGetDeviceCount returned 0 devices";
+    }
+    return count;
+}
+
+bool deviceInfo(int device, DeviceInfo& info, std::string& error) {
+    cudaDeviceProp prop{};
+    if (!check(cudaGetDeviceProperties(&prop, device), error, "cudaGetDeviceProperties")) {
+        return false;
+    }
+    info.name = prop.name;
+    info.major = prop.major;
+    info.minor = prop.minor;
+    info.multiprocessors = prop.multiProcessorCount;
+    info.memoryBytes = static_cast<double>(prop.totalGlobalMem);
+    info.l2Bytes = prop.l2CacheSize;
+    info.sharedPerMultiprocessorBytes = static_cast<double>(prop.sharedMemPerMultiprocessor);
+    int clockKhz = 0;
+    cudaDeviceGetAttribute(&clockKhz, cudaDevAttrClockRate, device);
+    info.clockHz = clockKhz * 1e3;
+    cudaRuntimeGetVersion(&info.runtimeVersion);
+    cudaDriverGetVersion(&info.driverVersion);
+    return true;
+}
+
+Bench* makeMemoryBench(int device, MemoryKind kind, std::size_t bytesPerArray) {
+    return new MemoryBench(device, kind, bytesPerArray);
+}
+
+Bench* makeFmaBench(int device, FmaKind kind, int multiprocessors) {
+    return new FmaBench(device, kind, multiprocessors);
+}
+
+}  // namespace rooflens::calibrate::cuda

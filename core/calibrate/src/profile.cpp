@@ -1,0 +1,175 @@
+#include "calibrate/profile.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace rooflens::calibrate {
+
+namespace {
+
+const char* kSysfsSource =
+    "Linux sysfs /sys/devices/system/cpu/cpu*/cache on the calibrated "
+    "machine";
+const char* kMeminfoSource = "Linux /proc/meminfo MemTotal on the calibrated machine";
+
+std::string fixed(double value, const char* format) {
+    char text[64];
+    std::snprintf(text, sizeof text, format, value);
+    return text;
+}
+
+std::string giga(double value, const char* unit) {
+    return fixed(value / 1e9, "%.1f ") + unit;
+}
+
+std::string cpuList(const std::vector<int>& cpus) {
+    std::string out;
+    for (int cpu : cpus) {
+        if (!out.empty()) {
+            out += ',';
+        }
+        out += std::to_string(cpu);
+    }
+    return out;
+}
+
+std::string threadsText(int threads) {
+    return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+}
+
+}  // namespace
+
+double roundSignificant(double value, int digits) {
+    if (!(value > 0) || !std::isfinite(value)) {
+        return value;
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    return std::strtod(text, nullptr);
+}
+
+std::string defaultProfileId(const Calibration& calibration) {
+    std::string host;
+    for (char ch : calibration.machine.hostname) {
+        const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const bool ok = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') ||
+                        lower == '.' || lower == '_' || lower == '-';
+        host += ok ? lower : '-';
+    }
+    return host.empty() ? "calibrated-cpu" : "calibrated-" + host;
+}
+
+std::filesystem::path sidecarPathFor(const std::filesystem::path& profile) {
+    std::filesystem::path out = profile;
+    if (out.extension() == ".json") {
+        out.replace_extension();
+    }
+    out += ".calibration.json";
+    return out;
+}
+
+core::Hardware toHardware(const Calibration& c, const ProfileOptions& options) {
+    const int all = c.threads();
+    core::Hardware hw;
+    hw.id = options.id.empty() ? defaultProfileId(c) : options.id;
+    hw.name = options.name.empty() ? c.machine.cpuModel + " (calibrated, " + threadsText(all) + ")"
+                                   : options.name;
+    hw.vendor = c.machine.vendor.empty() ? "unknown" : c.machine.vendor;
+    hw.kind = core::DeviceKind::cpu;
+    auto addProvenance = [&](std::string path, core::Provenance status, std::string source,
+                             std::string note) {
+        hw.provenance.push_back({std::move(path), status, std::move(source), std::move(note)});
+    };
+
+    for (const auto& ceiling : c.compute) {
+        if (ceiling.threads != all || ceiling.opsPerSecond <= 0) {
+            continue;
+        }
+        const char* unit = core::isInteger(ceiling.type) ? "GOP/s" : "GFLOP/s";
+        std::string note = ceiling.instruction + " x 12 accumulators, " + threadsText(all) +
+                           ", p90 of the best run";
+        if (const ComputeCeiling* one = c.computeCeiling(ceiling.type, 1); one && all > 1) {
+            note += "; 1 thread: " + giga(one->opsPerSecond, unit);
+        }
+        note += "; theoretical " + giga(ceiling.theoreticalAtMeasuredClock, unit) + " at the " +
+                fixed(c.clockHz / 1e9, "%.2f") + " GHz measured clock, " +
+                giga(ceiling.theoreticalAtNominalClock, unit) + " at the nominal " +
+                fixed(c.machine.nominalHz / 1e9, "%.2f") + " GHz";
+        hw.vector.set(ceiling.type, roundSignificant(ceiling.opsPerSecond));
+        addProvenance("/compute/vector/" + std::string(core::nameOf(ceiling.type)) + "/dense",
+                      core::Provenance::measured, "", note);
+    }
+
+    for (const auto& cache : c.machine.caches) {
+        std::string name = "L";
+        name += std::to_string(cache.level);
+        core::MemoryLevel level;
+        level.name = name;
+        const MemoryCeiling* measured = c.memoryCeiling(name, all);
+        level.capacityBytes = measured != nullptr && measured->capacityBytes > 0
+                                  ? measured->capacityBytes
+                                  : cache.totalBytes();
+        const std::string path = "/memory/" + std::to_string(hw.memory.size());
+        addProvenance(path + "/capacity", core::Provenance::derived, kSysfsSource,
+                      fixed(cache.bytes / 1024, "%.0f KiB") + " per instance x " +
+                          std::to_string(static_cast<int>(level.capacityBytes / cache.bytes)) +
+                          " in use by the calibrated CPUs");
+        if (const MemoryCeiling* m = measured; m && m->readBytesPerSecond > 0) {
+            level.bytesPerSecond = roundSignificant(m->readBytesPerSecond);
+            level.measured = true;
+            std::string note = "read-only sweep plateau, " + threadsText(all) + ", " +
+                               std::to_string(m->points) + " points";
+            if (m->readWriteBytesPerSecond() > 0) {
+                note += "; read+write (triad) " + giga(m->readWriteBytesPerSecond(), "GB/s");
+            }
+            if (const MemoryCeiling* one = c.memoryCeiling(name, 1); one && all > 1) {
+                note += "; 1 thread: read " + giga(one->readBytesPerSecond, "GB/s");
+            }
+            addProvenance(path + "/bandwidth", core::Provenance::measured, "", note);
+        }
+        hw.memory.push_back(level);
+    }
+    core::MemoryLevel dram;
+    dram.name = "DRAM";
+    dram.capacityBytes = c.machine.memoryBytes > 0 ? c.machine.memoryBytes : 1;
+    dram.measured = true;
+    const std::string path = "/memory/" + std::to_string(hw.memory.size());
+    addProvenance(path + "/capacity", core::Provenance::derived, kMeminfoSource,
+                  "installed memory visible to the OS");
+    if (const MemoryCeiling* m = c.memoryCeiling("DRAM", all); m && m->readBytesPerSecond > 0) {
+        dram.bytesPerSecond = roundSignificant(m->readBytesPerSecond);
+        std::string note = "read-only, median of the sweep points >= 4x LLC, " + threadsText(all);
+        if (m->readWriteBytesPerSecond() > 0) {
+            note += "; read+write (triad, non-temporal stores) " +
+                    giga(m->readWriteBytesPerSecond(), "GB/s");
+        }
+        if (const MemoryCeiling* one = c.memoryCeiling("DRAM", 1); one && all > 1) {
+            note += "; 1 thread: read " + giga(one->readBytesPerSecond, "GB/s");
+        }
+        addProvenance(path + "/bandwidth", core::Provenance::measured, "", note);
+    } else {
+        dram.bytesPerSecond = 1e9;  // the schema requires a main-memory bandwidth
+        addProvenance(path + "/bandwidth", core::Provenance::measured, "",
+                      "not measured (the sweep was skipped); placeholder");
+    }
+    hw.memory.push_back(dram);
+
+    if (const CacheLevel* l2 = c.machine.cache(2)) {
+        hw.sramPerCoreBytes = l2->bytes;
+        addProvenance("/sram_per_core", core::Provenance::derived, kSysfsSource, "L2 per core");
+    }
+    hw.notes = std::string("Calibrated by rooflens calibrate --");
+    hw.notes += std::string(nameOf(c.mode)) + " on " + c.startedAt + ": " + c.machine.cpuModel +
+                ", " + threadsText(all) + " (CPUs " + cpuList(c.cpus) + "), measured clock " +
+                fixed(c.clockHz / 1e9, "%.2f") + " GHz (nominal " +
+                fixed(c.machine.nominalHz / 1e9, "%.2f") + " GHz)" +
+                (c.machine.debugBuild ? ", DEBUG BUILD" : "") +
+                (c.machine.dnnlVersion.empty() ? "" : ", oneDNN " + c.machine.dnnlVersion) +
+                ". Read+write, 1-thread, gather and GEMM ceilings and all statistics are in the "
+                "calibration sidecar.";
+    return hw;
+}
+
+}  // namespace rooflens::calibrate

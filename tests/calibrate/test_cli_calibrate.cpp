@@ -1,0 +1,140 @@
+// `rooflens calibrate` and `rooflens validate` as processes: a tiny-budget quick calibration
+// writes a profile that validates, imports and works with --hw; --device cuda without a GPU
+// exits 2; usage and input errors; validate's report in every format.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "calibrate/cuda_backend.h"
+#include "cli_process.h"
+#include "hwdb/hwdb.h"
+
+namespace rooflens::calibrate {
+namespace {
+
+using testing::rooflens;
+using testing::scratch;
+using testing::slurp;
+
+// Calibrates into `name` with a tiny budget (a few seconds, not representative).
+std::string calibrateTiny(const std::string& name) {
+    const auto out = scratch() / name;
+    const auto r = rooflens("calibrate --quick --budget-scale 0.01 --id tiny-" +
+                            out.stem().string() + " --out '" + out.string() + "'");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return out.string();
+}
+
+TEST(CliCalibrate, TinyQuickRunWritesAnImportableProfile) {
+    const std::string out = calibrateTiny("quick.json");
+    auto hw = hwdb::loadDeviceFile(out);
+    ASSERT_TRUE(hw) << hw.error().message;
+    EXPECT_EQ(hw->id, "tiny-quick");
+    EXPECT_EQ(hw->kind, core::DeviceKind::cpu);
+    EXPECT_GT(hw->memoryBytesPerSecond(), 0);
+    EXPECT_TRUE(hw->mainMemory().measured);
+    EXPECT_GT(hw->vector.at(core::DataType::fp32) + hw->vector.at(core::DataType::fp64), 0);
+
+    const auto sidecar = nlohmann::json::parse(slurp(scratch() / "quick.calibration.json"));
+    EXPECT_EQ(sidecar["kind"], "rooflens-calibration");
+    EXPECT_EQ(sidecar["profile_id"], "tiny-quick");
+    EXPECT_FALSE(sidecar["kernels"].empty());
+    EXPECT_FALSE(sidecar["machine"]["isa"].empty());
+    EXPECT_GT(sidecar["clock_hz"]["median"].get<double>(), 0);
+    bool warnedScale = false;
+    for (const auto& w : sidecar["warnings"]) {
+        warnedScale |= w.get<std::string>().find("not representative") != std::string::npos;
+    }
+    EXPECT_TRUE(warnedScale);
+
+    const auto imported = rooflens("hw import '" + out + "'");
+    EXPECT_EQ(imported.exitCode, 0) << imported.err;
+    const auto byId = rooflens("hw show tiny-quick");
+    EXPECT_EQ(byId.exitCode, 0) << byId.err;
+    EXPECT_NE(byId.out.find("(measured)"), std::string::npos) << byId.out;
+    const auto analyze =
+        rooflens("analyze --model llama-2-7b --phase decode --format json --hw '" + out + "'");
+    ASSERT_EQ(analyze.exitCode, 0) << analyze.err;
+    EXPECT_EQ(nlohmann::json::parse(analyze.out)["hardware"]["id"], "tiny-quick");
+}
+
+TEST(CliCalibrate, CudaWithoutAGpuExitsTwo) {
+    if (cudaDeviceCount()) {
+        GTEST_SKIP() << "a CUDA GPU is present";
+    }
+    const auto out = scratch() / "cuda.json";
+    const auto r = rooflens("calibrate --device cuda --out '" + out.string() + "'");
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("no CUDA GPU found"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(CliCalibrate, UsageAndInputErrors) {
+    const std::string out = (scratch() / "never.json").string();
+    struct Case {
+        std::string args;
+        int code;
+        std::string fragment;
+    };
+    const Case cases[] = {
+        {"calibrate", 1, "out"},
+        {"calibrate --quick --full --out '" + out + "'", 1, "exclude"},
+        {"calibrate --device tpu --out '" + out + "'", 1, "--device"},
+        {"calibrate --threads -2 --out '" + out + "'", 1, "--threads"},
+        {"calibrate --budget-scale -1 --out '" + out + "'", 1, "--budget-scale"},
+        {"calibrate --out /nonexistent-dir/x.json", 2, "cannot write"},
+        {"validate --hw no-such-device", 2, "no-such-device"},
+    };
+    for (const auto& c : cases) {
+        const auto r = rooflens(c.args);
+        EXPECT_EQ(r.exitCode, c.code) << c.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.fragment), std::string::npos) << c.args << "\n" << r.err;
+    }
+    EXPECT_FALSE(std::filesystem::exists(out));
+    const auto help = rooflens("calibrate --help");
+    EXPECT_EQ(help.exitCode, 0);
+    EXPECT_NE(help.out.find("--full"), std::string::npos);
+    EXPECT_EQ(help.out.find("budget-scale"), std::string::npos) << "the test option is hidden";
+}
+
+TEST(CliValidate, ReportsEveryKernelClassInEveryFormat) {
+    const std::string profile = calibrateTiny("validate.json");
+    const std::string common = "validate --budget-scale 0.05 --hw '" + profile +
+                               "' --model '" ROOFLENS_TEST_DATA_DIR
+                               "/models/tiny-llama/config.json' --prompt-len 8 --context-len 8 "
+                               "--gnn-nodes 4096";
+    const auto json = rooflens(common + " --format json");
+    ASSERT_EQ(json.exitCode, 0) << json.err;
+    const auto doc = nlohmann::json::parse(json.out);
+    EXPECT_EQ(doc["kind"], "rooflens-validation");
+    EXPECT_EQ(doc["profile"], "tiny-validate");
+    EXPECT_NE(doc["sidecar"].get<std::string>().find("validate.calibration.json"),
+              std::string::npos);
+    std::set<std::string> classes;
+    for (const auto& k : doc["kernels"]) {
+        classes.insert(k["class"].get<std::string>());
+        EXPECT_GT(k["ops"].get<double>(), 0) << k["name"];
+        EXPECT_GT(k["measured_median_seconds"].get<double>(), 0) << k["name"];
+        EXPECT_GE(k["measured_p90_seconds"].get<double>(), k["measured_p10_seconds"].get<double>());
+        EXPECT_GT(k["calibrated_seconds"].get<double>(), 0) << k["name"];
+        EXPECT_FALSE(k["calibrated_bound"].get<std::string>().empty());
+        EXPECT_EQ(k["model_error"].get<bool>(), k["ratio"].get<double>() > 1.05);
+    }
+    EXPECT_EQ(classes, (std::set<std::string>{"gemm", "gemv", "attention", "norm", "spmm"}));
+    EXPECT_EQ(doc["abs_error"].back()["class"], "all");
+
+    const auto csv = rooflens(common + " --format csv");
+    ASSERT_EQ(csv.exitCode, 0) << csv.err;
+    EXPECT_EQ(csv.out.rfind("kernel,class,shape,OPs,bytes", 0), 0U) << csv.out;
+    const auto md =
+        rooflens(common + " --format md --output '" + (scratch() / "validate.md").string() + "'");
+    ASSERT_EQ(md.exitCode, 0) << md.err;
+    const std::string text = slurp(scratch() / "validate.md");
+    EXPECT_NE(text.find("| kernel"), std::string::npos);
+    EXPECT_NE(text.find("median"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rooflens::calibrate
