@@ -62,7 +62,9 @@ std::int64_t requirePositive(const po::variables_map& vm, const char* name) {
 
 namespace {
 core::CancelToken g_interrupted;
-extern "C" void onInterrupt(int /*signal*/) { g_interrupted.cancel(); }
+extern "C" void onInterrupt(int /*signal*/) {
+    g_interrupted.cancel();
+}
 }  // namespace
 
 const core::CancelToken& installInterruptHandler() {

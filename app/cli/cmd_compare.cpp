@@ -82,8 +82,8 @@ std::string renderJson(const core::Comparison& c, const std::string& model) {
 }
 
 std::vector<std::string> header() {
-    return {"device", "scenario", "prefill", "decode step", "TTFT", "TPOT", "tokens/s",
-            "weights", "KV cache", "fits", "prefill x", "decode x", "e2e x", "memory saved"};
+    return {"device",  "scenario", "prefill", "decode step", "TTFT",     "TPOT",  "tokens/s",
+            "weights", "KV cache", "fits",    "prefill x",   "decode x", "e2e x", "memory saved"};
 }
 
 std::vector<std::vector<std::string>> cells(const core::Comparison& c) {
@@ -190,8 +190,8 @@ std::string renderText(const core::Comparison& c, const std::string& model, bool
         out << '\n'
             << (markdown ? "## " : "")
             << (c.singlePass ? "forward pass per layer on " : "decode step per layer on ")
-            << c.deviceIds[d]
-            << " (summed over blocks; change against " << c.scenarioNames.front() << ")\n\n";
+            << c.deviceIds[d] << " (summed over blocks; change against " << c.scenarioNames.front()
+            << ")\n\n";
         std::vector<std::string> head{"layer"};
         head.insert(head.end(), c.scenarioNames.begin(), c.scenarioNames.end());
         table(head, layerCells(c, d, c.singlePass ? core::Phase::prefill : core::Phase::decode));
@@ -210,11 +210,10 @@ std::string renderCsv(const core::Comparison& c) {
                       "%s,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.17g,%.17g,%.17g,%s,%.6g,%.6g,%.6g,"
                       "%.6g\n",
                       c.deviceIds[r.device].c_str(), r.scenarioName.c_str(), r.prefillSeconds,
-                      r.decodeStepSeconds, r.request.ttftSeconds,
-                      r.request.tpotSeconds.value_or(0), r.request.e2eSeconds,
-                      r.request.tokensPerSecond, r.weightBytes, r.kvCacheBytes,
-                      r.totalMemoryBytes, r.fitsInMemory ? "true" : "false", r.prefillSpeedup,
-                      r.decodeSpeedup, r.e2eSpeedup, r.memorySaved);
+                      r.decodeStepSeconds, r.request.ttftSeconds, r.request.tpotSeconds.value_or(0),
+                      r.request.e2eSeconds, r.request.tokensPerSecond, r.weightBytes,
+                      r.kvCacheBytes, r.totalMemoryBytes, r.fitsInMemory ? "true" : "false",
+                      r.prefillSpeedup, r.decodeSpeedup, r.e2eSpeedup, r.memorySaved);
         out << line;
     }
     return out.str();
@@ -255,10 +254,11 @@ int runCompare(const std::vector<std::string>& args) {
     settings.generateLength = requirePositive(vm, "gen-len");
     const auto context = vm["context-len"].as<std::int64_t>();
     if (context < 0) {
-        throw CliError{kUsage, "--context-len: expected a positive integer, got " +
-                                   std::to_string(context)};
+        throw CliError{
+            kUsage, "--context-len: expected a positive integer, got " + std::to_string(context)};
     }
-    settings.contextLength = context > 0 ? context : settings.promptLength + settings.generateLength;
+    settings.contextLength =
+        context > 0 ? context : settings.promptLength + settings.generateLength;
     settings.flashAttention = vm["flash-attention"].as<bool>();
     const auto format = parseFormat(vm["format"].as<std::string>(),
                                     {core::ReportFormat::table, core::ReportFormat::json,
@@ -277,8 +277,8 @@ int runCompare(const std::vector<std::string>& args) {
         devices.push_back(resolveHardware(db, id));
     }
     // ViT and GNN models have one forward pass: no decode step or request.
-    auto comparison = core::compareScenarios(source.build, devices, scenarios, settings,
-                                             source.family != "llm");
+    auto comparison =
+        core::compareScenarios(source.build, devices, scenarios, settings, source.family != "llm");
     if (!comparison) {
         throw CliError{kBadInput, comparison.error().message};
     }

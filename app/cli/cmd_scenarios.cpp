@@ -50,11 +50,11 @@ int runScenarios(const std::vector<std::string>& args) {
         for (const auto& name : core::listScenarioPresets()) {
             const core::Scenario s = resolveScenarioArg(name);
             // Effective bits for a 4096-wide layer (per-channel metadata depends on it).
-            std::snprintf(line, sizeof line, "%-20s %-16s %-16s %-16s %s\n", name.c_str(),
-                          bitsOf(s.weights, 4096).c_str(), bitsOf(s.activations, 4096).c_str(),
-                          bitsOf(s.kvCache ? std::optional(s.kvCache->format) : std::nullopt, 0)
-                              .c_str(),
-                          arxivId(s.citation).c_str());
+            std::snprintf(
+                line, sizeof line, "%-20s %-16s %-16s %-16s %s\n", name.c_str(),
+                bitsOf(s.weights, 4096).c_str(), bitsOf(s.activations, 4096).c_str(),
+                bitsOf(s.kvCache ? std::optional(s.kvCache->format) : std::nullopt, 0).c_str(),
+                arxivId(s.citation).c_str());
             out << line;
         }
         emit(out.str(), "");

@@ -90,20 +90,19 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
     std::ostringstream out;
     char line[256];
     const char* lengthName = phase == core::Phase::decode ? "context" : "prompt";
-    std::snprintf(line, sizeof line, "%-16s %-18s %7s %8s %11s %12s %-8s %10s %10s %s\n",
-                  "device", "scenario", "batch", lengthName, "time", "tokens/s", "bound",
-                  "weights", "KV cache", "memory");
+    std::snprintf(line, sizeof line, "%-16s %-18s %7s %8s %11s %12s %-8s %10s %10s %s\n", "device",
+                  "scenario", "batch", lengthName, "time", "tokens/s", "bound", "weights",
+                  "KV cache", "memory");
     out << line;
     for (const auto& p : r.points) {
         const auto length = phase == core::Phase::decode ? p.contextLength : p.promptLength;
-        std::snprintf(line, sizeof line, "%-16s %-18s %7lld %8lld %11s %12.5g %-8s %10s %10s %s\n",
-                      n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
-                      static_cast<long long>(p.batch), static_cast<long long>(length),
-                      core::formatSeconds(p.timeSeconds).c_str(), p.tokensPerSecond,
-                      std::string(core::nameOf(p.bound)).c_str(),
-                      core::formatSi(p.weightBytes, "B").c_str(),
-                      core::formatSi(p.kvCacheBytes, "B").c_str(),
-                      p.fitsInMemory ? "fits" : "OUT OF MEMORY");
+        std::snprintf(
+            line, sizeof line, "%-16s %-18s %7lld %8lld %11s %12.5g %-8s %10s %10s %s\n",
+            n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
+            static_cast<long long>(p.batch), static_cast<long long>(length),
+            core::formatSeconds(p.timeSeconds).c_str(), p.tokensPerSecond,
+            std::string(core::nameOf(p.bound)).c_str(), core::formatSi(p.weightBytes, "B").c_str(),
+            core::formatSi(p.kvCacheBytes, "B").c_str(), p.fitsInMemory ? "fits" : "OUT OF MEMORY");
         out << line;
     }
     return out.str();
@@ -155,9 +154,9 @@ int runSweep(const std::vector<std::string>& args) {
     spec.contextLengths = range(vm, "context-len");
     spec.generateLength = requirePositive(vm, "gen-len");
     spec.flashAttention = vm["flash-attention"].as<bool>();
-    const auto format = parseFormat(vm["format"].as<std::string>(),
-                                    {core::ReportFormat::table, core::ReportFormat::json,
-                                     core::ReportFormat::csv});
+    const auto format =
+        parseFormat(vm["format"].as<std::string>(),
+                    {core::ReportFormat::table, core::ReportFormat::json, core::ReportFormat::csv});
     Names names;
     spec.scenarios.clear();
     if (vm.count("scenario") != 0U) {
@@ -186,8 +185,8 @@ int runSweep(const std::vector<std::string>& args) {
         return source.buildCollapsed ? source.buildCollapsed(settings, collapse)
                                      : source.build(settings);
     };
-    auto result = core::runSweep(spec, build, vm["threads"].as<unsigned>(), bar.callback(),
-                                 &cancel);
+    auto result =
+        core::runSweep(spec, build, vm["threads"].as<unsigned>(), bar.callback(), &cancel);
     bar.finish();
     if (!result) {
         throw CliError{kBadInput, result.error().message};

@@ -10,7 +10,9 @@ namespace rooflens::cli {
 
 ProgressBar::ProgressBar() : m_enabled(::isatty(STDERR_FILENO) == 1) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+    finish();
+}
 
 void ProgressBar::update(double fraction, std::string_view label, double secondsLeft) {
     if (!m_enabled) {

@@ -39,16 +39,16 @@ core::Scenario resolveScenarioArg(const std::string& nameOrPath) {
     return std::move(scenario).value();
 }
 
-std::optional<core::Scenario> scenarioFromOptions(
-    const boost::program_options::variables_map& vm) {
+std::optional<core::Scenario> scenarioFromOptions(const boost::program_options::variables_map& vm) {
     const int w = vm["wbits"].as<int>();
     const int a = vm["abits"].as<int>();
     const int kv = vm["kvbits"].as<int>();
     const std::string name = vm.count("scenario") != 0U ? vm["scenario"].as<std::string>() : "";
     if (!name.empty()) {
         if (w != 16 || a != 16 || kv != 16) {
-            throw CliError{kUsage, "--scenario replaces --wbits/--abits/--kvbits: give one or the "
-                                   "other"};
+            throw CliError{kUsage,
+                           "--scenario replaces --wbits/--abits/--kvbits: give one or the "
+                           "other"};
         }
         return resolveScenarioArg(name);
     }
@@ -63,8 +63,8 @@ WorkloadSource compressed(WorkloadSource source, const std::optional<core::Scena
         return source;
     }
     auto build = source.build;
-    source.build = [build, s = *scenario](const core::RunSettings& settings)
-        -> core::Result<core::Workload> {
+    source.build =
+        [build, s = *scenario](const core::RunSettings& settings) -> core::Result<core::Workload> {
         auto workload = build(settings);
         if (!workload) {
             return workload.error();

@@ -121,8 +121,7 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
     result.intensity = total > 0 ? result.ops / total : 0;
     result.bound = computeTime > memoryTime ? Bound::compute : Bound::memory;
     result.timeSeconds = std::max(computeTime, memoryTime);
-    result.attainableOpsPerSecond =
-        result.timeSeconds > 0 ? result.ops / result.timeSeconds : peak;
+    result.attainableOpsPerSecond = result.timeSeconds > 0 ? result.ops / result.timeSeconds : peak;
 }
 
 }  // namespace

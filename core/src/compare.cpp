@@ -118,8 +118,7 @@ Result<Comparison> compareScenarios(const CompareBuilder& build,
         for (std::size_t r = first; r < c.rows.size(); ++r) {
             CompareRow& row = c.rows[r];
             row.prefillSpeedup = base.prefillSeconds / row.prefillSeconds;
-            row.decodeSpeedup =
-                singlePass ? 1.0 : base.decodeStepSeconds / row.decodeStepSeconds;
+            row.decodeSpeedup = singlePass ? 1.0 : base.decodeStepSeconds / row.decodeStepSeconds;
             row.e2eSpeedup = base.request.e2eSeconds / row.request.e2eSeconds;
             const double baseMemory = base.weightBytes + base.kvCacheBytes;
             row.memorySaved = 1 - (row.weightBytes + row.kvCacheBytes) / baseMemory;

@@ -227,8 +227,8 @@ std::vector<Line> summaryLines(const Report& report) {
 
 std::string header(const Report& report) {
     const RunSettings& s = report.settings;
-    std::string text = report.model.id + " on " + report.hardwareName + " (" + report.hardwareId +
-                       "): ";
+    std::string text =
+        report.model.id + " on " + report.hardwareName + " (" + report.hardwareId + "): ";
     const std::string& family = report.model.family;
     if (family == "vit") {
         text += "batch " + std::to_string(s.batch) + ", " + std::to_string(s.promptLength) +

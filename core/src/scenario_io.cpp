@@ -436,10 +436,10 @@ bool matchesPattern(std::string_view pattern, std::string_view name) {
 Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
     const ScenarioReader r(label);
     const JsonReader& j = r.reader();
-    if (auto ok = r.onlyKeys(doc, "",
-                             {"schema_version", "name", "description", "citation", "weights",
-                              "activations", "kv_cache", "sparsity", "low_rank", "depth",
-                              "overrides"});
+    if (auto ok =
+            r.onlyKeys(doc, "",
+                       {"schema_version", "name", "description", "citation", "weights",
+                        "activations", "kv_cache", "sparsity", "low_rank", "depth", "overrides"});
         !ok) {
         return ok.error();
     }
@@ -517,8 +517,7 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
             const std::string path = childPath("/overrides", i);
             const Json& item = list[i];
             if (auto ok = r.onlyKeys(item, path,
-                                     {"pattern", "weights", "activations", "sparsity",
-                                      "low_rank"});
+                                     {"pattern", "weights", "activations", "sparsity", "low_rank"});
                 !ok) {
                 return ok.error();
             }
@@ -654,9 +653,9 @@ std::vector<std::string> listScenarioPresets() {
 }
 
 Result<Scenario> resolveScenario(const std::string& nameOrPath) {
-    const bool isPath = nameOrPath.find('/') != std::string::npos ||
-                        (nameOrPath.size() > 5 &&
-                         nameOrPath.compare(nameOrPath.size() - 5, 5, ".json") == 0);
+    const bool isPath =
+        nameOrPath.find('/') != std::string::npos ||
+        (nameOrPath.size() > 5 && nameOrPath.compare(nameOrPath.size() - 5, 5, ".json") == 0);
     if (isPath) {
         return loadScenario(nameOrPath);
     }

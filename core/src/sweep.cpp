@@ -98,8 +98,8 @@ Result<std::vector<std::int64_t>> parseRange(std::string_view text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const auto comma = text.find(',', start);
-        const auto item = text.substr(start, comma == std::string_view::npos ? text.npos
-                                                                             : comma - start);
+        const auto item =
+            text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
         auto value = parseInteger(item);
         if (!value || *value < 1) {
             return rangeError(text, "'" + std::string(item) + "' is not an integer >= 1");
@@ -216,9 +216,9 @@ Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, u
             }
             report = analyze(workload.value(), hw);
             point.timeSeconds = report.totals.timeSeconds;
-            const double tokens = static_cast<double>(job.batch) *
-                                  (spec.phase == Phase::prefill ? static_cast<double>(job.length)
-                                                                : 1.0);
+            const double tokens =
+                static_cast<double>(job.batch) *
+                (spec.phase == Phase::prefill ? static_cast<double>(job.length) : 1.0);
             point.tokensPerSecond = point.timeSeconds > 0 ? tokens / point.timeSeconds : 0;
             (spec.phase == Phase::prefill ? point.promptLength : point.contextLength) = job.length;
         }
@@ -259,9 +259,9 @@ Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, u
             result.points[i] = point.value();
             const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
             if (reporter && progress && (finished % 4096 == 0 || finished == jobs.size())) {
-                const double elapsed = std::chrono::duration<double>(
-                                           std::chrono::steady_clock::now() - started)
-                                           .count();
+                const double elapsed =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count();
                 const double fraction = static_cast<double>(finished) / jobs.size();
                 progress(fraction, "sweep", elapsed / fraction - elapsed);
             }

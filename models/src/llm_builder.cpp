@@ -219,9 +219,9 @@ private:
         qk.kvRead = m_batch * keys * hkv * dh * m_bkv;
         qk.activationsOut = scores * m_ba;
         // Per (batch, head): [queries x d_h] x [d_h x keys], repeated B h_q times.
-        setShape(add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_floatType,
-                     2 * scores * dh, qk),
-                 m_batch * hq * m_queries, dh, keys);
+        setShape(
+            add("qk_matmul", LayerKind::matmul, ExecUnit::matrix, m_floatType, 2 * scores * dh, qk),
+            m_batch * hq * m_queries, dh, keys);
         ByteBreakdown sm;
         sm.activationsIn = scores * m_ba;
         sm.activationsOut = scores * m_ba;
@@ -230,9 +230,9 @@ private:
         sv.activationsIn = scores * m_ba;
         sv.kvRead = m_batch * keys * hkv * dh * m_bkv;
         sv.activationsOut = qElems * m_ba;
-        setShape(add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_floatType,
-                     2 * scores * dh, sv),
-                 m_batch * hq * m_queries, keys, dh);
+        setShape(
+            add("sv_matmul", LayerKind::matmul, ExecUnit::matrix, m_floatType, 2 * scores * dh, sv),
+            m_batch * hq * m_queries, keys, dh);
     }
 
     void addMlp() {
@@ -325,8 +325,8 @@ private:
         const double vocab = static_cast<double>(m_c.vocabSize);
         const double norm = (m_c.norm == NormKind::rms ? 1 : 2) * d * m_bf;
         auto& t = w.weightTensors;
-        auto matrix = [&](std::string_view op, std::int32_t block, double count, double k,
-                          double n, bool bias) {
+        auto matrix = [&](std::string_view op, std::int32_t block, double count, double k, double n,
+                          bool bias) {
             t.push_back({op, block, count * k * n, k, n, bias ? count * n * m_bf : 0, m_floatType});
         };
         auto other = [&](std::string_view op, std::int32_t block, double bytes) {

@@ -16,7 +16,7 @@ core::SweepSpec millionPoints() {
     const auto db = hwdb::Database::load();
     core::SweepSpec spec;
     spec.phase = core::Phase::decode;
-    spec.batches = core::parseRange("1:250:+1").value();          // 250
+    spec.batches = core::parseRange("1:250:+1").value();               // 250
     spec.contextLengths = core::parseRange("128:32000:+128").value();  // 250
     spec.flashAttention = true;
     for (const char* id : {"a100-80gb-sxm", "h100-sxm", "mi300x", "l40s"}) {  // 4
@@ -44,11 +44,15 @@ void BM_SweepMillionPoints(benchmark::State& state) {
         benchmark::DoNotOptimize(result.value().points.back().timeSeconds);
     }
     state.counters["points"] = static_cast<double>(points);
-    state.counters["ns_per_point"] = benchmark::Counter(
-        static_cast<double>(points) * state.iterations(),
-        benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_point"] =
+        benchmark::Counter(static_cast<double>(points) * state.iterations(),
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_SweepMillionPoints)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_SweepMillionPoints)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
     ->Iterations(1);
 
 }  // namespace

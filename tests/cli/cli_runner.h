@@ -21,7 +21,8 @@ struct Outcome {
 
 inline std::filesystem::path scratch() {
     static const std::filesystem::path dir = [] {
-        std::filesystem::path d = std::filesystem::temp_directory_path() / ("rooflens-cli-" + std::to_string(::getpid()));
+        std::filesystem::path d =
+            std::filesystem::temp_directory_path() / ("rooflens-cli-" + std::to_string(::getpid()));
         std::filesystem::remove_all(d);
         std::filesystem::create_directories(d);
         return d;

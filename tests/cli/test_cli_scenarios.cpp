@@ -31,8 +31,10 @@ TEST(CliScenarios, AnalyzeWithAScenarioFile) {
     const auto file = scratch() / "my-scenario.json";
     std::ofstream(file) << R"({"schema_version": 1, "name": "mine",
         "weights": {"type": "int4", "group_size": 64, "scale": "fp16"}})";
-    const Outcome r = rooflens("analyze --model llama-2-7b --hw a100-80gb-sxm --phase decode "
-                               "--scenario '" + file.string() + "' --format json");
+    const Outcome r = rooflens(
+        "analyze --model llama-2-7b --hw a100-80gb-sxm --phase decode "
+        "--scenario '" +
+        file.string() + "' --format json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["settings"]["scenario"], "mine");
@@ -41,9 +43,9 @@ TEST(CliScenarios, AnalyzeWithAScenarioFile) {
         if (layer["name"] == "blocks.0.q_proj") {
             EXPECT_EQ(layer["weight_type"], "int4");
             // 4096 x 4096 x (4 + 16/64) bits.
-            EXPECT_DOUBLE_EQ(layer["bytes"]["weights"].get<double>() +
-                                 layer["bytes"]["metadata"].get<double>(),
-                             4096.0 * 4096 * 4.25 / 8);
+            EXPECT_DOUBLE_EQ(
+                layer["bytes"]["weights"].get<double>() + layer["bytes"]["metadata"].get<double>(),
+                4096.0 * 4096 * 4.25 / 8);
             found = true;
         }
     }
@@ -51,8 +53,9 @@ TEST(CliScenarios, AnalyzeWithAScenarioFile) {
 }
 
 TEST(CliScenarios, CompareTableJsonCsvMarkdown) {
-    const std::string base = "compare --model llama-2-7b --hw a100-40gb-sxm --hw h100-sxm "
-                             "--scenario fp16 --scenario awq-w4a16-g128 --gen-len 8 --format ";
+    const std::string base =
+        "compare --model llama-2-7b --hw a100-40gb-sxm --hw h100-sxm "
+        "--scenario fp16 --scenario awq-w4a16-g128 --gen-len 8 --format ";
     Outcome r = rooflens(base + "json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
@@ -77,8 +80,9 @@ TEST(CliScenarios, CompareTableJsonCsvMarkdown) {
 }
 
 TEST(CliScenarios, SweepMarksOutOfMemoryPoints) {
-    const Outcome r = rooflens("sweep --model llama-2-7b --hw a100-40gb-sxm --phase decode "
-                               "--batch 1,64 --context-len 1024:4096:x4 --format json");
+    const Outcome r = rooflens(
+        "sweep --model llama-2-7b --hw a100-40gb-sxm --phase decode "
+        "--batch 1,64 --context-len 1024:4096:x4 --format json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto points = nlohmann::json::parse(r.out)["points"];
     ASSERT_EQ(points.size(), 4U);
@@ -91,9 +95,11 @@ TEST(CliScenarios, SweepMarksOutOfMemoryPoints) {
 
 TEST(CliScenarios, SweepCsvOverDevicesAndScenarios) {
     const auto out = scratch() / "sweep.csv";
-    const Outcome r = rooflens("sweep --model mistral-7b --hw h100-sxm --hw mi300x --scenario fp16 "
-                               "--scenario fp8-w8a8 --phase prefill --batch 1:8:x2 "
-                               "--prompt-len 512 --format csv --output '" + out.string() + "'");
+    const Outcome r = rooflens(
+        "sweep --model mistral-7b --hw h100-sxm --hw mi300x --scenario fp16 "
+        "--scenario fp8-w8a8 --phase prefill --batch 1:8:x2 "
+        "--prompt-len 512 --format csv --output '" +
+        out.string() + "'");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const std::string csv = slurp(out);
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 2 * 4);

@@ -46,7 +46,9 @@ double timeOf(const core::Report& r, Pred pred) {
     return t;
 }
 
-bool blockLinear(const core::Layer& l) { return l.kind == core::LayerKind::gemm && l.block >= 0; }
+bool blockLinear(const core::Layer& l) {
+    return l.kind == core::LayerKind::gemm && l.block >= 0;
+}
 
 TEST(ScenarioIntegration, W4A16SpeedsUpDecodeByTheWeightByteRatioNotPrefill) {
     const auto fp16 = run("llama-2-7b", "a100-40gb-sxm", core::Phase::decode, 1, 128, "");
@@ -67,7 +69,9 @@ TEST(ScenarioIntegration, W4A16SpeedsUpDecodeByTheWeightByteRatioNotPrefill) {
     EXPECT_GE(pa.totals.timeSeconds, pf.totals.timeSeconds);  // never faster in prefill
 }
 
-core::Scenario w4a4() { return core::scenarioFromBits(4, 4, 16); }
+core::Scenario w4a4() {
+    return core::scenarioFromBits(4, 4, 16);
+}
 
 double linearPrefill(const std::string& hw, const core::Scenario& scenario) {
     core::RunSettings s;
@@ -81,7 +85,8 @@ double linearPrefill(const std::string& hw, const core::Scenario& scenario) {
 TEST(ScenarioIntegration, Int4MathSpeedsUpOnA100ButNotOnH100) {
     const core::Scenario w8a8 = core::scenarioFromBits(8, 8, 16);
     // A100: INT4 1248 TOPS vs INT8 624: compute-bound linears ~2x faster.
-    const double a100 = linearPrefill("a100-40gb-sxm", w8a8) / linearPrefill("a100-40gb-sxm", w4a4());
+    const double a100 =
+        linearPrefill("a100-40gb-sxm", w8a8) / linearPrefill("a100-40gb-sxm", w4a4());
     EXPECT_GT(a100, 1.7);
     EXPECT_LE(a100, 2.0 + 1e-9);
     // H100 has no INT4 tensor cores: W4A4 runs on INT8 (plus the int4 -> int8 conversion).
@@ -176,7 +181,9 @@ TEST(ScenarioIntegration, CompareReportsSpeedupsAgainstTheFirstScenario) {
     s.promptLength = 256;
     s.generateLength = 8;
     s.contextLength = 264;
-    auto build = [&](const core::RunSettings& settings) { return models::buildLlm(config, settings); };
+    auto build = [&](const core::RunSettings& settings) {
+        return models::buildLlm(config, settings);
+    };
     auto c = core::compareScenarios(
         build, {db().resolve("a100-40gb-sxm").value(), db().resolve("h100-sxm").value()},
         {core::resolveScenario("fp16").value(), core::resolveScenario("awq-w4a16-g128").value()},

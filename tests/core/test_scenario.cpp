@@ -22,9 +22,9 @@ Scenario preset(const std::string& name) {
 
 TEST(Scenario, PresetsExistAndCiteTheirPapers) {
     const std::vector<std::string> expected = {
-        "asvd-20",         "awq-w4a16-g128", "fp16",           "fp8-w8a8",
-        "gptq-w3a16-g128", "kivi-kv2",       "layer-prune-25", "nf4-double-quant",
-        "qserve-w4a8kv4",  "smoothquant-w8a8", "sparse-2of4",  "spqr-3bit",
+        "asvd-20",         "awq-w4a16-g128",   "fp16",           "fp8-w8a8",
+        "gptq-w3a16-g128", "kivi-kv2",         "layer-prune-25", "nf4-double-quant",
+        "qserve-w4a8kv4",  "smoothquant-w8a8", "sparse-2of4",    "spqr-3bit",
         "unstructured-50"};
     EXPECT_EQ(listScenarioPresets(), expected);
     for (const auto& name : expected) {
@@ -44,8 +44,7 @@ TEST(Scenario, EffectiveBitsOfEveryPreset) {
     EXPECT_DOUBLE_EQ(preset("gptq-w3a16-g128").weights->effectiveBits(4096), 3.1484375);
     // SmoothQuant: 8 + 16 / K per-channel weight scale, 8 + 16 / K per-token activation scale.
     EXPECT_DOUBLE_EQ(preset("smoothquant-w8a8").weights->effectiveBits(4096), 8 + 16.0 / 4096);
-    EXPECT_DOUBLE_EQ(preset("smoothquant-w8a8").activations->effectiveBits(4096),
-                     8 + 16.0 / 4096);
+    EXPECT_DOUBLE_EQ(preset("smoothquant-w8a8").activations->effectiveBits(4096), 8 + 16.0 / 4096);
     EXPECT_DOUBLE_EQ(preset("fp8-w8a8").weights->effectiveBits(4096), 8);
     // QServe: 4 + (8 + 4) / 128 + 16 / K; KV 4 + 32 / 128 = 4.25 (formulas.md 4.4).
     const Scenario qserve = preset("qserve-w4a8kv4");
@@ -62,8 +61,8 @@ TEST(Scenario, EffectiveBitsOfEveryPreset) {
     // SpQR: 3 + 6/16 + 2 * 32/256 + 32 * 0.01 = 3.945 (formulas.md 4.7).
     EXPECT_NEAR(preset("spqr-3bit").weights->effectiveBits(), 3.945, 1e-12);
     // Presets without a weight format keep the native 16-bit weights.
-    for (const char* name : {"fp16", "sparse-2of4", "unstructured-50", "asvd-20",
-                             "layer-prune-25", "kivi-kv2"}) {
+    for (const char* name :
+         {"fp16", "sparse-2of4", "unstructured-50", "asvd-20", "layer-prune-25", "kivi-kv2"}) {
         EXPECT_FALSE(preset(name).weights.has_value()) << name;
     }
 }
@@ -102,8 +101,7 @@ TEST_P(BadScenario, NamesTheFileAndTheField) {
     ASSERT_FALSE(s.ok()) << GetParam().file << " was accepted";
     EXPECT_NE(s.error().message.find(std::string(GetParam().file) + ".json"), std::string::npos)
         << s.error().message;
-    EXPECT_NE(s.error().message.find(GetParam().fragment), std::string::npos)
-        << s.error().message;
+    EXPECT_NE(s.error().message.find(GetParam().fragment), std::string::npos) << s.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -275,14 +273,15 @@ TEST(Compression, UnstructuredSparsityIndexFormats) {
     w = apply(R"({"schema_version": 1, "name": "u",
         "sparsity": {"kind": "unstructured", "density": 0.25, "index": "bitmap",
                      "sparse_kernel": true}})");
-    EXPECT_DOUBLE_EQ(w.layers[0].bytes.weights + w.layers[0].bytes.metadata,
-                     0.25 * e * 2 + e / 8);
+    EXPECT_DOUBLE_EQ(w.layers[0].bytes.weights + w.layers[0].bytes.metadata, 0.25 * e * 2 + e / 8);
     EXPECT_DOUBLE_EQ(w.layers[0].ops, 0.25 * 2 * 8 * 1024 * 4096);
 }
 
 TEST(Compression, LowRankSplitsTheGemm) {
-    // rank_ratio 0.25 of min(1024, 4096) = 256: [8 x 1024] x [1024 x 256], [8 x 256] x [256 x 4096].
-    const Workload w = apply(R"({"schema_version": 1, "name": "lr", "low_rank": {"rank_ratio": 0.25},
+    // rank_ratio 0.25 of min(1024, 4096) = 256: [8 x 1024] x [1024 x 256], [8 x 256] x [256 x
+    // 4096].
+    const Workload w =
+        apply(R"({"schema_version": 1, "name": "lr", "low_rank": {"rank_ratio": 0.25},
         "overrides": [{"pattern": "lm_head", "low_rank": false}]})");
     ASSERT_EQ(w.layers[0].op, "mlp.lr_a");
     ASSERT_EQ(w.layers[1].op, "mlp.lr_b");

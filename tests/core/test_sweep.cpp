@@ -11,8 +11,7 @@ TEST(Range, ListsGeometricAndArithmetic) {
     EXPECT_EQ(parseRange("7").value(), (std::vector<std::int64_t>{7}));
     EXPECT_EQ(parseRange("1:64:x2").value(), (std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 64}));
     EXPECT_EQ(parseRange("1:100:x10").value(), (std::vector<std::int64_t>{1, 10, 100}));
-    EXPECT_EQ(parseRange("128:512:+128").value(),
-              (std::vector<std::int64_t>{128, 256, 384, 512}));
+    EXPECT_EQ(parseRange("128:512:+128").value(), (std::vector<std::int64_t>{128, 256, 384, 512}));
     EXPECT_EQ(parseRange("3:10:+4").value(), (std::vector<std::int64_t>{3, 7}));
 }
 

@@ -114,7 +114,7 @@ TEST(GnnBuilder, GcnOnCoraByHand) {
     EXPECT_DOUBLE_EQ(w.memory.weights, 23063 * 4.0);
     ASSERT_FALSE(w.notes.empty());
     EXPECT_NE(w.notes.front().find("layer 0 (1433 -> 16): combine before aggregate, "
-                                      "aggregating 16 features"),
+                                   "aggregating 16 features"),
               std::string::npos)
         << w.notes.front();
     EXPECT_EQ(w.model.family, "gnn");

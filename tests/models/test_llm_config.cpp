@@ -261,7 +261,9 @@ struct BadConfig {
     const char* fragment;  // what the message must say
 };
 
-void PrintTo(const BadConfig& bad, std::ostream* os) { *os << bad.file; }
+void PrintTo(const BadConfig& bad, std::ostream* os) {
+    *os << bad.file;
+}
 
 class BadConfigTest : public ::testing::TestWithParam<BadConfig> {};
 

@@ -36,7 +36,7 @@ struct Execution {
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw);
 
 struct LayerResult {
-    ByteBreakdown bytes;   // per instance, resolved for this device (fused attention)
+    ByteBreakdown bytes;       // per instance, resolved for this device (fused attention)
     double ops = 0;            // per instance, conversion OPs included
     double conversionOps = 0;  // dequantization/epilogue OPs on the vector units
     double intensity = 0;      // OPs per byte (0 for layers without math)
@@ -58,7 +58,7 @@ struct RequestMetrics {
 
 struct Totals {
     double ops = 0;
-    double macs = 0;  // matrix multiply-accumulates (see matrixMacs)
+    double macs = 0;           // matrix multiply-accumulates (see matrixMacs)
     double conversionOps = 0;  // of `ops`: dequantization on the vector units
     double bytes = 0;
     double timeSeconds = 0;

@@ -20,7 +20,7 @@ struct CompareRow {
     double decodeStepSeconds = 0;  // at CompareSettings::decodeContext
     RequestMetrics request;
     double weightBytes = 0;
-    double kvCacheBytes = 0;   // at the end of the request
+    double kvCacheBytes = 0;  // at the end of the request
     double totalMemoryBytes = 0;
     bool fitsInMemory = true;
     // Against the first scenario on the same device (1 for the first itself).
@@ -35,7 +35,7 @@ struct CompareRow {
 struct LayerDelta {
     std::size_t device = 0;
     Phase phase = Phase::decode;
-    std::string layer;  // "blocks.*.q_proj" or "lm_head"
+    std::string layer;            // "blocks.*.q_proj" or "lm_head"
     std::vector<double> seconds;  // per scenario
 };
 

@@ -53,8 +53,8 @@ struct Sparsity {
 };
 
 struct LowRank {
-    double rankRatio = 0;   // r / min(d_in, d_out); or
-    double paramRatio = 0;  // r (d_in + d_out) / (d_in d_out): fraction of parameters kept
+    double rankRatio = 0;          // r / min(d_in, d_out); or
+    double paramRatio = 0;         // r (d_in + d_out) / (d_in d_out): fraction of parameters kept
     bool cacheProjection = false;  // k/v projections: cache the rank-r latent instead of K, V
     bool operator==(const LowRank&) const = default;
 };
@@ -67,10 +67,10 @@ struct KvCompression {
 };
 
 struct Depth {
-    std::int64_t dropBlocks = 0;     // last N blocks removed (layer pruning); or
-    double dropFraction = 0;         // this fraction of the blocks, rounded to whole blocks
-    double exitDepth = 0;            // expected exit depth in blocks (early exit); 0 = off
-    std::int64_t exitCheckEvery = 1; // an exit head runs after every N-th block
+    std::int64_t dropBlocks = 0;      // last N blocks removed (layer pruning); or
+    double dropFraction = 0;          // this fraction of the blocks, rounded to whole blocks
+    double exitDepth = 0;             // expected exit depth in blocks (early exit); 0 = off
+    std::int64_t exitCheckEvery = 1;  // an exit head runs after every N-th block
     bool operator==(const Depth&) const = default;
 };
 

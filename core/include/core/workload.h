@@ -97,14 +97,14 @@ struct Layer {
     std::int32_t block = -1;  // transformer block index; -1 for layers outside the blocks
     LayerKind kind = LayerKind::gemm;
     ExecUnit unit = ExecUnit::matrix;
-    DataType computeType = DataType::fp16;  // the math data type the operands require
+    DataType computeType = DataType::fp16;     // the math data type the operands require
     DataType weightType = DataType::fp16;      // storage type of the weight matrix
     DataType activationType = DataType::fp16;  // storage type of the matrix's input activations
     DataType kvType = DataType::fp16;          // storage type of the KV cache it reads or writes
     bool structuredSparse = false;  // 2:4 weights: runs at the sparse peak where the device has it
-    double ops = 0;                    // per instance
-    ByteBreakdown bytes;               // per instance
-    std::uint32_t repeat = 1;          // identical instances (collapsed blocks)
+    double ops = 0;                 // per instance
+    ByteBreakdown bytes;            // per instance
+    std::uint32_t repeat = 1;       // identical instances (collapsed blocks)
     std::int32_t attentionShape = -1;  // index into Workload::attentionShapes for fused attention
     std::int32_t gatherShape = -1;     // index into Workload::gatherShapes; sets activationsIn
     // GEMM dimensions [m x k] x [k x n] of gemm/matmul layers (m = rows, e.g. tokens); 0 for
@@ -152,15 +152,15 @@ struct MemoryFootprint {
 
 // A parameter tensor of the model, for the memory footprint: every expert, every block.
 struct WeightTensor {
-    std::string_view op;          // layer op it belongs to ("q_proj", "embed_tokens")
+    std::string_view op;  // layer op it belongs to ("q_proj", "embed_tokens")
     std::int32_t block = -1;
-    double elements = 0;          // quantizable matrix elements
-    double k = 0;                 // reduction dimension of the matrix (per-channel metadata)
-    double n = 0;                 // output dimension
-    double otherBytes = 0;        // biases, norms, tables kept in the float type
+    double elements = 0;             // quantizable matrix elements
+    double k = 0;                    // reduction dimension of the matrix (per-channel metadata)
+    double n = 0;                    // output dimension
+    double otherBytes = 0;           // biases, norms, tables kept in the float type
     DataType type = DataType::fp16;  // storage type of the matrix elements
     double bytes() const { return elements * bytesOf(type) + otherBytes; }
-    std::string name() const;     // same naming as Layer::name()
+    std::string name() const;  // same naming as Layer::name()
 };
 
 // Stable storage for layer names made at run time (low-rank halves, exit heads); the views stay

@@ -18,24 +18,24 @@ enum class NormKind : std::uint8_t { rms, layer };   // RMSNorm (weight) or Laye
 enum class Activation : std::uint8_t { silu, gelu, relu };
 
 struct LlmConfig {
-    std::string id;          // preset id or the file stem
-    std::string modelType;   // HF model_type
-    std::int64_t hiddenSize = 0;          // d
-    std::int64_t intermediateSize = 0;    // d_ff (per expert for MoE)
-    std::int64_t numLayers = 0;           // L
-    std::int64_t numHeads = 0;            // h_q
-    std::int64_t numKvHeads = 0;          // h_kv (= h_q for MHA, 1 for MQA)
-    std::int64_t headDim = 0;             // d_h (default d / h_q)
+    std::string id;                     // preset id or the file stem
+    std::string modelType;              // HF model_type
+    std::int64_t hiddenSize = 0;        // d
+    std::int64_t intermediateSize = 0;  // d_ff (per expert for MoE)
+    std::int64_t numLayers = 0;         // L
+    std::int64_t numHeads = 0;          // h_q
+    std::int64_t numKvHeads = 0;        // h_kv (= h_q for MHA, 1 for MQA)
+    std::int64_t headDim = 0;           // d_h (default d / h_q)
     std::int64_t vocabSize = 0;
-    std::int64_t maxPositions = 0;        // max_position_embeddings
-    std::int64_t learnedPositions = 0;    // rows of a learned position table (OPT: max + 2), else 0
-    std::int64_t slidingWindow = 0;       // 0 = full attention
-    std::int64_t numExperts = 0;          // 0 = dense MLP
-    std::int64_t expertsPerToken = 0;     // top-k
+    std::int64_t maxPositions = 0;      // max_position_embeddings
+    std::int64_t learnedPositions = 0;  // rows of a learned position table (OPT: max + 2), else 0
+    std::int64_t slidingWindow = 0;     // 0 = full attention
+    std::int64_t numExperts = 0;        // 0 = dense MLP
+    std::int64_t expertsPerToken = 0;   // top-k
     bool tieEmbeddings = false;
-    bool attentionBias = false;           // biases on q, k, v projections
-    bool outputBias = false;              // bias on the attention output projection
-    bool mlpBias = false;                 // biases on MLP projections
+    bool attentionBias = false;  // biases on q, k, v projections
+    bool outputBias = false;     // bias on the attention output projection
+    bool mlpBias = false;        // biases on MLP projections
     MlpKind mlp = MlpKind::gated;
     NormKind norm = NormKind::rms;
     Activation activation = Activation::silu;

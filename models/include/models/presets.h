@@ -10,7 +10,7 @@
 
 namespace rooflens::models {
 
-std::filesystem::path presetDir();  // core::builtinDataDir() / "models/presets"
+std::filesystem::path presetDir();       // core::builtinDataDir() / "models/presets"
 std::vector<std::string> listPresets();  // ids, sorted
 // A preset id, or a path to a config.json file (anything containing '/' or ending in .json).
 core::Result<LlmConfig> resolveLlm(const std::string& idOrPath);
