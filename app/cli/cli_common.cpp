@@ -72,6 +72,24 @@ const core::CancelToken& installInterruptHandler() {
     return g_interrupted;
 }
 
+int dispatchVerb(const std::vector<std::string>& args, std::initializer_list<Verb> verbs,
+                 const char* usage) {
+    if (args.empty()) {
+        throw CliError{kUsage, std::string("missing subcommand\n") + usage};
+    }
+    const std::string& verb = args.front();
+    if (verb == "--help" || verb == "-h") {
+        std::cout << usage << '\n';
+        return kOk;
+    }
+    for (const Verb& v : verbs) {
+        if (verb == v.name) {
+            return v.run(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
+    }
+    throw CliError{kUsage, "unknown subcommand '" + verb + "'\n" + usage};
+}
+
 void emit(const std::string& content, const std::string& outputPath) {
     if (outputPath.empty()) {
         std::cout << content;

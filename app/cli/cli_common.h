@@ -55,6 +55,15 @@ hwdb::Database loadDatabase(bool reportErrors);
 core::Hardware resolveHardware(const hwdb::Database& db, const std::string& idOrPath);
 models::LlmConfig resolveModel(const std::string& idOrPath);
 
+// Runs the verb of a command with subcommands ("hw list ..."): --help prints `usage`, a missing
+// or unknown verb is a usage error.
+struct Verb {
+    const char* name;
+    int (*run)(const std::vector<std::string>& args);
+};
+int dispatchVerb(const std::vector<std::string>& args, std::initializer_list<Verb> verbs,
+                 const char* usage);
+
 // Dispatch tables of the subcommands.
 int runAnalyze(const std::vector<std::string>& args);
 int runCalibrate(const std::vector<std::string>& args);

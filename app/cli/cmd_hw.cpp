@@ -199,28 +199,9 @@ int exportProfile(const std::vector<std::string>& args) {
 }  // namespace
 
 int runHw(const std::vector<std::string>& args) {
-    if (args.empty()) {
-        throw CliError{kUsage, std::string("missing subcommand\n") + kHwUsage};
-    }
-    const std::string verb = args.front();
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (verb == "list") {
-        return list(rest);
-    }
-    if (verb == "show") {
-        return show(rest);
-    }
-    if (verb == "import") {
-        return import(rest);
-    }
-    if (verb == "export") {
-        return exportProfile(rest);
-    }
-    if (verb == "--help" || verb == "-h") {
-        std::cout << kHwUsage << '\n';
-        return kOk;
-    }
-    throw CliError{kUsage, "unknown subcommand '" + verb + "'\n" + kHwUsage};
+    return dispatchVerb(
+        args, {{"list", list}, {"show", show}, {"import", import}, {"export", exportProfile}},
+        kHwUsage);
 }
 
 }  // namespace rooflens::cli

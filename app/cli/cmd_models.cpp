@@ -246,22 +246,7 @@ int show(const std::vector<std::string>& args) {
 }  // namespace
 
 int runModels(const std::vector<std::string>& args) {
-    if (args.empty()) {
-        throw CliError{kUsage, std::string("missing subcommand\n") + kModelsUsage};
-    }
-    const std::string verb = args.front();
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (verb == "list") {
-        return list(rest);
-    }
-    if (verb == "show") {
-        return show(rest);
-    }
-    if (verb == "--help" || verb == "-h") {
-        std::cout << kModelsUsage << '\n';
-        return kOk;
-    }
-    throw CliError{kUsage, "unknown subcommand '" + verb + "'\n" + kModelsUsage};
+    return dispatchVerb(args, {{"list", list}, {"show", show}}, kModelsUsage);
 }
 
 }  // namespace rooflens::cli

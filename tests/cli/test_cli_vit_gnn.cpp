@@ -13,52 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("rooflens-vitgnn-" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-Outcome rooflens(const std::string& args) {
-    const fs::path errFile = scratch() / "stderr.txt";
-    const std::string command = "XDG_DATA_HOME='" + (scratch() / "xdg").string() + "' '" +
-                                ROOFLENS_CLI_PATH "' " + args + " 2>'" + errFile.string() + "'";
-    Outcome run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        return run;
-    }
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        run.out.append(buffer, n);
-    }
-    const int status = ::pclose(pipe);
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = slurp(errFile);
-    return run;
-}
+using rooflens::testing::Outcome;
+using rooflens::testing::rooflens;
+using rooflens::testing::scratch;
+using rooflens::testing::slurp;
 
 nlohmann::json report(const std::string& args) {
     const Outcome r = rooflens("analyze " + args + " --format json");
