@@ -60,6 +60,15 @@ std::int64_t requirePositive(const po::variables_map& vm, const char* name) {
     return value;
 }
 
+core::Phase requirePhase(const po::variables_map& vm) {
+    const auto& name = vm["phase"].as<std::string>();
+    const auto phase = core::parsePhase(name);
+    if (!phase) {
+        throw CliError{kUsage, "--phase: expected prefill|decode|request, got '" + name + "'"};
+    }
+    return *phase;
+}
+
 namespace {
 core::CancelToken g_interrupted;
 extern "C" void onInterrupt(int /*signal*/) {

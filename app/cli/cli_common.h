@@ -12,6 +12,7 @@
 #include "core/progress.h"
 #include "core/report_io.h"
 #include "core/result.h"
+#include "core/workload.h"
 #include "hwdb/hwdb.h"
 #include "models/llm.h"
 
@@ -43,6 +44,9 @@ core::ReportFormat parseFormat(const std::string& name,
 
 // The value of an integer option, which must be >= 1 (usage error otherwise).
 std::int64_t requirePositive(const po::variables_map& vm, const char* name);
+
+// The --phase option (prefill|decode|request); a usage error otherwise.
+core::Phase requirePhase(const po::variables_map& vm);
 
 // A token cancelled by Ctrl-C (SIGINT) once installInterruptHandler() ran.
 const core::CancelToken& installInterruptHandler();

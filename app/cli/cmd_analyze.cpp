@@ -56,12 +56,7 @@ int runAnalyze(const std::vector<std::string>& args) {
     const po::variables_map& vm = *parsed;
 
     core::RunSettings settings;
-    const auto phase = core::parsePhase(vm["phase"].as<std::string>());
-    if (!phase) {
-        throw CliError{kUsage, "--phase: expected prefill|decode|request, got '" +
-                                   vm["phase"].as<std::string>() + "'"};
-    }
-    settings.phase = *phase;
+    settings.phase = requirePhase(vm);
     settings.batch = requirePositive(vm, "batch");
     settings.promptLength = requirePositive(vm, "prompt-len");
     settings.contextLength = requirePositive(vm, "context-len");

@@ -143,12 +143,7 @@ int runSweep(const std::vector<std::string>& args) {
     }
     const po::variables_map& vm = *parsed;
     core::SweepSpec spec;
-    const auto phase = core::parsePhase(vm["phase"].as<std::string>());
-    if (!phase) {
-        throw CliError{kUsage, "--phase: expected prefill|decode|request, got '" +
-                                   vm["phase"].as<std::string>() + "'"};
-    }
-    spec.phase = *phase;
+    spec.phase = requirePhase(vm);
     spec.batches = range(vm, "batch");
     spec.promptLengths = range(vm, "prompt-len");
     spec.contextLengths = range(vm, "context-len");
