@@ -369,6 +369,9 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
                                   std::max(window + keptQuantized, 1.0);
         kvByteFactor *= bitsPerKey / (8 * b);
         const double writeFactor = kv.fullPrecisionWindow > 0 ? 1.0 : effectiveBits / (8 * b);
+        if (kv.fullPrecisionWindow > 0) {
+            w.contextBreaks.push_back({kv.fullPrecisionWindow, false});
+        }
         w.model.kvBytesPerToken *= effectiveBits / (8 * b);
         for (Layer& layer : w.layers) {
             if (layer.bytes.kvWrite > 0) {

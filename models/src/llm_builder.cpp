@@ -93,6 +93,9 @@ public:
 
         w.layers = std::move(m_layers);
         w.attentionShapes = std::move(m_shapes);
+        if (m_c.slidingWindow > 0) {
+            w.contextBreaks.push_back({m_c.slidingWindow, false});
+        }
         fillMemory(w);
         if (m_keys > static_cast<double>(m_c.maxPositions) && m_c.maxPositions > 0) {
             w.warnings.push_back("context of " + std::to_string(static_cast<long long>(m_keys)) +

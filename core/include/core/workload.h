@@ -163,6 +163,17 @@ struct WeightTensor {
     std::string name() const;  // same naming as Layer::name()
 };
 
+// Where a decode step's costs stop being affine in the context length t (keys in the cache
+// including the new token): a sliding window or a full-precision KV window of W tokens changes
+// the slope after t = W; chunked attention of C tokens (periodic) restarts after every multiple
+// of C. Builders and compression transforms record them; the closed-form request sum splits the
+// decode steps there (core/request.h). Between breaks every layer's OPs and bytes are affine in t.
+struct ContextBreak {
+    std::int64_t tokens = 0;
+    bool periodic = false;
+    bool operator==(const ContextBreak&) const = default;
+};
+
 // Stable storage for layer names made at run time (low-rank halves, exit heads); the views stay
 // valid for the life of the program.
 std::string_view internName(std::string_view name);
@@ -174,6 +185,7 @@ struct Workload {
     std::vector<AttentionShape> attentionShapes;
     std::vector<GatherShape> gatherShapes;
     std::vector<WeightTensor> weightTensors;  // empty: memory.weights is taken as given
+    std::vector<ContextBreak> contextBreaks;  // decode-step cost breaks in the context length
     std::string scenario;                     // name of the compression applied, if any
     MemoryFootprint memory;
     std::vector<std::string> warnings;  // something the user should check
