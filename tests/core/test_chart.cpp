@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path goldenDir() {
-    return fs::path(__FILE__).parent_path().parent_path() / "golden";
+    return fs::path(ROOFLENS_TEST_DATA_DIR).parent_path() / "golden";
 }
 
 std::string readText(const fs::path& path) {
