@@ -7,6 +7,33 @@
 
 namespace rooflens::cli {
 
+int exitCode(core::ErrorKind kind) {
+    switch (kind) {
+        case core::ErrorKind::usage:
+            return kUsage;
+        case core::ErrorKind::badInput:
+            return kBadInput;
+        case core::ErrorKind::runtime:
+            return kRuntime;
+    }
+    return kRuntime;
+}
+
+namespace {
+core::ErrorKind kindOf(Exit code) {
+    switch (code) {
+        case kUsage:
+            return core::ErrorKind::usage;
+        case kBadInput:
+            return core::ErrorKind::badInput;
+        default:
+            return core::ErrorKind::runtime;
+    }
+}
+}  // namespace
+
+CliError::CliError(Exit code, std::string text) : core::Error{std::move(text), kindOf(code)} {}
+
 std::optional<po::variables_map> parseOptions(
     const std::vector<std::string>& args, const po::options_description& options,
     const std::string& usage, const po::positional_options_description* positional) {

@@ -22,11 +22,25 @@ namespace po = boost::program_options;
 
 enum Exit : int { kOk = 0, kUsage = 1, kBadInput = 2, kRuntime = 3 };
 
-// Thrown inside a command to end it with a message on stderr and an exit code.
-struct CliError {
-    Exit code;
-    std::string message;
+// The exit code of an error of this kind: the one place where faults become exit codes (1 usage,
+// 2 bad input or data, 3 runtime failure), so the same fault exits the same way in every command.
+int exitCode(core::ErrorKind kind);
+
+// Thrown inside a command to end it: main() prints the message on stderr and exits by the kind.
+// `Exit` names the kind at the throw site (kUsage -> usage, kBadInput -> bad input, ...).
+struct CliError : core::Error {
+    CliError(Exit code, std::string text);
+    explicit CliError(core::Error error) : core::Error(std::move(error)) {}
 };
+
+// The value of a pipeline or loader result, or the end of the command with its error.
+template <typename T>
+T unwrap(core::Result<T> result) {
+    if (!result) {
+        throw CliError(std::move(result).error());
+    }
+    return std::move(result).value();
+}
 
 struct Command {
     const char* name;

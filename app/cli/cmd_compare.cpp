@@ -8,7 +8,7 @@
 #include "core/compare.h"
 #include "core/json_io.h"
 #include "core/units.h"
-#include "workload_sources.h"
+#include "workload_options.h"
 
 namespace rooflens::cli {
 
@@ -77,7 +77,8 @@ std::string renderJson(const core::Comparison& c, const std::string& model) {
                      {"flash_attention", s.flashAttention}}},
                    {"baseline", c.scenarioNames.front()},
                    {"rows", rows},
-                   {"per_layer", layers}};
+                   {"per_layer", layers},
+                   {"warnings", c.warnings}};
     return doc.dump(2) + "\n";
 }
 
@@ -223,24 +224,10 @@ std::string renderCsv(const core::Comparison& c) {
 
 int runCompare(const std::vector<std::string>& args) {
     po::options_description options("compare options");
-    // clang-format off
-    options.add_options()
-        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
-        ("hw", po::value<std::vector<std::string>>()->required()->composing(),
-         "device id or profile .json; repeat to compare devices")
-        ("scenario", po::value<std::vector<std::string>>()->composing(),
-         "scenario preset or .json; repeat; the first is the baseline (default: fp16)")
-        ("batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")
-        ("prompt-len", po::value<std::int64_t>()->default_value(1024), "prompt tokens")
-        ("gen-len", po::value<std::int64_t>()->default_value(128), "generated tokens")
-        ("context-len", po::value<std::int64_t>()->default_value(0),
-         "context of the decode-step column (default: prompt-len + gen-len)")
-        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
-        ("format", po::value<std::string>()->default_value("table"), "table|json|csv|md")
-        ("output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
-    // clang-format on
-    addVitOptions(options);
-    addGnnOptions(options);
+    addModelOptions(options, true, true);
+    addRunOptions(options, RunOptionStyle{"prefill", false, true});
+    addOutputOptions(options, "table|json|csv|md");
+    addFamilyOptions(options);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens compare --model M --hw H [--hw H2 ...] "
                                "--scenario A --scenario B ... [options]");
@@ -248,56 +235,39 @@ int runCompare(const std::vector<std::string>& args) {
         return kOk;
     }
     const po::variables_map& vm = *parsed;
-    core::RunSettings settings;
-    settings.batch = requirePositive(vm, "batch");
-    settings.promptLength = requirePositive(vm, "prompt-len");
-    settings.generateLength = requirePositive(vm, "gen-len");
-    const auto context = vm["context-len"].as<std::int64_t>();
-    if (context < 0) {
-        throw CliError{
-            kUsage, "--context-len: expected a positive integer, got " + std::to_string(context)};
+    const auto format = formatOption(vm, {core::ReportFormat::table, core::ReportFormat::json,
+                                          core::ReportFormat::csv, core::ReportFormat::md});
+    const core::ScenarioList scenarios = scenarioList(vm);
+    const BoundModel model = bindModel(vm);
+    const std::vector<core::Hardware> devices = deviceList(vm);
+    core::CompareInput input;
+    input.settings = runSettings(vm, *model.builder);
+    if (input.settings.contextLength == 0) {
+        input.settings.contextLength = input.settings.promptLength + input.settings.generateLength;
     }
-    settings.contextLength =
-        context > 0 ? context : settings.promptLength + settings.generateLength;
-    settings.flashAttention = vm["flash-attention"].as<bool>();
-    const auto format = parseFormat(vm["format"].as<std::string>(),
-                                    {core::ReportFormat::table, core::ReportFormat::json,
-                                     core::ReportFormat::csv, core::ReportFormat::md});
-
-    std::vector<std::optional<core::Scenario>> scenarios;
-    const auto names = vm.count("scenario") != 0U ? vm["scenario"].as<std::vector<std::string>>()
-                                                  : std::vector<std::string>{"fp16"};
-    for (const auto& name : names) {
-        scenarios.emplace_back(resolveScenarioArg(name));
-    }
-    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
-    const hwdb::Database db = loadDatabase(false);
-    std::vector<core::Hardware> devices;
-    for (const auto& id : vm["hw"].as<std::vector<std::string>>()) {
-        devices.push_back(resolveHardware(db, id));
-    }
-    // ViT and GNN models have one forward pass: no decode step or request.
-    auto comparison =
-        core::compareScenarios(source.build, devices, scenarios, settings, source.family != "llm");
-    if (!comparison) {
-        throw CliError{kBadInput, comparison.error().message};
-    }
+    input.devices = devices;
+    input.scenarios = scenarios;
+    const core::Comparison comparison = unwrap(core::compareScenarios(*model.builder, input));
+    const std::string& id = model.builder->id();
     std::string text;
     switch (format) {
         case core::ReportFormat::json:
-            text = renderJson(comparison.value(), source.id);
+            text = renderJson(comparison, id);
             break;
         case core::ReportFormat::csv:
-            text = renderCsv(comparison.value());
+            text = renderCsv(comparison);
             break;
         case core::ReportFormat::md:
-            text = renderText(comparison.value(), source.id, true);
+            text = renderText(comparison, id, true);
             break;
         case core::ReportFormat::table:
-            text = renderText(comparison.value(), source.id, false);
+            text = renderText(comparison, id, false);
             break;
     }
-    emit(text, vm["output"].as<std::string>());
+    if (format != core::ReportFormat::json) {
+        printWarnings(comparison.warnings);
+    }
+    emit(text, outputOption(vm));
     return kOk;
 }
 

@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "cli_common.h"
-#include "core/analysis.h"
 #include "core/chart.h"
-#include "workload_sources.h"
+#include "core/evaluate.h"
+#include "workload_options.h"
 
 #ifdef ROOFLENS_HAVE_PLOT
 #include <QApplication>
@@ -28,51 +28,12 @@ int runPlot(const std::vector<std::string>& /*args*/) {
 
 #else
 
-namespace {
-
-core::Report analyzeOne(const WorkloadSource& source, const core::RunSettings& settings,
-                        const core::Hardware& hw) {
-    if (settings.phase == core::Phase::request) {
-        auto build = [&](core::Phase pass, std::int64_t context) {
-            core::RunSettings s = settings;
-            s.phase = pass;
-            s.promptLength = context;
-            s.contextLength = context;
-            return source.build(s);
-        };
-        auto report = core::analyzeRequest(settings, build, hw);
-        if (!report) {
-            throw CliError{kUsage, report.error().message};
-        }
-        return std::move(report).value();
-    }
-    auto workload = source.build(settings);
-    if (!workload) {
-        throw CliError{kUsage, workload.error().message};
-    }
-    return core::analyze(workload.value(), hw);
-}
-
-}  // namespace
-
 int runPlot(const std::vector<std::string>& args) {
     po::options_description options("plot options");
+    addModelOptions(options, true, true);
+    addRunOptions(options, RunOptionStyle{"prefill", false, false});
     // clang-format off
     options.add_options()
-        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
-        ("hw", po::value<std::vector<std::string>>()->required()->composing(),
-         "device id or profile .json; repeat to compare devices")
-        ("scenario", po::value<std::vector<std::string>>()->composing(),
-         "scenario preset or .json; repeat to compare (default: uncompressed)")
-        ("phase", po::value<std::string>()->default_value("prefill"), "prefill|decode|request")
-        ("batch", po::value<std::int64_t>()->default_value(1), "sequences per batch")
-        ("prompt-len", po::value<std::int64_t>()->default_value(1024),
-         "prompt tokens per sequence (prefill, request)")
-        ("context-len", po::value<std::int64_t>()->default_value(1024),
-         "tokens in the KV cache including the new one (decode)")
-        ("gen-len", po::value<std::int64_t>()->default_value(128),
-         "generated tokens per sequence (request)")
-        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
         ("all-ceilings", po::bool_switch(), "draw every compute peak, not only those used")
         ("sparse-ceilings", po::bool_switch(), "add the 2:4 sparse matrix peaks")
         ("no-on-chip", po::bool_switch(), "main memory's ceiling only")
@@ -82,8 +43,7 @@ int runPlot(const std::vector<std::string>& args) {
         ("width", po::value<int>()->default_value(1200), "pixels")
         ("height", po::value<int>()->default_value(800), "pixels");
     // clang-format on
-    addVitOptions(options);
-    addGnnOptions(options);
+    addFamilyOptions(options);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens plot --model M --hw H [--hw H2 ...] "
                                "[--scenario S ...] --output FILE.png|.svg|.pdf "
@@ -93,13 +53,6 @@ int runPlot(const std::vector<std::string>& args) {
     }
     const po::variables_map& vm = *parsed;
 
-    core::RunSettings settings;
-    settings.phase = requirePhase(vm);
-    settings.batch = requirePositive(vm, "batch");
-    settings.promptLength = requirePositive(vm, "prompt-len");
-    settings.contextLength = requirePositive(vm, "context-len");
-    settings.generateLength = requirePositive(vm, "gen-len");
-    settings.flashAttention = vm["flash-attention"].as<bool>();
     const std::string output = vm["output"].as<std::string>();
     const QString suffix = QFileInfo(QString::fromStdString(output)).suffix().toLower();
     if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") &&
@@ -117,34 +70,21 @@ int runPlot(const std::vector<std::string>& args) {
         throw CliError{kUsage, "--theme: expected light|dark, got '" + theme + "'"};
     }
 
-    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
-    std::vector<std::optional<core::Scenario> > scenarios;
-    if (vm.count("scenario") != 0U) {
-        for (const auto& name : vm["scenario"].as<std::vector<std::string> >()) {
-            scenarios.emplace_back(resolveScenarioArg(name));
-        }
-    } else {
-        scenarios.emplace_back(std::nullopt);
+    const core::ScenarioList scenarios = scenarioList(vm);
+    const BoundModel model = bindModel(vm);
+    const std::vector<core::Hardware> devices = deviceList(vm);
+    core::EvaluationInput input;
+    input.settings = runSettings(vm, *model.builder);
+    input.devices = devices;
+    input.scenarios = scenarios;
+    const core::Evaluation evaluation = unwrap(core::evaluate(*model.builder, input));
+    if (auto error = evaluation.firstError()) {
+        throw CliError(*error);
     }
-    const hwdb::Database db = loadDatabase(false);
-    std::vector<core::Hardware> devices;
-    for (const auto& id : vm["hw"].as<std::vector<std::string> >()) {
-        devices.push_back(resolveHardware(db, id));
-    }
-
-    // Device-major like the GUI; the reports must stay put while the chart points at them.
-    std::vector<core::Report> reports;
-    std::vector<std::pair<std::size_t, std::string> > labels;  // device, scenario
-    reports.reserve(devices.size() * scenarios.size());
-    for (std::size_t d = 0; d < devices.size(); ++d) {
-        for (const auto& scenario : scenarios) {
-            reports.push_back(analyzeOne(compressed(source, scenario), settings, devices[d]));
-            labels.emplace_back(d, scenario ? scenario->name : std::string("baseline"));
-        }
-    }
+    // Device-major like the GUI; the reports stay put while the chart points at them.
     std::vector<core::ChartInput> inputs;
-    for (std::size_t i = 0; i < reports.size(); ++i) {
-        inputs.push_back({&reports[i], &devices[labels[i].first], labels[i].second});
+    for (const core::Series& series : evaluation.series) {
+        inputs.push_back({&*series.report, &devices[series.device], series.scenarioName});
     }
     core::ChartOptions chart;
     chart.ceilings = vm["all-ceilings"].as<bool>() ? core::CeilingSet::all : core::CeilingSet::used;

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "cli_common.h"
-#include "workload_sources.h"
+#include "workload_options.h"
 
 namespace rooflens::cli {
 

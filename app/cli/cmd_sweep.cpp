@@ -11,7 +11,7 @@
 #include "core/sweep.h"
 #include "core/units.h"
 #include "progress_bar.h"
-#include "workload_sources.h"
+#include "workload_options.h"
 
 namespace rooflens::cli {
 
@@ -112,28 +112,12 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
 
 int runSweep(const std::vector<std::string>& args) {
     po::options_description options("sweep options");
-    // clang-format off
-    options.add_options()
-        ("model", po::value<std::string>()->required(), "preset id or path to a config.json")
-        ("hw", po::value<std::vector<std::string>>()->required()->composing(),
-         "device id or profile .json; repeat to sweep devices")
-        ("scenario", po::value<std::vector<std::string>>()->composing(),
-         "scenario preset or .json; repeat to sweep scenarios (default: uncompressed)")
-        ("phase", po::value<std::string>()->default_value("decode"), "prefill|decode|request")
-        ("batch", po::value<std::string>()->default_value("1"),
-         "batch sizes: 1,2,4 or 1:256:x2 or 8:64:+8")
-        ("prompt-len", po::value<std::string>()->default_value("1024"),
-         "prompt lengths (prefill, request)")
-        ("context-len", po::value<std::string>()->default_value("1024"),
-         "context lengths (decode)")
-        ("gen-len", po::value<std::int64_t>()->default_value(128), "generated tokens (request)")
-        ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")
-        ("threads", po::value<unsigned>()->default_value(0), "worker threads (0 = all cores)")
-        ("format", po::value<std::string>()->default_value("table"), "table|json|csv")
-        ("output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
-    // clang-format on
-    addVitOptions(options);
-    addGnnOptions(options);
+    addModelOptions(options, true, true);
+    addRunOptions(options, RunOptionStyle{"decode", true, false});
+    options.add_options()("threads", po::value<unsigned>()->default_value(0),
+                          "worker threads (0 = all cores)");
+    addOutputOptions(options, "table|json|csv");
+    addFamilyOptions(options);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens sweep --model M --hw H [--hw H2 ...] "
                                "[--scenario S ...] [--batch 1:256:x2] [--context-len ...] "
@@ -142,32 +126,24 @@ int runSweep(const std::vector<std::string>& args) {
         return kOk;
     }
     const po::variables_map& vm = *parsed;
+    const auto format = formatOption(
+        vm, {core::ReportFormat::table, core::ReportFormat::json, core::ReportFormat::csv});
     core::SweepSpec spec;
-    spec.phase = requirePhase(vm);
     spec.batches = range(vm, "batch");
     spec.promptLengths = range(vm, "prompt-len");
     spec.contextLengths = range(vm, "context-len");
     spec.generateLength = requirePositive(vm, "gen-len");
     spec.flashAttention = vm["flash-attention"].as<bool>();
-    const auto format =
-        parseFormat(vm["format"].as<std::string>(),
-                    {core::ReportFormat::table, core::ReportFormat::json, core::ReportFormat::csv});
+    spec.scenarios = scenarioList(vm);
+    const BoundModel model = bindModel(vm);
+    spec.phase = phaseOption(vm, *model.builder);
+    spec.devices = deviceList(vm);
     Names names;
-    spec.scenarios.clear();
-    if (vm.count("scenario") != 0U) {
-        for (const auto& name : vm["scenario"].as<std::vector<std::string>>()) {
-            spec.scenarios.emplace_back(resolveScenarioArg(name));
-            names.scenarios.push_back(spec.scenarios.back()->name);
-        }
-    } else {
-        spec.scenarios.emplace_back(std::nullopt);
-        names.scenarios.emplace_back("uncompressed");
+    for (const auto& hw : spec.devices) {
+        names.devices.push_back(hw.id);
     }
-    const WorkloadSource source = resolveWorkloadSource(vm["model"].as<std::string>(), vm);
-    const hwdb::Database db = loadDatabase(false);
-    for (const auto& id : vm["hw"].as<std::vector<std::string>>()) {
-        spec.devices.push_back(resolveHardware(db, id));
-        names.devices.push_back(spec.devices.back().id);
+    for (const auto& s : spec.scenarios) {
+        names.scenarios.push_back(core::scenarioName(s));
     }
     const std::size_t size = core::sweepSize(spec);
     if (size > 50'000'000) {
@@ -176,21 +152,15 @@ int runSweep(const std::vector<std::string>& args) {
     }
     const core::CancelToken& cancel = installInterruptHandler();
     ProgressBar bar;
-    auto build = [&](const core::RunSettings& settings, bool collapse) {
-        return source.buildCollapsed ? source.buildCollapsed(settings, collapse)
-                                     : source.build(settings);
-    };
     auto result =
-        core::runSweep(spec, build, vm["threads"].as<unsigned>(), bar.callback(), &cancel);
+        core::runSweep(*model.builder, spec, vm["threads"].as<unsigned>(), bar.callback(), &cancel);
     bar.finish();
-    if (!result) {
-        throw CliError{kBadInput, result.error().message};
-    }
-    if (result->cancelled) {
+    const core::SweepResult sweep = unwrap(std::move(result));
+    if (sweep.cancelled) {
         throw CliError{kRuntime, "cancelled (Ctrl-C); nothing written"};
     }
-    emit(render(result.value(), names, spec.phase, format, source.id),
-         vm["output"].as<std::string>());
+    printWarnings(sweep.warnings);
+    emit(render(sweep, names, spec.phase, format, model.builder->id()), outputOption(vm));
     return kOk;
 }
 

@@ -2,6 +2,7 @@
 // exit codes 0 success, 1 usage error, 2 bad input or data, 3 runtime failure.
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -59,9 +60,12 @@ int main(int argc, char** argv) {
         if (name == command.name) {
             try {
                 return command.run(args);
-            } catch (const rooflens::cli::CliError& e) {
+            } catch (const rooflens::core::Error& e) {
                 std::cerr << "rooflens " << name << ": " << e.message << '\n';
-                return e.code;
+                return rooflens::cli::exitCode(e.kind);
+            } catch (const std::bad_alloc&) {
+                std::cerr << "rooflens " << name << ": out of memory\n";
+                return rooflens::cli::kRuntime;
             } catch (const std::exception& e) {
                 std::cerr << "rooflens " << name << ": internal error: " << e.what() << '\n';
                 return rooflens::cli::kRuntime;

@@ -120,6 +120,8 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
     const double memoryTime = bandwidth > 0 ? total / bandwidth : 0;
     result.intensity = total > 0 ? result.ops / total : 0;
     result.bound = computeTime > memoryTime ? Bound::compute : Bound::memory;
+    result.computeSeconds = computeTime;
+    result.memorySeconds = memoryTime;
     result.timeSeconds = std::max(computeTime, memoryTime);
     result.attainableOpsPerSecond = result.timeSeconds > 0 ? result.ops / result.timeSeconds : peak;
 }
@@ -128,6 +130,37 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
 
 std::string_view nameOf(Bound bound) {
     return bound == Bound::compute ? "compute" : "memory";
+}
+
+MemoryFootprint requestFootprint(const MemoryFootprint& prefill,
+                                 const MemoryFootprint& lastStep) {
+    MemoryFootprint m = lastStep;
+    m.kvCache = std::max(prefill.kvCache, lastStep.kvCache);
+    m.activations = std::max(prefill.activations, lastStep.activations);
+    return m;
+}
+
+std::string_view itemName(ModelFamily family) {
+    switch (family) {
+        case ModelFamily::llm:
+            return "tokens";
+        case ModelFamily::vit:
+            return "images";
+        case ModelFamily::gnn:
+            return "passes";
+    }
+    return "items";
+}
+
+double itemsPerPass(ModelFamily family, const RunSettings& settings) {
+    const auto batch = static_cast<double>(settings.batch);
+    if (family == ModelFamily::gnn) {
+        return 1;
+    }
+    if (family == ModelFamily::llm && settings.phase == Phase::prefill) {
+        return batch * static_cast<double>(settings.promptLength);
+    }
+    return batch;
 }
 
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw) {
@@ -150,6 +183,7 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     report.hardwareId = hw.id;
     report.hardwareName = hw.name;
     report.scenario = workload.scenario;
+    report.bits = workload.bits;
     report.layers = workload.layers;
     report.warnings = workload.warnings;
     report.notes = workload.notes;
@@ -183,6 +217,13 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
         totals.macs += matrixMacs(layer, workload) * layer.repeat;
         totals.bytes += bytes.total() * layer.repeat;
         totals.timeSeconds += result.timeSeconds * layer.repeat;
+        if (result.bound == Bound::compute) {
+            totals.computeBoundSeconds += result.timeSeconds * layer.repeat;
+        }
+    }
+    if (totals.timeSeconds > 0) {
+        totals.itemsPerSecond =
+            itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
     }
     if (missingPeak) {
         report.warnings.push_back("device " + hw.id +
@@ -195,13 +236,13 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     return report;
 }
 
-Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& build,
-                              const Hardware& hw, const AnalysisOptions& options) {
+Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBuilder& build,
+                                      const Hardware& hw, const AnalysisOptions& options) {
     if (settings.promptLength < 1) {
-        return makeError("request: prompt length must be at least 1");
+        return usageError("request: prompt length must be at least 1");
     }
     if (settings.generateLength < 1) {
-        return makeError("request: generated length must be at least 1");
+        return usageError("request: generated length must be at least 1");
     }
     auto prefill = build(Phase::prefill, settings.promptLength);
     if (!prefill) {
@@ -245,6 +286,8 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
             sum.bytes.kvWrite += r.bytes.kvWrite;
             sum.bytes.metadata += r.bytes.metadata;
             sum.timeSeconds += r.timeSeconds;
+            sum.computeSeconds += r.computeSeconds;
+            sum.memorySeconds += r.memorySeconds;
             sum.execution = r.execution;
             if (r.bound == Bound::compute) {
                 computeBoundTime[i] += r.timeSeconds;
@@ -255,8 +298,11 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
         report.totals.macs += stepReport.totals.macs;
         report.totals.conversionOps += stepReport.totals.conversionOps;
         report.totals.bytes += stepReport.totals.bytes;
-        report.totals.memory = stepReport.totals.memory;
-        report.totals.fitsInMemory = stepReport.totals.fitsInMemory;
+        if (step + 1 == settings.generateLength) {
+            report.totals.memory = requestFootprint(report.totals.memory, stepReport.totals.memory);
+            report.totals.fitsInMemory =
+                report.totals.memory.total() <= report.totals.capacityBytes;
+        }
         if (step + 1 == settings.generateLength) {
             for (const auto& warning : stepReport.warnings) {
                 if (std::find(report.warnings.begin(), report.warnings.end(), warning) ==
@@ -290,7 +336,11 @@ Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& bu
     }
     metrics.tokensPerSecond =
         static_cast<double>(settings.batch * settings.generateLength) / metrics.e2eSeconds;
+    for (std::size_t i = 0; i < decodeLayers.size(); ++i) {
+        report.totals.computeBoundSeconds += computeBoundTime[i] * decodeLayers[i].repeat;
+    }
     report.totals.timeSeconds = metrics.e2eSeconds;
+    report.totals.itemsPerSecond = metrics.tokensPerSecond;
     report.totals.request = metrics;
     return report;
 }

@@ -138,7 +138,7 @@ std::string defaultTitle(std::span<const ChartInput> inputs, std::size_t deviceC
     const RunSettings& s = report.settings;
     std::string title = report.model.id + " " + std::string(nameOf(s.phase));
     std::string details = "batch " + std::to_string(s.batch);
-    if (report.model.family == "gnn") {
+    if (report.model.family == ModelFamily::gnn) {
         title = report.model.id + " inference";  // one pass over the graph: no batch, tokens
         details.clear();
     } else if (s.phase == Phase::prefill && s.promptLength > 0) {

@@ -1,19 +1,11 @@
 #include "core/compare.h"
 
+#include <algorithm>
 #include <map>
 
 namespace rooflens::core {
 
 namespace {
-
-Result<Workload> buildPass(const CompareBuilder& build, const std::optional<Scenario>& scenario,
-                           RunSettings settings) {
-    auto workload = build(settings);
-    if (!workload || !scenario) {
-        return workload;
-    }
-    return applyScenario(*scenario, workload.value());
-}
 
 // Adds a pass's per-group times for scenario `s` into `groups` (ordered by first appearance).
 void collect(const Report& report, std::size_t s, std::size_t scenarios, Phase phase,
@@ -31,98 +23,107 @@ void collect(const Report& report, std::size_t s, std::size_t scenarios, Phase p
     }
 }
 
+void addWarnings(const Report& report, std::vector<std::string>& warnings) {
+    for (const auto& w : report.warnings) {
+        if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {
+            warnings.push_back(w);
+        }
+    }
+}
+
+void setMemory(CompareRow& row, const Report& report) {
+    row.weightBytes = report.totals.memory.weights;
+    row.kvCacheBytes = report.totals.memory.kvCache;
+    row.totalMemoryBytes = report.totals.memory.total();
+    row.fitsInMemory = report.totals.fitsInMemory;
+}
+
+// Speed-ups and memory saved of every row against the first scenario on the same device.
+void setRelative(std::vector<CompareRow>& rows, std::size_t first, bool singlePass) {
+    const CompareRow& base = rows[first];
+    for (std::size_t r = first; r < rows.size(); ++r) {
+        CompareRow& row = rows[r];
+        row.prefillSpeedup = base.prefillSeconds / row.prefillSeconds;
+        row.decodeSpeedup = singlePass ? 1.0 : base.decodeStepSeconds / row.decodeStepSeconds;
+        row.e2eSpeedup = base.request.e2eSeconds / row.request.e2eSeconds;
+        const double baseMemory = base.weightBytes + base.kvCacheBytes;
+        row.memorySaved = 1 - (row.weightBytes + row.kvCacheBytes) / baseMemory;
+    }
+}
+
+Result<Evaluation> evaluatePhase(const WorkloadBuilder& builder, const CompareInput& in,
+                                 Phase phase) {
+    EvaluationInput input;
+    input.settings = in.settings;
+    input.settings.phase = phase;
+    input.devices = in.devices;
+    input.scenarios = in.scenarios;
+    input.deployment = in.deployment;
+    input.options = in.options;
+    ROOFLENS_TRY(Evaluation evaluation, evaluate(builder, input));
+    if (auto error = evaluation.firstError()) {
+        return *error;
+    }
+    return evaluation;
+}
+
 }  // namespace
 
 std::string groupName(const Layer& layer) {
     return layer.block < 0 ? std::string(layer.op) : "blocks.*." + std::string(layer.op);
 }
 
-Result<Comparison> compareScenarios(const CompareBuilder& build,
-                                    const std::vector<Hardware>& devices,
-                                    const std::vector<std::optional<Scenario>>& scenarios,
-                                    const RunSettings& settings, bool singlePass) {
+Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const CompareInput& in) {
     Comparison c;
-    c.settings = settings;
-    c.singlePass = singlePass;
-    for (const auto& hw : devices) {
+    c.settings = in.settings;
+    c.singlePass = !builder.hasDecode();
+    for (const auto& hw : in.devices) {
         c.deviceIds.push_back(hw.id);
     }
-    for (const auto& s : scenarios) {
-        c.scenarioNames.push_back(s ? s->name : std::string("uncompressed"));
+    for (const auto& s : in.scenarios) {
+        c.scenarioNames.push_back(scenarioName(s));
     }
-    RunSettings prefill = settings;
-    prefill.phase = Phase::prefill;
-    RunSettings decode = settings;
-    decode.phase = Phase::decode;
-    RunSettings request = settings;
-    request.phase = Phase::request;
-
-    for (std::size_t d = 0; d < devices.size(); ++d) {
-        const Hardware& hw = devices[d];
+    ROOFLENS_TRY(const Evaluation prefill, evaluatePhase(builder, in, Phase::prefill));
+    std::optional<Evaluation> decode;
+    std::optional<Evaluation> request;
+    if (!c.singlePass) {
+        ROOFLENS_TRY(decode, evaluatePhase(builder, in, Phase::decode));
+        ROOFLENS_TRY(request, evaluatePhase(builder, in, Phase::request));
+    }
+    const std::size_t scenarios = in.scenarios.size();
+    for (std::size_t d = 0; d < in.devices.size(); ++d) {
         std::vector<std::string> prefillOrder;
         std::vector<std::string> decodeOrder;
         std::map<std::string, std::vector<double>> prefillGroups;
         std::map<std::string, std::vector<double>> decodeGroups;
         const std::size_t first = c.rows.size();
-        for (std::size_t s = 0; s < scenarios.size(); ++s) {
+        for (std::size_t s = 0; s < scenarios; ++s) {
             CompareRow row;
             row.device = d;
             row.scenario = s;
             row.scenarioName = c.scenarioNames[s];
-            auto prefillWorkload = buildPass(build, scenarios[s], prefill);
-            if (!prefillWorkload) {
-                return prefillWorkload.error();
-            }
-            const Report prefillReport = analyze(prefillWorkload.value(), hw);
+            const Report& prefillReport = *prefill.at(d, s).report;
             row.prefillSeconds = prefillReport.totals.timeSeconds;
-            collect(prefillReport, s, scenarios.size(), Phase::prefill, prefillOrder,
-                    prefillGroups);
-            if (singlePass) {
+            collect(prefillReport, s, scenarios, Phase::prefill, prefillOrder, prefillGroups);
+            addWarnings(prefillReport, c.warnings);
+            if (c.singlePass) {
                 row.request.ttftSeconds = row.prefillSeconds;
                 row.request.e2eSeconds = row.prefillSeconds;
-                row.weightBytes = prefillReport.totals.memory.weights;
-                row.kvCacheBytes = prefillReport.totals.memory.kvCache;
-                row.totalMemoryBytes = prefillReport.totals.memory.total();
-                row.fitsInMemory = prefillReport.totals.fitsInMemory;
+                setMemory(row, prefillReport);
                 c.rows.push_back(row);
                 continue;
             }
-
-            auto decodeWorkload = buildPass(build, scenarios[s], decode);
-            if (!decodeWorkload) {
-                return decodeWorkload.error();
-            }
-            const Report decodeReport = analyze(decodeWorkload.value(), hw);
+            const Report& decodeReport = *decode->at(d, s).report;
             row.decodeStepSeconds = decodeReport.totals.timeSeconds;
-            collect(decodeReport, s, scenarios.size(), Phase::decode, decodeOrder, decodeGroups);
-
-            auto pass = [&](Phase phase, std::int64_t context) {
-                RunSettings one = settings;
-                one.phase = phase;
-                one.promptLength = context;
-                one.contextLength = context;
-                return buildPass(build, scenarios[s], one);
-            };
-            auto requestReport = analyzeRequest(request, pass, hw);
-            if (!requestReport) {
-                return requestReport.error();
-            }
-            row.request = *requestReport->totals.request;
-            row.weightBytes = requestReport->totals.memory.weights;
-            row.kvCacheBytes = requestReport->totals.memory.kvCache;
-            row.totalMemoryBytes = requestReport->totals.memory.total();
-            row.fitsInMemory = requestReport->totals.fitsInMemory;
+            collect(decodeReport, s, scenarios, Phase::decode, decodeOrder, decodeGroups);
+            addWarnings(decodeReport, c.warnings);
+            const Report& requestReport = *request->at(d, s).report;
+            row.request = *requestReport.totals.request;
+            setMemory(row, requestReport);
+            addWarnings(requestReport, c.warnings);
             c.rows.push_back(row);
         }
-        const CompareRow& base = c.rows[first];
-        for (std::size_t r = first; r < c.rows.size(); ++r) {
-            CompareRow& row = c.rows[r];
-            row.prefillSpeedup = base.prefillSeconds / row.prefillSeconds;
-            row.decodeSpeedup = singlePass ? 1.0 : base.decodeStepSeconds / row.decodeStepSeconds;
-            row.e2eSpeedup = base.request.e2eSeconds / row.request.e2eSeconds;
-            const double baseMemory = base.weightBytes + base.kvCacheBytes;
-            row.memorySaved = 1 - (row.weightBytes + row.kvCacheBytes) / baseMemory;
-        }
+        setRelative(c.rows, first, c.singlePass);
         for (const auto& name : prefillOrder) {
             c.layers.push_back({d, Phase::prefill, name, prefillGroups[name]});
         }

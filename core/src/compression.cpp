@@ -410,7 +410,9 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
                 auto& shape = w.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
                 shape.kvBytesPerElement *= kvByteFactor;
                 if (keyFactor != 1) {
-                    shape.keys = std::max(1.0, std::round(keys * keyFactor));
+                    // The expected number of kept keys, not rounded: a decode step's costs stay
+                    // affine in the context (the closed-form request sum relies on it).
+                    shape.keys = keys * keyFactor;
                     shape.window = 0;
                 }
             } else {
@@ -419,10 +421,19 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
         }
     }
 
+    w.bits.activations =
+        scenario.activations ? forModel(*scenario.activations, native).effectiveBits() : 8 * b;
+    w.bits.kv = scenario.kvCache ? forModel(scenario.kvCache->format, native).effectiveBits()
+                                 : 8 * b;
+    w.bits.weights =
+        scenario.weights ? forModel(*scenario.weights, native).effectiveBits() : 8 * b;
+
     // Weight footprint and parameter count from the inventory.
     if (!w.weightTensors.empty()) {
         double bytes = 0;
         double parameters = 0;
+        double matrixBits = 0;
+        double matrixElements = 0;
         for (WeightTensor& t : w.weightTensors) {
             parameters += t.otherBytes / b;
             if (t.elements <= 0) {
@@ -439,9 +450,14 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
             const WeightBytes wb =
                 weightBytes(elements, t.k, t.k > 0 ? elements / t.k : 0, format, r.sparsity);
             bytes += wb.values + wb.metadata + t.otherBytes;
+            matrixBits += 8 * (wb.values + wb.metadata);
+            matrixElements += elements;
             parameters += elements;
             t.elements = elements;
             t.type = format.type;
+        }
+        if (matrixElements > 0) {
+            w.bits.weights = matrixBits / matrixElements;
         }
         const double before = w.model.parameters;
         w.memory.weights = bytes;

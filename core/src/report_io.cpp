@@ -24,11 +24,14 @@ Json bytesJson(const ByteBreakdown& b) {
                 {"total", b.total()}};
 }
 
-Json settingsJson(const RunSettings& s, const std::string& scenario) {
-    Json j{{"phase", nameOf(s.phase)}, {"batch", s.batch},
-           {"wbits", s.weightBits},    {"abits", s.activationBits},
-           {"kvbits", s.kvBits},       {"flash_attention", s.flashAttention}};
-    j["scenario"] = scenario.empty() ? Json(nullptr) : Json(scenario);
+// The run settings and the compression actually applied, with its effective bits per tensor
+// class (metadata included).
+Json settingsJson(const RunSettings& s, const std::string& scenario, const TensorBits& bits) {
+    Json j{{"phase", nameOf(s.phase)}, {"batch", s.batch}, {"flash_attention", s.flashAttention}};
+    j["scenario"] = Json{{"name", scenario.empty() ? std::string("uncompressed") : scenario},
+                         {"weight_bits", bits.weights},
+                         {"activation_bits", bits.activations},
+                         {"kv_bits", bits.kv}};
     if (s.phase != Phase::decode) {
         j["prompt_len"] = s.promptLength;
     }
@@ -78,7 +81,10 @@ std::string renderJson(const Report& report) {
                   {"activations", t.memory.activations},
                   {"total", t.memory.total()}}},
                 {"capacity_bytes", t.capacityBytes},
-                {"fits_in_memory", t.fitsInMemory}};
+                {"fits_in_memory", t.fitsInMemory},
+                {"compute_bound_s", t.computeBoundSeconds},
+                {"items_per_s", t.itemsPerSecond},
+                {"items", itemName(report.model.family)}};
     if (t.request) {
         totals["ttft_s"] = t.request->ttftSeconds;
         totals["tpot_s"] = t.request->tpotSeconds ? Json(*t.request->tpotSeconds) : Json(nullptr);
@@ -90,13 +96,13 @@ std::string renderJson(const Report& report) {
     Json doc{{"schema_version", kReportSchemaVersion},
              {"model",
               {{"id", report.model.id},
-               {"family", report.model.family},
+               {"family", nameOf(report.model.family)},
                {"parameters", report.model.parameters},
                {"active_parameters", report.model.activeParameters},
                {"kv_bytes_per_token", report.model.kvBytesPerToken},
                {"blocks", report.model.blocks}}},
              {"hardware", {{"id", report.hardwareId}, {"name", report.hardwareName}}},
-             {"settings", settingsJson(report.settings, report.scenario)},
+             {"settings", settingsJson(report.settings, report.scenario, report.bits)},
              {"layers", std::move(layers)},
              {"totals", std::move(totals)},
              {"warnings", report.warnings},
@@ -229,11 +235,11 @@ std::string header(const Report& report) {
     const RunSettings& s = report.settings;
     std::string text =
         report.model.id + " on " + report.hardwareName + " (" + report.hardwareId + "): ";
-    const std::string& family = report.model.family;
-    if (family == "vit") {
+    const ModelFamily family = report.model.family;
+    if (family == ModelFamily::vit) {
         text += "batch " + std::to_string(s.batch) + ", " + std::to_string(s.promptLength) +
                 " tokens per image";
-    } else if (family == "gnn") {
+    } else if (family == ModelFamily::gnn) {
         text += "one forward pass over " + std::to_string(s.promptLength) + " target nodes";
     } else {
         text += std::string(nameOf(s.phase)) + ", batch " + std::to_string(s.batch);
@@ -248,7 +254,7 @@ std::string header(const Report& report) {
         }
     }
     text += ", " + (report.scenario.empty() ? std::string("uncompressed") : report.scenario);
-    if (family != "gnn") {
+    if (family != ModelFamily::gnn) {
         text += s.flashAttention ? ", FlashAttention" : ", unfused attention";
     }
     return text;

@@ -407,6 +407,11 @@ double TensorFormat::effectiveBits(double k) const {
     return bits + outlierBits * outlierFraction;
 }
 
+bool Scenario::compresses() const {
+    return weights || activations || kvCache || sparsity != Sparsity{} || lowRank ||
+           depth != Depth{} || !overrides.empty();
+}
+
 bool matchesPattern(std::string_view pattern, std::string_view name) {
     // Iterative glob with backtracking to the last '*'.
     std::size_t p = 0;
@@ -439,7 +444,8 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
     if (auto ok =
             r.onlyKeys(doc, "",
                        {"schema_version", "name", "description", "citation", "weights",
-                        "activations", "kv_cache", "sparsity", "low_rank", "depth", "overrides"});
+                        "activations", "kv_cache", "sparsity", "low_rank", "depth", "overrides",
+                        "token_reduction"});
         !ok) {
         return ok.error();
     }
@@ -461,7 +467,8 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
     }
     s.name = name.value();
     for (auto [key, target] :
-         {std::pair{"description", &s.description}, std::pair{"citation", &s.citation}}) {
+         {std::pair{"description", &s.description}, std::pair{"citation", &s.citation},
+          std::pair{"token_reduction", &s.tokenReduction}}) {
         if (j.has(doc, key)) {
             auto text = j.string(doc, "", key);
             if (!text) {
@@ -576,6 +583,9 @@ std::string serializeScenario(const Scenario& s) {
     }
     if (!s.citation.empty()) {
         doc["citation"] = s.citation;
+    }
+    if (!s.tokenReduction.empty()) {
+        doc["token_reduction"] = s.tokenReduction;
     }
     if (s.weights) {
         doc["weights"] = formatJson(*s.weights);

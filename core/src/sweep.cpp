@@ -1,10 +1,15 @@
 #include "core/sweep.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+
+#include "core/request.h"
 
 namespace rooflens::core {
 
@@ -26,29 +31,6 @@ Error rangeError(std::string_view text, std::string_view why) {
     return Error{"range '" + std::string(text) + "': " + std::string(why) +
                  " (expected 1,2,4 or 1:64:x2 or 128:4096:+128)"};
 }
-
-// Whether a scenario's overrides name particular blocks, so folded blocks would be wrong.
-bool blockSpecific(const std::optional<Scenario>& scenario) {
-    if (!scenario) {
-        return false;
-    }
-    if (scenario->depth.exitDepth > 0) {
-        return true;
-    }
-    for (const auto& o : scenario->overrides) {
-        if (o.pattern.find("blocks.") != std::string::npos) {
-            return true;
-        }
-    }
-    return false;
-}
-
-struct Job {
-    std::uint32_t device;
-    std::uint32_t scenario;
-    std::int64_t batch;
-    std::int64_t length;  // prompt (prefill, request) or context (decode)
-};
 
 }  // namespace
 
@@ -121,148 +103,317 @@ std::size_t sweepSize(const SweepSpec& spec) {
     return spec.devices.size() * spec.scenarios.size() * spec.batches.size() * lengths.size();
 }
 
-Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, unsigned threads,
-                             const ProgressCallback& progress, const CancelToken* cancel) {
-    const auto& lengths = spec.phase == Phase::decode ? spec.contextLengths : spec.promptLengths;
-    std::vector<Job> jobs;
-    jobs.reserve(sweepSize(spec));
-    for (std::uint32_t d = 0; d < spec.devices.size(); ++d) {
-        for (std::uint32_t s = 0; s < spec.scenarios.size(); ++s) {
-            for (auto batch : spec.batches) {
-                for (auto length : lengths) {
-                    jobs.push_back({d, s, batch, length});
-                }
+namespace {
+
+// One unit of work: a (scenario, batch) and either one length (prefill, request, forward
+// passes) or every context of the spec (decode, priced from DecodeLines).
+struct Group {
+    std::uint32_t scenario = 0;
+    std::uint32_t batch = 0;   // index into spec.batches
+    std::uint32_t length = 0;  // index into the lengths (unused for decode groups)
+};
+
+class Sweeper {
+public:
+    Sweeper(const WorkloadBuilder& builder, const SweepSpec& spec)
+        : m_builder(builder),
+          m_spec(spec),
+          m_decode(spec.phase == Phase::decode && builder.hasDecode()),
+          m_phase(builder.hasDecode() ? spec.phase : Phase::prefill),
+          m_lengths(spec.phase == Phase::decode ? spec.contextLengths : spec.promptLengths) {}
+
+    Status prepare(std::vector<SweepPoint>& points);
+    std::vector<Group> groups() const;
+    // Evaluates a group and writes its points; returns how many.
+    Result<std::size_t> run(const Group& group, std::vector<SweepPoint>& points) const;
+
+private:
+    std::size_t index(std::size_t d, std::size_t s, std::size_t b, std::size_t l) const {
+        return ((d * m_spec.scenarios.size() + s) * m_spec.batches.size() + b) * m_lengths.size() +
+               l;
+    }
+    RunSettings settings(std::int64_t batch, Phase phase, std::int64_t length) const {
+        RunSettings s;
+        s.phase = phase;
+        s.batch = batch;
+        s.promptLength = length;
+        s.contextLength = length;
+        s.generateLength = m_spec.generateLength;
+        s.flashAttention = m_spec.flashAttention;
+        return s;
+    }
+    void finish(SweepPoint& p, const Report& report, std::size_t scenario) const;
+    void collectWarnings(const Report& report) const;
+    Result<std::size_t> runPass(const Group& g, std::vector<SweepPoint>& points) const;
+    Result<std::size_t> runDecode(const Group& g, std::vector<SweepPoint>& points) const;
+
+    const WorkloadBuilder& m_builder;
+    const SweepSpec& m_spec;
+    bool m_decode;
+    Phase m_phase;
+    const std::vector<std::int64_t>& m_lengths;
+    std::vector<double> m_weightBytes;  // per scenario
+    std::vector<bool> m_collapse;       // per scenario
+    mutable std::mutex m_warningsMutex;
+    mutable std::set<std::string> m_warnings;
+
+public:
+    std::vector<std::string> warnings() const { return {m_warnings.begin(), m_warnings.end()}; }
+};
+
+void Sweeper::collectWarnings(const Report& report) const {
+    if (report.warnings.empty()) {
+        return;
+    }
+    const std::lock_guard<std::mutex> lock(m_warningsMutex);
+    m_warnings.insert(report.warnings.begin(), report.warnings.end());
+}
+
+Status Sweeper::prepare(std::vector<SweepPoint>& points) {
+    points.resize(sweepSize(m_spec));
+    // The weight footprint depends on the scenario only: take it from one full build.
+    for (const auto& scenario : m_spec.scenarios) {
+        RunSettings s = settings(1, m_builder.hasDecode() ? Phase::decode : Phase::prefill, 1);
+        ROOFLENS_TRY(const Workload workload, buildPass(m_builder, s, scenario));
+        m_weightBytes.push_back(workload.memory.weights);
+        m_collapse.push_back(!needsSeparateBlocks(scenario));
+    }
+    return Ok{};
+}
+
+std::vector<Group> Sweeper::groups() const {
+    std::vector<Group> out;
+    for (std::uint32_t s = 0; s < m_spec.scenarios.size(); ++s) {
+        for (std::uint32_t b = 0; b < m_spec.batches.size(); ++b) {
+            if (m_decode) {
+                out.push_back({s, b, 0});
+                continue;
+            }
+            for (std::uint32_t l = 0; l < m_lengths.size(); ++l) {
+                out.push_back({s, b, l});
             }
         }
+    }
+    return out;
+}
+
+void Sweeper::finish(SweepPoint& p, const Report& report, std::size_t scenario) const {
+    collectWarnings(report);
+    const double total = report.totals.timeSeconds;
+    p.bound = p.timeSeconds > 0 && 2 * report.totals.computeBoundSeconds > total ? Bound::compute
+                                                                                 : Bound::memory;
+    p.weightBytes = m_weightBytes[scenario];
+    p.kvCacheBytes = report.totals.memory.kvCache;
+    p.totalMemoryBytes = p.weightBytes + p.kvCacheBytes + report.totals.memory.activations;
+    p.fitsInMemory = p.totalMemoryBytes <= m_spec.devices[p.device].memoryCapacityBytes();
+}
+
+Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& points) const {
+    const auto& scenario = m_spec.scenarios[g.scenario];
+    const std::int64_t batch = m_spec.batches[g.batch];
+    const std::int64_t length = m_lengths[g.length];
+    const RunSettings run = settings(batch, m_phase, length);
+    const bool collapse = m_collapse[g.scenario];
+    std::optional<RequestPasses> passes;
+    std::optional<Workload> workload;
+    if (m_phase == Phase::request) {
+        auto pass = [&](Phase phase, std::int64_t context) {
+            return buildPass(m_builder, settings(batch, phase, context), scenario, collapse);
+        };
+        ROOFLENS_TRY(passes, buildRequestPasses(run, pass));
+    } else {
+        ROOFLENS_TRY(workload, buildPass(m_builder, run, scenario, collapse));
+    }
+    for (std::size_t d = 0; d < m_spec.devices.size(); ++d) {
+        const Hardware& hw = m_spec.devices[d];
+        SweepPoint& p = points[index(d, g.scenario, g.batch, g.length)];
+        p.device = static_cast<std::uint32_t>(d);
+        p.scenario = g.scenario;
+        p.batch = batch;
+        if (passes) {
+            const Report report = analyzeRequest(*passes, hw, m_spec.options);
+            const RequestMetrics& m = *report.totals.request;
+            p.promptLength = length;
+            p.contextLength = length + m_spec.generateLength - 1;
+            p.timeSeconds = m.e2eSeconds;
+            p.tokensPerSecond = m.tokensPerSecond;
+            p.ttftSeconds = m.ttftSeconds;
+            p.tpotSeconds = m.tpotSeconds.value_or(0);
+            finish(p, report, g.scenario);
+            continue;
+        }
+        const Report report = analyze(*workload, hw, m_spec.options);
+        p.timeSeconds = report.totals.timeSeconds;
+        const double tokens =
+            static_cast<double>(batch) * (m_phase == Phase::prefill && m_builder.hasDecode()
+                                              ? static_cast<double>(length)
+                                              : 1.0);
+        p.tokensPerSecond = p.timeSeconds > 0 ? tokens / p.timeSeconds : 0;
+        (m_spec.phase == Phase::decode ? p.contextLength : p.promptLength) = length;
+        finish(p, report, g.scenario);
+    }
+    return m_spec.devices.size();
+}
+
+// Peak live activations of a pass as the largest in + out of its layers (how builders compute
+// Workload::memory.activations), as lines in the context: exact between two built ends.
+struct ActivationLines {
+    std::vector<double> first;
+    std::vector<double> last;
+    static std::vector<double> of(const Workload& w) {
+        std::vector<double> v;
+        v.reserve(w.layers.size());
+        for (const Layer& l : w.layers) {
+            v.push_back(l.bytes.activationsIn + l.bytes.activationsOut);
+        }
+        return v;
+    }
+    double at(double f) const {
+        double peak = 0;
+        for (std::size_t i = 0; i < first.size(); ++i) {
+            peak = std::max(peak, f == 1 ? last[i] : first[i] + (last[i] - first[i]) * f);
+        }
+        return peak;
+    }
+};
+
+Result<std::size_t> Sweeper::runDecode(const Group& g, std::vector<SweepPoint>& points) const {
+    const auto& scenario = m_spec.scenarios[g.scenario];
+    const std::int64_t batch = m_spec.batches[g.batch];
+    const bool collapse = m_collapse[g.scenario];
+    PassOptions options;
+    options.collapseBlocks = collapse;
+    if (scenario) {
+        options.tokenReduction = scenario->tokenReduction;
+    }
+    auto build = [&](std::int64_t context, Workload& raw) -> Result<Workload> {
+        ROOFLENS_TRY(raw, m_builder.build(settings(batch, Phase::decode, context), options));
+        if (!scenario || !scenario->compresses()) {
+            Workload w = raw;
+            if (scenario) {
+                w.scenario = scenario->name;
+            }
+            return w;
+        }
+        return applyScenario(*scenario, raw);
+    };
+    const auto [lo, hi] = std::minmax_element(m_lengths.begin(), m_lengths.end());
+    Workload probeRaw;
+    ROOFLENS_TRY(Workload probe, build(*lo, probeRaw));
+    std::size_t written = 0;
+    for (const ContextInterval& interval : contextIntervals(*lo, *hi, probe.contextBreaks)) {
+        // The sweep's contexts inside this interval, and the two ends they span.
+        std::vector<std::size_t> members;
+        std::int64_t a = interval.last;
+        std::int64_t z = interval.first;
+        for (std::size_t l = 0; l < m_lengths.size(); ++l) {
+            if (m_lengths[l] >= interval.first && m_lengths[l] <= interval.last) {
+                members.push_back(l);
+                a = std::min(a, m_lengths[l]);
+                z = std::max(z, m_lengths[l]);
+            }
+        }
+        if (members.empty()) {
+            continue;
+        }
+        Workload rawA;
+        Workload rawZ;
+        ROOFLENS_TRY(const Workload wa, build(a, rawA));
+        ROOFLENS_TRY(const Workload wz, z == a ? Result<Workload>(wa) : build(z, rawZ));
+        if (z == a) {
+            rawZ = rawA;
+        }
+        const ActivationLines activations{ActivationLines::of(rawA), ActivationLines::of(rawZ)};
+        const double span = static_cast<double>(z - a);
+        for (std::size_t d = 0; d < m_spec.devices.size(); ++d) {
+            const Hardware& hw = m_spec.devices[d];
+            const Report ra = analyze(wa, hw, m_spec.options);
+            const Report rz = z == a ? ra : analyze(wz, hw, m_spec.options);
+            const DecodeLine line(ra, a, rz, z);
+            collectWarnings(ra);
+            collectWarnings(rz);
+            for (std::size_t l : members) {
+                const std::int64_t t = m_lengths[l];
+                const double f = span > 0 ? static_cast<double>(t - a) / span : 0;
+                const DecodeLine::Point step = line.at(t);
+                SweepPoint& p = points[index(d, g.scenario, g.batch, l)];
+                p.device = static_cast<std::uint32_t>(d);
+                p.scenario = g.scenario;
+                p.batch = batch;
+                p.contextLength = t;
+                p.timeSeconds = step.seconds;
+                p.tokensPerSecond =
+                    step.seconds > 0 ? static_cast<double>(batch) / step.seconds : 0;
+                p.bound = step.seconds > 0 && 2 * step.computeBoundSeconds > step.seconds
+                              ? Bound::compute
+                              : Bound::memory;
+                p.weightBytes = m_weightBytes[g.scenario];
+                const double kvA = ra.totals.memory.kvCache;
+                p.kvCacheBytes =
+                    t == z ? rz.totals.memory.kvCache : kvA + (rz.totals.memory.kvCache - kvA) * f;
+                p.totalMemoryBytes = p.weightBytes + p.kvCacheBytes + activations.at(f);
+                p.fitsInMemory = p.totalMemoryBytes <= hw.memoryCapacityBytes();
+                ++written;
+            }
+        }
+    }
+    return written;
+}
+
+Result<std::size_t> Sweeper::run(const Group& group, std::vector<SweepPoint>& points) const {
+    return m_decode ? runDecode(group, points) : runPass(group, points);
+}
+
+}  // namespace
+
+Result<SweepResult> runSweep(const WorkloadBuilder& builder, const SweepSpec& spec,
+                             unsigned threads, const ProgressCallback& progress,
+                             const CancelToken* cancel) {
+    if (!spec.deployment.single()) {
+        return usageError("sweeps over multi-device deployments are not supported yet");
     }
     SweepResult result;
-    result.points.resize(jobs.size());
-    if (jobs.empty()) {
+    if (sweepSize(spec) == 0) {
         return result;
     }
-
-    // The weight footprint depends on the scenario only: take it from one full build.
-    std::vector<double> weightBytes(spec.scenarios.size());
-    std::vector<bool> collapse(spec.scenarios.size());
-    for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
-        RunSettings settings;
-        settings.phase = Phase::decode;
-        settings.contextLength = 1;
-        auto workload = build(settings, false);
-        if (!workload) {
-            return workload.error();
-        }
-        if (spec.scenarios[s]) {
-            workload = applyScenario(*spec.scenarios[s], workload.value());
-            if (!workload) {
-                return workload.error();
-            }
-        }
-        weightBytes[s] = workload->memory.weights;
-        collapse[s] = !blockSpecific(spec.scenarios[s]);
-    }
+    Sweeper sweeper(builder, spec);
+    ROOFLENS_CHECK(sweeper.prepare(result.points));
+    const std::vector<Group> groups = sweeper.groups();
 
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> done{0};
     std::atomic<bool> failed{false};
     std::mutex errorMutex;
     std::optional<Error> firstError;
+    const std::size_t total = result.points.size();
     const auto started = std::chrono::steady_clock::now();
-
-    auto evaluate = [&](const Job& job) -> Result<SweepPoint> {
-        const auto& scenario = spec.scenarios[job.scenario];
-        const Hardware& hw = spec.devices[job.device];
-        RunSettings settings;
-        settings.phase = spec.phase;
-        settings.batch = job.batch;
-        settings.promptLength = job.length;
-        settings.contextLength = job.length;
-        settings.generateLength = spec.generateLength;
-        settings.flashAttention = spec.flashAttention;
-        auto pass = [&](Phase phase, std::int64_t context) -> Result<Workload> {
-            RunSettings s = settings;
-            s.phase = phase;
-            s.promptLength = context;
-            s.contextLength = context;
-            auto workload = build(s, collapse[job.scenario]);
-            if (!workload || !scenario) {
-                return workload;
-            }
-            auto compressedWorkload = applyScenario(*scenario, workload.value());
-            return compressedWorkload;
-        };
-        SweepPoint point;
-        point.device = job.device;
-        point.scenario = job.scenario;
-        point.batch = job.batch;
-        Report report;
-        if (spec.phase == Phase::request) {
-            auto r = analyzeRequest(settings, pass, hw);
-            if (!r) {
-                return r.error();
-            }
-            report = std::move(r).value();
-            const RequestMetrics& m = *report.totals.request;
-            point.promptLength = job.length;
-            point.contextLength = job.length + spec.generateLength - 1;
-            point.timeSeconds = m.e2eSeconds;
-            point.tokensPerSecond = m.tokensPerSecond;
-            point.ttftSeconds = m.ttftSeconds;
-            point.tpotSeconds = m.tpotSeconds.value_or(0);
-        } else {
-            auto workload = pass(spec.phase, job.length);
-            if (!workload) {
-                return workload.error();
-            }
-            report = analyze(workload.value(), hw);
-            point.timeSeconds = report.totals.timeSeconds;
-            const double tokens =
-                static_cast<double>(job.batch) *
-                (spec.phase == Phase::prefill ? static_cast<double>(job.length) : 1.0);
-            point.tokensPerSecond = point.timeSeconds > 0 ? tokens / point.timeSeconds : 0;
-            (spec.phase == Phase::prefill ? point.promptLength : point.contextLength) = job.length;
-        }
-        double computeTime = 0;
-        for (std::size_t i = 0; i < report.results.size(); ++i) {
-            if (report.results[i].bound == Bound::compute) {
-                computeTime += report.results[i].timeSeconds * report.layers[i].repeat;
-            }
-        }
-        const double total = point.timeSeconds > 0 ? report.totals.timeSeconds : 0;
-        point.bound = 2 * computeTime > total ? Bound::compute : Bound::memory;
-        point.weightBytes = weightBytes[job.scenario];
-        point.kvCacheBytes = report.totals.memory.kvCache;
-        point.totalMemoryBytes =
-            point.weightBytes + point.kvCacheBytes + report.totals.memory.activations;
-        point.fitsInMemory = point.totalMemoryBytes <= hw.memoryCapacityBytes();
-        return point;
-    };
-
     auto worker = [&](bool reporter) {
+        std::size_t reported = 0;
         while (!failed.load(std::memory_order_relaxed)) {
             if (cancel != nullptr && cancel->cancelled()) {
                 return;
             }
             const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
-            if (i >= jobs.size()) {
+            if (i >= groups.size()) {
                 return;
             }
-            auto point = evaluate(jobs[i]);
-            if (!point) {
+            auto written = sweeper.run(groups[i], result.points);
+            if (!written) {
                 const std::lock_guard<std::mutex> lock(errorMutex);
                 if (!firstError) {
-                    firstError = point.error();
+                    firstError = written.error();
                 }
                 failed = true;
                 return;
             }
-            result.points[i] = point.value();
-            const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
-            if (reporter && progress && (finished % 4096 == 0 || finished == jobs.size())) {
+            const std::size_t finished =
+                done.fetch_add(written.value(), std::memory_order_relaxed) + written.value();
+            if (reporter && progress && (finished - reported >= 4096 || finished == total)) {
+                reported = finished;
                 const double elapsed =
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
                         .count();
-                const double fraction = static_cast<double>(finished) / jobs.size();
+                const double fraction = static_cast<double>(finished) / total;
                 progress(fraction, "sweep", elapsed / fraction - elapsed);
             }
         }
@@ -270,7 +421,7 @@ Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, u
     if (threads == 0) {
         threads = std::max(1U, std::thread::hardware_concurrency());
     }
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, groups.size()));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t) {
         pool.emplace_back(worker, false);
@@ -282,7 +433,8 @@ Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, u
     if (firstError) {
         return *firstError;
     }
-    if (cancel != nullptr && cancel->cancelled() && done.load() < jobs.size()) {
+    result.warnings = sweeper.warnings();
+    if (cancel != nullptr && cancel->cancelled() && done.load() < total) {
         result.cancelled = true;
         result.points.resize(0);
     }

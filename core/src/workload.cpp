@@ -67,6 +67,27 @@ std::optional<Phase> parsePhase(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view nameOf(ModelFamily family) {
+    switch (family) {
+        case ModelFamily::llm:
+            return "llm";
+        case ModelFamily::vit:
+            return "vit";
+        case ModelFamily::gnn:
+            return "gnn";
+    }
+    return "?";
+}
+
+std::optional<ModelFamily> parseModelFamily(std::string_view name) {
+    for (ModelFamily family : {ModelFamily::llm, ModelFamily::vit, ModelFamily::gnn}) {
+        if (nameOf(family) == name) {
+            return family;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string Layer::name() const {
     if (block < 0) {
         return std::string(op);

@@ -56,7 +56,7 @@ public:
         }
         core::Workload w;
         w.model.id = std::string(nameOf(m_c.model)) + "-" + m_g.id;
-        w.model.family = "gnn";
+        w.model.family = core::ModelFamily::gnn;
         w.model.blocks = static_cast<std::int32_t>(levels.size());
         w.gatherShapes = std::move(m_gathers);
         finishWorkload(m_sink, w);
@@ -366,46 +366,46 @@ private:
 
 core::Status checkConfig(const GnnConfig& c, const GraphStats& g, const core::RunSettings& s) {
     if (s.phase != core::Phase::prefill) {
-        return core::makeError("a GNN runs one inference pass; use phase prefill, not " +
+        return core::usageError("a GNN runs one inference pass; use phase prefill, not " +
                                std::string(core::nameOf(s.phase)));
     }
     if (s.batch != 1) {
-        return core::makeError(
+        return core::usageError(
             "a GNN pass covers the whole graph or one sampled mini-batch: "
             "batch must be 1 (use --sample-batch for mini-batch targets), "
             "got " +
             std::to_string(s.batch));
     }
     if (c.layers < 1 || c.layers > 64) {
-        return core::makeError("layers must be in [1, 64], got " + std::to_string(c.layers));
+        return core::usageError("layers must be in [1, 64], got " + std::to_string(c.layers));
     }
     if (c.hidden < 1 || c.hidden > kMaxWidth) {
-        return core::makeError("hidden must be in [1, 2^20], got " + std::to_string(c.hidden));
+        return core::usageError("hidden must be in [1, 2^20], got " + std::to_string(c.hidden));
     }
     if (c.model == GnnModel::gat && (c.heads < 1 || c.hidden % c.heads != 0)) {
-        return core::makeError("GAT: hidden " + std::to_string(c.hidden) +
+        return core::usageError("GAT: hidden " + std::to_string(c.hidden) +
                                " must be a multiple of the head count " + std::to_string(c.heads));
     }
     if (!c.fanouts.empty()) {
         if (c.fanouts.size() != static_cast<std::size_t>(c.layers)) {
-            return core::makeError("fan-out: expected one value per layer (" +
+            return core::usageError("fan-out: expected one value per layer (" +
                                    std::to_string(c.layers) + "), got " +
                                    std::to_string(c.fanouts.size()));
         }
         for (auto f : c.fanouts) {
             if (f < 1 || f > kMaxWidth) {
-                return core::makeError("fan-out values must be in [1, 2^20], got " +
+                return core::usageError("fan-out values must be in [1, 2^20], got " +
                                        std::to_string(f));
             }
         }
         if (c.sampleBatch < 1 || c.sampleBatch > g.nodes) {
-            return core::makeError("sample batch must be in [1, " + std::to_string(g.nodes) +
+            return core::usageError("sample batch must be in [1, " + std::to_string(g.nodes) +
                                    "] (the graph's nodes), got " + std::to_string(c.sampleBatch));
         }
     }
     const std::int64_t b = c.blockCirculant;
     if (b < 0 || b == 1 || b > 65536 || (b & (b - 1)) != 0) {
-        return core::makeError(
+        return core::usageError(
             "block-circulant block size must be a power of two in [2, 65536] "
             "(or 0 for dense weights), got " +
             std::to_string(b));
@@ -413,12 +413,12 @@ core::Status checkConfig(const GnnConfig& c, const GraphStats& g, const core::Ru
     const std::int64_t features = c.features > 0 ? c.features : g.features;
     const std::int64_t classes = c.classes > 0 ? c.classes : g.classes;
     if (features < 1 || classes < 1 || features > kMaxWidth || classes > kMaxWidth) {
-        return core::makeError("graph " + g.id +
+        return core::usageError("graph " + g.id +
                                " has no feature or class count: give the input features and "
                                "output classes (--features, --classes)");
     }
     if (g.nodes < 1) {
-        return core::makeError("graph " + g.id + " has no nodes");
+        return core::usageError("graph " + g.id + " has no nodes");
     }
     return core::Ok{};
 }

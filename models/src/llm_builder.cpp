@@ -38,10 +38,6 @@ double activationOps(Activation activation) {
     return kGeluOps;
 }
 
-bool validBits(int bits) {
-    return (bits >= 2 && bits <= 8) || bits == 16 || bits == 32;
-}
-
 class Builder {
 public:
     Builder(const LlmConfig& c, const core::RunSettings& s, const BuildOptions& o)
@@ -65,12 +61,13 @@ public:
         core::Workload w;
         const ParameterCounts params = countParameters(m_c);
         w.model.id = m_c.id;
-        w.model.family = "llm";
+        w.model.family = core::ModelFamily::llm;
         w.model.parameters = static_cast<double>(params.total);
         w.model.activeParameters = static_cast<double>(params.active);
         w.model.kvBytesPerToken = kvBytesPerToken(m_c, m_bkv);
         w.model.blocks = static_cast<std::int32_t>(m_c.numLayers);
         w.settings = m_s;
+        w.bits = core::TensorBits::native(m_floatType);
 
         const auto blocks = static_cast<std::int32_t>(m_c.numLayers);
         const std::int32_t built = m_o.collapseBlocks ? 1 : blocks;
@@ -412,29 +409,21 @@ core::Result<core::Workload> buildLlm(const LlmConfig& config, const core::RunSe
                                       const BuildOptions& options) {
     constexpr std::int64_t kMaxTokens = std::int64_t{1} << 40;
     if (settings.batch < 1 || settings.batch > kMaxTokens) {
-        return core::makeError("batch must be an integer in [1, 2^40], got " +
+        return core::usageError("batch must be an integer in [1, 2^40], got " +
                                std::to_string(settings.batch));
     }
     if (settings.phase == core::Phase::request) {
-        return core::makeError("buildLlm builds one pass: use prefill or decode");
+        return core::usageError("buildLlm builds one pass: use prefill or decode");
     }
     if (settings.phase == core::Phase::prefill &&
         (settings.promptLength < 1 || settings.promptLength > kMaxTokens)) {
-        return core::makeError("prompt length must be an integer in [1, 2^40], got " +
+        return core::usageError("prompt length must be an integer in [1, 2^40], got " +
                                std::to_string(settings.promptLength));
     }
     if (settings.phase == core::Phase::decode &&
         (settings.contextLength < 1 || settings.contextLength > kMaxTokens)) {
-        return core::makeError("context length must be an integer in [1, 2^40], got " +
+        return core::usageError("context length must be an integer in [1, 2^40], got " +
                                std::to_string(settings.contextLength));
-    }
-    for (auto [name, bits] :
-         {std::pair{"wbits", settings.weightBits}, std::pair{"abits", settings.activationBits},
-          std::pair{"kvbits", settings.kvBits}}) {
-        if (!validBits(bits)) {
-            return core::makeError(std::string(name) + " must be 2..8, 16 or 32, got " +
-                                   std::to_string(bits));
-        }
     }
     return Builder(config, settings, options).build();
 }

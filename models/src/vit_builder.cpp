@@ -65,7 +65,7 @@ public:
 
         core::Workload w;
         w.model.id = m_c.id;
-        w.model.family = "vit";
+        w.model.family = core::ModelFamily::vit;
         w.model.blocks = static_cast<std::int32_t>(m_c.depth);
         w.settings = m_s;
         w.settings.promptLength = static_cast<std::int64_t>(tokens);  // tokens per image
@@ -235,18 +235,18 @@ private:
 core::Status checkSettings(const VitConfig& c, const core::RunSettings& s, std::int64_t height,
                            std::int64_t width) {
     if (s.phase != core::Phase::prefill) {
-        return core::makeError(c.id +
+        return core::usageError(c.id +
                                ": a vision model runs one forward pass; use phase "
                                "prefill, not " +
                                std::string(core::nameOf(s.phase)));
     }
     if (s.batch < 1 || s.batch > kMaxBatch) {
-        return core::makeError("batch must be an integer in [1, 2^24], got " +
+        return core::usageError("batch must be an integer in [1, 2^24], got " +
                                std::to_string(s.batch));
     }
     for (auto [name, side] : {std::pair{"height", height}, std::pair{"width", width}}) {
         if (side < c.patchSize || side > kMaxImage || side % c.patchSize != 0) {
-            return core::makeError(
+            return core::usageError(
                 "image " + std::string(name) + " " + std::to_string(side) +
                 ": expected a multiple of the patch size " + std::to_string(c.patchSize) + " in [" +
                 std::to_string(c.patchSize) + ", " + std::to_string(kMaxImage) + "]");
@@ -266,7 +266,7 @@ core::Result<core::Workload> buildVit(const VitConfig& config, const core::RunSe
     }
     if (config.arch == VitArch::swin) {
         if (options.reduction.method != TokenMethod::none) {
-            return core::makeError("token reduction is modelled for ViT/DeiT, not for Swin (" +
+            return core::usageError("token reduction is modelled for ViT/DeiT, not for Swin (" +
                                    config.id + ")");
         }
         return detail::buildSwin(config, settings, height, width);

@@ -70,7 +70,7 @@ public:
 
         core::Workload wl;
         wl.model.id = m_c.id;
-        wl.model.family = "vit";
+        wl.model.family = core::ModelFamily::vit;
         wl.model.blocks = static_cast<std::int32_t>(m_c.depth);
         wl.settings = m_s;
         wl.settings.promptLength = (height / m_c.patchSize) * (width / m_c.patchSize);

@@ -43,7 +43,7 @@ core::Result<std::vector<T>> perBlock(const std::vector<T>& values, std::int64_t
         return std::vector<T>(static_cast<std::size_t>(depth), values.front());
     }
     if (values.size() != static_cast<std::size_t>(depth)) {
-        return core::makeError(std::string(what) + ": expected 1 or " + std::to_string(depth) +
+        return core::usageError(std::string(what) + ": expected 1 or " + std::to_string(depth) +
                                " values (one per block), got " + std::to_string(values.size()));
     }
     return values;
@@ -52,7 +52,7 @@ core::Result<std::vector<T>> perBlock(const std::vector<T>& values, std::int64_t
 core::Result<std::vector<BlockTokens>> explicitSchedule(const VitConfig& c, std::int64_t tokens,
                                                         const TokenReduction& r) {
     if (r.tokens.size() != static_cast<std::size_t>(c.depth)) {
-        return core::makeError("token schedule: expected " + std::to_string(c.depth) +
+        return core::usageError("token schedule: expected " + std::to_string(c.depth) +
                                " counts (tokens entering each block), got " +
                                std::to_string(r.tokens.size()));
     }
@@ -62,7 +62,7 @@ core::Result<std::vector<BlockTokens>> explicitSchedule(const VitConfig& c, std:
     for (std::size_t i = 0; i < r.tokens.size(); ++i) {
         const std::int64_t t = r.tokens[i];
         if (t < minimum || t > current) {
-            return core::makeError("token schedule: block " + std::to_string(i) + ": expected " +
+            return core::usageError("token schedule: block " + std::to_string(i) + ": expected " +
                                    std::to_string(minimum) + " to " + std::to_string(current) +
                                    " tokens (never more than the block before), got " +
                                    std::to_string(t));
@@ -77,7 +77,7 @@ core::Result<std::vector<BlockTokens>> explicitSchedule(const VitConfig& c, std:
 core::Result<std::vector<BlockTokens>> dynamicVitSchedule(const VitConfig& c, std::int64_t tokens,
                                                           const TokenReduction& r) {
     if (!(r.keepRatio > 0 && r.keepRatio <= 1)) {
-        return core::makeError("DynamicViT: keep ratio must be in (0, 1], got " +
+        return core::usageError("DynamicViT: keep ratio must be in (0, 1], got " +
                                formatRate(r.keepRatio));
     }
     std::vector<BlockTokens> blocks(static_cast<std::size_t>(c.depth));
@@ -88,7 +88,7 @@ core::Result<std::vector<BlockTokens>> dynamicVitSchedule(const VitConfig& c, st
     for (std::size_t i = 0; i < r.pruneLocations.size(); ++i) {
         const std::int64_t loc = r.pruneLocations[i];
         if (loc <= previous || loc < 0 || loc >= c.depth) {
-            return core::makeError("DynamicViT: pruning locations must increase within [0, " +
+            return core::usageError("DynamicViT: pruning locations must increase within [0, " +
                                    std::to_string(c.depth - 1) + "], got " +
                                    joinInts(r.pruneLocations));
         }
@@ -96,7 +96,7 @@ core::Result<std::vector<BlockTokens>> dynamicVitSchedule(const VitConfig& c, st
         const auto kept = floorCount(static_cast<double>(patches),
                                      std::pow(r.keepRatio, static_cast<double>(i + 1)));
         if (kept < 1) {
-            return core::makeError("DynamicViT: keep ratio " + formatRate(r.keepRatio) +
+            return core::usageError("DynamicViT: keep ratio " + formatRate(r.keepRatio) +
                                    " leaves no patch token at block " + std::to_string(loc));
         }
         BlockTokens& b = blocks[static_cast<std::size_t>(loc)];
@@ -126,7 +126,7 @@ core::Result<std::vector<BlockTokens>> tomeSchedule(const VitConfig& c, std::int
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         const std::int64_t want = (*merges)[i];
         if (want < 0) {
-            return core::makeError("ToMe r: block " + std::to_string(i) +
+            return core::usageError("ToMe r: block " + std::to_string(i) +
                                    ": expected a count >= 0, got " + std::to_string(want));
         }
         // merge.py: r = min(r, (t - protected) // 2), protected = class (+ distillation) tokens.
@@ -153,7 +153,7 @@ core::Result<std::vector<BlockTokens>> diffRateSchedule(const VitConfig& c, std:
         const double p = (*prune)[i];
         const double m = (*merge)[i];
         if (!(p >= 0 && m >= p && m < 1)) {
-            return core::makeError("DiffRate: block " + std::to_string(i) +
+            return core::usageError("DiffRate: block " + std::to_string(i) +
                                    ": expected 0 <= prune rate <= merge rate < 1, got " +
                                    formatRate(p) + ":" + formatRate(m));
         }
@@ -197,7 +197,7 @@ std::string describe(const TokenReduction& r) {
 core::Result<std::vector<BlockTokens>> tokenSchedule(const VitConfig& config, std::int64_t tokens,
                                                      const TokenReduction& reduction) {
     if (config.arch != VitArch::vit && reduction.method != TokenMethod::none) {
-        return core::makeError("token reduction is modelled for ViT/DeiT, not for " +
+        return core::usageError("token reduction is modelled for ViT/DeiT, not for " +
                                config.modelType + " (" + config.id + ")");
     }
     switch (reduction.method) {
@@ -217,7 +217,7 @@ core::Result<std::vector<BlockTokens>> tokenSchedule(const VitConfig& config, st
         case TokenMethod::diffRate:
             return diffRateSchedule(config, tokens, reduction);
     }
-    return core::makeError("unknown token reduction method");
+    return core::usageError("unknown token reduction method");
 }
 
 ReductionEffect measureTokenReduction(const core::Workload& reduced, const core::Workload& baseline,
@@ -230,23 +230,6 @@ ReductionEffect measureTokenReduction(const core::Workload& reduced, const core:
     effect.baselineMacs = b.totals.macs;
     effect.baselineSeconds = b.totals.timeSeconds;
     return effect;
-}
-
-std::string summarizeTokenReduction(const std::string& method, const ReductionEffect& e,
-                                    const std::string& deviceName) {
-    char text[512];
-    const int n =
-        std::snprintf(text, sizeof text, "token reduction (%s): MACs -%.1f%% (%.2f -> %.2f GMACs)",
-                      method.c_str(), 100 * e.macsCut(), e.baselineMacs / 1e9, e.reducedMacs / 1e9);
-    if (deviceName.empty() || e.baselineSeconds <= 0 || n < 0) {
-        return text;
-    }
-    const double share = e.macsCut() > 0 ? e.timeCut() / e.macsCut() : 0;
-    std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n),
-                  ", time -%.1f%% on %s (%.3f -> %.3f ms): %.0f%% of the MAC cut turns into time",
-                  100 * e.timeCut(), deviceName.c_str(), e.baselineSeconds * 1e3,
-                  e.reducedSeconds * 1e3, 100 * share);
-    return text;
 }
 
 }  // namespace rooflens::models

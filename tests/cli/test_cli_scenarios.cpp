@@ -37,7 +37,10 @@ TEST(CliScenarios, AnalyzeWithAScenarioFile) {
         file.string() + "' --format json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
-    EXPECT_EQ(doc["settings"]["scenario"], "mine");
+    // The report echoes the scenario applied, with its effective bits: 4 + 16/64 per weight.
+    EXPECT_EQ(doc["settings"]["scenario"]["name"], "mine");
+    EXPECT_DOUBLE_EQ(doc["settings"]["scenario"]["weight_bits"].get<double>(), 4.25);
+    EXPECT_FALSE(doc["settings"].contains("wbits"));
     bool found = false;
     for (const auto& layer : doc["layers"]) {
         if (layer["name"] == "blocks.0.q_proj") {

@@ -29,12 +29,20 @@ models::LlmConfig model(const std::string& id) {
     return config.value();
 }
 
-core::Report run(const std::string& modelId, const std::string& hwId, core::RunSettings s) {
+// Bits per weight, GEMM input activation and KV element (the --wbits/--abits/--kvbits shorthand).
+struct Bits {
+    int weights = 16;
+    int activations = 16;
+    int kv = 16;
+};
+
+core::Report run(const std::string& modelId, const std::string& hwId, core::RunSettings s,
+                 Bits bits = {}) {
     auto workload = models::buildLlm(model(modelId), s);
     EXPECT_TRUE(workload.ok()) << (workload.ok() ? "" : workload.error().message);
-    if (s.weightBits != 16 || s.activationBits != 16 || s.kvBits != 16) {
+    if (bits.weights != 16 || bits.activations != 16 || bits.kv != 16) {
         workload = core::applyScenario(
-            core::scenarioFromBits(s.weightBits, s.activationBits, s.kvBits), workload.value());
+            core::scenarioFromBits(bits.weights, bits.activations, bits.kv), workload.value());
         EXPECT_TRUE(workload.ok());
     }
     return core::analyze(workload.value(), device(hwId));
@@ -153,13 +161,10 @@ TEST(Integration, MoeDecodeWeightBytesGrowWithBatchTowardAllExperts) {
 }
 
 TEST(Integration, Int8MathOnlyWhereBothOperandsAreNarrowAndTheDeviceHasIt) {
-    core::RunSettings s = prefill(1, 1024);
-    s.weightBits = 8;
-    s.activationBits = 8;
-    const core::Report a100 = run("llama-2-7b", "a100-40gb-sxm", s);
-    const core::Report m2 = run("llama-2-7b", "m2-ultra", s);
-    s.activationBits = 16;
-    const core::Report w8a16 = run("llama-2-7b", "a100-40gb-sxm", s);
+    const core::RunSettings s = prefill(1, 1024);
+    const core::Report a100 = run("llama-2-7b", "a100-40gb-sxm", s, {8, 8, 16});
+    const core::Report m2 = run("llama-2-7b", "m2-ultra", s, {8, 8, 16});
+    const core::Report w8a16 = run("llama-2-7b", "a100-40gb-sxm", s, {8, 16, 16});
     for (std::size_t i = 0; i < a100.layers.size(); ++i) {
         if (a100.layers[i].name() == "blocks.0.q_proj") {
             EXPECT_EQ(a100.results[i].execution.mathType, core::DataType::int8);

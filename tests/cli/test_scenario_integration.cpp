@@ -9,6 +9,7 @@
 #include "core/scenario.h"
 #include "hwdb/hwdb.h"
 #include "models/presets.h"
+#include "models/workload_spec.h"
 
 namespace rooflens {
 namespace {
@@ -175,19 +176,20 @@ TEST(ScenarioIntegration, LayerPruningScalesWeightsAndKv) {
 }
 
 TEST(ScenarioIntegration, CompareReportsSpeedupsAgainstTheFirstScenario) {
-    const auto config = models::resolveLlm("llama-2-7b").value();
-    core::RunSettings s;
-    s.batch = 1;
-    s.promptLength = 256;
-    s.generateLength = 8;
-    s.contextLength = 264;
-    auto build = [&](const core::RunSettings& settings) {
-        return models::buildLlm(config, settings);
-    };
-    auto c = core::compareScenarios(
-        build, {db().resolve("a100-40gb-sxm").value(), db().resolve("h100-sxm").value()},
-        {core::resolveScenario("fp16").value(), core::resolveScenario("awq-w4a16-g128").value()},
-        s);
+    models::WorkloadSpec spec;
+    spec.model = "llama-2-7b";
+    const auto builder = models::bindWorkload(spec).value();
+    const std::vector<core::Hardware> devices{db().resolve("a100-40gb-sxm").value(),
+                                              db().resolve("h100-sxm").value()};
+    core::CompareInput input;
+    input.settings.batch = 1;
+    input.settings.promptLength = 256;
+    input.settings.generateLength = 8;
+    input.settings.contextLength = 264;
+    input.devices = devices;
+    input.scenarios = {core::resolveScenario("fp16").value(),
+                       core::resolveScenario("awq-w4a16-g128").value()};
+    auto c = core::compareScenarios(*builder, input);
     ASSERT_TRUE(c.ok()) << c.error().message;
     ASSERT_EQ(c->rows.size(), 4U);
     EXPECT_DOUBLE_EQ(c->rows[0].decodeSpeedup, 1.0);

@@ -145,11 +145,18 @@ TEST(Request, SumsDecodeStepsOverTheGrowingCache) {
         }
         return w;
     };
+    // The step-by-step oracle builds every decode step; the closed form only the two ends of
+    // the stretch of contexts (no context breaks here) and sums the steps between exactly.
+    auto stepwise = analyzeRequestStepwise(settings, build, hw);
+    ASSERT_TRUE(stepwise.ok()) << stepwise.error().message;
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{11, 12, 13}));
+    seen.clear();
     auto report = analyzeRequest(settings, build, hw);
     ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{11, 13}));
+    EXPECT_DOUBLE_EQ(report->totals.timeSeconds, stepwise->totals.timeSeconds);
     ASSERT_TRUE(report->totals.request.has_value());
     const RequestMetrics& m = *report->totals.request;
-    EXPECT_EQ(seen, (std::vector<std::int64_t>{11, 12, 13}));
     EXPECT_DOUBLE_EQ(m.ttftSeconds, 1e-3);
     // Decode: (11 + 12 + 13) MB / 1 TB/s = 36 us over 3 steps.
     EXPECT_NEAR(m.decodeSeconds, 36e-6, 1e-15);

@@ -73,7 +73,7 @@ Layer makeLayer(std::string_view op, std::int32_t block, LayerKind kind, ExecUni
 Workload tinyWorkload(DataType gemmType, double weightScale) {
     Workload w;
     w.model.id = "tiny";
-    w.model.family = "llm";
+    w.model.family = ModelFamily::llm;
     w.settings.phase = Phase::prefill;
     w.settings.batch = 1;
     w.settings.promptLength = 512;

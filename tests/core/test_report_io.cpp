@@ -6,6 +6,7 @@
 
 #include "core/json_io.h"
 #include "core/report_io.h"
+#include "core/scenario.h"
 #include "test_device.h"
 
 namespace rooflens::core {
@@ -14,7 +15,7 @@ namespace {
 Report sampleReport() {
     Workload w;
     w.model.id = "toy";
-    w.model.family = "llm";
+    w.model.family = ModelFamily::llm;
     w.model.parameters = 1000;
     w.settings.phase = Phase::decode;
     w.settings.contextLength = 42;
@@ -37,7 +38,7 @@ Report sampleReport() {
 
 TEST(ReportIo, JsonFollowsTheDocumentedSchema) {
     const auto doc = Json::parse(renderReport(sampleReport(), ReportFormat::json));
-    EXPECT_EQ(doc["schema_version"], 1);
+    EXPECT_EQ(doc["schema_version"], 2);
     EXPECT_EQ(doc["model"]["id"], "toy");
     EXPECT_EQ(doc["hardware"]["id"], "round");
     EXPECT_EQ(doc["settings"]["phase"], "decode");
@@ -59,6 +60,48 @@ TEST(ReportIo, JsonFollowsTheDocumentedSchema) {
         EXPECT_TRUE(doc["totals"].contains(key)) << key;
     }
     EXPECT_FALSE(doc["totals"].contains("ttft_s"));
+    // Uncompressed: the scenario echo names it and gives the native bits.
+    EXPECT_EQ(doc["settings"]["scenario"]["name"], "uncompressed");
+    EXPECT_DOUBLE_EQ(doc["settings"]["scenario"]["weight_bits"].get<double>(), 16);
+    EXPECT_FALSE(doc["settings"].contains("wbits"));
+}
+
+// A report says what was run: the scenario applied and its effective bits (metadata included),
+// not run settings that no longer decide anything.
+TEST(ReportIo, SettingsEchoTheScenarioActuallyApplied) {
+    Workload w;
+    w.model.id = "toy";
+    w.settings.phase = Phase::decode;
+    w.settings.contextLength = 8;
+    Layer q;
+    q.op = "q_proj";
+    q.block = 0;
+    q.m = 1;
+    q.k = 128;
+    q.n = 128;
+    q.weightElements = 128 * 128;
+    q.ops = 2 * 128 * 128;
+    q.bytes.weights = 128 * 128 * 2;
+    w.layers.push_back(q);
+    w.weightTensors.push_back({"q_proj", 0, 128 * 128, 128, 128, 0, DataType::fp16});
+    TensorFormat int4;
+    int4.type = DataType::int4;
+    int4.groupSize = 128;
+    int4.scale = DataType::fp16;
+    int4.zero = DataType::fp16;
+    Scenario s;
+    s.name = "w4-g128";
+    s.weights = int4;
+    auto compressed = applyScenario(s, w);
+    ASSERT_TRUE(compressed.ok()) << compressed.error().message;
+    const auto doc = Json::parse(
+        renderReport(analyze(compressed.value(), testing::roundDevice()), ReportFormat::json));
+    const auto& echo = doc["settings"]["scenario"];
+    EXPECT_EQ(echo["name"], "w4-g128");
+    // 4 bits + (16 + 16) / 128 = 4.25 bits per weight; activations and KV stay 16.
+    EXPECT_DOUBLE_EQ(echo["weight_bits"].get<double>(), 4.25);
+    EXPECT_DOUBLE_EQ(echo["activation_bits"].get<double>(), 16);
+    EXPECT_DOUBLE_EQ(echo["kv_bits"].get<double>(), 16);
 }
 
 TEST(ReportIo, CsvHasOneRowPerLayer) {

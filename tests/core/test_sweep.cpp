@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/sweep.h"
+#include "function_builder.h"
 #include "test_device.h"
 
 namespace rooflens::core {
@@ -51,7 +52,7 @@ SweepSpec toySpec() {
 }
 
 TEST(Sweep, EveryPointHasItsMetricsBoundAndMemory) {
-    auto result = runSweep(toySpec(), toyBuild, 1);
+    auto result = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 1);
     ASSERT_TRUE(result.ok()) << result.error().message;
     ASSERT_EQ(result->points.size(), 9U);
     const SweepPoint& p = result->points[0];  // batch 1, context 100
@@ -69,8 +70,8 @@ TEST(Sweep, EveryPointHasItsMetricsBoundAndMemory) {
 }
 
 TEST(Sweep, ThreadsDoNotChangeResults) {
-    auto one = runSweep(toySpec(), toyBuild, 1);
-    auto two = runSweep(toySpec(), toyBuild, 2);
+    auto one = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 1);
+    auto two = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 2);
     ASSERT_TRUE(one.ok() && two.ok());
     ASSERT_EQ(one->points.size(), two->points.size());
     for (std::size_t i = 0; i < one->points.size(); ++i) {
@@ -82,27 +83,29 @@ TEST(Sweep, ThreadsDoNotChangeResults) {
 TEST(Sweep, CancelStopsAndReportsIt) {
     CancelToken cancel;
     cancel.cancel();
-    auto result = runSweep(toySpec(), toyBuild, 2, {}, &cancel);
+    auto result = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 2, {}, &cancel);
     ASSERT_TRUE(result.ok());
     EXPECT_TRUE(result->cancelled);
     EXPECT_TRUE(result->points.empty());
 }
 
 TEST(Sweep, BuilderErrorsStopTheSweep) {
+    // Decode points are priced from the passes at both ends of the context range, so the
+    // failing pass is the last context's.
     auto failing = [](const RunSettings& s, bool) -> Result<Workload> {
-        if (s.contextLength == 1000) {
+        if (s.contextLength == 10000) {
             return makeError("boom");
         }
         return toyBuild(s, false);
     };
-    auto result = runSweep(toySpec(), failing, 2);
+    auto result = runSweep(testing::FunctionBuilder(failing), toySpec(), 2);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().message, "boom");
 }
 
 TEST(Sweep, ProgressReachesOne) {
     double last = 0;
-    auto result = runSweep(toySpec(), toyBuild, 1,
+    auto result = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 1,
                            [&](double fraction, std::string_view, double) { last = fraction; });
     ASSERT_TRUE(result.ok());
     EXPECT_DOUBLE_EQ(last, 1.0);

@@ -117,7 +117,7 @@ TEST(GnnBuilder, GcnOnCoraByHand) {
                                    "aggregating 16 features"),
               std::string::npos)
         << w.notes.front();
-    EXPECT_EQ(w.model.family, "gnn");
+    EXPECT_EQ(w.model.family, core::ModelFamily::gnn);
     EXPECT_EQ(w.model.id, "gcn-cora");
 }
 

@@ -58,7 +58,8 @@ TEST(AnalysisRunner, ComparisonFillsRequestMetrics) {
         EXPECT_GT(s.request->decodeStepSeconds, 0);
         ASSERT_TRUE(s.report->totals.request.has_value());
     }
-    EXPECT_EQ(result->series[1].label, "baseline @ " + testing::device("h100-sxm").name);
+    // The uncompressed model has one name everywhere (CLI, GUI, reports).
+    EXPECT_EQ(result->series[1].label, "uncompressed @ " + testing::device("h100-sxm").name);
 }
 
 TEST(AnalysisRunner, SweepGivesOneLinePerScenarioAndDevice) {

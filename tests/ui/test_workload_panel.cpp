@@ -58,9 +58,9 @@ TEST(WorkloadPanel, VitFamilyUsesImageSize) {
     EXPECT_FALSE(panel.prepared()->hasDecode);
     EXPECT_TRUE(panel.findChild<QSpinBox*>(QStringLiteral("imageSizeSpin"))->isVisibleTo(&panel));
     EXPECT_FALSE(panel.findChild<QSpinBox*>(QStringLiteral("promptSpin"))->isVisibleTo(&panel));
-    auto built = panel.prepared()->build(panel.settings(), false, {});
+    auto built = panel.prepared()->builder->build(panel.settings(), {});
     ASSERT_TRUE(built.ok()) << built.error().message;
-    EXPECT_EQ(built->model.family, "vit");
+    EXPECT_EQ(built->model.family, core::ModelFamily::vit);
 }
 
 TEST(WorkloadPanel, GnnFamilyParametersAndGraphImport) {

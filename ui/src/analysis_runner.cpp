@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/evaluate.h"
 #include "core/sweep.h"
 
 namespace rooflens::ui {
@@ -13,35 +14,32 @@ std::vector<ScenarioInput> scenariosOf(const AnalysisRequest& request) {
     if (!request.scenarios.empty()) {
         return request.scenarios;
     }
-    return {ScenarioInput{"baseline", std::nullopt, {}}};
+    return {ScenarioInput{std::string(core::kUncompressed), std::nullopt, {}}};
 }
 
-// Overrides that name particular blocks make folded blocks wrong (as in core::runSweep).
-bool blockSpecific(const std::vector<ScenarioInput>& scenarios) {
-    for (const auto& s : scenarios) {
-        if (!s.scenario) {
+// The GUI's scenarios as the pipeline's: a token schedule travels in the scenario (a ViT token
+// reduction), under the scenario's name in the panel.
+core::ScenarioList scenarioList(const std::vector<ScenarioInput>& inputs) {
+    core::ScenarioList list;
+    for (const auto& input : inputs) {
+        if (!input.scenario && input.options.tokenSchedule.empty()) {
+            list.emplace_back(std::nullopt);
             continue;
         }
-        if (s.scenario->depth.exitDepth > 0) {
-            return true;
-        }
-        for (const auto& o : s.scenario->overrides) {
-            if (o.pattern.find("blocks.") != std::string::npos) {
-                return true;
-            }
-        }
+        core::Scenario scenario = input.scenario.value_or(core::Scenario{});
+        scenario.name = input.name;
+        scenario.tokenReduction = input.options.tokenSchedule;
+        list.emplace_back(std::move(scenario));
     }
-    return false;
+    return list;
 }
 
-core::Result<core::Workload> buildCompressed(const PreparedWorkload& workload,
-                                             const ScenarioInput& scenario,
-                                             const core::RunSettings& settings, bool collapse) {
-    auto built = workload.build(settings, collapse, scenario.options);
-    if (!built || !scenario.scenario) {
-        return built;
+// GNNs run one graph: the batch is not theirs to set.
+core::RunSettings settingsFor(const PreparedWorkload& workload, core::RunSettings settings) {
+    if (workload.builder->family() == core::ModelFamily::gnn) {
+        settings.batch = 1;
     }
-    return core::applyScenario(*scenario.scenario, built.value());
+    return settings;
 }
 
 }  // namespace
@@ -55,7 +53,7 @@ AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelTok
     const auto started = std::chrono::steady_clock::now();
     AnalysisResult out;
     out.devices = request.devices;
-    if (!request.workload) {
+    if (!request.workload || !request.workload->builder) {
         out.errors.emplace_back("no model selected");
         return out;
     }
@@ -65,58 +63,32 @@ AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelTok
     }
     const auto scenarios = scenariosOf(request);
     const bool several = request.devices.size() > 1;
-    const core::RunSettings& settings = request.settings;
-    // Scenario-major while computing (one build serves every device), device-major in `out`.
-    std::vector<std::vector<SeriesResult>> grid(request.devices.size());
-    for (std::size_t s = 0; s < scenarios.size(); ++s) {
-        if (cancel.cancelled()) {
-            return out;
+    core::EvaluationInput input;
+    input.settings = settingsFor(*request.workload, request.settings);
+    input.devices = out.devices;
+    input.scenarios = scenarioList(scenarios);
+    auto evaluation = core::evaluate(*request.workload->builder, input);
+    if (cancel.cancelled()) {
+        return out;
+    }
+    if (!evaluation) {
+        out.errors.push_back(evaluation.error().message);
+        return out;
+    }
+    for (core::Series& s : evaluation->series) {
+        SeriesResult series;
+        series.scenario = scenarios[s.scenario].name;
+        series.device = s.device;
+        series.label = seriesLabel(series.scenario, out.devices[s.device].name, several);
+        if (s.report) {
+            series.report = std::make_shared<const core::Report>(std::move(*s.report));
+        } else if (s.error) {
+            series.error = s.error->message;
+            out.errors.push_back(series.label + ": " + series.error);
         }
-        const ScenarioInput& scenario = scenarios[s];
-        std::optional<core::Result<core::Workload>> pass;
-        if (settings.phase != core::Phase::request) {
-            pass.emplace(buildCompressed(*request.workload, scenario, settings, false));
-        }
-        for (std::size_t d = 0; d < request.devices.size(); ++d) {
-            const core::Hardware& hw = request.devices[d];
-            SeriesResult series;
-            series.scenario = scenario.name;
-            series.device = d;
-            series.label = seriesLabel(scenario.name, hw.name, several);
-            if (pass) {
-                if (pass->ok()) {
-                    series.report =
-                        std::make_shared<const core::Report>(core::analyze(pass->value(), hw));
-                } else {
-                    series.error = pass->error().message;
-                }
-            } else {
-                auto build = [&](core::Phase phase, std::int64_t context) {
-                    core::RunSettings s2 = settings;
-                    s2.phase = phase;
-                    s2.promptLength = context;
-                    s2.contextLength = context;
-                    return buildCompressed(*request.workload, scenario, s2, false);
-                };
-                auto report = core::analyzeRequest(settings, build, hw);
-                if (report.ok()) {
-                    series.report = std::make_shared<const core::Report>(std::move(report).value());
-                } else {
-                    series.error = report.error().message;
-                }
-            }
-            if (!series.error.empty()) {
-                out.errors.push_back(series.label + ": " + series.error);
-            }
-            grid[d].push_back(std::move(series));
-        }
+        out.series.push_back(std::move(series));
     }
     std::vector<core::ChartInput> inputs;
-    for (auto& row : grid) {
-        for (auto& series : row) {
-            out.series.push_back(std::move(series));
-        }
-    }
     for (const auto& series : out.series) {
         if (series.report) {
             inputs.push_back({series.report.get(), &out.devices[series.device], series.scenario});
@@ -130,19 +102,13 @@ AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelTok
 
 core::Result<core::Comparison> runComparison(const AnalysisRequest& request) {
     if (!request.workload || !request.workload->hasDecode) {
-        return core::makeError("comparisons need a model with a decode phase");
+        return core::usageError("comparisons need a model with a decode phase");
     }
-    const auto scenarios = scenariosOf(request);
-    std::vector<std::optional<core::Scenario>> compressed;
-    for (const auto& s : scenarios) {
-        compressed.push_back(s.scenario);
-    }
-    const bool collapse = !blockSpecific(scenarios);
-    auto workload = request.workload;
-    core::CompareBuilder build = [workload, collapse](const core::RunSettings& settings) {
-        return workload->build(settings, collapse, {});
-    };
-    return core::compareScenarios(build, request.devices, compressed, request.settings);
+    core::CompareInput input;
+    input.settings = request.settings;
+    input.devices = request.devices;
+    input.scenarios = scenarioList(scenariosOf(request));
+    return core::compareScenarios(*request.workload->builder, input);
 }
 
 SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCallback& progress,
@@ -175,7 +141,7 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
             break;
         case SweepMetric::throughput:
             data.yLabel =
-                base.workload->family == "llm" ? "Throughput [tokens/s]" : "Throughput [samples/s]";
+                base.workload->hasDecode ? "Throughput [tokens/s]" : "Throughput [samples/s]";
             break;
         case SweepMetric::ttft:
             data.yLabel = "TTFT [s]";
@@ -196,15 +162,11 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
     // progress bar and Cancel a finer grain.
     const std::size_t chunk = std::max<std::size_t>(1, request.values.size() / 50);
     const double total = static_cast<double>(scenarios.size() * request.values.size());
+    const core::ScenarioList list = scenarioList(scenarios);
+    const core::RunSettings settings = settingsFor(*base.workload, s);
     double done = 0;
     for (std::size_t si = 0; si < scenarios.size(); ++si) {
         const ScenarioInput& scenario = scenarios[si];
-        auto workload = base.workload;
-        const FamilyOptions options = scenario.options;
-        core::SweepBuilder build = [workload, options](const core::RunSettings& settings,
-                                                       bool fold) {
-            return workload->build(settings, fold, options);
-        };
         std::vector<core::SweepPoint> points;
         for (std::size_t first = 0; first < request.values.size(); first += chunk) {
             const std::vector<std::int64_t> values(
@@ -212,14 +174,14 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
                 request.values.begin() +
                     static_cast<std::ptrdiff_t>(std::min(first + chunk, request.values.size())));
             core::SweepSpec spec;
-            spec.phase = s.phase;
-            spec.batches = {s.batch};
-            spec.promptLengths = {s.promptLength};
-            spec.contextLengths = {s.contextLength};
-            spec.generateLength = s.generateLength;
-            spec.flashAttention = s.flashAttention;
+            spec.phase = settings.phase;
+            spec.batches = {settings.batch};
+            spec.promptLengths = {settings.promptLength};
+            spec.contextLengths = {settings.contextLength};
+            spec.generateLength = settings.generateLength;
+            spec.flashAttention = settings.flashAttention;
             spec.devices = base.devices;
-            spec.scenarios = {scenario.scenario};
+            spec.scenarios = {list[si]};
             switch (request.axis) {
                 case SweepAxis::batch:
                     spec.batches = values;
@@ -231,7 +193,7 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
                     spec.contextLengths = values;
                     break;
             }
-            auto result = core::runSweep(spec, build, 0, {}, &cancel);
+            auto result = core::runSweep(*base.workload->builder, spec, 0, {}, &cancel);
             if (cancel.cancelled() || (result.ok() && result->cancelled)) {
                 out.cancelled = true;
                 return out;

@@ -5,6 +5,7 @@
 
 #include "models/gnn.h"
 #include "models/graph.h"
+#include "models/workload_spec.h"
 #include "ui/workload_family.h"
 
 namespace rooflens::ui {
@@ -95,49 +96,31 @@ public:
         return core::Ok{};
     }
     core::Result<PreparedWorkload> prepare(const WorkloadChoice& choice) const override {
-        const auto model = models::parseGnnModel(choice.model);
-        if (!model) {
+        if (!models::parseGnnModel(choice.model)) {
             return core::makeError("unknown GNN model \"" + choice.model +
                                    "\" (expected gcn, graphsage, gat or gin)");
         }
-        std::shared_ptr<const models::GraphStats> graph = graphCache().get(choice.graph);
-        if (!graph) {
-            if (choice.graph.empty()) {
-                return core::makeError("choose a graph for the GNN");
-            }
-            auto stats = models::resolveGraph(choice.graph);
-            if (!stats) {
-                return stats.error();
-            }
-            graph = std::make_shared<const models::GraphStats>(std::move(stats).value());
+        if (choice.graph.empty()) {
+            return core::usageError("choose a graph for the GNN");
         }
-        models::GnnConfig config;
-        config.model = *model;
-        config.layers = param(choice, "layers", config.layers);
-        config.hidden = param(choice, "hidden", config.hidden);
-        config.heads = param(choice, "heads", config.heads);
-        config.features = param(choice, "features", 0);
-        config.classes = param(choice, "classes", 0);
-        config.blockCirculant = param(choice, "block_circulant", 0);
-        auto shared = std::make_shared<const models::GnnConfig>(config);
-        PreparedWorkload prepared;
-        prepared.family = "gnn";
-        prepared.id = std::string(models::nameOf(*model)) + "-" + graph->id;
-        prepared.hasDecode = false;
-        prepared.build = [shared, graph](const core::RunSettings& settings, bool /*collapse*/,
-                                         const FamilyOptions& /*options*/) {
-            core::RunSettings s = settings;
-            s.phase = core::Phase::prefill;
-            s.batch = 1;
-            return models::buildGnn(*shared, *graph, s);
-        };
+        models::WorkloadSpec spec;
+        spec.family = core::ModelFamily::gnn;
+        spec.model = choice.model;
+        spec.graph = choice.graph;
+        spec.gnn.layers = param(choice, "layers", spec.gnn.layers);
+        spec.gnn.hidden = param(choice, "hidden", spec.gnn.hidden);
+        spec.gnn.heads = param(choice, "heads", spec.gnn.heads);
+        spec.gnn.features = param(choice, "features", 0);
+        spec.gnn.classes = param(choice, "classes", 0);
+        spec.gnn.blockCirculant = param(choice, "block_circulant", 0);
+        models::BindOptions options;
+        options.graph = graphCache().get(choice.graph);  // imported on a worker thread
+        ROOFLENS_TRY(auto builder, models::bindWorkload(spec, options));
         // Validate now, so a bad combination shows in the panel instead of in every series.
         core::RunSettings probe;
         probe.phase = core::Phase::prefill;
-        if (auto built = prepared.build(probe, false, {}); !built) {
-            return built.error();
-        }
-        return prepared;
+        ROOFLENS_CHECK(builder->build(probe, {}));
+        return PreparedWorkload{"gnn", builder->id(), false, std::move(builder)};
     }
 };
 

@@ -1,5 +1,6 @@
 // The LLM family: Hugging Face config.json presets and imports, prefill/decode/request phases.
 #include "models/presets.h"
+#include "models/workload_spec.h"
 #include "ui/workload_family.h"
 
 namespace rooflens::ui {
@@ -27,22 +28,11 @@ public:
         return {core::Phase::prefill, core::Phase::decode, core::Phase::request};
     }
     core::Result<PreparedWorkload> prepare(const WorkloadChoice& choice) const override {
-        auto config = models::resolveLlm(choice.model);
-        if (!config) {
-            return config.error();
-        }
-        auto shared = std::make_shared<const models::LlmConfig>(std::move(config).value());
-        PreparedWorkload prepared;
-        prepared.family = "llm";
-        prepared.id = shared->id;
-        prepared.hasDecode = true;
-        prepared.build = [shared](const core::RunSettings& settings, bool collapse,
-                                  const FamilyOptions& /*options*/) {
-            models::BuildOptions options;
-            options.collapseBlocks = collapse;
-            return models::buildLlm(*shared, settings, options);
-        };
-        return prepared;
+        models::WorkloadSpec spec;
+        spec.family = core::ModelFamily::llm;
+        spec.model = choice.model;
+        ROOFLENS_TRY(auto builder, models::bindWorkload(spec));
+        return PreparedWorkload{"llm", builder->id(), true, std::move(builder)};
     }
 };
 

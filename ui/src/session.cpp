@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/evaluate.h"
 #include "core/json_io.h"
 #include "core/scenario.h"
 
@@ -28,7 +29,7 @@ Session defaultSession() {
     s.settings.generateLength = 128;
     s.devices = {"a100-80gb-sxm"};
     ScenarioItem baseline;
-    baseline.scenario.name = "baseline";
+    baseline.scenario.name = std::string(core::kUncompressed);
     baseline.scenario.description = "the model at its native precision";
     s.scenarios.push_back(baseline);
     // The question users start with: what does 4-bit AWQ buy on this device?

@@ -104,7 +104,7 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     m_title->setText(qs(series->label));
     const ThroughputFigures f = throughputOf(report, series->request);
     // Decode steps, TTFT and TPOT exist for token generators only.
-    const bool generator = report.model.family.empty() || report.model.family == "llm";
+    const bool generator = report.model.family == core::ModelFamily::llm;
     for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
         m_form->setRowVisible(value(QLatin1String(name)), generator);
     }

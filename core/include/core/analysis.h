@@ -1,7 +1,8 @@
 #pragma once
 // analyze(): prices a Workload on a Hardware with the roofline model. Pure, allocation-light and
-// thread-safe; the CLI, the GUI and sweeps call it. Request-level metrics (TTFT, TPOT, ...) come
-// from analyzeRequest(), which asks a caller-supplied builder for the prefill and decode passes.
+// thread-safe; the evaluation pipeline (core/evaluate.h) calls it for every pass. Request-level
+// metrics (TTFT, TPOT, ...) come from analyzeRequest(), which sums the decode steps in closed
+// form (core/request.h); analyzeRequestStepwise() is the step-by-step oracle it is tested against.
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,7 +44,9 @@ struct LayerResult {
     double attainableOpsPerSecond = 0;
     Execution execution;
     Bound bound = Bound::memory;
-    double timeSeconds = 0;        // per instance
+    double timeSeconds = 0;        // per instance: max(computeSeconds, memorySeconds)
+    double computeSeconds = 0;     // per instance: OPs at the peak, conversions on vector units
+    double memorySeconds = 0;      // per instance: bytes at main memory's bandwidth
     Phase phase = Phase::prefill;  // for request reports: which pass the layer belongs to
 };
 
@@ -62,6 +65,13 @@ struct Totals {
     double conversionOps = 0;  // of `ops`: dequantization on the vector units
     double bytes = 0;
     double timeSeconds = 0;
+    double computeBoundSeconds = 0;  // of timeSeconds: layers bound by compute
+    // Work items per second: tokens for LLMs (prefill B*S, a decode step B, a request the
+    // generated B*G over the end-to-end time), images for vision models, passes for GNNs.
+    double itemsPerSecond = 0;
+    double computeBoundShare() const {
+        return timeSeconds > 0 ? computeBoundSeconds / timeSeconds : 0;
+    }
     MemoryFootprint memory;
     double capacityBytes = 0;
     bool fitsInMemory = true;
@@ -74,6 +84,7 @@ struct Report {
     std::string hardwareId;
     std::string hardwareName;
     std::string scenario;  // compression applied ("" = none)
+    TensorBits bits;       // effective bits per tensor class of that compression
     std::vector<Layer> layers;
     std::vector<LayerResult> results;  // parallel to layers
     Totals totals;
@@ -83,14 +94,30 @@ struct Report {
 
 Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options = {});
 
+// The memory a request needs, as serving engines provision it: the weights, the KV cache of the
+// longest context (the last decode step) and the largest live activations of any pass (usually
+// the prefill's).
+MemoryFootprint requestFootprint(const MemoryFootprint& prefill, const MemoryFootprint& lastStep);
+
+// What the items of Totals::itemsPerSecond are: "tokens", "images" or "passes".
+std::string_view itemName(ModelFamily family);
+// Items one pass with these settings processes (prefill B*S tokens, decode B, ViT B images).
+double itemsPerPass(ModelFamily family, const RunSettings& settings);
+
 // Builds the workload for one pass: prefill (context = prompt) or one decode step at the given
 // context length (keys in the cache including the new token).
 using PassBuilder = std::function<Result<Workload>(Phase phase, std::int64_t contextLength)>;
 
 // A whole request: prefill of settings.promptLength tokens, then generateLength-1 decode steps
 // over the growing KV cache (the first token comes out of prefill). The report lists the prefill
-// layers, then the decode layers summed over all steps; memory is taken at the final context.
+// layers, then the decode layers summed over all steps; memory is what the request must have
+// provisioned (requestFootprint).
+// The decode steps are summed in closed form: a few passes are built (two per stretch of context
+// between the workload's contextBreaks), whatever the number of generated tokens.
 Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& build,
                               const Hardware& hw, const AnalysisOptions& options = {});
+// The same, building and pricing every decode step: the test oracle of analyzeRequest().
+Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBuilder& build,
+                                      const Hardware& hw, const AnalysisOptions& options = {});
 
 }  // namespace rooflens::core

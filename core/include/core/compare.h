@@ -2,12 +2,13 @@
 // Side-by-side comparison of scenarios (and devices) for one model: prefill, one decode step and
 // a whole request per (device, scenario), speed-ups and memory saved against the first scenario
 // on the same device, and per-layer time deltas. Used by `rooflens compare` and the GUI.
-#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/analysis.h"
+#include "core/evaluate.h"
 #include "core/scenario.h"
 
 namespace rooflens::core {
@@ -41,22 +42,27 @@ struct LayerDelta {
 
 struct Comparison {
     RunSettings settings;
-    bool singlePass = false;  // batch, prompt, generate; context of the decode step
+    std::vector<std::string> warnings;  // of every series, each once
+    bool singlePass = false;            // batch, prompt, generate; context of the decode step
     std::vector<std::string> deviceIds;
     std::vector<std::string> scenarioNames;
     std::vector<CompareRow> rows;  // device-major
     std::vector<LayerDelta> layers;
 };
 
-using CompareBuilder = std::function<Result<Workload>(const RunSettings& settings)>;
+struct CompareInput {
+    // batch, promptLength, generateLength, contextLength (the decode step), flashAttention.
+    RunSettings settings;
+    std::span<const Hardware> devices;
+    ScenarioList scenarios{std::nullopt};  // the first is the baseline of the speed-ups
+    Deployment deployment;
+    AnalysisOptions options;
+};
 
-// settings: batch, promptLength, generateLength, contextLength (decode step), flashAttention.
-// singlePass: models with one forward pass (ViT, GNN): only the prefill column is computed,
-// decode and request metrics stay 0 and end-to-end equals the pass.
-Result<Comparison> compareScenarios(const CompareBuilder& build,
-                                    const std::vector<Hardware>& devices,
-                                    const std::vector<std::optional<Scenario>>& scenarios,
-                                    const RunSettings& settings, bool singlePass = false);
+// Evaluates the prefill, one decode step and the whole request of every (device, scenario)
+// through the pipeline (core/evaluate.h). Models with one forward pass (ViT, GNN) get only the
+// prefill column: decode and request metrics stay 0 and end-to-end equals the pass.
+Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const CompareInput& input);
 
 // "blocks.*.q_proj" for block layers, the name itself elsewhere.
 std::string groupName(const Layer& layer);

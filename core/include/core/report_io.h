@@ -12,7 +12,9 @@ namespace rooflens::core {
 enum class ReportFormat : std::uint8_t { table, json, csv, md };
 std::optional<ReportFormat> parseReportFormat(std::string_view name);
 
-inline constexpr int kReportSchemaVersion = 1;
+// 2: settings.scenario is an object (name, effective weight/activation/KV bits) instead of
+// wbits/abits/kvbits run settings; totals gain compute_bound_s and items_per_s.
+inline constexpr int kReportSchemaVersion = 2;
 
 std::string renderReport(const Report& report, ReportFormat format);
 

@@ -95,7 +95,12 @@ struct Scenario {
     std::optional<LowRank> lowRank;  // for every linear layer unless an override says otherwise
     Depth depth;
     std::vector<LayerOverride> overrides;
+    // Vision token reduction in the models::parseTokenReduction grammar ("tome r=16"); applied
+    // by the family's builder (the pipeline passes it on), not by applyScenario(). "" = none.
+    std::string tokenReduction;
     bool operator==(const Scenario&) const = default;
+    // Whether applyScenario() has anything to transform (token reduction aside).
+    bool compresses() const;
 };
 
 bool matchesPattern(std::string_view pattern, std::string_view name);

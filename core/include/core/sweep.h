@@ -3,12 +3,12 @@
 // progress and cancellation. Each point reports its metrics, its dominant bound and whether the
 // weights plus the KV cache fit the device. Used by `rooflens sweep` and the GUI's sweep chart.
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/analysis.h"
+#include "core/evaluate.h"
 #include "core/progress.h"
 #include "core/result.h"
 #include "core/scenario.h"
@@ -28,6 +28,8 @@ struct SweepSpec {
     bool flashAttention = false;
     std::vector<Hardware> devices;
     std::vector<std::optional<Scenario>> scenarios{std::nullopt};  // nullopt = uncompressed
+    Deployment deployment;
+    AnalysisOptions options;
 };
 
 struct SweepPoint {
@@ -47,20 +49,20 @@ struct SweepPoint {
     bool fitsInMemory = true;
 };
 
-// Builds one pass of the model; `collapse` asks for identical blocks folded into one layer with
-// a repeat count (same totals, fewer layers).
-using SweepBuilder = std::function<Result<Workload>(const RunSettings& settings, bool collapse)>;
-
 struct SweepResult {
     std::vector<SweepPoint> points;
+    std::vector<std::string> warnings;  // of every evaluated pass, each once, sorted
     bool cancelled = false;
 };
 
 std::size_t sweepSize(const SweepSpec& spec);
 
 // Runs every point on `threads` threads (0 = all cores). The first error stops the sweep.
-Result<SweepResult> runSweep(const SweepSpec& spec, const SweepBuilder& build, unsigned threads,
-                             const ProgressCallback& progress = {},
+// Work that does not change between points is shared: one build per (scenario, batch, length)
+// serves every device; decode points over many contexts are priced from two passes per stretch
+// of context between the workload's breaks (core/request.h), not rebuilt per point.
+Result<SweepResult> runSweep(const WorkloadBuilder& builder, const SweepSpec& spec,
+                             unsigned threads, const ProgressCallback& progress = {},
                              const CancelToken* cancel = nullptr);
 
 }  // namespace rooflens::core

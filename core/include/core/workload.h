@@ -120,27 +120,31 @@ struct Layer {
     std::string name() const;
 };
 
+// The model families the builders cover (models::WorkloadSpec binds one).
+enum class ModelFamily : std::uint8_t { llm, vit, gnn };
+std::string_view nameOf(ModelFamily family);  // "llm", "vit", "gnn"
+std::optional<ModelFamily> parseModelFamily(std::string_view name);
+
 // Facts about the model that do not depend on the phase.
 struct ModelFacts {
     std::string id;
-    std::string family;  // "llm", "vit", "gnn"
+    ModelFamily family = ModelFamily::llm;
     double parameters = 0;
     double activeParameters = 0;  // per token (MoE: routed top-k experts only)
     double kvBytesPerToken = 0;   // all layers, at the workload's KV data type
     std::int32_t blocks = 0;
 };
 
-// The run settings a workload was built for; echoed in reports.
+// The run settings a workload was built for; echoed in reports. Compression is not a run
+// setting: it is the Scenario applied to the built workload (Workload::compression says which).
 struct RunSettings {
     Phase phase = Phase::prefill;
     std::int64_t batch = 1;
     std::int64_t promptLength = 0;    // prefill: tokens per sequence
     std::int64_t contextLength = 0;   // decode: tokens in the KV cache including the new one
     std::int64_t generateLength = 0;  // request: generated tokens
-    int weightBits = 16;
-    int activationBits = 16;
-    int kvBits = 16;
     bool flashAttention = false;
+    bool operator==(const RunSettings&) const = default;
 };
 
 struct MemoryFootprint {
@@ -178,9 +182,24 @@ struct ContextBreak {
 // valid for the life of the program.
 std::string_view internName(std::string_view name);
 
+// Effective storage bits per element of each tensor class, metadata included (scales, zeros,
+// sparse indices): weights averaged over the quantizable weight matrices, GEMM input activations,
+// the KV cache. Builders set the native type's bits; applyScenario() the compressed ones.
+struct TensorBits {
+    double weights = 16;
+    double activations = 16;
+    double kv = 16;
+    static TensorBits native(DataType type) {
+        const double bits = bitsOf(type);
+        return {bits, bits, bits};
+    }
+    bool operator==(const TensorBits&) const = default;
+};
+
 struct Workload {
     ModelFacts model;
     RunSettings settings;
+    TensorBits bits;  // of the compression applied (native bits when uncompressed)
     std::vector<Layer> layers;
     std::vector<AttentionShape> attentionShapes;
     std::vector<GatherShape> gatherShapes;

@@ -125,6 +125,7 @@ private:
 // Moves the sink's layers into `w` with the parameter inventory, the parameter count and the
 // memory footprint (weights from the inventory, activations: the largest in + out of a layer).
 inline void finishWorkload(LayerSink& sink, core::Workload& w) {
+    w.bits = core::TensorBits::native(sink.precision().floatType);
     w.weightTensors = sink.inventory();
     double parameters = 0;
     for (const auto& t : w.weightTensors) {

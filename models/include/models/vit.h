@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/derived.h"
 #include "core/hardware.h"
 #include "core/json_io.h"
 #include "core/result.h"
@@ -121,23 +122,10 @@ core::Result<core::Workload> buildSwin(const VitConfig& config, const core::RunS
                                        std::int64_t imageHeight, std::int64_t imageWidth);
 }  // namespace detail
 
-// How much of a token reduction's MAC cut turns into time on a device.
-struct ReductionEffect {
-    double baselineMacs = 0;
-    double reducedMacs = 0;
-    double baselineSeconds = 0;
-    double reducedSeconds = 0;
-    double macsCut() const { return baselineMacs > 0 ? 1 - reducedMacs / baselineMacs : 0; }
-    double timeCut() const {
-        return baselineSeconds > 0 ? 1 - reducedSeconds / baselineSeconds : 0;
-    }
-};
+// How much of a token reduction's MAC cut turns into time on a device (core/derived.h).
+using core::ReductionEffect;
+using core::summarizeTokenReduction;
 ReductionEffect measureTokenReduction(const core::Workload& reduced, const core::Workload& baseline,
                                       const core::Hardware& hw);
-// "token reduction (ToMe r=16): MACs -50.0% (17.56 -> 8.77 GMACs), time -31.0% on <device>
-// (1.200 -> 0.828 ms): 62% of the MAC cut turns into time"; without a device name (or a
-// baseline time) only the MACs part.
-std::string summarizeTokenReduction(const std::string& method, const ReductionEffect& effect,
-                                    const std::string& deviceName);
 
 }  // namespace rooflens::models

@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QString>
 
+#include "core/evaluate.h"
 #include "core/progress.h"
 #include "core/result.h"
 #include "core/workload.h"
@@ -48,15 +49,13 @@ struct FamilyOptions {
     std::string tokenSchedule;
 };
 
-// An immutable, thread-safe builder of one model's passes.
+// The model the user picked, bound to its family's builder (models::bindWorkload): immutable
+// and thread-safe, shared by every analysis of that choice.
 struct PreparedWorkload {
-    std::string family;
+    std::string family;     // "llm", "vit", "gnn"
     std::string id;         // preset id or config file stem
     bool hasDecode = true;  // prefill/decode/request phases (LLM); else one forward pass
-    // `collapse` folds identical blocks into one layer with a repeat count (sweeps).
-    std::function<core::Result<core::Workload>(const core::RunSettings&, bool collapse,
-                                               const FamilyOptions&)>
-        build;
+    std::shared_ptr<const core::WorkloadBuilder> builder;
 };
 
 class WorkloadFamily {

@@ -18,65 +18,11 @@ QString qs(const std::string& text) {
     return QString::fromStdString(text);
 }
 
-double computeBoundShare(const core::Report& report) {
-    double compute = 0;
-    double total = 0;
-    for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
-        const double t = report.results[i].timeSeconds * report.layers[i].repeat;
-        total += t;
-        if (report.results[i].bound == core::Bound::compute) {
-            compute += t;
-        }
-    }
-    return total > 0 ? compute / total : kNaN;
-}
-
 }  // namespace
 
 ThroughputFigures throughputOf(const core::Report& report,
                                const std::optional<core::CompareRow>& request) {
-    ThroughputFigures f;
-    if (request) {
-        f = throughputOf(report);
-        f.prefillSeconds = request->prefillSeconds;
-        f.decodeStepSeconds = request->decodeStepSeconds;
-        f.ttftSeconds = request->request.ttftSeconds;
-        f.tpotSeconds = request->request.tpotSeconds;
-        if (report.settings.phase == core::Phase::request) {
-            f.itemsPerSecond = request->request.tokensPerSecond;
-        }
-        return f;
-    }
-    const auto& s = report.settings;
-    const double time = report.totals.timeSeconds;
-    const auto batch = static_cast<double>(std::max<std::int64_t>(1, s.batch));
-    const bool llm = report.model.family.empty() || report.model.family == "llm";
-    if (!llm) {
-        f.prefillSeconds = time;
-        f.itemsPerSecond = time > 0 ? batch / time : 0;
-        f.itemsUnit = report.model.family == "vit" ? "images/s" : "passes/s";
-        return f;
-    }
-    f.itemsUnit = "tokens/s";
-    if (report.totals.request) {
-        const auto& r = *report.totals.request;
-        f.prefillSeconds = r.prefillSeconds;
-        f.ttftSeconds = r.ttftSeconds;
-        f.tpotSeconds = r.tpotSeconds;
-        f.decodeStepSeconds = r.tpotSeconds;
-        f.itemsPerSecond = r.tokensPerSecond;
-    } else if (s.phase == core::Phase::decode) {
-        f.decodeStepSeconds = time;
-        f.tpotSeconds = time;
-        f.itemsPerSecond = time > 0 ? batch / time : 0;
-    } else {
-        f.prefillSeconds = time;
-        f.ttftSeconds = time;
-        f.itemsPerSecond =
-            time > 0 ? batch * static_cast<double>(std::max<std::int64_t>(1, s.promptLength)) / time
-                     : 0;
-    }
-    return f;
+    return core::headlineFigures(report, request ? &*request : nullptr);
 }
 
 CompareTableModel::CompareTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -156,7 +102,7 @@ double CompareTableModel::value(Metric metric, const CompareColumn& column,
         case Time:
             return t.timeSeconds;
         case Speedup:
-            return t.timeSeconds > 0 ? first.totals.timeSeconds / t.timeSeconds : kNaN;
+            return t.timeSeconds > 0 ? core::speedup(first, report) : kNaN;
         case Prefill:
             return f.prefillSeconds.value_or(kNaN);
         case DecodeStep:
@@ -174,7 +120,7 @@ double CompareTableModel::value(Metric metric, const CompareColumn& column,
         case Intensity:
             return t.bytes > 0 ? t.ops / t.bytes : kNaN;
         case ComputeBoundShare:
-            return computeBoundShare(report);
+            return t.timeSeconds > 0 ? t.computeBoundShare() : kNaN;
         case Weights:
             return t.memory.weights;
         case KvCache:
@@ -183,11 +129,10 @@ double CompareTableModel::value(Metric metric, const CompareColumn& column,
             return t.memory.total();
         case Capacity:
             return t.capacityBytes;
-        case MemorySaved: {
-            const double base = first.totals.memory.weights + first.totals.memory.kvCache;
-            const double mine = t.memory.weights + t.memory.kvCache;
-            return base > 0 ? 1 - mine / base : kNaN;
-        }
+        case MemorySaved:
+            return first.totals.memory.weights + first.totals.memory.kvCache > 0
+                       ? core::memorySaved(first, report)
+                       : kNaN;
         case Fits:
             return t.fitsInMemory ? 1.0 : 0.0;
         case MetricCount:

@@ -11,19 +11,12 @@
 
 #include "core/analysis.h"
 #include "core/compare.h"
+#include "core/derived.h"
 
 namespace rooflens::ui {
 
-// What a report says about latency and throughput; unset where its phase cannot tell.
-struct ThroughputFigures {
-    std::optional<double> prefillSeconds;
-    std::optional<double> decodeStepSeconds;
-    std::optional<double> ttftSeconds;
-    std::optional<double> tpotSeconds;
-    double itemsPerSecond = 0;  // generated tokens/s (request, decode), prompt tokens/s
-                                // (prefill), images or graphs per second (other families)
-    std::string itemsUnit;      // "tokens/s", "images/s", ...
-};
+// What a report says about latency and throughput (core::headlineFigures).
+using ThroughputFigures = core::HeadlineFigures;
 // With `request`, the comparison's prefill, decode step and request metrics fill the gaps.
 ThroughputFigures throughputOf(const core::Report& report,
                                const std::optional<core::CompareRow>& request = std::nullopt);

@@ -1,0 +1,274 @@
+#include "core/request.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rooflens::core {
+
+namespace {
+
+constexpr std::int64_t kMaxTokens = std::int64_t{1} << 40;
+
+// The sum of an affine quantity over n consecutive contexts, from its values at both ends.
+double sumAffine(double first, double last, double n) {
+    return n * (first + last) / 2;
+}
+
+struct TimeSum {
+    double seconds = 0;
+    double computeBoundSeconds = 0;
+};
+
+// Sum over t = a..z of max(c(t), m(t)) for affine c and m given at both ends. A layer is compute
+// bound where c > m; the bound changes at most once, where the two lines cross.
+TimeSum sumRoofline(double ca, double ma, double cz, double mz, std::int64_t a, std::int64_t z) {
+    const double n = static_cast<double>(z - a + 1);
+    const double da = ca - ma;
+    const double dz = cz - mz;
+    const bool computeA = da > 0;
+    const bool computeZ = dz > 0;
+    if (computeA == computeZ) {
+        const double seconds = computeA ? sumAffine(ca, cz, n) : sumAffine(ma, mz, n);
+        return {seconds, computeA ? seconds : 0};
+    }
+    // The lines cross inside (a, z): d(t) = c - m changes sign at t*.
+    const double span = static_cast<double>(z - a);
+    const double crossing = static_cast<double>(a) + span * da / (da - dz);
+    const auto k = std::clamp(static_cast<std::int64_t>(std::floor(crossing)), a, z - 1);
+    auto at = [&](double va, double vz, std::int64_t t) {
+        return va + (vz - va) * static_cast<double>(t - a) / span;
+    };
+    const double n1 = static_cast<double>(k - a + 1);
+    const double n2 = static_cast<double>(z - k);
+    const double before =
+        computeA ? sumAffine(ca, at(ca, cz, k), n1) : sumAffine(ma, at(ma, mz, k), n1);
+    const double after =
+        computeZ ? sumAffine(at(ca, cz, k + 1), cz, n2) : sumAffine(at(ma, mz, k + 1), mz, n2);
+    return {before + after, computeA ? before : after};
+}
+
+struct LayerSum {
+    LayerResult result;
+    double computeBoundSeconds = 0;
+};
+
+void addInterval(const Report& a, const Report& z, const ContextInterval& interval,
+                 std::vector<LayerSum>& sums) {
+    const double n = static_cast<double>(interval.steps());
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+        const LayerResult& x = a.results[i];
+        const LayerResult& y = z.results[i];
+        LayerResult& s = sums[i].result;
+        s.ops += sumAffine(x.ops, y.ops, n);
+        s.conversionOps += sumAffine(x.conversionOps, y.conversionOps, n);
+        s.bytes.weights += sumAffine(x.bytes.weights, y.bytes.weights, n);
+        s.bytes.activationsIn += sumAffine(x.bytes.activationsIn, y.bytes.activationsIn, n);
+        s.bytes.activationsOut += sumAffine(x.bytes.activationsOut, y.bytes.activationsOut, n);
+        s.bytes.kvRead += sumAffine(x.bytes.kvRead, y.bytes.kvRead, n);
+        s.bytes.kvWrite += sumAffine(x.bytes.kvWrite, y.bytes.kvWrite, n);
+        s.bytes.metadata += sumAffine(x.bytes.metadata, y.bytes.metadata, n);
+        s.computeSeconds += sumAffine(x.computeSeconds, y.computeSeconds, n);
+        s.memorySeconds += sumAffine(x.memorySeconds, y.memorySeconds, n);
+        const TimeSum t = sumRoofline(x.computeSeconds, x.memorySeconds, y.computeSeconds,
+                                      y.memorySeconds, interval.first, interval.last);
+        s.timeSeconds += t.seconds;
+        sums[i].computeBoundSeconds += t.computeBoundSeconds;
+        s.execution = y.execution;
+    }
+}
+
+// Matrix MACs of a whole pass (Totals::macs of its report).
+double passMacs(const Workload& w) {
+    double macs = 0;
+    for (const Layer& layer : w.layers) {
+        macs += matrixMacs(layer, w) * layer.repeat;
+    }
+    return macs;
+}
+
+}  // namespace
+
+std::vector<ContextInterval> contextIntervals(std::int64_t first, std::int64_t last,
+                                              std::span<const ContextBreak> breaks) {
+    std::vector<std::int64_t> cuts;
+    for (const ContextBreak& b : breaks) {
+        if (b.tokens <= 0) {
+            continue;
+        }
+        if (!b.periodic) {
+            if (b.tokens >= first && b.tokens < last) {
+                cuts.push_back(b.tokens);
+            }
+            continue;
+        }
+        for (std::int64_t c = (first + b.tokens - 1) / b.tokens * b.tokens; c < last;
+             c += b.tokens) {
+            cuts.push_back(c);
+        }
+    }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    std::vector<ContextInterval> intervals;
+    std::int64_t start = first;
+    for (std::int64_t cut : cuts) {
+        intervals.push_back({start, cut});
+        start = cut + 1;
+    }
+    intervals.push_back({start, last});
+    return intervals;
+}
+
+Result<RequestPasses> buildRequestPasses(const RunSettings& settings, const PassBuilder& build) {
+    if (settings.promptLength < 1 || settings.promptLength > kMaxTokens) {
+        return usageError("request: prompt length must be an integer in [1, 2^40], got " +
+                          std::to_string(settings.promptLength));
+    }
+    if (settings.generateLength < 1 || settings.generateLength > kMaxTokens) {
+        return usageError("request: generated length must be an integer in [1, 2^40], got " +
+                          std::to_string(settings.generateLength));
+    }
+    RequestPasses passes;
+    passes.settings = settings;
+    ROOFLENS_TRY(passes.prefill, build(Phase::prefill, settings.promptLength));
+    if (settings.generateLength == 1) {
+        return passes;
+    }
+    // Decode steps 1..G-1 attend to S + j keys.
+    const std::int64_t lo = settings.promptLength + 1;
+    const std::int64_t hi = settings.promptLength + settings.generateLength - 1;
+    ROOFLENS_TRY(Workload probe, build(Phase::decode, lo));
+    passes.intervals = contextIntervals(lo, hi, probe.contextBreaks);
+    for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
+        const ContextInterval& interval = passes.intervals[i];
+        if (i == 0) {
+            passes.first.push_back(std::move(probe));
+        } else {
+            ROOFLENS_TRY(Workload first, build(Phase::decode, interval.first));
+            passes.first.push_back(std::move(first));
+        }
+        if (interval.steps() == 1) {
+            passes.last.push_back(passes.first.back());
+        } else {
+            ROOFLENS_TRY(Workload last, build(Phase::decode, interval.last));
+            passes.last.push_back(std::move(last));
+        }
+    }
+    const std::size_t layers = passes.first.front().layers.size();
+    for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
+        if (passes.first[i].layers.size() != layers || passes.last[i].layers.size() != layers) {
+            return makeError("request: decode passes differ in structure", ErrorKind::runtime);
+        }
+    }
+    return passes;
+}
+
+Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
+                      const AnalysisOptions& options) {
+    const RunSettings& settings = passes.settings;
+    Report report = analyze(passes.prefill, hw, options);
+    report.settings = settings;
+    const double prefillSeconds = report.totals.timeSeconds;
+
+    double decodeSeconds = 0;
+    if (!passes.intervals.empty()) {
+        std::vector<Layer> layers = passes.first.front().layers;
+        std::vector<LayerSum> sums(layers.size());
+        Report last;
+        for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
+            const ContextInterval& interval = passes.intervals[i];
+            const Report a = analyze(passes.first[i], hw, options);
+            last = interval.steps() == 1 ? a : analyze(passes.last[i], hw, options);
+            addInterval(a, last, interval, sums);
+            report.totals.macs += sumAffine(passMacs(passes.first[i]), passMacs(passes.last[i]),
+                                            static_cast<double>(interval.steps()));
+        }
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            LayerResult& sum = sums[i].result;
+            const double repeat = layers[i].repeat;
+            layers[i].ops = sum.ops;
+            layers[i].bytes = sum.bytes;
+            const double total = sum.bytes.total();
+            sum.intensity = total > 0 ? sum.ops / total : 0;
+            sum.attainableOpsPerSecond =
+                sum.timeSeconds > 0 ? sum.ops / sum.timeSeconds : sum.execution.peakOpsPerSecond;
+            sum.bound =
+                2 * sums[i].computeBoundSeconds > sum.timeSeconds ? Bound::compute : Bound::memory;
+            sum.phase = Phase::decode;
+            decodeSeconds += sum.timeSeconds * repeat;
+            report.totals.computeBoundSeconds += sums[i].computeBoundSeconds * repeat;
+            report.totals.ops += sum.ops * repeat;
+            report.totals.conversionOps += sum.conversionOps * repeat;
+            report.totals.bytes += total * repeat;
+            report.layers.push_back(layers[i]);
+            report.results.push_back(sum);
+        }
+        report.totals.memory = requestFootprint(report.totals.memory, last.totals.memory);
+        report.totals.fitsInMemory = report.totals.memory.total() <= report.totals.capacityBytes;
+        for (const auto& warning : last.warnings) {
+            if (std::find(report.warnings.begin(), report.warnings.end(), warning) ==
+                report.warnings.end()) {
+                report.warnings.push_back(warning);
+            }
+        }
+    }
+
+    RequestMetrics metrics;
+    metrics.prefillSeconds = prefillSeconds;
+    metrics.decodeSeconds = decodeSeconds;
+    metrics.ttftSeconds = prefillSeconds;
+    metrics.e2eSeconds = prefillSeconds + decodeSeconds;
+    if (settings.generateLength > 1) {
+        metrics.tpotSeconds = decodeSeconds / static_cast<double>(settings.generateLength - 1);
+    }
+    metrics.tokensPerSecond =
+        static_cast<double>(settings.batch * settings.generateLength) / metrics.e2eSeconds;
+    report.totals.timeSeconds = metrics.e2eSeconds;
+    report.totals.itemsPerSecond = metrics.tokensPerSecond;
+    report.totals.request = metrics;
+    return report;
+}
+
+Result<Report> analyzeRequest(const RunSettings& settings, const PassBuilder& build,
+                              const Hardware& hw, const AnalysisOptions& options) {
+    ROOFLENS_TRY(const RequestPasses passes, buildRequestPasses(settings, build));
+    return analyzeRequest(passes, hw, options);
+}
+
+DecodeLine::DecodeLine(const Report& first, std::int64_t firstContext, const Report& last,
+                       std::int64_t lastContext)
+    : m_first(firstContext), m_last(lastContext) {
+    const double span = static_cast<double>(lastContext - firstContext);
+    m_layers.reserve(first.results.size());
+    for (std::size_t i = 0; i < first.results.size(); ++i) {
+        const LayerResult& a = first.results[i];
+        const LayerResult& z = last.results[i];
+        LayerLine line{};
+        line.compute0 = a.computeSeconds;
+        line.memory0 = a.memorySeconds;
+        line.compute1 = z.computeSeconds;
+        line.memory1 = z.memorySeconds;
+        line.computeSlope = span > 0 ? (z.computeSeconds - a.computeSeconds) / span : 0;
+        line.memorySlope = span > 0 ? (z.memorySeconds - a.memorySeconds) / span : 0;
+        line.repeat = first.layers[i].repeat;
+        m_layers.push_back(line);
+    }
+}
+
+DecodeLine::Point DecodeLine::at(std::int64_t context) const {
+    const double dt = static_cast<double>(context - m_first);
+    const bool last = context == m_last;  // the built end itself, exactly
+    Point p;
+    for (const LayerLine& l : m_layers) {
+        const double c = last ? l.compute1 : l.compute0 + l.computeSlope * dt;
+        const double m = last ? l.memory1 : l.memory0 + l.memorySlope * dt;
+        if (c > m) {
+            p.seconds += c * l.repeat;
+            p.computeBoundSeconds += c * l.repeat;
+        } else {
+            p.seconds += m * l.repeat;
+        }
+    }
+    return p;
+}
+
+}  // namespace rooflens::core
