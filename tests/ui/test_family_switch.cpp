@@ -165,7 +165,6 @@ protected:
         }
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
         expectLaidOut(panel);
-        expectLaidOut(find<QWidget>("familyParameters"));
     }
 
     // Every shown row of `container` has at least its minimum height and no two rows overlap:

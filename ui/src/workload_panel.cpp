@@ -97,7 +97,7 @@ bool isPath(const std::string& text) {
 
 WorkloadPanel::WorkloadPanel(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("workloadPanel"));
-    // The word-wrapped status labels and the family parameters sit below the form, not in it:
+    // The word-wrapped status labels sit below the form, not in it:
     // a QFormLayout with height-for-width rows (Qt 6.4) lays out rows that are shown again with
     // no height, which lost the graph, batch, prompt and fused-attention rows on family switches.
     auto* layout = new QVBoxLayout(this);
@@ -188,13 +188,6 @@ void WorkloadPanel::createRunRows() {
 }
 
 void WorkloadPanel::createStatusRows(QVBoxLayout* layout) {
-    m_params = new QWidget(this);
-    m_params->setObjectName(QStringLiteral("familyParameters"));
-    m_paramsForm = new QFormLayout(m_params);
-    m_paramsForm->setContentsMargins(0, 0, 0, 0);
-    m_paramsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    layout->addWidget(m_params);
-
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("workloadSummary"));
     m_summary->setWordWrap(true);
@@ -290,8 +283,9 @@ void WorkloadPanel::populateFamily() {
 }
 
 void WorkloadPanel::buildParameters() {
-    while (m_paramsForm->rowCount() > 0) {
-        m_paramsForm->removeRow(0);
+    // The family's parameter rows are the last rows of the form.
+    for (const auto& [key, spin] : m_paramSpins) {
+        m_form->removeRow(spin);
     }
     m_paramSpins.clear();
     const WorkloadFamily* f = family();
@@ -299,7 +293,7 @@ void WorkloadPanel::buildParameters() {
         return;
     }
     for (const FamilyParameter& p : f->parameters()) {
-        auto* spin = new QSpinBox(m_params);
+        auto* spin = new QSpinBox(this);
         spin->setObjectName(QStringLiteral("param_") + qs(p.key));
         spin->setRange(static_cast<int>(p.minimum), static_cast<int>(p.maximum));
         spin->setValue(static_cast<int>(p.defaultValue));
@@ -312,10 +306,9 @@ void WorkloadPanel::buildParameters() {
                 emitChanged();
             }
         });
-        m_paramsForm->addRow(p.label, spin);
+        m_form->addRow(p.label, spin);
         m_paramSpins.emplace_back(p.key, spin);
     }
-    m_params->setVisible(!m_paramSpins.empty());
 }
 
 void WorkloadPanel::updateVisibility() {

@@ -94,8 +94,6 @@ private:
     QCheckBox* m_flash = nullptr;
     QLabel* m_error = nullptr;
     QLabel* m_summary = nullptr;
-    QWidget* m_params = nullptr;
-    QFormLayout* m_paramsForm = nullptr;
     std::vector<std::pair<std::string, QSpinBox*>> m_paramSpins;
     QProgressBar* m_graphProgress = nullptr;
     JobTracker m_graphJob{this};
