@@ -357,6 +357,21 @@ TEST(FamilyState, SwitchingBackRestoresTheFamilysInputs) {
     EXPECT_EQ(panel.choice().parameters.at("hidden"), 64);
     ASSERT_NE(panel.prepared(), nullptr) << panel.errorText().toStdString();
     EXPECT_EQ(panel.prepared()->id.rfind("gat-", 0), 0u) << panel.prepared()->id;
+
+    // A session of another family (File > Open) leaves the shown family's inputs remembered.
+    WorkloadChoice vit;
+    vit.family = "vit";
+    vit.model = "deit-tiny";
+    core::RunSettings settings;
+    settings.batch = 3;
+    panel.setWorkload(vit, settings);
+    EXPECT_EQ(panel.choice().model, "deit-tiny");
+    select(family, "gnn");
+    EXPECT_EQ(panel.choice().model, "gat");
+    EXPECT_EQ(panel.choice().parameters.at("hidden"), 64);
+    select(family, "vit");
+    EXPECT_EQ(panel.choice().model, "deit-tiny");
+    EXPECT_EQ(panel.settings().batch, 3);
 }
 
 }  // namespace

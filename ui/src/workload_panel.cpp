@@ -97,9 +97,9 @@ bool isPath(const std::string& text) {
 
 WorkloadPanel::WorkloadPanel(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("workloadPanel"));
-    // The word-wrapped status labels sit below the form, not in it:
-    // a QFormLayout with height-for-width rows (Qt 6.4) lays out rows that are shown again with
-    // no height, which lost the graph, batch, prompt and fused-attention rows on family switches.
+    // The word-wrapped status labels sit below the form, not in it: next to height-for-width
+    // rows, a QFormLayout (Qt 6.4) gives rows that are shown again no height, which lost the
+    // graph, batch, prompt and fused-attention rows on family switches.
     auto* layout = new QVBoxLayout(this);
     m_form = new QFormLayout;
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -230,15 +230,20 @@ void WorkloadPanel::connectInputs() {
     connect(m_importGraph, &QToolButton::clicked, this, &WorkloadPanel::openImportGraphDialog);
 }
 
+void WorkloadPanel::rememberShownFamily() {
+    if (m_shownFamily.empty()) {
+        return;
+    }
+    FamilyState& left = m_remembered[m_shownFamily];
+    left.choice = choice();
+    left.choice.family = m_shownFamily;  // the family combo may already show the next one
+    left.settings = settings();
+}
+
 void WorkloadPanel::switchFamily() {
     // The family combo already shows the new family; every other widget still holds the state
     // of the one being left.
-    if (!m_shownFamily.empty()) {
-        FamilyState& left = m_remembered[m_shownFamily];
-        left.choice = choice();
-        left.choice.family = m_shownFamily;
-        left.settings = settings();
-    }
+    rememberShownFamily();
     m_shownFamily = toStd(m_family->currentData().toString());
     if (auto it = m_remembered.find(m_shownFamily); it != m_remembered.end()) {
         const FamilyState state = it->second;
@@ -316,17 +321,16 @@ void WorkloadPanel::updateVisibility() {
     if (f == nullptr) {
         return;
     }
-    QFormLayout* form = m_form;
     const auto phase = static_cast<core::Phase>(m_phase->currentData().toInt());
     const bool lengths = f->usesLengths();
-    form->setRowVisible(m_prompt, lengths && phase != core::Phase::decode);
-    form->setRowVisible(m_context, lengths && phase == core::Phase::decode);
-    form->setRowVisible(m_generate, lengths && phase == core::Phase::request);
-    form->setRowVisible(m_imageSize, f->usesImageSize());
-    form->setRowVisible(m_graphRow, f->usesGraph());
-    form->setRowVisible(m_phase, f->phases().size() > 1);
-    form->setRowVisible(m_batch, f->usesBatch());
-    form->setRowVisible(m_flash, f->id() != "gnn");
+    m_form->setRowVisible(m_prompt, lengths && phase != core::Phase::decode);
+    m_form->setRowVisible(m_context, lengths && phase == core::Phase::decode);
+    m_form->setRowVisible(m_generate, lengths && phase == core::Phase::request);
+    m_form->setRowVisible(m_imageSize, f->usesImageSize());
+    m_form->setRowVisible(m_graphRow, f->usesGraph());
+    m_form->setRowVisible(m_phase, f->phases().size() > 1);
+    m_form->setRowVisible(m_batch, f->usesBatch());
+    m_form->setRowVisible(m_flash, f->id() != "gnn");
 }
 
 WorkloadChoice WorkloadPanel::choice() const {
@@ -354,6 +358,9 @@ core::RunSettings WorkloadPanel::settings() const {
 }
 
 void WorkloadPanel::setWorkload(const WorkloadChoice& choice, const core::RunSettings& settings) {
+    if (choice.family != m_shownFamily) {
+        rememberShownFamily();
+    }
     applyState(choice, settings);
     m_shownFamily = toStd(m_family->currentData().toString());
     reprepare();

@@ -68,6 +68,7 @@ private:
     void createRunRows();
     void createStatusRows(QVBoxLayout* layout);
     void connectInputs();
+    void rememberShownFamily();
     void switchFamily();
     // Shows `choice` and `settings` in the widgets without emitting changed().
     void applyState(const WorkloadChoice& choice, const core::RunSettings& settings);
