@@ -177,17 +177,10 @@ double round6(double v) {
     return std::strtod(buffer, nullptr);
 }
 
-}  // namespace
-
-RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
-                                     const ChartOptions& options) {
-    RooflineChartSpec spec;
-    spec.xLabel = "Arithmetic intensity [OP/byte]";
-    spec.yLabel = "Performance [OP/s]";
-    spec.x = {0.1, 1e4};
-    spec.y = {1e9, 1e15};
-
-    std::vector<const Hardware*> hardware;
+// Deduplicates devices (by id) and scenarios (by name) in input order and adds one series per
+// usable input; `hardware` gets the device of each entry of spec.devices.
+void collectSeries(std::span<const ChartInput> inputs, RooflineChartSpec& spec,
+                   std::vector<const Hardware*>& hardware) {
     for (const auto& input : inputs) {
         if (input.report == nullptr || input.hardware == nullptr) {
             continue;
@@ -212,86 +205,93 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
         series.label = scenarioName;
         spec.series.push_back(series);
     }
-    if (spec.series.empty()) {
-        spec.title = options.title;
-        return spec;
-    }
-    if (spec.devices.size() > 1) {
-        for (auto& series : spec.series) {
-            series.label += " @ " + spec.devices[static_cast<std::size_t>(series.device)].name;
-        }
-    }
-    spec.title = options.title.empty() ? defaultTitle(inputs, spec.devices.size()) : options.title;
+}
 
-    // Points, and the (unit, type) pairs the layers execute on per device.
-    std::vector<std::set<DataType>> usedMatrix(spec.devices.size());
-    std::vector<std::set<DataType>> usedVector(spec.devices.size());
-    std::size_t seriesIndex = 0;
-    for (const auto& input : inputs) {
-        if (input.report == nullptr || input.hardware == nullptr) {
+// The (unit, math type) pairs the layers of each device execute on: their ceilings are drawn.
+struct UsedTypes {
+    std::vector<std::set<DataType>> matrix;  // per device
+    std::vector<std::set<DataType>> vector;
+};
+
+// Labelled positions per operation: a repeated op is labelled again only where it sits
+// elsewhere (GNN layers of different widths, Swin stages), not once per block.
+using LabelPlaces =
+    std::map<std::pair<std::string_view, Phase>, std::vector<std::pair<double, double>>>;
+
+bool claimLabel(LabelPlaces& seen, const Layer& layer, const LayerResult& result) {
+    auto& places = seen[{layer.op, result.phase}];
+    const double lx = std::log10(result.intensity);
+    const double ly = std::log10(result.attainableOpsPerSecond);
+    const bool free = std::none_of(places.begin(), places.end(), [&](const auto& p) {
+        return std::fabs(p.first - lx) < kSamePlaceDecades &&
+               std::fabs(p.second - ly) < kSamePlaceDecades;
+    });
+    if (free) {
+        places.emplace_back(lx, ly);
+    }
+    return free;
+}
+
+ChartPoint makePoint(const Report& report, std::size_t i, const std::string& memoryName) {
+    const Layer& layer = report.layers[i];
+    const LayerResult& result = report.results[i];
+    ChartPoint point;
+    point.layer = i;
+    point.name = layer.name();
+    point.label = std::string(layer.op);
+    if (report.settings.phase == Phase::request && result.phase == Phase::decode) {
+        point.label += " (decode)";
+    }
+    point.kind = layer.kind;
+    point.block = layer.block;
+    point.repeat = layer.repeat;
+    point.phase = result.phase;
+    point.intensity = result.intensity;
+    point.opsPerSecond = result.attainableOpsPerSecond;
+    point.ops = result.ops;
+    point.bytes = result.bytes.total();
+    point.timeSeconds = result.timeSeconds;
+    point.bound = result.bound;
+    const Execution& e = result.execution;
+    point.boundLabel = result.bound == Bound::compute
+                           ? "compute (" + std::string(nameOf(e.mathType)) + " " +
+                                 std::string(nameOf(e.unit)) + ")"
+                           : "memory (" + memoryName + ")";
+    return point;
+}
+
+// One point per drawable layer of one series; layers without OPs, bytes or a rate are counted
+// as skipped.
+void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labelled,
+                     RooflineChartSpec& spec, UsedTypes& used) {
+    ChartSeries& series = spec.series[seriesIndex];
+    const Report& report = *input.report;
+    const Hardware& hw = *input.hardware;
+    LabelPlaces seen;
+    const std::string memoryName = hw.memory.empty() ? "memory" : hw.mainMemory().name;
+    const auto device = static_cast<std::size_t>(series.device);
+    for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
+        const LayerResult& result = report.results[i];
+        if (result.ops <= 0 || result.bytes.total() <= 0 || result.attainableOpsPerSecond <= 0) {
+            ++series.skippedLayers;
             continue;
         }
-        ChartSeries& series = spec.series[seriesIndex];
-        const Report& report = *input.report;
-        const Hardware& hw = *input.hardware;
-        const bool labelled = options.labelAllSeries || seriesIndex == 0;
-        // Labelled positions per operation: a repeated op is labelled again only where it sits
-        // elsewhere (GNN layers of different widths, Swin stages), not once per block.
-        std::map<std::pair<std::string_view, Phase>, std::vector<std::pair<double, double>>> seen;
-        const std::string memoryName = hw.memory.empty() ? "memory" : hw.mainMemory().name;
-        const auto device = static_cast<std::size_t>(series.device);
-        for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
-            const Layer& layer = report.layers[i];
-            const LayerResult& result = report.results[i];
-            const double bytes = result.bytes.total();
-            if (result.ops <= 0 || bytes <= 0 || result.attainableOpsPerSecond <= 0) {
-                ++series.skippedLayers;
-                continue;
-            }
-            ChartPoint point;
-            point.series = static_cast<int>(seriesIndex);
-            point.layer = i;
-            point.name = layer.name();
-            point.label = std::string(layer.op);
-            if (report.settings.phase == Phase::request && result.phase == Phase::decode) {
-                point.label += " (decode)";
-            }
-            if (labelled) {
-                auto& places = seen[{layer.op, result.phase}];
-                const double lx = std::log10(result.intensity);
-                const double ly = std::log10(result.attainableOpsPerSecond);
-                point.labelled = std::none_of(places.begin(), places.end(), [&](const auto& p) {
-                    return std::fabs(p.first - lx) < kSamePlaceDecades &&
-                           std::fabs(p.second - ly) < kSamePlaceDecades;
-                });
-                if (point.labelled) {
-                    places.emplace_back(lx, ly);
-                }
-            }
-            point.kind = layer.kind;
-            point.block = layer.block;
-            point.repeat = layer.repeat;
-            point.phase = result.phase;
-            point.intensity = result.intensity;
-            point.opsPerSecond = result.attainableOpsPerSecond;
-            point.ops = result.ops;
-            point.bytes = bytes;
-            point.timeSeconds = result.timeSeconds;
-            point.bound = result.bound;
-            const Execution& e = result.execution;
-            point.boundLabel = result.bound == Bound::compute
-                                   ? "compute (" + std::string(nameOf(e.mathType)) + " " +
-                                         std::string(nameOf(e.unit)) + ")"
-                                   : "memory (" + memoryName + ")";
-            if (e.peakOpsPerSecond > 0) {
-                (e.unit == ExecUnit::matrix ? usedMatrix : usedVector)[device].insert(e.mathType);
-            }
-            spec.points.push_back(std::move(point));
+        ChartPoint point = makePoint(report, i, memoryName);
+        point.series = static_cast<int>(seriesIndex);
+        point.labelled = labelled && claimLabel(seen, report.layers[i], result);
+        const Execution& e = result.execution;
+        if (e.peakOpsPerSecond > 0) {
+            (e.unit == ExecUnit::matrix ? used.matrix : used.vector)[device].insert(e.mathType);
         }
-        ++seriesIndex;
+        spec.points.push_back(std::move(point));
     }
+}
 
-    // Ceilings and ridges per device; the axis ranges cover points, ridges and ceilings.
+// Ceilings and ridges per device; the axis ranges cover points, ridges and ceilings.
+std::vector<std::vector<Ceiling>> addRidgesAndAxes(const std::vector<const Hardware*>& hardware,
+                                                   const UsedTypes& used,
+                                                   const ChartOptions& options,
+                                                   RooflineChartSpec& spec) {
     std::vector<std::vector<Ceiling>> ceilings(spec.devices.size());
     double xLo = HUGE_VAL, xHi = 0, yLo = HUGE_VAL, yHi = 0;
     for (const auto& point : spec.points) {
@@ -302,7 +302,7 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
     }
     for (std::size_t d = 0; d < spec.devices.size(); ++d) {
         const Hardware& hw = *hardware[d];
-        ceilings[d] = computeCeilings(hw, usedMatrix[d], usedVector[d], options);
+        ceilings[d] = computeCeilings(hw, used.matrix[d], used.vector[d], options);
         const double bandwidth = hw.memory.empty() ? 0 : hw.memoryBytesPerSecond();
         for (const auto& c : ceilings[d]) {
             yHi = std::max(yHi, c.value);
@@ -324,48 +324,96 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
     if (yHi > 0) {
         spec.y = decadeRange(std::isfinite(yLo) ? yLo : yHi / 1e3, yHi, 3);
     }
+    return ceilings;
+}
 
+// Horizontal compute roofs from where they meet the fastest memory level to the right edge.
+void addComputeRoofs(const Hardware& hw, int device, const std::vector<Ceiling>& ceilings,
+                     RooflineChartSpec& spec) {
+    double fastest = 0;
+    for (const auto& level : hw.memory) {
+        fastest = std::max(fastest, level.bytesPerSecond);
+    }
+    for (const auto& c : ceilings) {
+        RoofSegment roof;
+        roof.kind = RoofKind::compute;
+        roof.device = device;
+        roof.value = c.value;
+        roof.measured = c.measured;
+        roof.unit = c.unit;
+        roof.types = c.types;
+        roof.sparse = c.sparse;
+        roof.label = ceilingName(c) + " " + formatSi(c.value, "OP/s");
+        roof.x0 = fastest > 0 ? std::max(spec.x.min, c.value / fastest) : spec.x.min;
+        roof.x1 = spec.x.max;
+        roof.y0 = roof.y1 = c.value;
+        spec.roofs.push_back(std::move(roof));
+    }
+}
+
+// Diagonal memory roofs from the left edge up to the device's highest compute ceiling.
+void addMemoryRoofs(const Hardware& hw, int device, double topPeak, const ChartOptions& options,
+                    RooflineChartSpec& spec) {
+    for (std::size_t i = 0; i < hw.memory.size(); ++i) {
+        const MemoryLevel& level = hw.memory[i];
+        const bool main = i + 1 == hw.memory.size();
+        if (level.bytesPerSecond <= 0 || (!options.onChipLevels && !main)) {
+            continue;
+        }
+        RoofSegment roof;
+        roof.kind = RoofKind::memory;
+        roof.device = device;
+        roof.value = level.bytesPerSecond;
+        roof.measured = level.measured;
+        roof.level = level.name;
+        roof.label = level.name + " " + formatSi(level.bytesPerSecond, "B/s");
+        roof.x0 = spec.x.min;
+        roof.y0 = level.bytesPerSecond * spec.x.min;
+        roof.x1 = std::min(spec.x.max, topPeak / level.bytesPerSecond);
+        roof.y1 = level.bytesPerSecond * roof.x1;
+        spec.roofs.push_back(std::move(roof));
+    }
+}
+
+}  // namespace
+
+RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
+                                     const ChartOptions& options) {
+    RooflineChartSpec spec;
+    spec.xLabel = "Arithmetic intensity [OP/byte]";
+    spec.yLabel = "Performance [OP/s]";
+    spec.x = {0.1, 1e4};
+    spec.y = {1e9, 1e15};
+
+    std::vector<const Hardware*> hardware;
+    collectSeries(inputs, spec, hardware);
+    if (spec.series.empty()) {
+        spec.title = options.title;
+        return spec;
+    }
+    if (spec.devices.size() > 1) {
+        for (auto& series : spec.series) {
+            series.label += " @ " + spec.devices[static_cast<std::size_t>(series.device)].name;
+        }
+    }
+    spec.title = options.title.empty() ? defaultTitle(inputs, spec.devices.size()) : options.title;
+
+    UsedTypes used{std::vector<std::set<DataType>>(spec.devices.size()),
+                   std::vector<std::set<DataType>>(spec.devices.size())};
+    std::size_t seriesIndex = 0;
+    for (const auto& input : inputs) {
+        if (input.report != nullptr && input.hardware != nullptr) {
+            const bool labelled = options.labelAllSeries || seriesIndex == 0;
+            addSeriesPoints(input, seriesIndex++, labelled, spec, used);
+        }
+    }
+
+    const auto ceilings = addRidgesAndAxes(hardware, used, options, spec);
     for (std::size_t d = 0; d < spec.devices.size(); ++d) {
-        const Hardware& hw = *hardware[d];
-        double fastest = 0;
-        for (const auto& level : hw.memory) {
-            fastest = std::max(fastest, level.bytesPerSecond);
-        }
+        const int device = static_cast<int>(d);
         const double topPeak = ceilings[d].empty() ? spec.y.max : ceilings[d].front().value;
-        for (const auto& c : ceilings[d]) {
-            RoofSegment roof;
-            roof.kind = RoofKind::compute;
-            roof.device = static_cast<int>(d);
-            roof.value = c.value;
-            roof.measured = c.measured;
-            roof.unit = c.unit;
-            roof.types = c.types;
-            roof.sparse = c.sparse;
-            roof.label = ceilingName(c) + " " + formatSi(c.value, "OP/s");
-            roof.x0 = fastest > 0 ? std::max(spec.x.min, c.value / fastest) : spec.x.min;
-            roof.x1 = spec.x.max;
-            roof.y0 = roof.y1 = c.value;
-            spec.roofs.push_back(std::move(roof));
-        }
-        for (std::size_t i = 0; i < hw.memory.size(); ++i) {
-            const MemoryLevel& level = hw.memory[i];
-            const bool main = i + 1 == hw.memory.size();
-            if (level.bytesPerSecond <= 0 || (!options.onChipLevels && !main)) {
-                continue;
-            }
-            RoofSegment roof;
-            roof.kind = RoofKind::memory;
-            roof.device = static_cast<int>(d);
-            roof.value = level.bytesPerSecond;
-            roof.measured = level.measured;
-            roof.level = level.name;
-            roof.label = level.name + " " + formatSi(level.bytesPerSecond, "B/s");
-            roof.x0 = spec.x.min;
-            roof.y0 = level.bytesPerSecond * spec.x.min;
-            roof.x1 = std::min(spec.x.max, topPeak / level.bytesPerSecond);
-            roof.y1 = level.bytesPerSecond * roof.x1;
-            spec.roofs.push_back(std::move(roof));
-        }
+        addComputeRoofs(*hardware[d], device, ceilings[d], spec);
+        addMemoryRoofs(*hardware[d], device, topPeak, options, spec);
     }
     return spec;
 }

@@ -1,17 +1,15 @@
 // Cancellation: the library stops between trials and returns no partial result; Ctrl-C on
 // `rooflens calibrate` exits 130 and leaves the previous profile intact (no temporary files).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <thread>
 
 #include "calibrate/calibration.h"
-#include "cli_process.h"
 #include "core/json_io.h"
-
-extern char** environ;
+#include "test_support/cli_process.h"
 
 namespace rooflens::calibrate {
 namespace {
@@ -55,22 +53,9 @@ TEST(Cancel, CtrlCLeavesThePreviousProfileIntact) {
     ASSERT_TRUE(core::writeFileAtomic(out, previous));
     const auto errFile = dir / "stderr.txt";
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    std::string cli = ROOFLENS_CLI_PATH;
-    std::string outArg = out.string();
-    std::vector<char*> argv = {cli.data(),
-                               const_cast<char*>("calibrate"),
-                               const_cast<char*>("--quick"),
-                               const_cast<char*>("--out"),
-                               outArg.data(),
-                               nullptr};
-    pid_t pid = 0;
-    ASSERT_EQ(posix_spawn(&pid, cli.c_str(), &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t pid =
+        testing::spawnRooflens({"calibrate", "--quick", "--out", out.string()}, errFile);
+    ASSERT_GT(pid, 0);
 
     // Wait until it is measuring (a progress line), then press Ctrl-C.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

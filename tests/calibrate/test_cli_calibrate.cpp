@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "calibrate/cuda_backend.h"
-#include "cli_process.h"
 #include "hwdb/hwdb.h"
+#include "test_support/cli_process.h"
 
 namespace rooflens::calibrate {
 namespace {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.h"
+#include "test_support/cli_process.h"
 
 namespace {
 

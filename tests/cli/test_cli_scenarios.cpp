@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.h"
+#include "test_support/cli_process.h"
 
 namespace {
 

@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.h"
+#include "test_support/cli_process.h"
 #include "golden_file.h"
 
 namespace {

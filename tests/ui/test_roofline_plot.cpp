@@ -1,6 +1,7 @@
 // RooflinePlot: drawing a spec, hit testing, tooltips, clicks, exports (sizes and SVG text).
 #include <gtest/gtest.h>
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
@@ -128,6 +129,35 @@ TEST_F(RooflinePlotTest, FollowsThePaletteUntilAThemeIsSet) {
     plot.setTheme(PlotTheme::light());
     plot.setPalette(dark);
     EXPECT_FALSE(plot.theme().dark);
+}
+
+// The three charts share one shell (PlotWidget): each follows the palette until a theme is set,
+// and redraws in the new colours.
+TEST(PlotWidgets, EveryChartFollowsThePaletteUntilAThemeIsSet) {
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x202020));
+    dark.setColor(QPalette::WindowText, QColor(0xeeeeee));
+    dark.setColor(QPalette::Base, QColor(0x101010));
+    dark.setColor(QPalette::Text, QColor(0xeeeeee));
+    RooflinePlot roofline;
+    BreakdownPlot breakdown;
+    SweepPlot sweep;
+    for (PlotWidget* plot : std::initializer_list<PlotWidget*>{&roofline, &breakdown, &sweep}) {
+        SCOPED_TRACE(plot->objectName().toStdString());
+        const QPalette light = plot->palette();
+        EXPECT_FALSE(plot->theme().dark);
+        plot->setPalette(dark);
+        EXPECT_TRUE(plot->theme().dark);
+        QCoreApplication::processEvents();  // the queued replot
+        EXPECT_EQ(plot->grab().toImage().pixelColor(2, 2), dark.color(QPalette::Base));
+        plot->setTheme(PlotTheme::light());
+        EXPECT_FALSE(plot->theme().dark);
+        QCoreApplication::processEvents();
+        EXPECT_EQ(plot->grab().toImage().pixelColor(2, 2), PlotTheme::light().background);
+        plot->setPalette(light);
+        plot->setPalette(dark);
+        EXPECT_FALSE(plot->theme().dark) << "a set theme no longer follows the palette";
+    }
 }
 
 TEST(RenderRoofline, HeadlessRenderMatchesTheWidgetCode) {

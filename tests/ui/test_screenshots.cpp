@@ -57,8 +57,7 @@ TEST(Screenshots, Llm) {
     s.settings.batch = 8;
     s.settings.contextLength = 4096;
     s.devices = {"h100-sxm"};
-    s.scenarios.push_back(preset("awq-w4a16-g128"));
-    s.scenarios.push_back(preset("qserve-w4a8kv4"));
+    s.scenarios.push_back(preset("qserve-w4a8kv4"));  // the default session has AWQ already
     shoot(window, s, "main-window-llm.png");
     window.resultTabs()->setCurrentIndex(1);  // time breakdown
     QTest::qWait(200);
@@ -130,6 +129,35 @@ TEST(Screenshots, Gnn) {
     s.settings.phase = core::Phase::prefill;
     s.devices = {"a100-80gb-sxm"};
     shoot(window, s, "main-window-gnn.png");
+}
+
+// The orders that lost rows before (issue 9): LLM -> ViT -> GNN (the graph row) and then
+// GNN -> ViT -> LLM (prompt tokens, fused attention), switched with the family combo.
+TEST(Screenshots, FamilySwitches) {
+    if (findFamily("vit") == nullptr || findFamily("gnn") == nullptr) {
+        GTEST_SKIP() << "built without the ViT or GNN family";
+    }
+    MainWindow window;
+    shoot(window, defaultSession(), "main-window-switch-llm.png");
+    auto* family = window.findChild<QComboBox*>(QStringLiteral("familyCombo"));
+    ASSERT_NE(family, nullptr);
+    int step = 0;
+    for (const char* id : {"vit", "gnn", "vit", "llm"}) {
+        family->setCurrentIndex(family->findData(QLatin1String(id)));
+        ASSERT_TRUE(QTest::qWaitFor(
+            [&] {
+                return window.runner()->deliveredGeneration() ==
+                       window.runner()->requestedGeneration();
+            },
+            20000));
+        QTest::qWait(200);
+        window.rooflinePlot()->replotNow();
+        const std::string name =
+            "main-window-switch-" + std::to_string(++step) + "-" + std::string(id) + ".png";
+        const QString path = screenshotPath(name.c_str());
+        ASSERT_TRUE(window.grab().toImage().save(path)) << path.toStdString();
+        std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+    }
 }
 
 }  // namespace

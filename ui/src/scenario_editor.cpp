@@ -45,8 +45,34 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("scenarioTabs"));
     layout->addWidget(m_tabs, 1);
+    m_tabs->addTab(scrolled(createGeneralTab(), this), tr("General"));
+    m_tabs->addTab(scrolled(createFormatsTab(), this), tr("Formats"));
+    m_tabs->addTab(scrolled(createKvTab(), this), tr("KV cache"));
+    m_tabs->addTab(scrolled(createSparsityTab(), this), tr("Sparsity && low rank"));
+    m_tabs->addTab(createOverridesTab(), tr("Per-layer overrides"));
+    m_json = new QPlainTextEdit(this);
+    m_json->setObjectName(QStringLiteral("scenarioJson"));
+    m_json->setFont(QFont(QStringLiteral("monospace")));
+    m_tabs->addTab(m_json, tr("JSON"));
 
-    // General
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("scenarioEditorError"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_error->hide();
+    layout->addWidget(m_error);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &ScenarioEditor::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &ScenarioEditor::reject);
+    connect(m_json, &QPlainTextEdit::textChanged, this, [this] { m_jsonEdited = true; });
+    connect(m_tabs, &QTabWidget::currentChanged, this, &ScenarioEditor::syncJson);
+
+    load(m_item.scenario);
+    m_tokenSchedule->setText(qs(m_item.tokenSchedule));
+}
+
+QWidget* ScenarioEditor::createGeneralTab() {
     auto* general = new QWidget;
     auto* gf = new QFormLayout(general);
     m_name = new QLineEdit(general);
@@ -86,9 +112,10 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
         tr("ViT token reduction: 'tome R[,R...]', 'dynamicvit RHO [at B1,B2,...]', "
            "'schedule T1,T2,...' (tokens per block) or 'diffrate PRUNE MERGE'"));
     gf->addRow(tr("&Token schedule (ViT)"), m_tokenSchedule);
-    m_tabs->addTab(scrolled(general, this), tr("General"));
+    return general;
+}
 
-    // Formats
+QWidget* ScenarioEditor::createFormatsTab() {
     auto* formats = new QWidget;
     auto* ff = new QVBoxLayout(formats);
     m_weights = new FormatEditor(QStringLiteral("weightsFormat"));
@@ -100,9 +127,10 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
     ff->addWidget(m_weightsOn);
     ff->addWidget(m_activationsOn);
     ff->addStretch(1);
-    m_tabs->addTab(scrolled(formats, this), tr("Formats"));
+    return formats;
+}
 
-    // KV cache
+QWidget* ScenarioEditor::createKvTab() {
     auto* kv = new QWidget;
     auto* kvContent = new QWidget;
     auto* kf = new QFormLayout(kvContent);
@@ -124,9 +152,10 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
     m_kvOn = new OptionalGroup(tr("Compress the &KV cache"), kvContent, QStringLiteral("kvOn"), kv);
     kl->addWidget(m_kvOn);
     kl->addStretch(1);
-    m_tabs->addTab(scrolled(kv, this), tr("KV cache"));
+    return kv;
+}
 
-    // Sparsity and low rank
+QWidget* ScenarioEditor::createSparsityTab() {
     auto* sparse = new QWidget;
     auto* sl = new QVBoxLayout(sparse);
     m_sparsity = new SparsityEditor(QStringLiteral("sparsity"), sparse);
@@ -136,9 +165,11 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
                                     QStringLiteral("lowRankOn"), sparse);
     sl->addWidget(m_lowRankOn);
     sl->addStretch(1);
-    m_tabs->addTab(scrolled(sparse, this), tr("Sparsity && low rank"));
+    return sparse;
+}
 
-    // Per-layer overrides
+// The list of overrides beside the editor of the selected one.
+QWidget* ScenarioEditor::createOverridesTab() {
     auto* overrides = new QWidget;
     auto* ol = new QHBoxLayout(overrides);
     auto* listSide = new QVBoxLayout;
@@ -153,53 +184,7 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
     listButtons->addWidget(removeOverride);
     listSide->addLayout(listButtons);
     ol->addLayout(listSide, 1);
-    m_overrideEditor = new QWidget;
-    auto* oe = new QVBoxLayout(m_overrideEditor);
-    auto* patternRow = new QFormLayout;
-    m_overridePattern = new QLineEdit(m_overrideEditor);
-    m_overridePattern->setObjectName(QStringLiteral("overridePattern"));
-    m_overridePattern->setToolTip(
-        tr("Layer names to match: '*' any run, '?' one character, "
-           "e.g. 'blocks.*.mlp.*' or 'lm_head'"));
-    patternRow->addRow(tr("Pattern"), m_overridePattern);
-    oe->addLayout(patternRow);
-    m_overrideWeights = new FormatEditor(QStringLiteral("overrideWeights"));
-    m_overrideWeightsOn = new OptionalGroup(tr("Weights"), m_overrideWeights,
-                                            QStringLiteral("overrideWeightsOn"), m_overrideEditor);
-    m_overrideActivations = new FormatEditor(QStringLiteral("overrideActivations"));
-    m_overrideActivationsOn =
-        new OptionalGroup(tr("Activations"), m_overrideActivations,
-                          QStringLiteral("overrideActivationsOn"), m_overrideEditor);
-    m_overrideSparsity = new SparsityEditor(QStringLiteral("overrideSparsity"));
-    m_overrideSparsityOn = new OptionalGroup(
-        tr("Sparsity"), m_overrideSparsity, QStringLiteral("overrideSparsityOn"), m_overrideEditor);
-    m_overrideLowRank = new LowRankEditor(QStringLiteral("overrideLowRank"));
-    m_overrideLowRankOn = new OptionalGroup(tr("Low rank"), m_overrideLowRank,
-                                            QStringLiteral("overrideLowRankOn"), m_overrideEditor);
-    for (auto* w : {m_overrideWeightsOn, m_overrideActivationsOn, m_overrideSparsityOn,
-                    m_overrideLowRankOn}) {
-        oe->addWidget(w);
-    }
-    oe->addStretch(1);
-    ol->addWidget(scrolled(m_overrideEditor, overrides), 2);
-    m_tabs->addTab(overrides, tr("Per-layer overrides"));
-
-    // JSON
-    m_json = new QPlainTextEdit(this);
-    m_json->setObjectName(QStringLiteral("scenarioJson"));
-    m_json->setFont(QFont(QStringLiteral("monospace")));
-    m_tabs->addTab(m_json, tr("JSON"));
-
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("scenarioEditorError"));
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    m_error->hide();
-    layout->addWidget(m_error);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    layout->addWidget(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, this, &ScenarioEditor::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &ScenarioEditor::reject);
+    ol->addWidget(scrolled(createOverrideEditor(), overrides), 2);
 
     connect(m_overrideList, &QListWidget::currentRowChanged, this, [this](int row) {
         storeOverride(m_overrideRow);
@@ -228,11 +213,39 @@ ScenarioEditor::ScenarioEditor(const ScenarioItem& item, const WorkloadFamily* f
         delete m_overrideList->takeItem(row);
         loadOverride(m_overrideList->currentRow());
     });
-    connect(m_json, &QPlainTextEdit::textChanged, this, [this] { m_jsonEdited = true; });
-    connect(m_tabs, &QTabWidget::currentChanged, this, &ScenarioEditor::syncJson);
+    return overrides;
+}
 
-    load(m_item.scenario);
-    m_tokenSchedule->setText(qs(m_item.tokenSchedule));
+QWidget* ScenarioEditor::createOverrideEditor() {
+    m_overrideEditor = new QWidget;
+    auto* oe = new QVBoxLayout(m_overrideEditor);
+    auto* patternRow = new QFormLayout;
+    m_overridePattern = new QLineEdit(m_overrideEditor);
+    m_overridePattern->setObjectName(QStringLiteral("overridePattern"));
+    m_overridePattern->setToolTip(
+        tr("Layer names to match: '*' any run, '?' one character, "
+           "e.g. 'blocks.*.mlp.*' or 'lm_head'"));
+    patternRow->addRow(tr("Pattern"), m_overridePattern);
+    oe->addLayout(patternRow);
+    m_overrideWeights = new FormatEditor(QStringLiteral("overrideWeights"));
+    m_overrideWeightsOn = new OptionalGroup(tr("Weights"), m_overrideWeights,
+                                            QStringLiteral("overrideWeightsOn"), m_overrideEditor);
+    m_overrideActivations = new FormatEditor(QStringLiteral("overrideActivations"));
+    m_overrideActivationsOn =
+        new OptionalGroup(tr("Activations"), m_overrideActivations,
+                          QStringLiteral("overrideActivationsOn"), m_overrideEditor);
+    m_overrideSparsity = new SparsityEditor(QStringLiteral("overrideSparsity"));
+    m_overrideSparsityOn = new OptionalGroup(
+        tr("Sparsity"), m_overrideSparsity, QStringLiteral("overrideSparsityOn"), m_overrideEditor);
+    m_overrideLowRank = new LowRankEditor(QStringLiteral("overrideLowRank"));
+    m_overrideLowRankOn = new OptionalGroup(tr("Low rank"), m_overrideLowRank,
+                                            QStringLiteral("overrideLowRankOn"), m_overrideEditor);
+    for (auto* w : {m_overrideWeightsOn, m_overrideActivationsOn, m_overrideSparsityOn,
+                    m_overrideLowRankOn}) {
+        oe->addWidget(w);
+    }
+    oe->addStretch(1);
+    return m_overrideEditor;
 }
 
 void ScenarioEditor::load(const core::Scenario& s) {

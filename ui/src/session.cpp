@@ -1,5 +1,7 @@
 #include "ui/session.h"
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "core/evaluate.h"
@@ -14,6 +16,216 @@ using core::Json;
 
 std::string ceilingsName(core::CeilingSet set) {
     return set == core::CeilingSet::all ? "all" : "used";
+}
+
+core::Status parseHeader(const core::JsonReader& j, const Json& doc) {
+    auto version = j.integer(doc, "", "schema_version", 1, 1000);
+    if (!version) {
+        return version.error();
+    }
+    if (version.value() != kSessionSchemaVersion) {
+        return j.expected("/schema_version", "schema_version 1", doc.at("schema_version"));
+    }
+    auto kind = j.string(doc, "", "kind");
+    if (!kind) {
+        return kind.error();
+    }
+    if (kind.value() != "rooflens-session") {
+        return j.expected("/kind", "\"rooflens-session\"", doc.at("kind"));
+    }
+    return core::Ok{};
+}
+
+core::Status parseParameters(const core::JsonReader& j, const Json& w, WorkloadChoice& out) {
+    if (!j.has(w, "parameters")) {
+        return core::Ok{};
+    }
+    const Json& params = w.at("parameters");
+    if (!params.is_object()) {
+        return j.expected("/workload/parameters", "an object of integer parameters", params);
+    }
+    for (const auto& [key, value] : params.items()) {
+        auto v = j.integer(params, "/workload/parameters", key, 0, std::int64_t{1} << 40);
+        if (!v) {
+            return v.error();
+        }
+        out.parameters[key] = v.value();
+    }
+    return core::Ok{};
+}
+
+// "/workload": family, model, graph, image size, parameters.
+core::Status parseWorkload(const core::JsonReader& j, const Json& doc, WorkloadChoice& out) {
+    auto workload = j.member(doc, "", "workload");
+    if (!workload) {
+        return workload.error();
+    }
+    const Json& w = *workload.value();
+    auto family = j.string(w, "/workload", "family");
+    auto model = j.string(w, "/workload", "model");
+    if (!family) {
+        return family.error();
+    }
+    if (!model) {
+        return model.error();
+    }
+    if (findFamily(family.value()) == nullptr) {
+        return j.error("/workload/family",
+                       "unknown or unavailable model family \"" + family.value() + "\"");
+    }
+    out.family = family.value();
+    out.model = model.value();
+    if (j.has(w, "graph")) {
+        auto graph = j.string(w, "/workload", "graph");
+        if (!graph) {
+            return graph.error();
+        }
+        out.graph = graph.value();
+    }
+    if (j.has(w, "image_size")) {
+        auto size = j.integer(w, "/workload", "image_size", 16, 8192);
+        if (!size) {
+            return size.error();
+        }
+        out.imageSize = size.value();
+    }
+    return parseParameters(j, w, out);
+}
+
+// "/run": phase, batch, lengths, fused attention.
+core::Status parseRun(const core::JsonReader& j, const Json& doc, core::RunSettings& out) {
+    auto run = j.member(doc, "", "run");
+    if (!run) {
+        return run.error();
+    }
+    const Json& r = *run.value();
+    auto phaseName = j.string(r, "/run", "phase");
+    if (!phaseName) {
+        return phaseName.error();
+    }
+    const auto phase = core::parsePhase(phaseName.value());
+    if (!phase) {
+        return j.expected("/run/phase", "prefill, decode or request", r.at("phase"));
+    }
+    out.phase = *phase;
+    struct Field {
+        const char* key;
+        std::int64_t* target;
+        std::int64_t max;
+    };
+    for (const Field& f :
+         {Field{"batch", &out.batch, 1 << 20}, Field{"prompt_length", &out.promptLength, 1 << 24},
+          Field{"context_length", &out.contextLength, 1 << 24},
+          Field{"generate_length", &out.generateLength, 1 << 20}}) {
+        auto value = j.integer(r, "/run", f.key, 1, f.max);
+        if (!value) {
+            return value.error();
+        }
+        *f.target = value.value();
+    }
+    if (j.has(r, "flash_attention")) {
+        auto flash = j.boolean(r, "/run", "flash_attention");
+        if (!flash) {
+            return flash.error();
+        }
+        out.flashAttention = flash.value();
+    }
+    return core::Ok{};
+}
+
+core::Status parseDevices(const core::JsonReader& j, const Json& doc,
+                          std::vector<std::string>& out) {
+    auto devices = j.member(doc, "", "devices");
+    if (!devices) {
+        return devices.error();
+    }
+    if (!devices.value()->is_array()) {
+        return j.expected("/devices", "an array of device ids", *devices.value());
+    }
+    for (std::size_t i = 0; i < devices.value()->size(); ++i) {
+        const Json& id = (*devices.value())[i];
+        if (!id.is_string() || id.get<std::string>().empty()) {
+            return j.expected(core::childPath("/devices", i), "a device id", id);
+        }
+        out.push_back(id.get<std::string>());
+    }
+    return core::Ok{};
+}
+
+// One entry of "/scenarios" at `path`: enabled, the embedded scenario, a token schedule.
+core::Result<ScenarioItem> parseScenarioItem(const core::JsonReader& j, const Json& entry,
+                                             const std::string& path) {
+    ScenarioItem item;
+    auto enabled = j.boolean(entry, path, "enabled");
+    if (!enabled) {
+        return enabled.error();
+    }
+    item.enabled = enabled.value();
+    auto scenario = j.member(entry, path, "scenario");
+    if (!scenario) {
+        return scenario.error();
+    }
+    auto parsedScenario =
+        core::parseScenario(*scenario.value(), j.label() + ": " + path + "/scenario");
+    if (!parsedScenario) {
+        return parsedScenario.error();
+    }
+    item.scenario = std::move(parsedScenario).value();
+    if (j.has(entry, "token_schedule")) {
+        auto schedule = j.string(entry, path, "token_schedule");
+        if (!schedule) {
+            return schedule.error();
+        }
+        item.tokenSchedule = schedule.value();
+    }
+    return item;
+}
+
+core::Status parseScenarios(const core::JsonReader& j, const Json& doc,
+                            std::vector<ScenarioItem>& out) {
+    if (!j.has(doc, "scenarios")) {
+        return core::Ok{};
+    }
+    const Json& list = doc.at("scenarios");
+    if (!list.is_array()) {
+        return j.expected("/scenarios", "an array of scenarios", list);
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto item = parseScenarioItem(j, list[i], core::childPath("/scenarios", i));
+        if (!item) {
+            return item.error();
+        }
+        out.push_back(std::move(item).value());
+    }
+    return core::Ok{};
+}
+
+core::Status parseChart(const core::JsonReader& j, const Json& doc, core::ChartOptions& out) {
+    if (!j.has(doc, "chart")) {
+        return core::Ok{};
+    }
+    const Json& c = doc.at("chart");
+    if (j.has(c, "ceilings")) {
+        auto ceilings = j.string(c, "/chart", "ceilings");
+        if (!ceilings) {
+            return ceilings.error();
+        }
+        if (ceilings.value() != "used" && ceilings.value() != "all") {
+            return j.expected("/chart/ceilings", "\"used\" or \"all\"", c.at("ceilings"));
+        }
+        out.ceilings = ceilings.value() == "all" ? core::CeilingSet::all : core::CeilingSet::used;
+    }
+    for (auto [key, target] : {std::pair{"sparse_ceilings", &out.sparseCeilings},
+                               std::pair{"on_chip_levels", &out.onChipLevels}}) {
+        if (j.has(c, key)) {
+            auto value = j.boolean(c, "/chart", key);
+            if (!value) {
+                return value.error();
+            }
+            *target = value.value();
+        }
+    }
+    return core::Ok{};
 }
 
 }  // namespace
@@ -84,179 +296,19 @@ core::Result<Session> parseSession(std::string_view text, const std::string& lab
     }
     const Json& doc = parsed.value();
     const core::JsonReader j(label);
-    auto version = j.integer(doc, "", "schema_version", 1, 1000);
-    if (!version) {
-        return version.error();
-    }
-    if (version.value() != kSessionSchemaVersion) {
-        return j.expected("/schema_version", "schema_version 1", doc.at("schema_version"));
-    }
-    auto kind = j.string(doc, "", "kind");
-    if (!kind) {
-        return kind.error();
-    }
-    if (kind.value() != "rooflens-session") {
-        return j.expected("/kind", "\"rooflens-session\"", doc.at("kind"));
-    }
     Session s;
-    s.scenarios.clear();
-
-    auto workload = j.member(doc, "", "workload");
-    if (!workload) {
-        return workload.error();
-    }
-    const Json& w = *workload.value();
-    auto family = j.string(w, "/workload", "family");
-    auto model = j.string(w, "/workload", "model");
-    if (!family) {
-        return family.error();
-    }
-    if (!model) {
-        return model.error();
-    }
-    if (findFamily(family.value()) == nullptr) {
-        return j.error("/workload/family",
-                       "unknown or unavailable model family \"" + family.value() + "\"");
-    }
-    s.workload.family = family.value();
-    s.workload.model = model.value();
-    if (j.has(w, "graph")) {
-        auto graph = j.string(w, "/workload", "graph");
-        if (!graph) {
-            return graph.error();
-        }
-        s.workload.graph = graph.value();
-    }
-    if (j.has(w, "image_size")) {
-        auto size = j.integer(w, "/workload", "image_size", 16, 8192);
-        if (!size) {
-            return size.error();
-        }
-        s.workload.imageSize = size.value();
-    }
-
-    if (j.has(w, "parameters")) {
-        const Json& params = w.at("parameters");
-        if (!params.is_object()) {
-            return j.expected("/workload/parameters", "an object of integer parameters", params);
-        }
-        for (const auto& [key, value] : params.items()) {
-            auto v = j.integer(params, "/workload/parameters", key, 0, std::int64_t{1} << 40);
-            if (!v) {
-                return v.error();
-            }
-            s.workload.parameters[key] = v.value();
-        }
-    }
-
-    auto run = j.member(doc, "", "run");
-    if (!run) {
-        return run.error();
-    }
-    const Json& r = *run.value();
-    auto phaseName = j.string(r, "/run", "phase");
-    if (!phaseName) {
-        return phaseName.error();
-    }
-    const auto phase = core::parsePhase(phaseName.value());
-    if (!phase) {
-        return j.expected("/run/phase", "prefill, decode or request", r.at("phase"));
-    }
-    s.settings.phase = *phase;
-    struct Field {
-        const char* key;
-        std::int64_t* target;
-        std::int64_t max;
+    // Part by part in document order; the first fault stops the reading.
+    const std::function<core::Status()> parts[] = {
+        [&] { return parseHeader(j, doc); },
+        [&] { return parseWorkload(j, doc, s.workload); },
+        [&] { return parseRun(j, doc, s.settings); },
+        [&] { return parseDevices(j, doc, s.devices); },
+        [&] { return parseScenarios(j, doc, s.scenarios); },
+        [&] { return parseChart(j, doc, s.chart); },
     };
-    for (const Field& f : {Field{"batch", &s.settings.batch, 1 << 20},
-                           Field{"prompt_length", &s.settings.promptLength, 1 << 24},
-                           Field{"context_length", &s.settings.contextLength, 1 << 24},
-                           Field{"generate_length", &s.settings.generateLength, 1 << 20}}) {
-        auto value = j.integer(r, "/run", f.key, 1, f.max);
-        if (!value) {
-            return value.error();
-        }
-        *f.target = value.value();
-    }
-    if (j.has(r, "flash_attention")) {
-        auto flash = j.boolean(r, "/run", "flash_attention");
-        if (!flash) {
-            return flash.error();
-        }
-        s.settings.flashAttention = flash.value();
-    }
-
-    auto devices = j.member(doc, "", "devices");
-    if (!devices) {
-        return devices.error();
-    }
-    if (!devices.value()->is_array()) {
-        return j.expected("/devices", "an array of device ids", *devices.value());
-    }
-    for (std::size_t i = 0; i < devices.value()->size(); ++i) {
-        const Json& id = (*devices.value())[i];
-        if (!id.is_string() || id.get<std::string>().empty()) {
-            return j.expected(core::childPath("/devices", i), "a device id", id);
-        }
-        s.devices.push_back(id.get<std::string>());
-    }
-
-    if (j.has(doc, "scenarios")) {
-        const Json& list = doc.at("scenarios");
-        if (!list.is_array()) {
-            return j.expected("/scenarios", "an array of scenarios", list);
-        }
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            const std::string path = core::childPath("/scenarios", i);
-            ScenarioItem item;
-            auto enabled = j.boolean(list[i], path, "enabled");
-            if (!enabled) {
-                return enabled.error();
-            }
-            item.enabled = enabled.value();
-            auto scenario = j.member(list[i], path, "scenario");
-            if (!scenario) {
-                return scenario.error();
-            }
-            auto parsedScenario =
-                core::parseScenario(*scenario.value(), label + ": " + path + "/scenario");
-            if (!parsedScenario) {
-                return parsedScenario.error();
-            }
-            item.scenario = std::move(parsedScenario).value();
-            if (j.has(list[i], "token_schedule")) {
-                auto schedule = j.string(list[i], path, "token_schedule");
-                if (!schedule) {
-                    return schedule.error();
-                }
-                item.tokenSchedule = schedule.value();
-            }
-            s.scenarios.push_back(std::move(item));
-        }
-    }
-
-    if (j.has(doc, "chart")) {
-        const Json& c = doc.at("chart");
-        if (j.has(c, "ceilings")) {
-            auto ceilings = j.string(c, "/chart", "ceilings");
-            if (!ceilings) {
-                return ceilings.error();
-            }
-            if (ceilings.value() != "used" && ceilings.value() != "all") {
-                return j.expected("/chart/ceilings", "\"used\" or \"all\"", c.at("ceilings"));
-            }
-            s.chart.ceilings =
-                ceilings.value() == "all" ? core::CeilingSet::all : core::CeilingSet::used;
-        }
-        for (auto [key, target] : {std::pair{"sparse_ceilings", &s.chart.sparseCeilings},
-                                   std::pair{"on_chip_levels", &s.chart.onChipLevels}}) {
-            if (j.has(c, key)) {
-                auto value = j.boolean(c, "/chart", key);
-                if (!value) {
-                    return value.error();
-                }
-                *target = value.value();
-            }
+    for (const auto& part : parts) {
+        if (auto status = part(); !status) {
+            return status.error();
         }
     }
     return s;

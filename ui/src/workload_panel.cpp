@@ -14,6 +14,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include "format.h"
 
@@ -96,15 +97,37 @@ bool isPath(const std::string& text) {
 
 WorkloadPanel::WorkloadPanel(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("workloadPanel"));
-    auto* form = new QFormLayout(this);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    // The word-wrapped status labels sit below the form, not in it: next to height-for-width
+    // rows, a QFormLayout (Qt 6.4) gives rows that are shown again no height, which lost the
+    // graph, batch, prompt and fused-attention rows on family switches.
+    auto* layout = new QVBoxLayout(this);
+    m_form = new QFormLayout;
+    m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    layout->addLayout(m_form);
+    createModelRows();
+    createRunRows();
+    createStatusRows(layout);
+    layout->addStretch(1);
 
+    m_batch->setValue(1);
+    m_prompt->setValue(1024);
+    m_context->setValue(1024);
+    m_generate->setValue(128);
+    m_imageSize->setValue(224);
+    connectInputs();
+
+    populateFamily();
+    m_shownFamily = toStd(m_family->currentData().toString());
+    reprepare();
+}
+
+void WorkloadPanel::createModelRows() {
     m_family = new QComboBox(this);
     m_family->setObjectName(QStringLiteral("familyCombo"));
     for (const auto& family : workloadFamilies()) {
         m_family->addItem(family->displayName(), qs(family->id()));
     }
-    form->addRow(tr("&Family"), m_family);
+    m_form->addRow(tr("&Family"), m_family);
 
     auto* modelRow = new QWidget(this);
     auto* modelLayout = new QHBoxLayout(modelRow);
@@ -119,93 +142,82 @@ WorkloadPanel::WorkloadPanel(QWidget* parent) : QWidget(parent) {
     m_importConfig->setToolTip(tr("Import a model config (a Hugging Face config.json for LLMs)"));
     modelLayout->addWidget(m_model, 1);
     modelLayout->addWidget(m_importConfig);
-    form->addRow(tr("&Model"), modelRow);
+    m_form->addRow(tr("&Model"), modelRow);
 
     m_graphRow = new QWidget(this);
     auto* graphLayout = new QHBoxLayout(m_graphRow);
     graphLayout->setContentsMargins(0, 0, 0, 0);
     m_graph = new QComboBox(m_graphRow);
     m_graph->setObjectName(QStringLiteral("graphCombo"));
-    auto* importGraph = new QToolButton(m_graphRow);
-    importGraph->setObjectName(QStringLiteral("importGraphButton"));
-    importGraph->setText(tr("Import…"));
-    importGraph->setToolTip(tr("Import an edge list or a Matrix Market (.mtx) graph"));
+    m_importGraph = new QToolButton(m_graphRow);
+    m_importGraph->setObjectName(QStringLiteral("importGraphButton"));
+    m_importGraph->setText(tr("Import…"));
+    m_importGraph->setToolTip(tr("Import an edge list or a Matrix Market (.mtx) graph"));
     graphLayout->addWidget(m_graph, 1);
-    graphLayout->addWidget(importGraph);
-    form->addRow(tr("&Graph"), m_graphRow);
+    graphLayout->addWidget(m_importGraph);
+    m_form->addRow(tr("&Graph"), m_graphRow);
     m_graphProgress = new QProgressBar(this);
     m_graphProgress->setObjectName(QStringLiteral("graphProgress"));
     m_graphProgress->setRange(0, 1000);
-    m_graphProgress->hide();
-    form->addRow(QString(), m_graphProgress);
+    m_form->addRow(QString(), m_graphProgress);
+    m_form->setRowVisible(m_graphProgress, false);
+}
 
+void WorkloadPanel::createRunRows() {
     m_phase = new QComboBox(this);
     m_phase->setObjectName(QStringLiteral("phaseCombo"));
-    form->addRow(tr("&Phase"), m_phase);
-
+    m_form->addRow(tr("&Phase"), m_phase);
     m_batch = new SliderSpin(QStringLiteral("batch"), 1, 65536, this);
     m_batch->setToolTip(tr("Sequences (or images) per batch"));
-    form->addRow(tr("&Batch"), m_batch);
+    m_form->addRow(tr("&Batch"), m_batch);
     m_prompt = new SliderSpin(QStringLiteral("prompt"), 1, 1 << 20, this);
     m_prompt->setToolTip(tr("Prompt tokens per sequence"));
-    form->addRow(tr("P&rompt tokens"), m_prompt);
+    m_form->addRow(tr("P&rompt tokens"), m_prompt);
     m_context = new SliderSpin(QStringLiteral("context"), 1, 1 << 20, this);
     m_context->setToolTip(tr("Tokens in the KV cache, the new one included"));
-    form->addRow(tr("&Context tokens"), m_context);
+    m_form->addRow(tr("&Context tokens"), m_context);
     m_generate = new SliderSpin(QStringLiteral("generate"), 1, 1 << 16, this);
     m_generate->setToolTip(tr("Generated tokens per sequence"));
-    form->addRow(tr("&Generated tokens"), m_generate);
+    m_form->addRow(tr("&Generated tokens"), m_generate);
     m_imageSize = new SliderSpin(QStringLiteral("imageSize"), 32, 4096, this);
     m_imageSize->setToolTip(tr("Input resolution (square images)"));
-    form->addRow(tr("&Image size"), m_imageSize);
+    m_form->addRow(tr("&Image size"), m_imageSize);
     m_flash = new QCheckBox(tr("&Fused attention (FlashAttention IO model)"), this);
     m_flash->setObjectName(QStringLiteral("flashCheck"));
-    form->addRow(QString(), m_flash);
-    m_params = new QWidget(this);
-    m_params->setObjectName(QStringLiteral("familyParameters"));
-    m_paramsForm = new QFormLayout(m_params);
-    m_paramsForm->setContentsMargins(0, 0, 0, 0);
-    form->addRow(m_params);
+    m_form->addRow(QString(), m_flash);
+}
 
+void WorkloadPanel::createStatusRows(QVBoxLayout* layout) {
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("workloadSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    form->addRow(m_summary);
+    layout->addWidget(m_summary);
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("workloadError"));
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
     m_error->hide();
-    form->addRow(m_error);
+    layout->addWidget(m_error);
+}
 
-    m_batch->setValue(1);
-    m_prompt->setValue(1024);
-    m_context->setValue(1024);
-    m_generate->setValue(128);
-    m_imageSize->setValue(224);
-
+void WorkloadPanel::connectInputs() {
     connect(m_family, &QComboBox::currentIndexChanged, this, [this] {
-        if (m_updating) {
-            return;
+        if (!m_updating) {
+            switchFamily();
         }
-        populateFamily();
-        reprepare();
-        emitChanged();
     });
-    connect(m_model, &QComboBox::currentIndexChanged, this, [this] {
+    // Inputs the prepared builder depends on re-prepare it; the others only re-analyse.
+    const auto reprepareAndEmit = [this] {
         if (!m_updating) {
             reprepare();
             emitChanged();
         }
-    });
-    connect(m_graph, &QComboBox::currentIndexChanged, this, [this] {
-        if (!m_updating) {
-            reprepare();
-            emitChanged();
-        }
-    });
+    };
+    connect(m_model, &QComboBox::currentIndexChanged, this, reprepareAndEmit);
+    connect(m_graph, &QComboBox::currentIndexChanged, this, reprepareAndEmit);
+    connect(m_imageSize, &SliderSpin::valueChanged, this, reprepareAndEmit);
     connect(m_phase, &QComboBox::currentIndexChanged, this, [this] {
         updateVisibility();
         emitChanged();
@@ -213,18 +225,34 @@ WorkloadPanel::WorkloadPanel(QWidget* parent) : QWidget(parent) {
     for (SliderSpin* s : {m_batch, m_prompt, m_context, m_generate}) {
         connect(s, &SliderSpin::valueChanged, this, &WorkloadPanel::emitChanged);
     }
-    connect(m_imageSize, &SliderSpin::valueChanged, this, [this] {
-        if (!m_updating) {
-            reprepare();
-            emitChanged();
-        }
-    });
     connect(m_flash, &QCheckBox::toggled, this, &WorkloadPanel::emitChanged);
     connect(m_importConfig, &QToolButton::clicked, this, &WorkloadPanel::openImportConfigDialog);
-    connect(importGraph, &QToolButton::clicked, this, &WorkloadPanel::openImportGraphDialog);
+    connect(m_importGraph, &QToolButton::clicked, this, &WorkloadPanel::openImportGraphDialog);
+}
 
-    populateFamily();
+void WorkloadPanel::rememberShownFamily() {
+    if (m_shownFamily.empty()) {
+        return;
+    }
+    FamilyState& left = m_remembered[m_shownFamily];
+    left.choice = choice();
+    left.choice.family = m_shownFamily;  // the family combo may already show the next one
+    left.settings = settings();
+}
+
+void WorkloadPanel::switchFamily() {
+    // The family combo already shows the new family; every other widget still holds the state
+    // of the one being left.
+    rememberShownFamily();
+    m_shownFamily = toStd(m_family->currentData().toString());
+    if (auto it = m_remembered.find(m_shownFamily); it != m_remembered.end()) {
+        const FamilyState state = it->second;
+        applyState(state.choice, state.settings);
+    } else {
+        populateFamily();
+    }
     reprepare();
+    emitChanged();
 }
 
 const WorkloadFamily* WorkloadPanel::family() const {
@@ -260,8 +288,9 @@ void WorkloadPanel::populateFamily() {
 }
 
 void WorkloadPanel::buildParameters() {
-    while (m_paramsForm->rowCount() > 0) {
-        m_paramsForm->removeRow(0);
+    // The family's parameter rows are the last rows of the form.
+    for (const auto& [key, spin] : m_paramSpins) {
+        m_form->removeRow(spin);
     }
     m_paramSpins.clear();
     const WorkloadFamily* f = family();
@@ -269,7 +298,7 @@ void WorkloadPanel::buildParameters() {
         return;
     }
     for (const FamilyParameter& p : f->parameters()) {
-        auto* spin = new QSpinBox(m_params);
+        auto* spin = new QSpinBox(this);
         spin->setObjectName(QStringLiteral("param_") + qs(p.key));
         spin->setRange(static_cast<int>(p.minimum), static_cast<int>(p.maximum));
         spin->setValue(static_cast<int>(p.defaultValue));
@@ -282,10 +311,9 @@ void WorkloadPanel::buildParameters() {
                 emitChanged();
             }
         });
-        m_paramsForm->addRow(p.label, spin);
+        m_form->addRow(p.label, spin);
         m_paramSpins.emplace_back(p.key, spin);
     }
-    m_params->setVisible(!m_paramSpins.empty());
 }
 
 void WorkloadPanel::updateVisibility() {
@@ -293,17 +321,16 @@ void WorkloadPanel::updateVisibility() {
     if (f == nullptr) {
         return;
     }
-    auto* form = static_cast<QFormLayout*>(layout());
     const auto phase = static_cast<core::Phase>(m_phase->currentData().toInt());
     const bool lengths = f->usesLengths();
-    form->setRowVisible(m_prompt, lengths && phase != core::Phase::decode);
-    form->setRowVisible(m_context, lengths && phase == core::Phase::decode);
-    form->setRowVisible(m_generate, lengths && phase == core::Phase::request);
-    form->setRowVisible(m_imageSize, f->usesImageSize());
-    form->setRowVisible(m_graphRow, f->usesGraph());
-    form->setRowVisible(m_phase, f->phases().size() > 1);
-    form->setRowVisible(m_batch, f->usesBatch());
-    form->setRowVisible(m_flash, f->id() != "gnn");
+    m_form->setRowVisible(m_prompt, lengths && phase != core::Phase::decode);
+    m_form->setRowVisible(m_context, lengths && phase == core::Phase::decode);
+    m_form->setRowVisible(m_generate, lengths && phase == core::Phase::request);
+    m_form->setRowVisible(m_imageSize, f->usesImageSize());
+    m_form->setRowVisible(m_graphRow, f->usesGraph());
+    m_form->setRowVisible(m_phase, f->phases().size() > 1);
+    m_form->setRowVisible(m_batch, f->usesBatch());
+    m_form->setRowVisible(m_flash, f->id() != "gnn");
 }
 
 WorkloadChoice WorkloadPanel::choice() const {
@@ -331,6 +358,16 @@ core::RunSettings WorkloadPanel::settings() const {
 }
 
 void WorkloadPanel::setWorkload(const WorkloadChoice& choice, const core::RunSettings& settings) {
+    if (choice.family != m_shownFamily) {
+        rememberShownFamily();
+    }
+    applyState(choice, settings);
+    m_shownFamily = toStd(m_family->currentData().toString());
+    reprepare();
+    emitChanged();
+}
+
+void WorkloadPanel::applyState(const WorkloadChoice& choice, const core::RunSettings& settings) {
     m_updating = true;
     const int family = m_family->findData(qs(choice.family));
     if (family >= 0) {
@@ -364,8 +401,6 @@ void WorkloadPanel::setWorkload(const WorkloadChoice& choice, const core::RunSet
     m_flash->setChecked(settings.flashAttention);
     m_updating = false;
     updateVisibility();
-    reprepare();
-    emitChanged();
 }
 
 void WorkloadPanel::reprepare() {
@@ -437,14 +472,14 @@ bool WorkloadPanel::importGraph(const QString& path) {
     }
     const std::string absolute = toStd(QFileInfo(path).absoluteFilePath());
     m_graphProgress->setValue(0);
-    m_graphProgress->show();
+    m_form->setRowVisible(m_graphProgress, true);
     showError({});
     m_graphJob.start(
         [f, absolute](const core::CancelToken& cancel, const core::ProgressCallback& progress) {
             return f->importGraph(absolute, progress, cancel);
         },
         [this, absolute, path](const core::Status& status) {
-            m_graphProgress->hide();
+            m_form->setRowVisible(m_graphProgress, false);
             if (!status) {
                 showError(qs(status.error().message));
                 Q_EMIT graphImported(false);

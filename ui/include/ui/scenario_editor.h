@@ -42,6 +42,13 @@ public:
     void accept() override;
 
 private:
+    // One tab each; they create the member widgets.
+    QWidget* createGeneralTab();
+    QWidget* createFormatsTab();
+    QWidget* createKvTab();
+    QWidget* createSparsityTab();
+    QWidget* createOverridesTab();
+    QWidget* createOverrideEditor();
     void load(const core::Scenario& s);
     core::Scenario fromWidgets() const;
     void loadOverride(int row);

@@ -1,8 +1,11 @@
 #pragma once
 // WorkloadPanel: the model side of the analysis. Family (LLM, ViT, GNN as registered), preset
 // or imported config, graph (GNN), phase, batch, lengths or image size; sliders and spin boxes
-// emit changed() on every step so the main window re-analyses at once.
+// emit changed() on every step so the main window re-analyses at once. Each family keeps its
+// own model, graph, phase, batch, lengths and parameters: switching back restores them.
+#include <map>
 #include <memory>
+#include <string>
 
 #include <QWidget>
 
@@ -17,6 +20,7 @@ class QLabel;
 class QProgressBar;
 class QSpinBox;
 class QToolButton;
+class QVBoxLayout;
 
 namespace rooflens::ui {
 
@@ -54,6 +58,20 @@ Q_SIGNALS:
     void graphImported(bool ok);
 
 private:
+    // What a family showed when the user left it.
+    struct FamilyState {
+        WorkloadChoice choice;
+        core::RunSettings settings;
+    };
+
+    void createModelRows();
+    void createRunRows();
+    void createStatusRows(QVBoxLayout* layout);
+    void connectInputs();
+    void rememberShownFamily();
+    void switchFamily();
+    // Shows `choice` and `settings` in the widgets without emitting changed().
+    void applyState(const WorkloadChoice& choice, const core::RunSettings& settings);
     void populateFamily();
     void buildParameters();
     void updateVisibility();
@@ -61,11 +79,13 @@ private:
     void showError(const QString& text);
     void emitChanged();
 
+    QFormLayout* m_form = nullptr;
     QComboBox* m_family = nullptr;
     QComboBox* m_model = nullptr;
     QToolButton* m_importConfig = nullptr;
     QWidget* m_graphRow = nullptr;
     QComboBox* m_graph = nullptr;
+    QToolButton* m_importGraph = nullptr;
     QComboBox* m_phase = nullptr;
     SliderSpin* m_batch = nullptr;
     SliderSpin* m_prompt = nullptr;
@@ -75,12 +95,12 @@ private:
     QCheckBox* m_flash = nullptr;
     QLabel* m_error = nullptr;
     QLabel* m_summary = nullptr;
-    QWidget* m_params = nullptr;
-    QFormLayout* m_paramsForm = nullptr;
     std::vector<std::pair<std::string, QSpinBox*>> m_paramSpins;
     QProgressBar* m_graphProgress = nullptr;
     JobTracker m_graphJob{this};
     std::shared_ptr<const PreparedWorkload> m_prepared;
+    std::string m_shownFamily;
+    std::map<std::string, FamilyState> m_remembered;
     bool m_updating = false;
 };
 

@@ -44,17 +44,11 @@ struct Group {
     std::vector<std::size_t> labels;  // indices into d.pointLabels
 };
 
-}  // namespace
-
-void layoutLabels(RooflinePlot::Private& d) {
-    if (d.spec.roofs.empty() && d.spec.points.empty()) {
-        return;
-    }
-    layoutRoofLabels(d);
-
+// Labelled points inside the plot area, merged when closer than kMergePixels; larger groups
+// first, then left to right, so the busy spots get the free space.
+std::vector<Group> groupPointLabels(RooflinePlot::Private& d, const QRectF& area) {
     QCPAxis* x = d.plot->xAxis;
     QCPAxis* y = d.plot->yAxis;
-    const QRectF area = d.plot->axisRect()->rect();
     std::vector<Group> groups;
     for (std::size_t i = 0; i < d.pointLabels.size(); ++i) {
         const core::ChartPoint& p = d.spec.points[d.pointLabels[i].point];
@@ -72,15 +66,17 @@ void layoutLabels(RooflinePlot::Private& d) {
             near->labels.push_back(i);
         }
     }
-    // Larger groups first, then left to right: the busy spots get the free space.
     std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
         if (a.labels.size() != b.labels.size()) {
             return a.labels.size() > b.labels.size();
         }
         return a.anchor.x() < b.anchor.x();
     });
+    return groups;
+}
 
-    // Compute-ceiling labels sit at the right edge above their lines; points keep clear of them.
+// Compute-ceiling labels sit at the right edge above their lines; points keep clear of them.
+std::vector<QRectF> computeRoofLabelRects(const RooflinePlot::Private& d, const QRectF& area) {
     std::vector<QRectF> taken;
     for (const auto& label : d.roofLabels) {
         if (!label.item->visible() || d.spec.roofs[label.roof].kind != core::RoofKind::compute) {
@@ -89,52 +85,77 @@ void layoutLabels(RooflinePlot::Private& d) {
         const QFontMetricsF metrics(label.item->font());
         const QSizeF size = metrics.boundingRect(label.item->text()).size();
         const double right = area.left() + area.width() * 0.995;
-        const double bottom = y->coordToPixel(d.spec.roofs[label.roof].value);
+        const double bottom = d.plot->yAxis->coordToPixel(d.spec.roofs[label.roof].value);
         taken.emplace_back(QPointF(right - size.width(), bottom - size.height()), size);
     }
+    return taken;
+}
+
+// "q_proj, k_proj, v_proj +2": the first names of a group.
+QString groupText(const RooflinePlot::Private& d, const Group& group) {
+    QStringList names;
+    for (std::size_t k = 0; k < group.labels.size() && k < kMaxNamesPerLabel; ++k) {
+        names << QString::fromStdString(d.spec.points[d.pointLabels[group.labels[k]].point].label);
+    }
+    QString text = names.join(QStringLiteral(", "));
+    if (group.labels.size() > kMaxNamesPerLabel) {
+        text += QStringLiteral(" +%1").arg(group.labels.size() - kMaxNamesPerLabel);
+    }
+    return text;
+}
+
+// Shows the group's label at the first free corner around its point (above right, below
+// right, above left, below left); hidden if none is free.
+void placeGroup(RooflinePlot::Private& d, const Group& group, const QRectF& area,
+                std::vector<QRectF>& taken) {
+    const QString text = groupText(d, group);
+    QCPItemText* item = d.pointLabels[group.labels.front()].item;
+    const QFontMetricsF metrics(item->font());
+    const QSizeF size = metrics.boundingRect(text).size() + QSizeF(2, 2);
+    struct Candidate {
+        Qt::Alignment align;
+        QPointF offset;  // of the text rectangle's top-left from the point
+        QMargins padding;
+    };
+    const double w = size.width();
+    const double h = size.height();
+    const Candidate candidates[] = {
+        {Qt::AlignLeft | Qt::AlignBottom, {6, -h - 3}, QMargins(6, 0, 0, 3)},
+        {Qt::AlignLeft | Qt::AlignTop, {6, 3}, QMargins(6, 3, 0, 0)},
+        {Qt::AlignRight | Qt::AlignBottom, {-w - 6, -h - 3}, QMargins(0, 0, 6, 3)},
+        {Qt::AlignRight | Qt::AlignTop, {-w - 6, 3}, QMargins(0, 3, 6, 0)},
+    };
+    for (const auto& c : candidates) {
+        const QRectF rect(group.anchor + c.offset, size);
+        if (!area.contains(rect)) {
+            continue;
+        }
+        const bool free = std::none_of(taken.begin(), taken.end(),
+                                       [&](const QRectF& t) { return t.intersects(rect); });
+        if (!free) {
+            continue;
+        }
+        taken.push_back(rect);
+        item->setText(text);
+        item->setPositionAlignment(c.align);
+        item->setPadding(c.padding);
+        item->setVisible(true);
+        return;
+    }
+}
+
+}  // namespace
+
+void layoutLabels(RooflinePlot::Private& d) {
+    if (d.spec.roofs.empty() && d.spec.points.empty()) {
+        return;
+    }
+    layoutRoofLabels(d);
+    const QRectF area = d.plot->axisRect()->rect();
+    const std::vector<Group> groups = groupPointLabels(d, area);
+    std::vector<QRectF> taken = computeRoofLabelRects(d, area);
     for (const auto& group : groups) {
-        QStringList names;
-        for (std::size_t k = 0; k < group.labels.size() && k < kMaxNamesPerLabel; ++k) {
-            names << QString::fromStdString(
-                d.spec.points[d.pointLabels[group.labels[k]].point].label);
-        }
-        QString text = names.join(QStringLiteral(", "));
-        if (group.labels.size() > kMaxNamesPerLabel) {
-            text += QStringLiteral(" +%1").arg(group.labels.size() - kMaxNamesPerLabel);
-        }
-        QCPItemText* item = d.pointLabels[group.labels.front()].item;
-        const QFontMetricsF metrics(item->font());
-        const QSizeF size = metrics.boundingRect(text).size() + QSizeF(2, 2);
-        struct Candidate {
-            Qt::Alignment align;
-            QPointF offset;  // of the text rectangle's top-left from the point
-            QMargins padding;
-        };
-        const double w = size.width();
-        const double h = size.height();
-        const Candidate candidates[] = {
-            {Qt::AlignLeft | Qt::AlignBottom, {6, -h - 3}, QMargins(6, 0, 0, 3)},
-            {Qt::AlignLeft | Qt::AlignTop, {6, 3}, QMargins(6, 3, 0, 0)},
-            {Qt::AlignRight | Qt::AlignBottom, {-w - 6, -h - 3}, QMargins(0, 0, 6, 3)},
-            {Qt::AlignRight | Qt::AlignTop, {-w - 6, 3}, QMargins(0, 3, 6, 0)},
-        };
-        for (const auto& c : candidates) {
-            const QRectF rect(group.anchor + c.offset, size);
-            if (!area.contains(rect)) {
-                continue;
-            }
-            const bool free = std::none_of(taken.begin(), taken.end(),
-                                           [&](const QRectF& t) { return t.intersects(rect); });
-            if (!free) {
-                continue;
-            }
-            taken.push_back(rect);
-            item->setText(text);
-            item->setPositionAlignment(c.align);
-            item->setPadding(c.padding);
-            item->setVisible(true);
-            break;
-        }
+        placeGroup(d, group, area, taken);
     }
 }
 

@@ -4,7 +4,6 @@
 #include <map>
 #include <numeric>
 
-#include <QEvent>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -27,19 +26,155 @@ QString withRepeat(std::uint32_t repeat, const std::string& single, const std::s
     return qs(single) + QStringLiteral(" (×%1 = ").arg(repeat) + qs(total) + QStringLiteral(")");
 }
 
+// Roofs: one two-point graph each, labelled inline; devices in the legend when compared.
+void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& small) {
+    QCustomPlot& plot = *d.plot;
+    for (std::size_t i = 0; i < d.spec.roofs.size(); ++i) {
+        const core::RoofSegment& roof = d.spec.roofs[i];
+        const QColor colour = theme.seriesColor(roof.device);
+        QCPGraph* graph = plot.addGraph();
+        graph->setData({roof.x0, roof.x1}, {roof.y0, roof.y1}, true);
+        graph->setPen(QPen(colour, roof.kind == core::RoofKind::memory ? 2.0 : 1.8,
+                           roof.measured ? Qt::SolidLine : Qt::DashLine));
+        graph->setSelectable(QCP::stNone);
+        graph->removeFromLegend();
+        // Compared devices often share a peak or a bandwidth: one label is enough.
+        const bool repeated =
+            std::any_of(d.spec.roofs.begin(), d.spec.roofs.begin() + static_cast<std::ptrdiff_t>(i),
+                        [&](const core::RoofSegment& r) {
+                            return r.kind == roof.kind && r.label == roof.label;
+                        });
+        if (repeated) {
+            continue;
+        }
+        auto* text = new QCPItemText(&plot);
+        text->setText(qs(roof.label));
+        text->setFont(small);
+        text->setColor(colour);
+        text->setClipToAxisRect(true);
+        if (roof.kind == core::RoofKind::compute) {
+            text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            text->position->setTypeY(QCPItemPosition::ptPlotCoords);
+            text->position->setCoords(0.995, roof.value);
+            text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+        } else {
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        }
+        d.roofLabels.push_back({i, text});
+    }
+    if (d.spec.devices.size() > 1) {
+        for (std::size_t dev = 0; dev < d.spec.devices.size(); ++dev) {
+            QCPGraph* entry = plot.addGraph();
+            entry->setName(qs(d.spec.devices[dev].name));
+            entry->setPen(QPen(theme.seriesColor(static_cast<int>(dev)), 2));
+            entry->setSelectable(QCP::stNone);
+        }
+    }
+}
+
+// Ridge points as rings, in one graph sorted by intensity.
+void addRidges(RooflinePlot::Private& d, const PlotTheme& theme) {
+    if (d.spec.ridges.empty()) {
+        return;
+    }
+    QCPGraph* ridges = d.plot->addGraph();
+    QVector<double> xs;
+    QVector<double> ys;
+    std::vector<std::size_t> order(d.spec.ridges.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return d.spec.ridges[a].intensity < d.spec.ridges[b].intensity;
+    });
+    for (std::size_t i : order) {
+        xs << d.spec.ridges[i].intensity;
+        ys << d.spec.ridges[i].opsPerSecond;
+    }
+    ridges->setData(xs, ys, true);
+    ridges->setLineStyle(QCPGraph::lsNone);
+    ridges->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme.foreground, 1.2), Qt::NoBrush, 7));
+    ridges->setSelectable(QCP::stNone);
+    ridges->removeFromLegend();
+}
+
+// Points: one scatter graph per (series, kind), colour by kind, shape by scenario; the
+// scenario shapes join the legend when there is more than one.
+void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
+    QCustomPlot& plot = *d.plot;
+    std::map<std::pair<int, int>, std::vector<std::size_t>> byGraph;
+    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
+        const auto& p = d.spec.points[i];
+        byGraph[{p.series, static_cast<int>(p.kind)}].push_back(i);
+    }
+    std::vector<bool> kindInLegend(core::kLayerKindCount, false);
+    for (auto& [key, indices] : byGraph) {
+        const auto [seriesIndex, kindIndex] = key;
+        const auto& series = d.spec.series[static_cast<std::size_t>(seriesIndex)];
+        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
+            return d.spec.points[a].intensity < d.spec.points[b].intensity;
+        });
+        QVector<double> xs;
+        QVector<double> ys;
+        xs.reserve(static_cast<int>(indices.size()));
+        ys.reserve(static_cast<int>(indices.size()));
+        for (std::size_t i : indices) {
+            xs << d.spec.points[i].intensity;
+            ys << d.spec.points[i].opsPerSecond;
+        }
+        const auto kind = static_cast<core::LayerKind>(kindIndex);
+        const QColor colour = theme.kindColor(kind);
+        QCPGraph* graph = plot.addGraph();
+        graph->setName(qs(std::string(core::nameOf(kind))));
+        graph->setData(xs, ys, true);
+        graph->setLineStyle(QCPGraph::lsNone);
+        // Points sit on their device's roof, so colour stays with the layer kind.
+        const QPen outline(colour.darker(theme.dark ? 80 : 130), 1.0);
+        graph->setScatterStyle(
+            QCPScatterStyle(detail::shapeFor(series.scenario), outline, colour, 8));
+        graph->setSelectable(QCP::stNone);
+        if (kindInLegend[static_cast<std::size_t>(kindIndex)]) {
+            graph->removeFromLegend();
+        }
+        kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
+        d.pointGraphs.push_back({graph, indices});
+    }
+    if (d.spec.scenarios.size() > 1) {
+        for (std::size_t s = 0; s < d.spec.scenarios.size(); ++s) {
+            QCPGraph* entry = plot.addGraph();
+            entry->setName(qs(d.spec.scenarios[s]));
+            entry->setLineStyle(QCPGraph::lsNone);
+            entry->setScatterStyle(QCPScatterStyle(detail::shapeFor(static_cast<int>(s)),
+                                                   QPen(theme.foreground), theme.grid, 8));
+            entry->setSelectable(QCP::stNone);
+        }
+    }
+}
+
+// Labels of the labelled points, hidden until layoutLabels places them.
+void addPointLabels(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& small) {
+    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
+        if (!d.spec.points[i].labelled) {
+            continue;
+        }
+        auto* text = new QCPItemText(d.plot);
+        text->setFont(small);
+        text->setColor(theme.foreground);
+        text->position->setCoords(d.spec.points[i].intensity, d.spec.points[i].opsPerSecond);
+        text->setText(qs(d.spec.points[i].label));
+        text->setClipToAxisRect(true);
+        text->setVisible(false);
+        d.pointLabels.push_back({i, text});
+    }
+}
+
 }  // namespace
 
-RooflinePlot::RooflinePlot(QWidget* parent) : QWidget(parent), d(std::make_unique<Private>()) {
-    setObjectName(QStringLiteral("rooflinePlot"));
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    d->plot = new QCustomPlot(this);
+RooflinePlot::RooflinePlot(QWidget* parent)
+    : PlotWidget(QStringLiteral("rooflinePlot"), QSize(320, 240), parent),
+      d(std::make_unique<Private>()) {
+    d->plot = &customPlot();
     d->plot->setObjectName(QStringLiteral("rooflineCanvas"));
-    d->plot->setMinimumSize(320, 240);
     d->plot->setMouseTracking(true);
-    layout->addWidget(d->plot);
-
-    d->title = detail::addTitle(*d->plot, font());
     detail::setLogAxis(*d->plot->xAxis);
     detail::setLogAxis(*d->plot->yAxis);
     d->plot->legend->setVisible(true);
@@ -51,7 +186,6 @@ RooflinePlot::RooflinePlot(QWidget* parent) : QWidget(parent), d(std::make_uniqu
     d->plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     d->plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     d->plot->setNoAntialiasingOnDrag(true);
-    d->theme = PlotTheme::forPalette(palette());
 
     connect(d->plot, &QCustomPlot::afterLayout, this, [this] { detail::layoutLabels(*d); });
     connect(d->plot, &QCustomPlot::mouseWheel, this, [this] { d->userView = true; });
@@ -80,7 +214,7 @@ RooflinePlot::RooflinePlot(QWidget* parent) : QWidget(parent), d(std::make_uniqu
             Q_EMIT pointClicked(p.series, static_cast<int>(p.layer));
         }
     });
-    setSpec({});
+    redraw();
 }
 
 RooflinePlot::~RooflinePlot() = default;
@@ -89,28 +223,13 @@ const core::RooflineChartSpec& RooflinePlot::spec() const {
     return d->spec;
 }
 
-const PlotTheme& RooflinePlot::theme() const {
-    return d->theme;
-}
-
-void RooflinePlot::setTheme(const PlotTheme& theme) {
-    d->followPalette = false;
-    d->theme = theme;
-    setSpec(std::move(d->spec));
-}
-
-void RooflinePlot::changeEvent(QEvent* event) {
-    QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange && d->followPalette) {
-        d->theme = PlotTheme::forPalette(palette());
-        setSpec(std::move(d->spec));
-    }
-}
-
 void RooflinePlot::setSpec(core::RooflineChartSpec spec) {
     d->spec = std::move(spec);
+    redraw();
+}
+
+void RooflinePlot::redraw() {
     QCustomPlot& plot = *d->plot;
-    const PlotTheme& theme = d->theme;
     plot.clearGraphs();
     plot.clearItems();
     d->pointGraphs.clear();
@@ -119,150 +238,26 @@ void RooflinePlot::setSpec(core::RooflineChartSpec spec) {
     d->highlight = nullptr;
     d->highlighted.reset();
 
-    d->title->setText(qs(d->spec.title));
+    setTitle(qs(d->spec.title));
     plot.xAxis->setLabel(qs(d->spec.xLabel));
     plot.yAxis->setLabel(qs(d->spec.yLabel));
     if (!d->userView) {
         plot.xAxis->setRange(d->spec.x.min, d->spec.x.max);
         plot.yAxis->setRange(d->spec.y.min, d->spec.y.max);
     }
-    detail::applyTheme(plot, theme);
+    detail::applyTheme(plot, theme());
 
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.8);
-    const bool severalDevices = d->spec.devices.size() > 1;
-
-    // Roofs: one two-point graph each, labelled inline; devices in the legend when compared.
-    for (std::size_t i = 0; i < d->spec.roofs.size(); ++i) {
-        const core::RoofSegment& roof = d->spec.roofs[i];
-        const QColor colour = theme.seriesColor(roof.device);
-        QCPGraph* graph = plot.addGraph();
-        graph->setData({roof.x0, roof.x1}, {roof.y0, roof.y1}, true);
-        graph->setPen(QPen(colour, roof.kind == core::RoofKind::memory ? 2.0 : 1.8,
-                           roof.measured ? Qt::SolidLine : Qt::DashLine));
-        graph->setSelectable(QCP::stNone);
-        graph->removeFromLegend();
-        // Compared devices often share a peak or a bandwidth: one label is enough.
-        const bool repeated = std::any_of(d->spec.roofs.begin(),
-                                          d->spec.roofs.begin() + static_cast<std::ptrdiff_t>(i),
-                                          [&](const core::RoofSegment& r) {
-                                              return r.kind == roof.kind && r.label == roof.label;
-                                          });
-        if (repeated) {
-            continue;
-        }
-        auto* text = new QCPItemText(&plot);
-        text->setText(qs(roof.label));
-        text->setFont(small);
-        text->setColor(colour);
-        text->setClipToAxisRect(true);
-        if (roof.kind == core::RoofKind::compute) {
-            text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-            text->position->setTypeY(QCPItemPosition::ptPlotCoords);
-            text->position->setCoords(0.995, roof.value);
-            text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-        } else {
-            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        }
-        d->roofLabels.push_back({i, text});
-    }
-    if (severalDevices) {
-        for (std::size_t dev = 0; dev < d->spec.devices.size(); ++dev) {
-            QCPGraph* entry = plot.addGraph();
-            entry->setName(qs(d->spec.devices[dev].name));
-            entry->setPen(QPen(theme.seriesColor(static_cast<int>(dev)), 2));
-            entry->setSelectable(QCP::stNone);
-        }
-    }
-
-    if (!d->spec.ridges.empty()) {
-        QCPGraph* ridges = plot.addGraph();
-        QVector<double> xs;
-        QVector<double> ys;
-        std::vector<std::size_t> order(d->spec.ridges.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return d->spec.ridges[a].intensity < d->spec.ridges[b].intensity;
-        });
-        for (std::size_t i : order) {
-            xs << d->spec.ridges[i].intensity;
-            ys << d->spec.ridges[i].opsPerSecond;
-        }
-        ridges->setData(xs, ys, true);
-        ridges->setLineStyle(QCPGraph::lsNone);
-        ridges->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
-                                                QPen(theme.foreground, 1.2), Qt::NoBrush, 7));
-        ridges->setSelectable(QCP::stNone);
-        ridges->removeFromLegend();
-    }
-
-    // Points: one scatter graph per (series, kind), colour by kind, shape by scenario.
-    std::map<std::pair<int, int>, std::vector<std::size_t>> byGraph;
-    for (std::size_t i = 0; i < d->spec.points.size(); ++i) {
-        const auto& p = d->spec.points[i];
-        byGraph[{p.series, static_cast<int>(p.kind)}].push_back(i);
-    }
-    std::vector<bool> kindInLegend(core::kLayerKindCount, false);
-    for (auto& [key, indices] : byGraph) {
-        const auto [seriesIndex, kindIndex] = key;
-        const auto& series = d->spec.series[static_cast<std::size_t>(seriesIndex)];
-        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
-            return d->spec.points[a].intensity < d->spec.points[b].intensity;
-        });
-        QVector<double> xs;
-        QVector<double> ys;
-        xs.reserve(static_cast<int>(indices.size()));
-        ys.reserve(static_cast<int>(indices.size()));
-        for (std::size_t i : indices) {
-            xs << d->spec.points[i].intensity;
-            ys << d->spec.points[i].opsPerSecond;
-        }
-        const auto kind = static_cast<core::LayerKind>(kindIndex);
-        const QColor colour = theme.kindColor(kind);
-        QCPGraph* graph = plot.addGraph();
-        graph->setName(qs(std::string(core::nameOf(kind))));
-        graph->setData(xs, ys, true);
-        graph->setLineStyle(QCPGraph::lsNone);
-        // Points sit on their device's roof, so colour stays with the layer kind.
-        const QPen outline(colour.darker(theme.dark ? 80 : 130), 1.0);
-        graph->setScatterStyle(
-            QCPScatterStyle(detail::shapeFor(series.scenario), outline, colour, 8));
-        graph->setSelectable(QCP::stNone);
-        if (kindInLegend[static_cast<std::size_t>(kindIndex)]) {
-            graph->removeFromLegend();
-        }
-        kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
-        d->pointGraphs.push_back({graph, indices});
-    }
-    // Scenario shapes in the legend when there is more than one.
-    if (d->spec.scenarios.size() > 1) {
-        for (std::size_t s = 0; s < d->spec.scenarios.size(); ++s) {
-            QCPGraph* entry = plot.addGraph();
-            entry->setName(qs(d->spec.scenarios[s]));
-            entry->setLineStyle(QCPGraph::lsNone);
-            entry->setScatterStyle(QCPScatterStyle(detail::shapeFor(static_cast<int>(s)),
-                                                   QPen(theme.foreground), theme.grid, 8));
-            entry->setSelectable(QCP::stNone);
-        }
-    }
-    for (std::size_t i = 0; i < d->spec.points.size(); ++i) {
-        if (!d->spec.points[i].labelled) {
-            continue;
-        }
-        auto* text = new QCPItemText(&plot);
-        text->setFont(small);
-        text->setColor(theme.foreground);
-        text->position->setCoords(d->spec.points[i].intensity, d->spec.points[i].opsPerSecond);
-        text->setText(qs(d->spec.points[i].label));
-        text->setClipToAxisRect(true);
-        text->setVisible(false);
-        d->pointLabels.push_back({i, text});
-    }
+    addRoofs(*d, theme(), small);
+    addRidges(*d, theme());
+    addPoints(*d, theme());
+    addPointLabels(*d, theme(), small);
 
     d->highlight = plot.addGraph();
     d->highlight->setLineStyle(QCPGraph::lsNone);
     d->highlight->setScatterStyle(
-        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme.foreground, 2), Qt::NoBrush, 16));
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme().foreground, 2), Qt::NoBrush, 16));
     d->highlight->setSelectable(QCP::stNone);
     d->highlight->removeFromLegend();
     plot.legend->setVisible(plot.legend->itemCount() > 0);
@@ -315,12 +310,6 @@ void RooflinePlot::resetView() {
     d->plot->xAxis->setRange(d->spec.x.min, d->spec.x.max);
     d->plot->yAxis->setRange(d->spec.y.min, d->spec.y.max);
     d->plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-bool RooflinePlot::exportTo(const QString& path, QSize size, QString* error) {
-    const bool ok = detail::savePlot(*d->plot, path, size, error);
-    d->plot->replot(QCustomPlot::rpQueuedReplot);  // labels were laid out for the export size
-    return ok;
 }
 
 QString RooflinePlot::toolTipFor(std::size_t pointIndex) const {

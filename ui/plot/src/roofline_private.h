@@ -23,13 +23,9 @@ struct RooflinePlot::Private {
         QCPItemText* item = nullptr;
     };
 
-    QCustomPlot* plot = nullptr;
-    QCPTextElement* title = nullptr;
+    QCustomPlot* plot = nullptr;  // the PlotWidget's
     core::RooflineChartSpec spec;
-    PlotTheme theme;
-    bool followPalette = true;
     bool userView = false;
-    bool rebuilding = false;
     std::vector<PointGraph> pointGraphs;
     std::vector<PointLabel> pointLabels;
     std::vector<RoofLabel> roofLabels;

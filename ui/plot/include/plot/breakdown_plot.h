@@ -1,16 +1,11 @@
 #pragma once
 // BreakdownPlot: predicted time by layer kind as stacked bars, one bar per series (scenario or
 // device). Colours match the roofline points' kind colours.
-#include <memory>
 #include <string>
 #include <vector>
 
-#include <QSize>
-#include <QString>
-#include <QWidget>
-
 #include "core/chart.h"
-#include "plot/plot_theme.h"
+#include "plot/plot_widget.h"
 
 namespace rooflens::plot {
 
@@ -20,24 +15,19 @@ struct BreakdownData {
     std::vector<core::KindBreakdown> values;  // parallel to categories
 };
 
-class BreakdownPlot : public QWidget {
+class BreakdownPlot : public PlotWidget {
     Q_OBJECT
 public:
     explicit BreakdownPlot(QWidget* parent = nullptr);
-    ~BreakdownPlot() override;
 
     void setData(BreakdownData data);
-    const BreakdownData& data() const;
-    void setTheme(const PlotTheme& theme);
-    bool exportTo(const QString& path, QSize size, QString* error = nullptr);
+    const BreakdownData& data() const { return m_data; }
 
 protected:
-    void changeEvent(QEvent* event) override;
+    void redraw() override;
 
 private:
-    void redraw();
-    struct Private;
-    std::unique_ptr<Private> d;
+    BreakdownData m_data;
 };
 
 }  // namespace rooflens::plot

@@ -6,16 +6,12 @@
 #include <memory>
 #include <optional>
 
-#include <QSize>
-#include <QString>
-#include <QWidget>
-
 #include "core/chart.h"
-#include "plot/plot_theme.h"
+#include "plot/plot_widget.h"
 
 namespace rooflens::plot {
 
-class RooflinePlot : public QWidget {
+class RooflinePlot : public PlotWidget {
     Q_OBJECT
 public:
     explicit RooflinePlot(QWidget* parent = nullptr);
@@ -25,11 +21,6 @@ public:
     // take the spec's ranges.
     void setSpec(core::RooflineChartSpec spec);
     const core::RooflineChartSpec& spec() const;
-
-    // By default the plot follows the widget palette (light or dark); an explicit theme stops
-    // that.
-    void setTheme(const PlotTheme& theme);
-    const PlotTheme& theme() const;
 
     // Marks one point (index into spec().points) with a ring; nullopt clears it.
     void highlightPoint(std::optional<std::size_t> pointIndex);
@@ -41,10 +32,6 @@ public:
     core::AxisRange yView() const;
     void setView(core::AxisRange x, core::AxisRange y);
     void resetView();
-
-    // PNG, PDF or SVG by suffix, at an explicit size in pixels; false and a message naming the
-    // file on failure.
-    bool exportTo(const QString& path, QSize size, QString* error = nullptr);
 
     // Tooltip text of a point, as shown on hover.
     QString toolTipFor(std::size_t pointIndex) const;
@@ -63,7 +50,7 @@ Q_SIGNALS:
     void pointClicked(int series, int layer);
 
 protected:
-    void changeEvent(QEvent* event) override;
+    void redraw() override;
 
 private:
     std::unique_ptr<Private> d;

@@ -1,15 +1,10 @@
 #pragma once
 // SweepPlot: a metric against a swept parameter (batch, prompt or context length), one line
 // per scenario or device.
-#include <memory>
 #include <string>
 #include <vector>
 
-#include <QSize>
-#include <QString>
-#include <QWidget>
-
-#include "plot/plot_theme.h"
+#include "plot/plot_widget.h"
 
 namespace rooflens::plot {
 
@@ -28,24 +23,19 @@ struct SweepData {
     std::vector<SweepLine> lines;
 };
 
-class SweepPlot : public QWidget {
+class SweepPlot : public PlotWidget {
     Q_OBJECT
 public:
     explicit SweepPlot(QWidget* parent = nullptr);
-    ~SweepPlot() override;
 
     void setData(SweepData data);
-    const SweepData& data() const;
-    void setTheme(const PlotTheme& theme);
-    bool exportTo(const QString& path, QSize size, QString* error = nullptr);
+    const SweepData& data() const { return m_data; }
 
 protected:
-    void changeEvent(QEvent* event) override;
+    void redraw() override;
 
 private:
-    void redraw();
-    struct Private;
-    std::unique_ptr<Private> d;
+    SweepData m_data;
 };
 
 }  // namespace rooflens::plot
