@@ -133,7 +133,7 @@ protected:
         ASSERT_TRUE(waitForIdle());
         ASSERT_EQ(panel->choice().family, family);
         ASSERT_NE(panel->prepared(), nullptr) << panel->errorText().toStdString();
-        ASSERT_EQ(window->result()->series.front().report->model.family, family);
+        ASSERT_EQ(core::nameOf(window->result()->series.front().report->model.family), family);
     }
 
     // Shown and enabled: the family's controls for the current phase; hidden: every other
