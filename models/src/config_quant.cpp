@@ -87,8 +87,10 @@ std::string hfName(const LlmConfig& c, std::string_view op, std::int64_t block) 
     if (op == "in_proj" || op == "out_proj" || op == "x_proj" || op == "dt_proj") {
         return layer + (c.modelType == "mamba" ? "mixer." : "mamba.") + std::string(op);
     }
-    if (op.find("proj") != std::string_view::npos && op.find("experts") == std::string_view::npos &&
-        op != "gate_proj" && op != "up_proj" && op != "down_proj" && op != "gate_up_proj") {
+    const bool absorbed = op == "q_absorb" || op == "v_absorb";  // halves of kv_b_proj
+    if (absorbed || (op.find("proj") != std::string_view::npos &&
+                     op.find("experts") == std::string_view::npos && op != "gate_proj" &&
+                     op != "up_proj" && op != "down_proj" && op != "gate_up_proj")) {
         std::string name(op);
         if (op == "q_absorb" || op == "v_absorb") {
             name = "kv_b_proj";
@@ -191,6 +193,12 @@ void addOverrides(const LlmConfig& c, const std::vector<Skip>& skipList, bool qu
         keep.pattern = "lm_head";
         scenario.overrides.push_back(keep);
     }
+    // Routers stay in the float type: quantizers skip them (Qwen and Mixtral checkpoints list
+    // them, DeepSeek's router weight is no nn.Linear, and DeepSeek-V3 keeps gating in BF16).
+    if (c.numExperts > 0) {
+        keep.pattern = "blocks.*.router";
+        scenario.overrides.push_back(keep);
+    }
     const std::vector<LayerSpec> plan = layerPlan(c);
     std::vector<std::string_view> allOps;
     for (const LayerSpec& spec : plan) {
@@ -201,6 +209,9 @@ void addOverrides(const LlmConfig& c, const std::vector<Skip>& skipList, bool qu
         }
     }
     for (std::string_view op : allOps) {
+        if (op == "router") {
+            continue;
+        }
         std::vector<std::string> names;
         bool everywhere = true;
         for (std::size_t b = 0; b < plan.size(); ++b) {

@@ -16,8 +16,7 @@
 namespace rooflens::models {
 namespace {
 
-const std::filesystem::path kHf =
-    std::filesystem::path(ROOFLENS_TEST_DATA_DIR) / "models" / "hf";
+const std::filesystem::path kHf = std::filesystem::path(ROOFLENS_TEST_DATA_DIR) / "models" / "hf";
 
 LlmConfig preset(const std::string& id, const ConfigOptions& options = {}) {
     auto config = resolveLlm(id, options);
@@ -65,13 +64,11 @@ INSTANTIATE_TEST_SUITE_P(
         // 48 x 623,120,640 + 622,331,904; active 48 x 56,889,600 + 622,331,904.
         Anchor{"qwen3-30b-a3b", "qwen3_moe", 30'532'122'624, 3'353'032'704, 3'041'867'776},
         // 94 x 2,487,755,008 + 1,244,663,808; active 94 x 222,830,848 + 1,244,663,808.
-        Anchor{"qwen3-235b-a22b", "qwen3_moe", 235'093'634'560, 22'190'763'520,
-               21'568'433'664},
+        Anchor{"qwen3-235b-a22b", "qwen3_moe", 235'093'634'560, 22'190'763'520, 21'568'433'664},
         // 3 dense x 583,483,392 + 58 MoE x 11,507,286,272 + 1,853,365,248 (card: 671B / 37B).
         Anchor{"deepseek-v3", "deepseek_v3", 671'026'419'200, 37'552'297'472, 36'625'618'432},
         // 81,007,104 + 26 x 584,847,872 + 419,432,448; active 26 x 83,104,256 (card: 2.4B).
-        Anchor{"deepseek-v2-lite", "deepseek_v2", 15'706'484'224, 2'661'150'208,
-               2'451'435'008},
+        Anchor{"deepseek-v2-lite", "deepseek_v2", 15'706'484'224, 2'661'150'208, 2'451'435'008},
         // 48 x 2,202,101,760 + 2,068,976,640 (text model; the vision tower is not counted).
         // Active: 48 x 314,664,960 (attention, router, 1 routed + 1 shared expert, norms).
         Anchor{"llama-4-scout", "llama4", 107'769'861'120, 17'172'894'720, 16'138'408'960},

@@ -122,9 +122,9 @@ TEST(Mla, PrefillDecompressesByDefault) {
     // kv_b_proj expands the 1024 new latents: 2 x 1024 x 512 x 128 x 256 OPs.
     EXPECT_DOUBLE_EQ(layer(w, "blocks.0.kv_b_proj").ops, 2.0 * 1024 * 512 * 128 * 256);
     // The cache still receives the latent: d_c + d_R per token.
-    EXPECT_DOUBLE_EQ(layer(w, "blocks.0.kv_a_proj").bytes.kvWrite +
-                         layer(w, "blocks.0.kv_a_norm").bytes.kvWrite,
-                     1024.0 * 576 * 2);
+    EXPECT_DOUBLE_EQ(
+        layer(w, "blocks.0.kv_a_proj").bytes.kvWrite + layer(w, "blocks.0.kv_a_norm").bytes.kvWrite,
+        1024.0 * 576 * 2);
     EXPECT_NE(w.notes.front().find("decompressed"), std::string::npos);
 }
 
@@ -216,7 +216,8 @@ TEST(Windows, SlidingAndChunkedDecodeKeysAndBreaks) {
     const auto pf = build(scout, prefill(1, 10000));
     const double pairs = 8192.0 * 8193 / 2 + 1808.0 * 1809 / 2;
     EXPECT_DOUBLE_EQ(layer(pf, "blocks.0.attention").ops, 40 * pairs * (4 * 128 + 5));
-    EXPECT_DOUBLE_EQ(layer(pf, "blocks.3.attention").ops, 40 * (10000.0 * 10001 / 2) * (4 * 128 + 5));
+    EXPECT_DOUBLE_EQ(layer(pf, "blocks.3.attention").ops,
+                     40 * (10000.0 * 10001 / 2) * (4 * 128 + 5));
 }
 
 double totalOps(const core::Workload& w) {
