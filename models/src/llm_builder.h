@@ -64,7 +64,7 @@ private:
     void addBlockTensors(core::Workload& w, const LayerSpec& spec, std::int32_t block) const;
     void addSsmTensors(core::Workload& w, std::int32_t block) const;
     void fillMemory(core::Workload& w) const;
-    void fillModelFacts(core::Workload& w) const;
+    void fillModelFacts(core::Workload& w);
     double kvBytesPerTokenOf(const LayerSpec& spec) const;
     double cachedKeys(const LayerSpec& spec) const;
 
@@ -72,6 +72,7 @@ private:
     const core::RunSettings& m_s;
     const BuildOptions& m_o;
     std::vector<LayerRun> m_runs;
+    ParameterCounts m_params;
     bool m_uniform = true;  // a plan without per-layer descriptors (the original families)
     bool m_prefill = true;
     bool m_absorbed = false;    // MLA in the absorbed form this pass

@@ -36,8 +36,9 @@ double Builder::cachedKeys(const LayerSpec& spec) const {
     return spec.attention == AttentionKind::none ? 0 : m_keys;
 }
 
-void Builder::fillModelFacts(core::Workload& w) const {
-    const ParameterCounts params = countParameters(m_c);
+void Builder::fillModelFacts(core::Workload& w) {
+    m_params = countParameters(m_c);
+    const ParameterCounts& params = m_params;
     w.model.id = m_c.id;
     w.model.family = "llm";
     w.model.parameters = static_cast<double>(params.total);
@@ -123,6 +124,7 @@ void Builder::addTensors(core::Workload& w) const {
     const double vocab = static_cast<double>(m_c.vocabSize);
     const double norm = (m_c.norm == NormKind::rms ? 1 : 2) * d * m_bf;
     auto& t = w.weightTensors;
+    t.reserve(static_cast<std::size_t>(m_c.numLayers) * (m_uniform ? 10 : 20) + 8);
     auto other = [&](std::string_view op, std::int32_t block, double bytes) {
         t.push_back({op, block, 0, 0, 0, bytes, m_floatType});
     };
@@ -139,7 +141,7 @@ void Builder::addTensors(core::Workload& w) const {
     if (!m_c.tieEmbeddings) {
         t.push_back({"lm_head", -1, d * vocab, d, vocab, 0, m_floatType});
     }
-    const ParameterCounts params = countParameters(m_c);
+    const ParameterCounts& params = m_params;
     if (params.vision > 0) {
         other("vision_tower", -1, static_cast<double>(params.vision) * m_bf);
     }
