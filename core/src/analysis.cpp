@@ -199,9 +199,19 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
         if (layer.attentionShape >= 0) {
             const AttentionShape& shape =
                 workload.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
-            bytes.kvRead = 2 * shape.batch * shape.kvHeads * shape.headDim *
-                           shape.kvBytesPerElement *
-                           fusedKeyReads(shape, flashBlockRows(shape, hw));
+            if (shape.valueDim > 0 || shape.sharedKv) {
+                // Separate K and V widths, or one latent tensor for both (MLA).
+                const double width =
+                    shape.sharedKv
+                        ? shape.headDim
+                        : shape.headDim + (shape.valueDim > 0 ? shape.valueDim : shape.headDim);
+                bytes.kvRead = shape.batch * shape.kvHeads * width * shape.kvBytesPerElement *
+                               fusedKeyReads(shape, flashBlockRows(shape, hw));
+            } else {
+                bytes.kvRead = 2 * shape.batch * shape.kvHeads * shape.headDim *
+                               shape.kvBytesPerElement *
+                               fusedKeyReads(shape, flashBlockRows(shape, hw));
+            }
         }
         if (layer.gatherShape >= 0) {
             bytes.activationsIn =

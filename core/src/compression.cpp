@@ -176,6 +176,19 @@ std::pair<Layer, Layer> splitLowRank(const Layer& layer, double rank, double b) 
     return {a, bLayer};
 }
 
+// SSM layers read and write their recurrent state in the kv fields; KV-cache compression
+// does not apply to it.
+bool isStateLayer(const Layer& layer) {
+    return layer.kind == LayerKind::ssm_conv || layer.kind == LayerKind::ssm_scan;
+}
+
+// KV facts at a new bytes per element (the factor applies to K/V caches, not to SSM state).
+void scaleKvFacts(ModelFacts& model, double factor) {
+    model.kvBytesPerToken *= factor;
+    model.kvGrowingBytesPerToken *= factor;
+    model.kvCappedBytesPerSequence *= factor;
+}
+
 bool isKvProjection(std::string_view op) {
     return op == "k_proj" || op == "v_proj";
 }
@@ -211,8 +224,10 @@ Status applyDepth(const Depth& depth, Workload& w) {
             if (layer.block >= keep) {
                 continue;
             }
-            if (layer.block >= 0 && layer.repeat > 1) {  // collapsed blocks
-                layer.repeat = static_cast<std::uint32_t>(keep);
+            if (layer.block >= 0 && layer.repeat > 1) {
+                // Collapsed blocks: a run of `repeat` identical blocks from `block` on.
+                layer.repeat =
+                    std::min(layer.repeat, static_cast<std::uint32_t>(keep - layer.block));
             }
             kept.push_back(layer);
         }
@@ -221,6 +236,10 @@ Status applyDepth(const Depth& depth, Workload& w) {
         const double fraction = static_cast<double>(keep) / blocks;
         w.model.kvBytesPerToken *= fraction;
         w.memory.kvCache *= fraction;
+        w.model.kvGrowingBytesPerToken *= fraction;
+        w.model.kvCappedBytesPerSequence *= fraction;
+        w.model.stateBytesPerSequence *= fraction;
+        w.memory.state *= fraction;
         w.model.blocks = keep;
         w.warnings.push_back("layer pruning: " + std::to_string(drop) + " of " +
                              std::to_string(blocks) + " blocks removed");
@@ -372,23 +391,24 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
         if (kv.fullPrecisionWindow > 0) {
             w.contextBreaks.push_back({kv.fullPrecisionWindow, false});
         }
-        w.model.kvBytesPerToken *= effectiveBits / (8 * b);
+        scaleKvFacts(w.model, effectiveBits / (8 * b));
         for (Layer& layer : w.layers) {
-            if (layer.bytes.kvWrite > 0) {
+            if (layer.bytes.kvWrite > 0 && !isStateLayer(layer)) {
                 layer.bytes.kvWrite *= writeFactor;
                 layer.kvType = kvType;
             }
         }
     } else if (scenario.kvCache) {
-        w.model.kvBytesPerToken *= scenario.kvCache->format.effectiveBits() / (8 * b);
+        scaleKvFacts(w.model, scenario.kvCache->format.effectiveBits() / (8 * b));
     }
     if (kvRankLayers > 0) {
-        w.model.kvBytesPerToken *= kvRankFactor;
+        scaleKvFacts(w.model, kvRankFactor);
     }
     w.memory.kvCache *= kvByteFactor * keyFactor;
     if (kvByteFactor != 1 || keyFactor != 1) {
         for (Layer& layer : w.layers) {
-            const bool reads = layer.bytes.kvRead > 0 || layer.attentionShape >= 0;
+            const bool reads =
+                (layer.bytes.kvRead > 0 || layer.attentionShape >= 0) && !isStateLayer(layer);
             if (reads) {
                 layer.kvType = kvType;
                 layer.computeType = mathFor(layer.activationType, kvType, native);
@@ -415,7 +435,7 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
                     shape.keys = keys * keyFactor;
                     shape.window = 0;
                 }
-            } else {
+            } else if (reads) {
                 layer.bytes.kvRead *= kvByteFactor * keyFactor;
             }
         }

@@ -79,6 +79,7 @@ std::string renderJson(const Report& report) {
                  {{"weights", t.memory.weights},
                   {"kv_cache", t.memory.kvCache},
                   {"activations", t.memory.activations},
+                  {"state", t.memory.state},
                   {"total", t.memory.total()}}},
                 {"capacity_bytes", t.capacityBytes},
                 {"fits_in_memory", t.fitsInMemory},
@@ -100,7 +101,11 @@ std::string renderJson(const Report& report) {
                {"parameters", report.model.parameters},
                {"active_parameters", report.model.activeParameters},
                {"kv_bytes_per_token", report.model.kvBytesPerToken},
-               {"blocks", report.model.blocks}}},
+               {"blocks", report.model.blocks},
+               {"active_parameters_excl_embedding", report.model.activeParametersExclEmbedding},
+               {"kv_growing_bytes_per_token", report.model.kvGrowingBytesPerToken},
+               {"kv_capped_bytes_per_sequence", report.model.kvCappedBytesPerSequence},
+               {"state_bytes_per_sequence", report.model.stateBytesPerSequence}}},
              {"hardware", {{"id", report.hardwareId}, {"name", report.hardwareName}}},
              {"settings", settingsJson(report.settings, report.scenario, report.bits)},
              {"layers", std::move(layers)},
@@ -225,6 +230,9 @@ std::vector<Line> summaryLines(const Report& report) {
     lines.push_back({"memory: weights", formatSi(t.memory.weights, "B")});
     lines.push_back({"memory: KV cache", formatSi(t.memory.kvCache, "B")});
     lines.push_back({"memory: activations (peak)", formatSi(t.memory.activations, "B")});
+    if (t.memory.state > 0) {
+        lines.push_back({"memory: SSM state", formatSi(t.memory.state, "B")});
+    }
     lines.push_back({"memory: total / capacity",
                      formatSi(t.memory.total(), "B") + " / " + formatSi(t.capacityBytes, "B") +
                          (t.fitsInMemory ? " (fits)" : " (DOES NOT FIT)")});

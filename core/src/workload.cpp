@@ -12,8 +12,8 @@ namespace rooflens::core {
 namespace {
 
 constexpr std::array<std::string_view, kLayerKindCount> kLayerKindNames = {
-    "gemm",      "attention", "matmul", "softmax", "norm", "elementwise",
-    "embedding", "router",    "spmm",   "gather",  "fft"};
+    "gemm",   "attention", "matmul", "softmax", "norm",     "elementwise", "embedding",
+    "router", "spmm",      "gather", "fft",     "ssm_conv", "ssm_scan"};
 
 // Sum of min(j, window) for j = first..last (window <= 0: no cap).
 double sumCapped(double first, double last, double window) {
@@ -126,6 +126,26 @@ double attentionPairs(double queries, double keys, double window, bool causal) {
     return sumCapped(keys - queries + 1, keys, window);
 }
 
+double chunkedAttentionPairs(double queries, double keys, double chunk) {
+    if (chunk <= 0) {
+        return attentionPairs(queries, keys, 0, true);
+    }
+    // Sum of ((p mod C) + 1) over the first n positions: q full chunks and a partial one.
+    const auto prefix = [chunk](double n) {
+        const double full = std::floor(n / chunk);
+        const double rest = n - full * chunk;
+        return full * chunk * (chunk + 1) / 2 + rest * (rest + 1) / 2;
+    };
+    return prefix(keys) - prefix(keys - queries);
+}
+
+double attentionPairs(const AttentionShape& shape) {
+    if (shape.chunk > 0 && shape.causal) {
+        return chunkedAttentionPairs(shape.queries, shape.keys, shape.chunk);
+    }
+    return attentionPairs(shape.queries, shape.keys, shape.window, shape.causal);
+}
+
 double fusedKeyReads(const AttentionShape& shape, double blockRows) {
     const double rows = std::max(1.0, std::floor(blockRows));
     const double offset = shape.keys - shape.queries;  // positions already in the cache
@@ -137,6 +157,10 @@ double fusedKeyReads(const AttentionShape& shape, double blockRows) {
         if (shape.window > 0) {
             low = std::max(0.0, offset + start - shape.window + 1);
         }
+        if (shape.chunk > 0) {
+            // The block reads from the start of its first query's chunk.
+            low = std::max(low, std::floor((offset + start) / shape.chunk) * shape.chunk);
+        }
         reads += high - low;
     }
     return reads;
@@ -146,6 +170,11 @@ double matrixMacs(const Layer& layer, const Workload& workload) {
     if (layer.attentionShape >= 0) {
         const AttentionShape& s =
             workload.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
+        if (s.valueDim > 0 || s.chunk > 0) {
+            // QK over the key width, PV over the value width.
+            const double values = s.valueDim > 0 ? s.valueDim : s.headDim;
+            return s.batch * s.queryHeads * (s.headDim + values) * attentionPairs(s);
+        }
         return 2 * s.batch * s.queryHeads * s.headDim *
                attentionPairs(s.queries, s.keys, s.window, s.causal);
     }

@@ -47,7 +47,7 @@ std::vector<std::string> listPresets() {
     return ids;
 }
 
-core::Result<LlmConfig> resolveLlm(const std::string& idOrPath) {
+core::Result<LlmConfig> resolveLlm(const std::string& idOrPath, const ConfigOptions& options) {
     if (looksLikePath(idOrPath)) {
         std::filesystem::path path(idOrPath);
         std::error_code ec;
@@ -55,11 +55,11 @@ core::Result<LlmConfig> resolveLlm(const std::string& idOrPath) {
         if (std::filesystem::is_directory(path, ec)) {
             path /= "config.json";
         }
-        return loadLlmConfig(path);
+        return loadLlmConfig(path, options);
     }
     const std::vector<std::string> ids = listPresets();
     if (std::find(ids.begin(), ids.end(), idOrPath) != ids.end()) {
-        return loadLlmConfig(presetDir() / (idOrPath + ".json"));
+        return loadLlmConfig(presetDir() / (idOrPath + ".json"), options);
     }
     std::string available;
     for (const std::string& id : ids) {

@@ -1,5 +1,6 @@
-// Speed of the engine on the 2-core machines, with the targets of issue 9:
+// Speed of the engine on the 2-core machines:
 //  - building and analysing llama-2-70b for one phase, every layer of 80 blocks: <= 50 us;
+//  - building and analysing DeepSeek-V3 (61 blocks, 256 experts) for one phase: < 100 us;
 //  - a whole llama-2-70b request of G = 8192 generated tokens: <= 1 ms, and independent of G
 //    within 2x from G = 128 to G = 131072 (the decode steps are summed in closed form);
 //  - a cold `rooflens analyze` process: < 30 ms.
@@ -65,6 +66,43 @@ BENCHMARK(BM_Llama2_70b_Prefill)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Llama2_70b_PrefillFlash)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Llama2_70b_Decode)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Llama2_70b_DecodeFlash)->Unit(benchmark::kMicrosecond);
+
+// DeepSeek-V3 (61 layers: 3 dense, 58 with 256 routed + 1 shared expert; MLA): build every
+// layer and analyse one phase (target: under 100 us, issue 12).
+const models::LlmConfig& deepseekV3() {
+    static const models::LlmConfig config = models::resolveLlm("deepseek-v3").value();
+    return config;
+}
+
+void buildAndAnalyzeDeepSeek(benchmark::State& state, core::Phase phase, bool flash) {
+    core::RunSettings s;
+    s.phase = phase;
+    s.batch = 1;
+    s.promptLength = 1024;
+    s.contextLength = 1024;
+    s.flashAttention = flash;
+    std::size_t layers = 0;
+    for (auto _ : state) {
+        auto workload = models::buildLlm(deepseekV3(), s);
+        core::Report report = core::analyze(workload.value(), a100());
+        layers = report.layers.size();
+        benchmark::DoNotOptimize(report.totals.timeSeconds);
+    }
+    state.counters["layers"] = static_cast<double>(layers);
+}
+
+void BM_DeepSeekV3_Prefill(benchmark::State& state) {
+    buildAndAnalyzeDeepSeek(state, core::Phase::prefill, false);
+}
+void BM_DeepSeekV3_DecodeFlash(benchmark::State& state) {
+    buildAndAnalyzeDeepSeek(state, core::Phase::decode, true);
+}
+void BM_DeepSeekV3_Decode(benchmark::State& state) {
+    buildAndAnalyzeDeepSeek(state, core::Phase::decode, false);
+}
+BENCHMARK(BM_DeepSeekV3_Prefill)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DeepSeekV3_Decode)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DeepSeekV3_DecodeFlash)->Unit(benchmark::kMicrosecond);
 
 // The whole request (prefill + 127 decode steps over the growing cache) for llama-2-7b.
 void BM_Llama2_7b_Request128(benchmark::State& state) {

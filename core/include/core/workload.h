@@ -25,8 +25,10 @@ enum class LayerKind : std::uint8_t {
     spmm,
     gather,
     fft,
+    ssm_conv,  // causal depthwise convolution of a state-space (Mamba) mixer, with its state
+    ssm_scan,  // selective scan / SSD of a state-space mixer over its recurrent state
 };
-inline constexpr std::size_t kLayerKindCount = 11;
+inline constexpr std::size_t kLayerKindCount = 13;
 std::string_view nameOf(LayerKind kind);
 std::optional<LayerKind> parseLayerKind(std::string_view name);
 
@@ -56,14 +58,25 @@ struct AttentionShape {
     double queries = 1;  // query positions per sequence in this pass
     double keys = 1;     // key positions visible at the last query (context length)
     double window = 0;   // sliding window in tokens; 0 = unlimited
+    double chunk = 0;    // chunked attention: a query sees only its chunk of C tokens; 0 = off
     bool causal = true;
     double kvBytesPerElement = 2;
     double activationBytesPerElement = 2;
+    // Value width per KV head when it differs from headDim (the key width); 0 = headDim.
+    double valueDim = 0;
+    // K and V are one cached tensor (MLA's latent: values are the first valueDim elements of
+    // each key), so a cached token costs headDim elements instead of headDim + valueDim.
+    bool sharedKv = false;
 };
 
 // Number of (query, key) pairs that causal (and optionally windowed) attention computes, for
 // `queries` query positions ending at position keys-1.
 double attentionPairs(double queries, double keys, double window, bool causal);
+// The same for chunked attention (Llama 4): position p sees the keys of its own chunk of
+// `chunk` tokens up to itself, (p mod chunk) + 1 of them.
+double chunkedAttentionPairs(double queries, double keys, double chunk);
+// attentionPairs or chunkedAttentionPairs, as the shape says.
+double attentionPairs(const AttentionShape& shape);
 // K and V elements per (batch, kv-head, head-dim) read by a fused kernel whose query blocks hold
 // blockRows queries: every query block re-reads the keys it can see.
 double fusedKeyReads(const AttentionShape& shape, double blockRows);
@@ -133,6 +146,16 @@ struct ModelFacts {
     double activeParameters = 0;  // per token (MoE: routed top-k experts only)
     double kvBytesPerToken = 0;   // all layers, at the workload's KV data type
     std::int32_t blocks = 0;
+    // Active parameters without the input embedding table (the unembedding stays): the
+    // convention of some model cards (gpt-oss).
+    double activeParametersExclEmbedding = 0;
+    // Of kvBytesPerToken: the layers whose cache grows with the context without bound (full,
+    // NoPE and latent attention). The rest (sliding and chunked layers) stops growing at its
+    // window: kvCappedBytesPerSequence is what those layers hold at most per sequence.
+    double kvGrowingBytesPerToken = 0;
+    double kvCappedBytesPerSequence = 0;
+    // SSM (Mamba) conv and recurrent state per sequence: fixed, independent of the context.
+    double stateBytesPerSequence = 0;
 };
 
 // The run settings a workload was built for; echoed in reports. Compression is not a run
@@ -151,7 +174,8 @@ struct MemoryFootprint {
     double weights = 0;
     double kvCache = 0;
     double activations = 0;  // peak live activations of one layer
-    double total() const { return weights + kvCache + activations; }
+    double state = 0;        // SSM conv and recurrent state of all sequences
+    double total() const { return weights + kvCache + activations + state; }
 };
 
 // A parameter tensor of the model, for the memory footprint: every expert, every block.

@@ -134,6 +134,7 @@ inline void finishWorkload(LayerSink& sink, core::Workload& w) {
     }
     w.model.parameters = parameters;
     w.model.activeParameters = parameters;
+    w.model.activeParametersExclEmbedding = parameters;  // no lookup-table input embedding
     w.layers = sink.take();
     for (const auto& layer : w.layers) {
         w.memory.activations =

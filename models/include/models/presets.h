@@ -13,6 +13,6 @@ namespace rooflens::models {
 std::filesystem::path presetDir();       // core::builtinDataDir() / "models/presets"
 std::vector<std::string> listPresets();  // ids, sorted
 // A preset id, or a path to a config.json file (anything containing '/' or ending in .json).
-core::Result<LlmConfig> resolveLlm(const std::string& idOrPath);
+core::Result<LlmConfig> resolveLlm(const std::string& idOrPath, const ConfigOptions& options = {});
 
 }  // namespace rooflens::models
