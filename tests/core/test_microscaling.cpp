@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis.h"
+#include "core/chart.h"
 #include "core/scenario.h"
 #include "test_device.h"
 
@@ -329,6 +330,30 @@ TEST(Microscaling, MissingPeakWarningsNameTheTypeAndUnit) {
     EXPECT_NE(none.warnings[0].find("publishes no compute peak for fp16 matrix"), std::string::npos)
         << none.warnings[0];
     EXPECT_EQ(none.results[0].bound, Bound::memory);
+}
+
+TEST(Microscaling, ChartDrawsTheFp4AndFp6Ceilings) {
+    Hardware hw = mxOnly();
+    hw.matrixDense.set(D::nvfp4, 400e12);
+    const Report report = analyze(compress("nvfp4", "nvfp4"), hw);
+    const ChartInput input{&report, &hw, "nvfp4"};
+    ChartOptions options;
+    options.ceilings = CeilingSet::all;
+    const RooflineChartSpec all = buildRooflineChart({&input, 1}, options);
+    std::vector<std::string> labels;
+    for (const auto& roof : all.roofs) {
+        if (roof.kind == RoofKind::compute) {
+            labels.push_back(roof.label);
+        }
+    }
+    // Types sharing a peak share a roof; the MX pairs are named once like fp8.
+    EXPECT_EQ(labels, (std::vector<std::string>{
+                          "mxfp6/mxfp4/nvfp4 matrix 400 TOP/s", "fp8/mxfp8/int8 matrix 200 TOP/s",
+                          "fp16/bf16 matrix 100 TOP/s", "fp32 vector 10 TOP/s"}));
+    // Only the roof the layers run on when the ceilings are the used ones.
+    const RooflineChartSpec used = buildRooflineChart({&input, 1});
+    ASSERT_FALSE(used.roofs.empty());
+    EXPECT_EQ(used.roofs.front().label, "nvfp4 matrix 400 TOP/s");
 }
 
 }  // namespace
