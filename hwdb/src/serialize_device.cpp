@@ -2,6 +2,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -220,95 +221,124 @@ void DeviceWriter::describe(const std::string& path, OrderedJson& q, bool forceM
     }
 }
 
-// The entries of a compute table. For a device that came from parseDevice the keys are the
-// file's own (found through the provenance paths), so reading the output back gives the same
-// provenance; other devices get fp8 split, fp4/fp6 family keys where the formats share a rate.
-std::vector<TableEntry> DeviceWriter::tableEntries(bool matrix) const {
-    const std::string path =
-        std::string("/compute/") + std::string(matrix ? detail::kMatrixKey : detail::kVectorKey);
-    const core::PeakTable& dense = matrix ? m_hw.matrixDense : m_hw.vector;
-    const core::PeakTable* sparse = matrix ? &m_hw.matrixSparse : nullptr;
-    auto sparseAt = [&](core::DataType type) { return sparse ? sparse->at(type) : 0.0; };
-    auto sameRate = [&](core::DataType a, core::DataType b) {
-        return dense.at(a) == dense.at(b) && sparseAt(a) == sparseAt(b);
-    };
-    auto present = [&](core::DataType type) { return dense.at(type) > 0 || sparseAt(type) > 0; };
-    auto inFile = [&](std::string_view key) {
-        return hasProvenanceUnder(path + "/" + std::string(key) + "/");
-    };
-    std::vector<bool> covered(core::kDataTypeCount, false);
-    std::vector<TableEntry> entries;
-    // Block-scaled forms of `elements` at the same rate join an entry's block_scales.
-    auto absorb = [&](TableEntry& entry, const std::vector<core::DataType>& elements) {
-        for (std::string_view family : {"nvfp4", "mxfp4", "mxfp6", "mxfp8"}) {
-            std::vector<core::DataType> blocks;
-            for (auto element : elements) {
-                auto block = detail::blockTypeOf(family, element);
-                if (block && present(*block) && !covered[core::indexOf(*block)] &&
-                    !inFile(core::nameOf(*block)) && sameRate(*block, entry.rateType)) {
-                    blocks.push_back(*block);
-                }
-            }
-            if (!blocks.empty() && blocks.size() == elements.size()) {
-                entry.blockScales.emplace_back(family);
-                for (auto block : blocks) {
-                    covered[core::indexOf(block)] = true;
-                }
+// Plans the keys of one compute table. For a device that came from parseDevice the keys are the
+// file's own (`inFile` tells which keys its provenance paths name), so reading the output back
+// gives the same provenance; other devices get fp8 split and fp4/fp6 family keys where the
+// formats share a rate.
+class TablePlanner {
+public:
+    TablePlanner(const core::PeakTable& dense, const core::PeakTable* sparse,
+                 std::function<bool(std::string_view)> inFile)
+        : m_dense(dense), m_sparse(sparse), m_inFile(std::move(inFile)) {}
+
+    std::vector<TableEntry> plan(bool matrix);
+
+private:
+    double sparseAt(core::DataType type) const { return m_sparse ? m_sparse->at(type) : 0.0; }
+    bool present(core::DataType type) const { return m_dense.at(type) > 0 || sparseAt(type) > 0; }
+    bool sameRate(core::DataType a, core::DataType b) const {
+        return m_dense.at(a) == m_dense.at(b) && sparseAt(a) == sparseAt(b);
+    }
+    bool free(core::DataType type) const {
+        return present(type) && !m_covered[core::indexOf(type)] && !m_inFile(core::nameOf(type));
+    }
+    void cover(core::DataType type) { m_covered[core::indexOf(type)] = true; }
+    // Block-scaled forms of `elements` at the entry's rate join its block_scales.
+    void absorb(TableEntry& entry, const std::vector<core::DataType>& elements);
+    // The fp4 and fp6 family keys for the formats left.
+    void addFamilies(std::vector<TableEntry>& entries);
+
+    const core::PeakTable& m_dense;
+    const core::PeakTable* m_sparse;
+    std::function<bool(std::string_view)> m_inFile;
+    std::vector<bool> m_covered = std::vector<bool>(core::kDataTypeCount, false);
+};
+
+void TablePlanner::absorb(TableEntry& entry, const std::vector<core::DataType>& elements) {
+    for (std::string_view family : {"nvfp4", "mxfp4", "mxfp6", "mxfp8"}) {
+        std::vector<core::DataType> blocks;
+        for (auto element : elements) {
+            auto block = detail::blockTypeOf(family, element);
+            if (block && free(*block) && sameRate(*block, entry.rateType)) {
+                blocks.push_back(*block);
             }
         }
-    };
-    const bool fp8Alias = inFile(detail::kFp8Alias) && present(core::DataType::fp8_e4m3) &&
-                          sameRate(core::DataType::fp8_e4m3, core::DataType::fp8_e5m2);
-    if (fp8Alias) {
-        TableEntry entry{std::string(detail::kFp8Alias), core::DataType::fp8_e4m3, {}};
-        covered[core::indexOf(core::DataType::fp8_e4m3)] = true;
-        covered[core::indexOf(core::DataType::fp8_e5m2)] = true;
+        if (!blocks.empty() && blocks.size() == elements.size()) {
+            entry.blockScales.emplace_back(family);
+            for (auto block : blocks) {
+                cover(block);
+            }
+        }
+    }
+}
+
+void TablePlanner::addFamilies(std::vector<TableEntry>& entries) {
+    for (std::string_view family : {detail::kFp4Family, detail::kFp6Family}) {
+        const auto elements = detail::elementTypesOfKey(family, std::nullopt);
+        std::optional<core::DataType> rateType;
+        for (std::string_view name : {"nvfp4", "mxfp4", "mxfp6"}) {
+            auto block = detail::blockTypeOf(name, elements.front());
+            if (block && free(*block)) {
+                rateType = block;
+                break;
+            }
+        }
+        if (!rateType) {
+            continue;
+        }
+        TableEntry entry{std::string(family), *rateType, {}};
+        absorb(entry, elements);
+        if (!entry.blockScales.empty()) {
+            entries.push_back(std::move(entry));
+        }
+    }
+}
+
+std::vector<TableEntry> TablePlanner::plan(bool matrix) {
+    std::vector<TableEntry> entries;
+    using D = core::DataType;
+    if (m_inFile(detail::kFp8Alias) && present(D::fp8_e4m3) && sameRate(D::fp8_e4m3, D::fp8_e5m2)) {
+        TableEntry entry{std::string(detail::kFp8Alias), D::fp8_e4m3, {}};
+        cover(D::fp8_e4m3);
+        cover(D::fp8_e5m2);
         absorb(entry, detail::elementTypesOfKey(detail::kFp8Alias, std::nullopt));
         entries.push_back(std::move(entry));
     }
     for (auto type : core::kAllDataTypes) {
-        if (core::isBlockScaled(type) || !present(type) || covered[core::indexOf(type)]) {
+        if (core::isBlockScaled(type) || !present(type) || m_covered[core::indexOf(type)]) {
             continue;
         }
         TableEntry entry{std::string(core::nameOf(type)), type, {}};
-        covered[core::indexOf(type)] = true;
+        cover(type);
+        // Formats the file listed under a family key stay there.
         const bool familyKey =
-            (type == core::DataType::fp4_e2m1 && inFile(detail::kFp4Family)) ||
-            ((type == core::DataType::fp6_e2m3 || type == core::DataType::fp6_e3m2) &&
-             inFile(detail::kFp6Family));
+            (type == D::fp4_e2m1 && m_inFile(detail::kFp4Family)) ||
+            ((type == D::fp6_e2m3 || type == D::fp6_e3m2) && m_inFile(detail::kFp6Family));
         if (matrix && !familyKey) {
             absorb(entry, {type});
         }
         entries.push_back(std::move(entry));
     }
     if (matrix) {
-        for (std::string_view family : {detail::kFp4Family, detail::kFp6Family}) {
-            const auto elements = detail::elementTypesOfKey(family, std::nullopt);
-            auto first = detail::blockTypeOf(family == detail::kFp4Family ? "nvfp4" : "mxfp6",
-                                             elements.front());
-            TableEntry entry{std::string(family), *first, {}};
-            for (std::string_view name : {"nvfp4", "mxfp4", "mxfp6"}) {
-                auto block = detail::blockTypeOf(name, elements.front());
-                if (block && present(*block) && !covered[core::indexOf(*block)] &&
-                    !inFile(core::nameOf(*block))) {
-                    entry.rateType = *block;
-                    break;
-                }
-            }
-            if (present(entry.rateType) && !covered[core::indexOf(entry.rateType)]) {
-                absorb(entry, elements);
-            }
-            if (!entry.blockScales.empty()) {
-                entries.push_back(std::move(entry));
-            }
-        }
+        addFamilies(entries);
     }
     for (auto type : core::kAllDataTypes) {
-        if (present(type) && !covered[core::indexOf(type)]) {
+        if (present(type) && !m_covered[core::indexOf(type)]) {
             entries.push_back({std::string(core::nameOf(type)), type, {}});
+            cover(type);
         }
     }
     return entries;
+}
+
+std::vector<TableEntry> DeviceWriter::tableEntries(bool matrix) const {
+    const std::string path =
+        std::string("/compute/") + std::string(matrix ? detail::kMatrixKey : detail::kVectorKey);
+    TablePlanner planner(matrix ? m_hw.matrixDense : m_hw.vector,
+                         matrix ? &m_hw.matrixSparse : nullptr, [&](std::string_view key) {
+                             return hasProvenanceUnder(path + "/" + std::string(key) + "/");
+                         });
+    return planner.plan(matrix);
 }
 
 OrderedJson DeviceWriter::table(bool matrix) {
