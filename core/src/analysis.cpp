@@ -23,7 +23,42 @@ std::span<const DataType> promotionChain(DataType type) {
     static constexpr std::array kTf32 = {D::tf32, D::fp32};
     static constexpr std::array kFp32 = {D::fp32};
     static constexpr std::array kFp64 = {D::fp64};
+    // Plain FP4/FP6 elements fit FP8 exactly (E2M1 and E2M3 in E4M3, E3M2 in E5M2).
+    static constexpr std::array kFp4 = {D::fp8_e4m3, D::fp16, D::bf16, D::fp32};
+    static constexpr std::array kFp6E3m2 = {D::fp8_e5m2, D::fp8_e4m3, D::fp16, D::bf16, D::fp32};
+    // MX blocks widen losslessly into wider MX blocks with the same E8M0 scales, then into bf16
+    // (whose exponent range covers E8M0); plain FP8 with a per-tensor scale cannot hold them.
+    static constexpr std::array kMxfp4 = {D::mxfp4, D::mxfp6_e2m3, D::mxfp8_e4m3,
+                                          D::bf16,  D::fp16,       D::fp32};
+    static constexpr std::array kMxfp6E2m3 = {D::mxfp6_e2m3, D::mxfp8_e4m3, D::bf16, D::fp16,
+                                              D::fp32};
+    static constexpr std::array kMxfp6E3m2 = {D::mxfp6_e3m2, D::mxfp8_e5m2, D::mxfp8_e4m3,
+                                              D::bf16,       D::fp16,       D::fp32};
+    static constexpr std::array kMxfp8E4m3 = {D::mxfp8_e4m3, D::bf16, D::fp16, D::fp32};
+    static constexpr std::array kMxfp8E5m2 = {D::mxfp8_e5m2, D::bf16, D::fp16, D::fp32};
+    // An NVFP4 element times its E4M3 scale needs 6 significant bits: exact in 16-bit floats
+    // only (not in FP8 or MXFP8), so NVFP4 without NVFP4 units dequantizes to 16 bits.
+    static constexpr std::array kNvfp4 = {D::nvfp4, D::fp16, D::bf16, D::fp32};
     switch (type) {
+        case D::fp4_e2m1:
+        case D::fp6_e2m3:
+            return kFp4;
+        case D::fp6_e3m2:
+            return kFp6E3m2;
+        case D::mxfp4:
+            return kMxfp4;
+        case D::mxfp6_e2m3:
+            return kMxfp6E2m3;
+        case D::mxfp6_e3m2:
+            return kMxfp6E3m2;
+        case D::mxfp8_e4m3:
+            return kMxfp8E4m3;
+        case D::mxfp8_e5m2:
+            return kMxfp8E5m2;
+        case D::nvfp4:
+            return kNvfp4;
+        case D::e8m0:
+            return kFp32;
         case D::int2:
         case D::int3:
         case D::int4:
@@ -77,15 +112,28 @@ double flashBlockRows(const AttentionShape& shape, const Hardware& hw) {
 constexpr double kConvertOpsPerElement = 2;  // unpack/convert + scale (formulas.md 4.1, 4.6)
 constexpr double kEpilogueOpsPerOutput = 2;  // integer GEMM dequantization epilogue (4.2)
 
+bool isMx(DataType type) {
+    return isBlockScaled(type) && type != D::nvfp4;
+}
+
+// Whether a matrix unit running `math` reads an operand stored as `storage` as it is: the same
+// type, or a narrower OCP MX operand of a mixed MX product the layer asked for (mxfp4 weights
+// times mxfp8 activations run as one MXFP8 MMA, e.g. Blackwell kind::f8f6f4).
+bool consumesNatively(DataType storage, DataType math, DataType requested) {
+    return storage == math ||
+           (math == requested && isMx(storage) && isMx(math) && bitsOf(storage) <= bitsOf(math));
+}
+
 // OPs on the vector units that the execution rule adds to a layer: converting operands stored
 // in another type than the math runs in (dequantization), and the integer-GEMM epilogue.
 double conversionOps(const Layer& layer, const ByteBreakdown& bytes, DataType math) {
     double ops = 0;
     const bool matrix = layer.kind == LayerKind::gemm || layer.kind == LayerKind::router;
-    if (matrix && layer.weightElements > 0 && layer.weightType != math) {
+    if (matrix && layer.weightElements > 0 &&
+        !consumesNatively(layer.weightType, math, layer.computeType)) {
         ops += kConvertOpsPerElement * layer.weightElements;
     }
-    if (matrix && layer.activationType != math) {
+    if (matrix && !consumesNatively(layer.activationType, math, layer.computeType)) {
         ops += kConvertOpsPerElement * layer.m * layer.k;
     }
     if (matrix && isInteger(math)) {
@@ -132,8 +180,7 @@ std::string_view nameOf(Bound bound) {
     return bound == Bound::compute ? "compute" : "memory";
 }
 
-MemoryFootprint requestFootprint(const MemoryFootprint& prefill,
-                                 const MemoryFootprint& lastStep) {
+MemoryFootprint requestFootprint(const MemoryFootprint& prefill, const MemoryFootprint& lastStep) {
     MemoryFootprint m = lastStep;
     m.kvCache = std::max(prefill.kvCache, lastStep.kvCache);
     m.activations = std::max(prefill.activations, lastStep.activations);
@@ -190,7 +237,13 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     report.results.resize(workload.layers.size());
 
     Totals& totals = report.totals;
-    bool missingPeak = false;
+    std::vector<std::string> missingPeaks;     // "fp16 matrix", in first-seen order
+    std::vector<std::string> vectorFallbacks;  // matrix layers that run on the vector units
+    const auto note = [](std::vector<std::string>& list, std::string what) {
+        if (std::find(list.begin(), list.end(), what) == list.end()) {
+            list.push_back(std::move(what));
+        }
+    };
     const double vectorPeak =
         resolveExecution(DataType::fp16, ExecUnit::vector, hw).peakOpsPerSecond;
     for (std::size_t i = 0; i < workload.layers.size(); ++i) {
@@ -221,7 +274,15 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
         LayerResult& result = report.results[i];
         priceLayer(layer, bytes, hw, vectorPeak, result);
         result.phase = workload.settings.phase;
-        missingPeak |= layer.ops > 0 && result.execution.peakOpsPerSecond <= 0;
+        const Execution& e = result.execution;
+        if (layer.ops > 0 && e.peakOpsPerSecond <= 0) {
+            note(missingPeaks,
+                 std::string(nameOf(layer.computeType)) + " " + std::string(nameOf(layer.unit)));
+        } else if (layer.ops > 0 && layer.unit == ExecUnit::matrix && e.unit == ExecUnit::vector &&
+                   hw.matrixDense.any()) {
+            note(vectorFallbacks, std::string(nameOf(layer.computeType)) + " as " +
+                                      std::string(nameOf(e.mathType)) + " vector");
+        }
         totals.conversionOps += result.conversionOps * layer.repeat;
         totals.ops += result.ops * layer.repeat;
         totals.macs += matrixMacs(layer, workload) * layer.repeat;
@@ -235,10 +296,25 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
         totals.itemsPerSecond =
             itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
     }
-    if (missingPeak) {
-        report.warnings.push_back("device " + hw.id +
-                                  " publishes no compute peak for some layers; their time is "
+    if (!missingPeaks.empty()) {
+        std::string list;
+        for (const auto& what : missingPeaks) {
+            list += (list.empty() ? "" : ", ") + what;
+        }
+        report.warnings.push_back("device " + hw.id + " publishes no compute peak for " + list +
+                                  " (nor a wider type it could run as); those layers' time is "
                                   "memory time only");
+    }
+    if (!vectorFallbacks.empty()) {
+        std::string list;
+        for (const auto& what : vectorFallbacks) {
+            list += (list.empty() ? "" : ", ") + what;
+        }
+        // A choice the execution rule made (fp32 GEMMs on a GPU's CUDA cores), not a defect.
+        report.notes.push_back("device " + hw.id +
+                               " publishes no matrix peak for some layers' type or a wider "
+                               "type it could run as; they run on the vector units (" +
+                               list + ")");
     }
     totals.memory = workload.memory;
     totals.capacityBytes = hw.memoryCapacityBytes();

@@ -40,8 +40,13 @@ bool peakMeasured(const Hardware& hw, ExecUnit unit, DataType type, bool sparse)
     if (provenanceMeasured(hw, prefix + std::string(nameOf(type)) + suffix)) {
         return true;
     }
-    const bool fp8 = type == DataType::fp8_e4m3 || type == DataType::fp8_e5m2;
-    return fp8 && provenanceMeasured(hw, prefix + "fp8" + suffix);
+    // Device-file keys that set several types: fp8 (with its MXFP8 block scales), fp6, fp4.
+    const auto element = blockScalingOf(type) ? blockScalingOf(type)->element : type;
+    const char* key = element == DataType::fp8_e4m3 || element == DataType::fp8_e5m2   ? "fp8"
+                      : element == DataType::fp6_e2m3 || element == DataType::fp6_e3m2 ? "fp6"
+                      : element == DataType::fp4_e2m1                                  ? "fp4"
+                                                                                       : nullptr;
+    return key != nullptr && provenanceMeasured(hw, prefix + key + suffix);
 }
 
 const PeakTable& tableOf(const Hardware& hw, ExecUnit unit, bool sparse) {
@@ -52,14 +57,30 @@ const PeakTable& tableOf(const Hardware& hw, ExecUnit unit, bool sparse) {
 }
 
 std::string typeNames(const std::vector<DataType>& types) {
+    // Two variants sharing a peak are named once: fp8, mxfp8, fp6, mxfp6.
+    struct Pair {
+        DataType first;
+        DataType second;
+        const char* name;
+    };
+    static constexpr Pair kPairs[] = {{DataType::fp8_e4m3, DataType::fp8_e5m2, "fp8"},
+                                      {DataType::mxfp8_e4m3, DataType::mxfp8_e5m2, "mxfp8"},
+                                      {DataType::fp6_e2m3, DataType::fp6_e3m2, "fp6"},
+                                      {DataType::mxfp6_e2m3, DataType::mxfp6_e3m2, "mxfp6"}};
+    auto has = [&](DataType t) { return std::find(types.begin(), types.end(), t) != types.end(); };
     std::vector<std::string> names;
-    const bool bothFp8 = std::find(types.begin(), types.end(), DataType::fp8_e4m3) != types.end() &&
-                         std::find(types.begin(), types.end(), DataType::fp8_e5m2) != types.end();
     for (DataType type : types) {
-        if (bothFp8 && type == DataType::fp8_e5m2) {
-            continue;
+        std::string name(nameOf(type));
+        bool skip = false;
+        for (const auto& pair : kPairs) {
+            if (has(pair.first) && has(pair.second)) {
+                skip = skip || type == pair.second;
+                name = type == pair.first ? pair.name : name;
+            }
         }
-        names.emplace_back(bothFp8 && type == DataType::fp8_e4m3 ? "fp8" : nameOf(type));
+        if (!skip) {
+            names.push_back(std::move(name));
+        }
     }
     std::string out;
     for (const auto& name : names) {

@@ -92,6 +92,12 @@ WeightBytes weightBytes(double elements, double k, double rows, const TensorForm
     return b;
 }
 
+// Weight matrices in `elements` of a [k x n] layer (experts, low-rank halves): each carries its
+// own per-tensor scale.
+double matrixCount(double elements, double k, double n) {
+    return k > 0 && n > 0 ? std::max(1.0, std::round(elements / (k * n))) : 1.0;
+}
+
 TensorFormat nativeFormat(DataType type) {
     TensorFormat f;
     f.type = type;
@@ -107,12 +113,37 @@ TensorFormat forModel(TensorFormat format, DataType native) {
     return format;
 }
 
+bool isMx(DataType type) {
+    return isBlockScaled(type) && type != DataType::nvfp4;
+}
+
+// Block-scaled math two block-scaled operands share: the same format, or for two OCP MX types
+// the wider one (MX matrix units take mixed MX operands, e.g. Blackwell kind::f8f6f4; two MXFP6
+// variants meet in MXFP8 E4M3, which holds both exactly). NVFP4 pairs only with NVFP4: its E4M3
+// scales per 16 elements do not fit an MX operand.
+std::optional<DataType> blockMathFor(DataType weights, DataType activations) {
+    if (weights == activations) {
+        return weights;
+    }
+    if (!isMx(weights) || !isMx(activations)) {
+        return std::nullopt;
+    }
+    if (bitsOf(weights) != bitsOf(activations)) {
+        return bitsOf(weights) > bitsOf(activations) ? weights : activations;
+    }
+    return bitsOf(weights) == 8 ? weights : DataType::mxfp8_e4m3;
+}
+
 // Math type two operand types ask for: integer math when both are integers of at most 8 bits
-// (int4 when both fit in 4), fp8 when both are fp8, fp32 when both are fp32, else the float type.
+// (int4 when both fit in 4), a block-scaled type when both are block-scaled and meet in one
+// (blockMathFor), fp8 when both are fp8, fp32 when both are fp32, else the float type.
 DataType mathFor(DataType weights, DataType activations, DataType native) {
     if (isInteger(weights) && isInteger(activations)) {
         return std::max(bitsOf(weights), bitsOf(activations)) <= 4 ? DataType::int4
                                                                    : DataType::int8;
+    }
+    if (isBlockScaled(weights) && isBlockScaled(activations)) {
+        return blockMathFor(weights, activations).value_or(native);
     }
     const auto fp8 = [](DataType t) { return t == DataType::fp8_e4m3 || t == DataType::fp8_e5m2; };
     if (fp8(weights) && fp8(activations)) {
@@ -134,7 +165,8 @@ void compressMatrix(Layer& layer, const Resolved& r, DataType native) {
                                                        : 0;  // output rows over all experts touched
         const WeightBytes wb = weightBytes(layer.weightElements, layer.k, rows, format, r.sparsity);
         layer.bytes.weights = other + wb.values;
-        layer.bytes.metadata += wb.metadata;
+        layer.bytes.metadata += wb.metadata + matrixCount(layer.weightElements, layer.k, layer.n) *
+                                                  format.tensorScaleBytes();
         layer.weightType = format.type;
         layer.structuredSparse = r.sparsity.kind == SparsityKind::structured24;
         if (r.sparsity.kind == SparsityKind::unstructured && r.sparsity.sparseKernel) {
@@ -145,7 +177,7 @@ void compressMatrix(Layer& layer, const Resolved& r, DataType native) {
         const TensorFormat a = forModel(*r.activations, native);
         const double scale = bitsOf(a.type) / (8 * b);
         const double overhead = (a.effectiveBits(layer.k) - bitsOf(a.type)) / (8 * b);
-        layer.bytes.metadata += layer.bytes.activationsIn * overhead;
+        layer.bytes.metadata += layer.bytes.activationsIn * overhead + a.tensorScaleBytes();
         layer.bytes.activationsIn *= scale;
         layer.activationType = a.type;
     }
@@ -463,14 +495,17 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
             const Resolved r =
                 resolveFor(scenario, scenario.overrides.empty() ? std::string() : t.name());
             double elements = t.elements;
+            double matrices = matrixCount(t.elements, t.k, t.n);
             if (enabled(r.lowRank) && t.k > 0 && t.n > 0) {
                 elements = t.elements / (t.k * t.n) * rankFor(*r.lowRank, t.k, t.n) * (t.k + t.n);
+                matrices *= 2;
             }
             const TensorFormat format = forModel(r.weights.value_or(nativeFormat(native)), native);
             const WeightBytes wb =
                 weightBytes(elements, t.k, t.k > 0 ? elements / t.k : 0, format, r.sparsity);
-            bytes += wb.values + wb.metadata + t.otherBytes;
-            matrixBits += 8 * (wb.values + wb.metadata);
+            const double tensorScales = matrices * format.tensorScaleBytes();
+            bytes += wb.values + wb.metadata + tensorScales + t.otherBytes;
+            matrixBits += 8 * (wb.values + wb.metadata + tensorScales);
             matrixElements += elements;
             parameters += elements;
             t.elements = elements;

@@ -43,11 +43,38 @@ public:
         auto type = parseDataType(name.value());
         if (!type) {
             return m_r.expected(childPath(path, key),
-                                "a data type (fp32, fp16, bf16, fp8_e4m3, fp8_e5m2, int8, int4, "
+                                "a data type (fp32, fp16, bf16, fp8_e4m3, fp8_e5m2, nvfp4, mxfp4, "
+                                "mxfp6_e2m3, mxfp6_e3m2, mxfp8_e4m3, mxfp8_e5m2, int8, int4, "
                                 "int3, int2, nf4, ...)",
                                 obj.at(std::string(key)));
         }
         return *type;
+    }
+
+    // The element type of a format: any data type but a scale-only one (e8m0).
+    Result<DataType> elementType(const Json& obj, std::string_view path) const {
+        auto type = dataType(obj, path, "type");
+        if (type && isScaleOnly(type.value())) {
+            return m_r.expected(childPath(path, "type"),
+                                "an element type (e8m0 is a scale type: use it as \"scale\")",
+                                obj.at("type"));
+        }
+        return type;
+    }
+
+    // Group fields a microscaling type may not take: its block scale is part of the type.
+    Status noGroupFields(const Json& obj, std::string_view path, DataType type) const {
+        for (const char* key : {"group_size", "group_rows", "scale", "zero"}) {
+            if (m_r.has(obj, key)) {
+                const auto block = blockScalingOf(type).value();
+                return m_r.error(childPath(path, key),
+                                 std::string(nameOf(type)) + " carries its own scale (one " +
+                                     std::string(nameOf(block.scale)) + " per " +
+                                     std::to_string(block.blockSize) + " elements); remove \"" +
+                                     key + "\"");
+            }
+        }
+        return Ok{};
     }
 
     Result<double> fraction(const Json& obj, std::string_view path, std::string_view key,
@@ -66,17 +93,22 @@ public:
 
     Result<TensorFormat> format(const Json& obj, std::string_view path) const {
         if (auto ok = onlyKeys(obj, path,
-                               {"type", "group_size", "scale", "zero", "second_level",
+                               {"type", "group_size", "group_rows", "scale", "zero", "second_level",
                                 "channel_scale", "outliers"});
             !ok) {
             return ok.error();
         }
         TensorFormat f;
-        auto type = dataType(obj, path, "type");
+        auto type = elementType(obj, path);
         if (!type) {
             return type.error();
         }
         f.type = type.value();
+        if (isBlockScaled(f.type)) {
+            if (auto ok = noGroupFields(obj, path, f.type); !ok) {
+                return ok.error();
+            }
+        }
         if (m_r.has(obj, "group_size")) {
             auto g = m_r.integer(obj, path, "group_size", 1, std::int64_t{1} << 24);
             if (!g) {
@@ -84,12 +116,28 @@ public:
             }
             f.groupSize = g.value();
         }
+        if (m_r.has(obj, "group_rows")) {
+            auto rows = m_r.integer(obj, path, "group_rows", 1, std::int64_t{1} << 24);
+            if (!rows) {
+                return rows.error();
+            }
+            if (f.groupSize == 0) {
+                return m_r.error(childPath(path, "group_size"),
+                                 "missing required field (group_rows needs a group size)");
+            }
+            f.groupRows = rows.value();
+        }
         for (auto [key, target] : {std::pair{"scale", &f.scale}, std::pair{"zero", &f.zero},
                                    std::pair{"channel_scale", &f.channelScale}}) {
             if (m_r.has(obj, key)) {
                 auto t = dataType(obj, path, key);
                 if (!t) {
                     return t.error();
+                }
+                if (isBlockScaled(t.value())) {
+                    return m_r.expected(childPath(path, key),
+                                        "a scalar scale type (fp16, fp32, fp8_e4m3, e8m0, ...)",
+                                        obj.at(key));
                 }
                 *target = t.value();
             }
@@ -330,6 +378,9 @@ Json formatJson(const TensorFormat& f) {
     if (f.groupSize > 0) {
         j["group_size"] = f.groupSize;
     }
+    if (f.groupRows > 1) {
+        j["group_rows"] = f.groupRows;
+    }
     if (f.scale) {
         j["scale"] = nameOf(*f.scale);
     }
@@ -393,10 +444,11 @@ std::optional<TensorFormat> formatOfBits(int bits) {
 }  // namespace
 
 double TensorFormat::effectiveBits(double k) const {
-    double bits = bitsOf(type);
+    double bits = blockBitsOf(type);
     if (groupSize > 0) {
         const double g = static_cast<double>(groupSize);
-        bits += ((scale ? bitsOf(*scale) : 0) + (zero ? bitsOf(*zero) : 0)) / g;
+        const double rows = static_cast<double>(std::max<std::int64_t>(groupRows, 1));
+        bits += ((scale ? bitsOf(*scale) : 0) + (zero ? bitsOf(*zero) : 0)) / (g * rows);
         if (secondLevelGroup > 0) {
             bits += quantizedStats * secondLevelBits / (g * static_cast<double>(secondLevelGroup));
         }
@@ -410,6 +462,11 @@ double TensorFormat::effectiveBits(double k) const {
 bool Scenario::compresses() const {
     return weights || activations || kvCache || sparsity != Sparsity{} || lowRank ||
            depth != Depth{} || !overrides.empty();
+}
+
+double TensorFormat::tensorScaleBytes() const {
+    const auto block = blockScalingOf(type);
+    return block ? block->tensorScaleBits / 8.0 : 0.0;
 }
 
 bool matchesPattern(std::string_view pattern, std::string_view name) {

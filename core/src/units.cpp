@@ -32,6 +32,8 @@ constexpr std::array kUnits = {
     UnitEntry{"TB/s", Dimension::bytesPerSecond, kTera},
     UnitEntry{"GiB/s", Dimension::bytesPerSecond, kGibi},
     UnitEntry{"TiB/s", Dimension::bytesPerSecond, kTebi},
+    UnitEntry{"Gb/s", Dimension::bytesPerSecond, kGiga / 8},  // network links are quoted in bits
+    UnitEntry{"Tb/s", Dimension::bytesPerSecond, kTera / 8},
     UnitEntry{"OPS", Dimension::opsPerSecond, 1.0},
     UnitEntry{"FLOPS", Dimension::opsPerSecond, 1.0},
     UnitEntry{"GOPS", Dimension::opsPerSecond, kGiga},
@@ -43,6 +45,12 @@ constexpr std::array kUnits = {
     UnitEntry{"Hz", Dimension::hertz, 1.0},
     UnitEntry{"MHz", Dimension::hertz, kMega},
     UnitEntry{"GHz", Dimension::hertz, kGiga},
+    UnitEntry{"s", Dimension::seconds, 1.0},
+    UnitEntry{"ms", Dimension::seconds, 1e-3},
+    UnitEntry{"us", Dimension::seconds, 1e-6},
+    UnitEntry{"ns", Dimension::seconds, 1e-9},
+    UnitEntry{"W", Dimension::watts, 1.0},
+    UnitEntry{"kW", Dimension::watts, kKilo},
 };
 
 std::string formatScaled(double value, std::string_view unit, int precision, double base,
@@ -81,6 +89,10 @@ std::string_view dimensionName(Dimension dimension) {
             return "OPs/s (OPS, FLOPS, GOPS, GFLOPS, TOPS, TFLOPS, POPS, PFLOPS)";
         case Dimension::hertz:
             return "Hz (Hz, MHz, GHz)";
+        case Dimension::seconds:
+            return "seconds (s, ms, us, ns)";
+        case Dimension::watts:
+            return "watts (W, kW)";
     }
     return "?";
 }

@@ -1,4 +1,5 @@
-// Parsing and validation of one device document (schema_version 1, see docs/hwdb.md).
+// Parsing and validation of one device document (schema_version 2, see docs/hwdb.md; version 1
+// documents are migrated first, migrate.cpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,20 +14,17 @@
 
 #include "core/units.h"
 #include "device_schema.h"
+#include "device_sections.h"
 #include "hwdb/hwdb.h"
 #include "json_locate.h"
+#include "migrate.h"
 
 namespace rooflens::hwdb {
 
 namespace {
 
 using core::Json;
-
-struct QuantityKind {
-    core::Dimension dimension;
-    double maximum;
-    std::string_view siUnit;
-};
+using detail::QuantityKind;
 
 constexpr QuantityKind kOpsRate{core::Dimension::opsPerSecond, kMaxOpsPerSecond, "OPs/s"};
 constexpr QuantityKind kBytes{core::Dimension::bytes, kMaxBytes, "B"};
@@ -42,6 +40,10 @@ std::string_view shortDimensionName(core::Dimension dimension) {
             return "OPs/s";
         case core::Dimension::hertz:
             return "Hz";
+        case core::Dimension::seconds:
+            return "seconds";
+        case core::Dimension::watts:
+            return "watts";
     }
     return "?";
 }
@@ -75,42 +77,65 @@ std::string joined(const std::vector<std::string>& items) {
 std::string dataTypeChoices() {
     std::vector<std::string> names;
     for (auto type : core::kAllDataTypes) {
-        names.emplace_back(core::nameOf(type));
+        if (!core::isScaleOnly(type)) {
+            names.emplace_back(core::nameOf(type));
+        }
     }
     names.emplace_back(std::string(detail::kFp8Alias) + " (fp8_e4m3 and fp8_e5m2)");
+    names.emplace_back(std::string(detail::kFp6Family) + " (block-scaled FP6, with block_scales)");
+    names.emplace_back(std::string(detail::kFp4Family) + " (block-scaled FP4, with block_scales)");
     return joined(names);
 }
 
-// A key of a compute table and the data types it sets.
+// A key of a compute table: the element types it names (for the order and block_scales), the
+// types it sets at its rate itself, and whether it is an fp4/fp6 family key.
 struct TypeKey {
     std::string key;
+    std::vector<core::DataType> elements;
     std::vector<core::DataType> types;
+    bool family = false;
 };
 
-class DeviceParser {
+class DeviceParser final : public detail::ParseContext {
 public:
     DeviceParser(const Json& document, const std::string& label)
         : m_doc(document), m_reader(label) {}
 
     core::Result<core::Hardware> parse();
 
-private:
+    const core::JsonReader& reader() const override { return m_reader; }
     core::Status checkFields(const Json& obj, std::string_view path,
-                             std::initializer_list<std::string_view> allowed) const;
+                             std::initializer_list<std::string_view> allowed) const override;
     core::Result<std::string> nonEmptyString(const Json& obj, std::string_view path,
-                                             std::string_view key) const;
-    core::Status parseSchemaVersion() const;
-    core::Status parseIdentity();
-    core::Status parseSources();
-    core::Status parseCompute();
-    core::Result<std::vector<TypeKey>> typeKeys(const Json& table, const std::string& path) const;
-    core::Status parseTable(const Json& table, const std::string& path, bool matrix);
-    core::Status parseMemory();
-    core::Status parseOptional();
+                                             std::string_view key) const override;
     // Reads the quantity `key` of `parent`, checks its unit, status and source, records its
     // provenance and returns its value in SI base units.
     core::Result<double> quantity(const Json& parent, std::string_view parentPath,
-                                  std::string_view key, const QuantityKind& kind);
+                                  std::string_view key, const QuantityKind& kind) override;
+    core::Result<std::int64_t> count(const Json& parent, std::string_view parentPath,
+                                     std::string_view key, std::int64_t minimum,
+                                     std::int64_t maximum) override;
+    void addProvenance(core::ProvenanceEntry entry) override {
+        m_hw.provenance.push_back(std::move(entry));
+    }
+
+private:
+    core::Status parseIdentity();
+    core::Status parseSources();
+    core::Status parseCompute();
+    core::Result<std::vector<TypeKey>> typeKeys(const Json& table, const std::string& path,
+                                                bool matrix) const;
+    core::Status parseTable(const Json& table, const std::string& path, bool matrix);
+    core::Status parseRates(const Json& rates, const std::string& keyPath,
+                            const std::vector<core::DataType>& types, bool matrix,
+                            core::PeakTable& dense);
+    core::Result<std::vector<core::DataType>> blockScales(const Json& rates,
+                                                          const std::string& keyPath,
+                                                          const TypeKey& typeKey) const;
+    core::Status parseMemory();
+    core::Status parseOptional();
+    // The status, source and note of the quantity object `q` at `path`.
+    core::Result<core::ProvenanceEntry> provenanceOf(const Json& q, const std::string& path) const;
     core::Error unitError(const std::string& path, const std::string& unit, const Json& got,
                           core::Dimension dimension) const;
 
@@ -143,23 +168,6 @@ core::Result<std::string> DeviceParser::nonEmptyString(const Json& obj, std::str
         return m_reader.expected(core::childPath(path, key), "a non-empty string", Json(""));
     }
     return text;
-}
-
-core::Status DeviceParser::parseSchemaVersion() const {
-    auto version = m_reader.member(m_doc, "", "schema_version");
-    if (!version) {
-        return version.error();
-    }
-    const Json& value = *version.value();
-    if (!value.is_number_integer()) {
-        return m_reader.expected("/schema_version", "an integer", value);
-    }
-    if (value.get<std::int64_t>() != kSchemaVersion) {
-        return m_reader.error("/schema_version", "unsupported schema_version " + value.dump() +
-                                                     "; this build reads schema_version " +
-                                                     std::to_string(kSchemaVersion));
-    }
-    return core::Ok{};
 }
 
 core::Status DeviceParser::parseIdentity() {
@@ -217,8 +225,9 @@ core::Status DeviceParser::parseSources() {
 core::Error DeviceParser::unitError(const std::string& path, const std::string& unit,
                                     const Json& got, core::Dimension dimension) const {
     const std::string expectation = "a unit of " + std::string(core::dimensionName(dimension));
-    for (auto other : {core::Dimension::bytes, core::Dimension::bytesPerSecond,
-                       core::Dimension::opsPerSecond, core::Dimension::hertz}) {
+    for (auto other :
+         {core::Dimension::bytes, core::Dimension::bytesPerSecond, core::Dimension::opsPerSecond,
+          core::Dimension::hertz, core::Dimension::seconds, core::Dimension::watts}) {
         if (other != dimension && core::unitFactor(unit, other)) {
             core::Error error = m_reader.expected(path, expectation, got);
             error.message += " (a unit of " + std::string(shortDimensionName(other)) + ")";
@@ -259,6 +268,52 @@ core::Result<double> DeviceParser::quantity(const Json& parent, std::string_view
         return unitError(core::childPath(path, "unit"), unit.value(), q.at("unit"), kind.dimension);
     }
 
+    auto provenance = provenanceOf(q, path);
+    if (!provenance) {
+        return provenance.error();
+    }
+
+    const double si = value.value() * *factor;
+    if (!std::isfinite(si) || si > kind.maximum) {
+        return m_reader.error(core::childPath(path, "value"),
+                              "expected at most " + formatNumber(kind.maximum) + " " +
+                                  std::string(kind.siUnit) + " for one device, got " +
+                                  formatNumber(value.value()) + " " + unit.value() + " (" +
+                                  formatNumber(si) + " " + std::string(kind.siUnit) + ")");
+    }
+    m_hw.provenance.push_back(std::move(provenance.value()));
+    return si;
+}
+
+core::Result<std::int64_t> DeviceParser::count(const Json& parent, std::string_view parentPath,
+                                               std::string_view key, std::int64_t minimum,
+                                               std::int64_t maximum) {
+    const std::string path = core::childPath(parentPath, key);
+    auto member = m_reader.member(parent, parentPath, key);
+    if (!member) {
+        return member.error();
+    }
+    const Json& q = *member.value();
+    if (!q.is_object()) {
+        return m_reader.expected(path, "a count {\"value\", \"source\", \"status\"}", q);
+    }
+    if (auto fields = checkFields(q, path, {"value", "source", "status", "note"}); !fields) {
+        return fields.error();
+    }
+    auto value = m_reader.integer(q, path, "value", minimum, maximum);
+    if (!value) {
+        return value.error();
+    }
+    auto provenance = provenanceOf(q, path);
+    if (!provenance) {
+        return provenance.error();
+    }
+    m_hw.provenance.push_back(std::move(provenance.value()));
+    return value.value();
+}
+
+core::Result<core::ProvenanceEntry> DeviceParser::provenanceOf(const Json& q,
+                                                               const std::string& path) const {
     core::ProvenanceEntry provenance;
     provenance.jsonPath = path;
     if (m_reader.has(q, "status")) {
@@ -302,21 +357,12 @@ core::Result<double> DeviceParser::quantity(const Json& parent, std::string_view
         }
         provenance.note = note.value();
     }
-
-    const double si = value.value() * *factor;
-    if (!std::isfinite(si) || si > kind.maximum) {
-        return m_reader.error(core::childPath(path, "value"),
-                              "expected at most " + formatNumber(kind.maximum) + " " +
-                                  std::string(kind.siUnit) + " for one device, got " +
-                                  formatNumber(value.value()) + " " + unit.value() + " (" +
-                                  formatNumber(si) + " " + std::string(kind.siUnit) + ")");
-    }
-    m_hw.provenance.push_back(std::move(provenance));
-    return si;
+    return provenance;
 }
 
 core::Result<std::vector<TypeKey>> DeviceParser::typeKeys(const Json& table,
-                                                          const std::string& path) const {
+                                                          const std::string& path,
+                                                          bool matrix) const {
     std::vector<TypeKey> keys;
     for (const auto& item : table.items()) {
         const std::string& key = item.key();
@@ -329,11 +375,21 @@ core::Result<std::vector<TypeKey>> DeviceParser::typeKeys(const Json& table,
                                           "either fp8 or the explicit types, not both");
                 }
             }
-            keys.push_back({key, {core::DataType::fp8_e4m3, core::DataType::fp8_e5m2}});
+            const auto elements = detail::elementTypesOfKey(key, std::nullopt);
+            keys.push_back({key, elements, elements, false});
+            continue;
+        }
+        if (key == detail::kFp4Family || key == detail::kFp6Family) {
+            if (!matrix) {
+                return m_reader.error(keyPath,
+                                      "block-scaled FP4/FP6 rates belong to matrix units only "
+                                      "(compute/matrix)");
+            }
+            keys.push_back({key, detail::elementTypesOfKey(key, std::nullopt), {}, true});
             continue;
         }
         const auto type = core::parseDataType(key);
-        if (!type) {
+        if (!type || core::isScaleOnly(*type)) {
             return m_reader.error(
                 keyPath, "unknown data type \"" + key + "\"; expected one of " + dataTypeChoices());
         }
@@ -342,24 +398,89 @@ core::Result<std::vector<TypeKey>> DeviceParser::typeKeys(const Json& table,
                                                "\" (write \"" + std::string(core::nameOf(*type)) +
                                                "\")");
         }
-        keys.push_back({key, {*type}});
+        if (!matrix && core::isBlockScaled(*type)) {
+            return m_reader.error(keyPath,
+                                  "block-scaled (microscaling) rates belong to matrix units only "
+                                  "(compute/matrix)");
+        }
+        keys.push_back({key, {*type}, {*type}, false});
     }
     // Provenance follows the canonical data type order, whatever the order in the file.
     std::sort(keys.begin(), keys.end(), [](const TypeKey& a, const TypeKey& b) {
-        return core::indexOf(a.types.front()) < core::indexOf(b.types.front());
+        const auto ia = core::indexOf(a.elements.front());
+        const auto ib = core::indexOf(b.elements.front());
+        return ia != ib ? ia < ib : a.key < b.key;
     });
     return keys;
+}
+
+core::Result<std::vector<core::DataType>> DeviceParser::blockScales(const Json& rates,
+                                                                    const std::string& keyPath,
+                                                                    const TypeKey& typeKey) const {
+    std::vector<core::DataType> types;
+    const std::string listPath = core::childPath(keyPath, detail::kBlockScalesKey);
+    if (!m_reader.has(rates, detail::kBlockScalesKey)) {
+        if (typeKey.family) {
+            return m_reader.error(listPath,
+                                  "missing required field (" + typeKey.key +
+                                      " rates are block-scaled MMA rates: name the formats, e.g. "
+                                      "[\"nvfp4\", \"mxfp4\"])");
+        }
+        return types;
+    }
+    const Json& list = rates.at(std::string(detail::kBlockScalesKey));
+    if (!list.is_array() || list.empty()) {
+        return m_reader.expected(listPath,
+                                 "a non-empty array of block-scale formats (" +
+                                     std::string(detail::kBlockFamilyNames) + ")",
+                                 list);
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string itemPath = core::childPath(listPath, i);
+        if (!list[i].is_string()) {
+            return m_reader.expected(itemPath, "a string", list[i]);
+        }
+        const auto name = list[i].get<std::string>();
+        std::vector<core::DataType> found;
+        for (auto element : typeKey.elements) {
+            if (auto block = detail::blockTypeOf(name, element)) {
+                found.push_back(*block);
+            }
+        }
+        if (found.empty()) {
+            std::string fits;
+            for (const auto& family : detail::kBlockFamilies) {
+                const bool matches = std::find(typeKey.elements.begin(), typeKey.elements.end(),
+                                               family.element) != typeKey.elements.end();
+                if (matches && fits.find(family.name) == std::string::npos) {
+                    fits += (fits.empty() ? "" : ", ") + std::string(family.name);
+                }
+            }
+            return m_reader.expected(itemPath,
+                                     "a block-scaled form of " + typeKey.key + " (" +
+                                         (fits.empty() ? std::string("none exists") : fits) + ")",
+                                     list[i]);
+        }
+        for (auto block : found) {
+            if (std::find(types.begin(), types.end(), block) != types.end()) {
+                return m_reader.error(itemPath, "\"" + name + "\" is listed twice");
+            }
+            types.push_back(block);
+        }
+    }
+    return types;
 }
 
 core::Status DeviceParser::parseTable(const Json& table, const std::string& path, bool matrix) {
     if (!table.is_object()) {
         return m_reader.expected(path, "an object of data type -> rates", table);
     }
-    auto keys = typeKeys(table, path);
+    auto keys = typeKeys(table, path, matrix);
     if (!keys) {
         return keys.error();
     }
     core::PeakTable& dense = matrix ? m_hw.matrixDense : m_hw.vector;
+    std::map<core::DataType, std::string> setBy;  // which key set a type: each type once
     for (const auto& typeKey : keys.value()) {
         const std::string keyPath = core::childPath(path, typeKey.key);
         const Json& rates = table.at(typeKey.key);
@@ -371,33 +492,63 @@ core::Status DeviceParser::parseTable(const Json& table, const std::string& path
             return m_reader.error(core::childPath(keyPath, detail::kSparseKey),
                                   "2:4 sparse rates belong to matrix units only (compute/matrix)");
         }
-        auto fields = matrix ? checkFields(rates, keyPath, {detail::kDenseKey, detail::kSparseKey})
-                             : checkFields(rates, keyPath, {detail::kDenseKey});
+        if (!matrix && m_reader.has(rates, detail::kBlockScalesKey)) {
+            return m_reader.error(
+                core::childPath(keyPath, detail::kBlockScalesKey),
+                "block-scaled math belongs to matrix units only (compute/matrix)");
+        }
+        auto fields =
+            matrix ? checkFields(rates, keyPath,
+                                 {detail::kDenseKey, detail::kSparseKey, detail::kBlockScalesKey})
+                   : checkFields(rates, keyPath, {detail::kDenseKey});
         if (!fields) {
             return fields.error();
         }
-        auto denseRate = quantity(rates, keyPath, detail::kDenseKey, kOpsRate);
-        if (!denseRate) {
-            return denseRate.error();
+        auto blocks =
+            matrix ? blockScales(rates, keyPath, typeKey)
+                   : core::Result<std::vector<core::DataType>>(std::vector<core::DataType>{});
+        if (!blocks) {
+            return blocks.error();
         }
-        for (auto type : typeKey.types) {
-            dense.set(type, denseRate.value());
+        std::vector<core::DataType> types = typeKey.types;
+        types.insert(types.end(), blocks.value().begin(), blocks.value().end());
+        for (auto type : types) {
+            if (auto [it, fresh] = setBy.emplace(type, keyPath); !fresh) {
+                return m_reader.error(keyPath, "sets " + std::string(core::nameOf(type)) +
+                                                   ", which " + it->second +
+                                                   " sets already; give each type one rate");
+            }
         }
-        if (matrix && m_reader.has(rates, detail::kSparseKey)) {
-            auto sparseRate = quantity(rates, keyPath, detail::kSparseKey, kOpsRate);
-            if (!sparseRate) {
-                return sparseRate.error();
-            }
-            if (sparseRate.value() < denseRate.value()) {
-                return m_reader.error(
-                    core::childPath(core::childPath(keyPath, detail::kSparseKey), "value"),
-                    "expected a 2:4 sparse rate >= the dense rate (" +
-                        formatNumber(denseRate.value()) + " OPs/s), got " +
-                        formatNumber(sparseRate.value()) + " OPs/s");
-            }
-            for (auto type : typeKey.types) {
-                m_hw.matrixSparse.set(type, sparseRate.value());
-            }
+        if (auto status = parseRates(rates, keyPath, types, matrix, dense); !status) {
+            return status;
+        }
+    }
+    return core::Ok{};
+}
+
+core::Status DeviceParser::parseRates(const Json& rates, const std::string& keyPath,
+                                      const std::vector<core::DataType>& types, bool matrix,
+                                      core::PeakTable& dense) {
+    auto denseRate = quantity(rates, keyPath, detail::kDenseKey, kOpsRate);
+    if (!denseRate) {
+        return denseRate.error();
+    }
+    for (auto type : types) {
+        dense.set(type, denseRate.value());
+    }
+    if (matrix && m_reader.has(rates, detail::kSparseKey)) {
+        auto sparseRate = quantity(rates, keyPath, detail::kSparseKey, kOpsRate);
+        if (!sparseRate) {
+            return sparseRate.error();
+        }
+        if (sparseRate.value() < denseRate.value()) {
+            return m_reader.error(
+                core::childPath(core::childPath(keyPath, detail::kSparseKey), "value"),
+                "expected a 2:4 sparse rate >= the dense rate (" + formatNumber(denseRate.value()) +
+                    " OPs/s), got " + formatNumber(sparseRate.value()) + " OPs/s");
+        }
+        for (auto type : types) {
+            m_hw.matrixSparse.set(type, sparseRate.value());
         }
     }
     return core::Ok{};
@@ -504,16 +655,10 @@ core::Status DeviceParser::parseOptional() {
 }
 
 core::Result<core::Hardware> DeviceParser::parse() {
-    if (!m_doc.is_object()) {
-        return m_reader.expected("", "a device object", m_doc);
-    }
-    // The version comes first: a newer file may have fields this build does not know.
-    if (auto status = parseSchemaVersion(); !status) {
-        return status.error();
-    }
-    if (auto fields = checkFields(m_doc, "",
-                                  {"schema_version", "id", "name", "vendor", "kind", "sources",
-                                   "compute", "memory", "sram_per_core", "notes"});
+    if (auto fields = checkFields(
+            m_doc, "",
+            {"schema_version", "id", "name", "vendor", "kind", "sources", "compute", "memory",
+             "sram_per_core", "notes", "interconnect", "power", "release_year"});
         !fields) {
         return fields.error();
     }
@@ -524,6 +669,9 @@ core::Result<core::Hardware> DeviceParser::parse() {
             return status.error();
         }
     }
+    if (auto status = detail::parseSections(m_doc, *this, m_hw); !status) {
+        return status.error();
+    }
     return std::move(m_hw);
 }
 
@@ -531,7 +679,16 @@ core::Result<core::Hardware> DeviceParser::parse() {
 
 core::Result<core::Hardware> parseDevice(const core::Json& document, const std::string& label) {
     try {
-        DeviceParser parser(document, label);
+        const core::JsonReader reader(label);
+        if (!document.is_object()) {
+            return reader.expected("", "a device object", document);
+        }
+        // The version comes first: a newer file may have fields this build does not know.
+        auto migrated = detail::migrateDocument(document, reader);
+        if (!migrated) {
+            return migrated.error();
+        }
+        DeviceParser parser(migrated.value() ? *migrated.value() : document, label);
         return parser.parse();
     } catch (const std::exception& e) {
         return core::makeError(label + ": cannot read device: " + e.what());

@@ -1,7 +1,8 @@
-// Writes a core::Hardware in the device schema (schema_version 1, see docs/hwdb.md).
+// Writes a core::Hardware in the device schema (schema_version 2, see docs/hwdb.md).
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "core/units.h"
 #include "device_schema.h"
+#include "device_sections.h"
 #include "hwdb/hwdb.h"
 
 namespace rooflens::hwdb {
@@ -27,6 +29,8 @@ constexpr std::array<std::string_view, 3> kOpsUnits = {"TOPS", "GOPS", "OPS"};
 constexpr std::array<std::string_view, 9> kByteUnits = {"GB", "GiB", "MiB", "MB", "KiB",
                                                         "KB", "TB",  "TiB", "B"};
 constexpr std::array<std::string_view, 3> kByteRateUnits = {"GB/s", "GiB/s", "B/s"};
+constexpr std::array<std::string_view, 4> kSecondUnits = {"us", "ns", "ms", "s"};
+constexpr std::array<std::string_view, 1> kWattUnits = {"W"};  // as datasheets: 1000 W
 
 // Significant digits in the shortest text that reads back as `value` ("1978.9" -> 5).
 int significantDigits(double value) {
@@ -102,7 +106,15 @@ std::string hostKey(const std::string& url) {
     return text.empty() ? std::string("source") : std::string(text);
 }
 
-class DeviceWriter {
+// One entry of a compute table as written: its key, the types sharing its rate, and the
+// block-scaled types it names in block_scales.
+struct TableEntry {
+    std::string key;
+    core::DataType rateType;  // the type whose rate the entry writes
+    std::vector<std::string> blockScales;
+};
+
+class DeviceWriter final : public detail::WriteContext {
 public:
     explicit DeviceWriter(const core::Hardware& hw) : m_hw(hw) {
         for (const auto& entry : hw.provenance) {
@@ -112,11 +124,18 @@ public:
 
     std::string write();
 
+    OrderedJson quantity(const std::string& path, double si, core::Dimension dimension) override {
+        return quantity(path, si, false, dimension);
+    }
+    OrderedJson count(const std::string& path, std::int64_t value) override;
+
 private:
     OrderedJson quantity(const std::string& path, double si, bool forceMeasured,
                          core::Dimension dimension, bool integerOps = false);
+    void describe(const std::string& path, OrderedJson& q, bool forceMeasured);
     std::string sourceKey(const std::string& url);
     bool hasProvenanceUnder(const std::string& prefix) const;
+    std::vector<TableEntry> tableEntries(bool matrix) const;
     OrderedJson table(bool matrix);
     OrderedJson memory();
 
@@ -159,6 +178,12 @@ OrderedJson DeviceWriter::quantity(const std::string& path, double si, bool forc
         case core::Dimension::bytesPerSecond:
             scaled = chooseUnit(si, kByteRateUnits, dimension);
             break;
+        case core::Dimension::seconds:
+            scaled = chooseUnit(si, kSecondUnits, dimension);
+            break;
+        case core::Dimension::watts:
+            scaled = chooseUnit(si, kWattUnits, dimension);
+            break;
         default:
             scaled = integerOps ? chooseUnit(si, kOpsUnits, dimension)
                                 : chooseUnit(si, kFlopsUnits, dimension);
@@ -167,6 +192,19 @@ OrderedJson DeviceWriter::quantity(const std::string& path, double si, bool forc
     OrderedJson q = OrderedJson::object();
     q["value"] = numberJson(scaled.first);
     q["unit"] = std::string(scaled.second);
+    describe(path, q, forceMeasured);
+    return q;
+}
+
+OrderedJson DeviceWriter::count(const std::string& path, std::int64_t value) {
+    OrderedJson q = OrderedJson::object();
+    q["value"] = value;
+    describe(path, q, false);
+    return q;
+}
+
+// Source, status and note of the quantity at `path` from its provenance.
+void DeviceWriter::describe(const std::string& path, OrderedJson& q, bool forceMeasured) {
     auto it = m_provenance.find(path);
     const core::ProvenanceEntry* provenance = it == m_provenance.end() ? nullptr : it->second;
     if (provenance != nullptr && !provenance->source.empty()) {
@@ -181,7 +219,126 @@ OrderedJson DeviceWriter::quantity(const std::string& path, double si, bool forc
     if (provenance != nullptr && !provenance->note.empty()) {
         q["note"] = provenance->note;
     }
-    return q;
+}
+
+// Plans the keys of one compute table. For a device that came from parseDevice the keys are the
+// file's own (`inFile` tells which keys its provenance paths name), so reading the output back
+// gives the same provenance; other devices get fp8 split and fp4/fp6 family keys where the
+// formats share a rate.
+class TablePlanner {
+public:
+    TablePlanner(const core::PeakTable& dense, const core::PeakTable* sparse,
+                 std::function<bool(std::string_view)> inFile)
+        : m_dense(dense), m_sparse(sparse), m_inFile(std::move(inFile)) {}
+
+    std::vector<TableEntry> plan(bool matrix);
+
+private:
+    double sparseAt(core::DataType type) const { return m_sparse ? m_sparse->at(type) : 0.0; }
+    bool present(core::DataType type) const { return m_dense.at(type) > 0 || sparseAt(type) > 0; }
+    bool sameRate(core::DataType a, core::DataType b) const {
+        return m_dense.at(a) == m_dense.at(b) && sparseAt(a) == sparseAt(b);
+    }
+    bool free(core::DataType type) const {
+        return present(type) && !m_covered[core::indexOf(type)] && !m_inFile(core::nameOf(type));
+    }
+    void cover(core::DataType type) { m_covered[core::indexOf(type)] = true; }
+    // Block-scaled forms of `elements` at the entry's rate join its block_scales.
+    void absorb(TableEntry& entry, const std::vector<core::DataType>& elements);
+    // The fp4 and fp6 family keys for the formats left.
+    void addFamilies(std::vector<TableEntry>& entries);
+
+    const core::PeakTable& m_dense;
+    const core::PeakTable* m_sparse;
+    std::function<bool(std::string_view)> m_inFile;
+    std::vector<bool> m_covered = std::vector<bool>(core::kDataTypeCount, false);
+};
+
+void TablePlanner::absorb(TableEntry& entry, const std::vector<core::DataType>& elements) {
+    for (std::string_view family : {"nvfp4", "mxfp4", "mxfp6", "mxfp8"}) {
+        std::vector<core::DataType> blocks;
+        for (auto element : elements) {
+            auto block = detail::blockTypeOf(family, element);
+            if (block && free(*block) && sameRate(*block, entry.rateType)) {
+                blocks.push_back(*block);
+            }
+        }
+        if (!blocks.empty() && blocks.size() == elements.size()) {
+            entry.blockScales.emplace_back(family);
+            for (auto block : blocks) {
+                cover(block);
+            }
+        }
+    }
+}
+
+void TablePlanner::addFamilies(std::vector<TableEntry>& entries) {
+    for (std::string_view family : {detail::kFp4Family, detail::kFp6Family}) {
+        const auto elements = detail::elementTypesOfKey(family, std::nullopt);
+        std::optional<core::DataType> rateType;
+        for (std::string_view name : {"nvfp4", "mxfp4", "mxfp6"}) {
+            auto block = detail::blockTypeOf(name, elements.front());
+            if (block && free(*block)) {
+                rateType = block;
+                break;
+            }
+        }
+        if (!rateType) {
+            continue;
+        }
+        TableEntry entry{std::string(family), *rateType, {}};
+        absorb(entry, elements);
+        if (!entry.blockScales.empty()) {
+            entries.push_back(std::move(entry));
+        }
+    }
+}
+
+std::vector<TableEntry> TablePlanner::plan(bool matrix) {
+    std::vector<TableEntry> entries;
+    using D = core::DataType;
+    if (m_inFile(detail::kFp8Alias) && present(D::fp8_e4m3) && sameRate(D::fp8_e4m3, D::fp8_e5m2)) {
+        TableEntry entry{std::string(detail::kFp8Alias), D::fp8_e4m3, {}};
+        cover(D::fp8_e4m3);
+        cover(D::fp8_e5m2);
+        absorb(entry, detail::elementTypesOfKey(detail::kFp8Alias, std::nullopt));
+        entries.push_back(std::move(entry));
+    }
+    for (auto type : core::kAllDataTypes) {
+        if (core::isBlockScaled(type) || !present(type) || m_covered[core::indexOf(type)]) {
+            continue;
+        }
+        TableEntry entry{std::string(core::nameOf(type)), type, {}};
+        cover(type);
+        // Formats the file listed under a family key stay there.
+        const bool familyKey =
+            (type == D::fp4_e2m1 && m_inFile(detail::kFp4Family)) ||
+            ((type == D::fp6_e2m3 || type == D::fp6_e3m2) && m_inFile(detail::kFp6Family));
+        if (matrix && !familyKey) {
+            absorb(entry, {type});
+        }
+        entries.push_back(std::move(entry));
+    }
+    if (matrix) {
+        addFamilies(entries);
+    }
+    for (auto type : core::kAllDataTypes) {
+        if (present(type) && !m_covered[core::indexOf(type)]) {
+            entries.push_back({std::string(core::nameOf(type)), type, {}});
+            cover(type);
+        }
+    }
+    return entries;
+}
+
+std::vector<TableEntry> DeviceWriter::tableEntries(bool matrix) const {
+    const std::string path =
+        std::string("/compute/") + std::string(matrix ? detail::kMatrixKey : detail::kVectorKey);
+    TablePlanner planner(matrix ? m_hw.matrixDense : m_hw.vector,
+                         matrix ? &m_hw.matrixSparse : nullptr, [&](std::string_view key) {
+                             return hasProvenanceUnder(path + "/" + std::string(key) + "/");
+                         });
+    return planner.plan(matrix);
 }
 
 OrderedJson DeviceWriter::table(bool matrix) {
@@ -189,39 +346,27 @@ OrderedJson DeviceWriter::table(bool matrix) {
         std::string("/compute/") + std::string(matrix ? detail::kMatrixKey : detail::kVectorKey);
     const core::PeakTable& dense = matrix ? m_hw.matrixDense : m_hw.vector;
     const core::PeakTable* sparse = matrix ? &m_hw.matrixSparse : nullptr;
-    auto sparseAt = [&](core::DataType type) { return sparse ? sparse->at(type) : 0.0; };
-
-    // Write fp8 once when the file it came from did, and both formats still agree.
-    const bool fp8Alias =
-        hasProvenanceUnder(path + "/" + std::string(detail::kFp8Alias) + "/") &&
-        dense.at(core::DataType::fp8_e4m3) == dense.at(core::DataType::fp8_e5m2) &&
-        sparseAt(core::DataType::fp8_e4m3) == sparseAt(core::DataType::fp8_e5m2);
-
     OrderedJson out = OrderedJson::object();
-    for (auto type : core::kAllDataTypes) {
-        if (fp8Alias && type == core::DataType::fp8_e5m2) {
-            continue;
-        }
-        if (dense.at(type) <= 0 && sparseAt(type) <= 0) {
-            continue;
-        }
-        const std::string key = fp8Alias && type == core::DataType::fp8_e4m3
-                                    ? std::string(detail::kFp8Alias)
-                                    : std::string(core::nameOf(type));
-        const std::string keyPath = core::childPath(path, key);
-        const bool integerOps = core::isInteger(type);
+    for (const TableEntry& entry : tableEntries(matrix)) {
+        const std::string keyPath = core::childPath(path, entry.key);
+        const bool integerOps = core::isInteger(entry.rateType);
+        const double denseRate = dense.at(entry.rateType);
+        const double sparseRate = sparse ? sparse->at(entry.rateType) : 0.0;
         OrderedJson rates = OrderedJson::object();
-        if (dense.at(type) > 0) {
+        if (denseRate > 0) {
             rates[std::string(detail::kDenseKey)] =
-                quantity(core::childPath(keyPath, detail::kDenseKey), dense.at(type), false,
+                quantity(core::childPath(keyPath, detail::kDenseKey), denseRate, false,
                          core::Dimension::opsPerSecond, integerOps);
         }
-        if (sparseAt(type) > 0) {
+        if (sparseRate > 0) {
             rates[std::string(detail::kSparseKey)] =
-                quantity(core::childPath(keyPath, detail::kSparseKey), sparseAt(type), false,
+                quantity(core::childPath(keyPath, detail::kSparseKey), sparseRate, false,
                          core::Dimension::opsPerSecond, integerOps);
         }
-        out[key] = std::move(rates);
+        if (!entry.blockScales.empty()) {
+            rates[std::string(detail::kBlockScalesKey)] = entry.blockScales;
+        }
+        out[entry.key] = std::move(rates);
     }
     return out;
 }
@@ -268,6 +413,8 @@ std::string DeviceWriter::write() {
     if (m_hw.sramPerCoreBytes > 0) {
         sram = quantity("/sram_per_core", m_hw.sramPerCoreBytes, false, core::Dimension::bytes);
     }
+    OrderedJson sections = OrderedJson::object();
+    detail::writeSections(m_hw, *this, sections);  // before the sources are copied below
 
     OrderedJson doc = OrderedJson::object();
     doc["schema_version"] = kSchemaVersion;
@@ -280,6 +427,9 @@ std::string DeviceWriter::write() {
     doc["memory"] = std::move(levels);
     if (!sram.is_null()) {
         doc["sram_per_core"] = std::move(sram);
+    }
+    for (auto it = sections.begin(); it != sections.end(); ++it) {
+        doc[it.key()] = std::move(*it);
     }
     if (!m_hw.notes.empty()) {
         doc["notes"] = m_hw.notes;

@@ -66,7 +66,7 @@ core::RunSettings prefill(std::int64_t batch, std::int64_t prompt) {
 
 TEST(Integration, DatabaseLoadsCleanly) {
     EXPECT_TRUE(db().errors().empty()) << db().errors().front().message;
-    EXPECT_EQ(db().entries().size(), 15U);
+    EXPECT_EQ(db().entries().size(), 33U);
 }
 
 TEST(Integration, Llama2DecodeIsMemoryBoundAndStreamsTheWeights) {

@@ -22,10 +22,10 @@ Scenario preset(const std::string& name) {
 
 TEST(Scenario, PresetsExistAndCiteTheirPapers) {
     const std::vector<std::string> expected = {
-        "asvd-20",         "awq-w4a16-g128",   "fp16",           "fp8-w8a8",
-        "gptq-w3a16-g128", "kivi-kv2",         "layer-prune-25", "nf4-double-quant",
-        "qserve-w4a8kv4",  "smoothquant-w8a8", "sparse-2of4",    "spqr-3bit",
-        "unstructured-50"};
+        "asvd-20",          "awq-w4a16-g128",  "fp16",           "fp8-block-w8a8",   "fp8-kv",
+        "fp8-w8a8",         "gptq-w3a16-g128", "kivi-kv2",       "layer-prune-25",   "mxfp4-w4a16",
+        "nf4-double-quant", "nvfp4-w4a4",      "qserve-w4a8kv4", "smoothquant-w8a8", "sparse-2of4",
+        "spqr-3bit",        "unstructured-50"};
     EXPECT_EQ(listScenarioPresets(), expected);
     for (const auto& name : expected) {
         const Scenario s = preset(name);

@@ -22,12 +22,37 @@ inline fs::path devicesDir() {
     return ROOFLENS_HWDB_DEVICES_DIR;
 }
 
-inline const std::vector<std::string>& builtinIds() {
+// The 15 devices of the first reference table (hardware_datasheets.json).
+inline const std::vector<std::string>& firstIds() {
     static const std::vector<std::string> ids = {
         "a100-40gb-sxm", "a100-80gb-sxm", "h100-sxm", "h100-pcie",
         "h200-sxm",      "l40s",          "rtx-4090", "jetson-agx-orin-64gb",
         "mi250x",        "mi300x",        "m2-ultra", "m3-max",
         "xeon-8480",     "tpu-v4",        "tpu-v5e"};
+    return ids;
+}
+
+// The 18 devices of hardware_datasheets_2026.json.
+inline const std::vector<std::string>& ids2026() {
+    static const std::vector<std::string> ids = {"b200",      "b300",
+                                                 "gb200",     "gb300",
+                                                 "rtx-5090",  "rtx-pro-6000-server",
+                                                 "dgx-spark", "jetson-agx-thor",
+                                                 "h20",       "l4",
+                                                 "mi325x",    "mi355x",
+                                                 "tpu-v6e",   "tpu-v7",
+                                                 "gaudi3",    "m4-max",
+                                                 "m3-ultra",  "trainium2"};
+    return ids;
+}
+
+// All 33 built-in devices.
+inline const std::vector<std::string>& builtinIds() {
+    static const std::vector<std::string> ids = [] {
+        std::vector<std::string> all = firstIds();
+        all.insert(all.end(), ids2026().begin(), ids2026().end());
+        return all;
+    }();
     return ids;
 }
 

@@ -59,7 +59,7 @@ protected:
             fs::copy_file(entry.path(), builtinDir() / entry.path().filename());
         }
         m_builtinBefore = snapshot(builtinDir());
-        ASSERT_EQ(m_builtinBefore.size(), 15u);
+        ASSERT_EQ(m_builtinBefore.size(), testing::builtinIds().size());
     }
     void TearDown() override { EXPECT_EQ(snapshot(builtinDir()), m_builtinBefore); }
 
@@ -77,8 +77,8 @@ protected:
 TEST_F(DatabaseTest, LoadsBuiltinsWithAMissingUserDir) {
     const Database db = Database::load(builtinDir(), userDir());
     EXPECT_TRUE(db.errors().empty());
-    ASSERT_EQ(db.entries().size(), 15u);
-    EXPECT_EQ(db.visibleEntries().size(), 15u);
+    ASSERT_EQ(db.entries().size(), testing::builtinIds().size());
+    EXPECT_EQ(db.visibleEntries().size(), testing::builtinIds().size());
     const Entry* h100 = db.find("h100-sxm");
     ASSERT_NE(h100, nullptr);
     EXPECT_EQ(h100->origin, Origin::builtin);
@@ -120,7 +120,7 @@ TEST_F(DatabaseTest, BrokenUserProfileIsReportedAndExplainsAnUnknownId) {
     fs::copy_file(dataDir() / "bad" / "zero-capacity.json", userDir() / "my-gpu.json");
     writeVariant(userDir(), "other.json", "other", 12);
     const Database db = Database::load(builtinDir(), userDir());
-    EXPECT_EQ(db.entries().size(), 16u);
+    EXPECT_EQ(db.entries().size(), testing::builtinIds().size() + 1);
     ASSERT_EQ(db.errors().size(), 1u);
     EXPECT_NE(db.errors()[0].message.find("my-gpu.json: /memory/0/capacity/value"),
               std::string::npos);
@@ -195,8 +195,8 @@ TEST_F(DatabaseTest, ImportWithABuiltinIdNeedsForceAndThenShadowsIt) {
     ASSERT_NE(found, nullptr);
     EXPECT_EQ(found->origin, Origin::user);
     EXPECT_EQ(found->hardware.vector.at(core::DataType::fp32), 33e12);
-    EXPECT_EQ(db.entries().size(), 16u);
-    EXPECT_EQ(db.visibleEntries().size(), 15u);
+    EXPECT_EQ(db.entries().size(), testing::builtinIds().size() + 1);
+    EXPECT_EQ(db.visibleEntries().size(), testing::builtinIds().size());
     auto resolved = db.resolve("h100-sxm");
     ASSERT_TRUE(resolved);
     EXPECT_EQ(resolved->vector.at(core::DataType::fp32), 33e12);
@@ -219,7 +219,7 @@ TEST_F(DatabaseTest, InvalidImportChangesNothing) {
 
     // Same id "test-gpu", invalid content, even with force.
     for (const char* bad : {"negative-bandwidth.json", "syntax-missing-comma.json",
-                            "infinite-value.json", "schema-version-2.json"}) {
+                            "infinite-value.json", "schema-version-3.json"}) {
         auto result = db.importProfile(dataDir() / "bad" / bad, true);
         ASSERT_FALSE(result) << bad;
         EXPECT_NE(result.error().message.find(bad), std::string::npos) << result.error().message;

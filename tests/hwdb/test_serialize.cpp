@@ -31,6 +31,10 @@ void expectSameHardware(const core::Hardware& a, const core::Hardware& b) {
         EXPECT_EQ(a.memory[i].measured, b.memory[i].measured) << i;
     }
     EXPECT_EQ(a.sramPerCoreBytes, b.sramPerCoreBytes);
+    EXPECT_TRUE(a.interconnect == b.interconnect);
+    EXPECT_EQ(a.tdpWatts, b.tdpWatts);
+    EXPECT_EQ(a.idleWatts, b.idleWatts);
+    EXPECT_EQ(a.releaseYear, b.releaseYear);
     EXPECT_EQ(a.notes, b.notes);
     ASSERT_EQ(a.provenance.size(), b.provenance.size());
     for (std::size_t i = 0; i < a.provenance.size(); ++i) {
@@ -59,7 +63,7 @@ TEST(SerializeDevice, RoundTripsAllBuiltinDevices) {
 }
 
 TEST(SerializeDevice, RoundTripsFixtures) {
-    for (const char* name : {"test-gpu.json", "measured-profile.json"}) {
+    for (const char* name : {"test-gpu.json", "measured-profile.json", "interconnect-gpu.json"}) {
         const auto hw = loadDeviceFile(dataDir() / "good" / name);
         ASSERT_TRUE(hw) << errorOf(hw);
         expectRoundTrip(hw.value());
@@ -99,6 +103,39 @@ TEST(SerializeDevice, KeepsFp8AliasOnlyWhereTheFileUsedIt) {
     EXPECT_FALSE(splitDoc.at("compute").at("matrix").contains("fp8"));
     EXPECT_TRUE(splitDoc.at("compute").at("matrix").contains("fp8_e4m3"));
     EXPECT_TRUE(splitDoc.at("compute").at("matrix").contains("fp8_e5m2"));
+}
+
+TEST(SerializeDevice, WritesBlockScalesAndTheInterconnect) {
+    const auto b200 = loadDeviceFile(devicesDir() / "b200.json");
+    ASSERT_TRUE(b200) << errorOf(b200);
+    const auto doc = nlohmann::json::parse(serializeDevice(b200.value()));
+    const auto& matrix = doc.at("compute").at("matrix");
+    EXPECT_EQ(matrix.at("fp4").at("block_scales"), nlohmann::json({"nvfp4", "mxfp4"}));
+    EXPECT_EQ(matrix.at("fp6").at("block_scales"), nlohmann::json({"mxfp6"}));
+    EXPECT_EQ(matrix.at("fp8").at("block_scales"), nlohmann::json({"mxfp8"}));
+    EXPECT_FALSE(matrix.contains("nvfp4"));
+    const auto& up = doc.at("interconnect").at("scale_up");
+    EXPECT_EQ(up.at("bandwidth_per_direction").at("value"), 900);
+    EXPECT_EQ(up.at("bandwidth_per_direction").at("unit"), "GB/s");
+    EXPECT_EQ(up.at("domain_devices").at("value"), 8);
+    EXPECT_FALSE(up.contains("latency")) << "a defaulted latency is not written";
+    EXPECT_EQ(doc.at("interconnect").at("host").at("pcie").at("lanes"), 16);
+    EXPECT_EQ(doc.at("power").at("tdp").at("unit"), "W");
+    EXPECT_EQ(doc.at("release_year").at("value"), 2024);
+
+    // A device built in code with NVFP4 and MXFP4 at different rates gets one key each.
+    core::Hardware hw = b200.value();
+    hw.provenance.clear();
+    hw.matrixDense.set(DataType::nvfp4, 10e15);
+    const auto split = nlohmann::json::parse(serializeDevice(hw));
+    const auto& splitMatrix = split.at("compute").at("matrix");
+    ASSERT_TRUE(splitMatrix.contains("fp4")) << splitMatrix.dump();
+    EXPECT_EQ(splitMatrix.at("fp4").at("block_scales"), nlohmann::json({"nvfp4"}));
+    EXPECT_EQ(splitMatrix.at("mxfp4").at("dense").at("value"), 9000);
+    const auto back = parseDeviceText(split.dump(), "split.json");
+    ASSERT_TRUE(back) << errorOf(back);
+    EXPECT_EQ(back->matrixDense.opsPerSecond, hw.matrixDense.opsPerSecond);
+    EXPECT_EQ(back->matrixSparse.opsPerSecond, hw.matrixSparse.opsPerSecond);
 }
 
 // What calibration produces: values measured on this machine, no datasheet provenance.

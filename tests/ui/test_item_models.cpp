@@ -95,6 +95,15 @@ TEST(ItemModels, HardwareListModel) {
     EXPECT_DOUBLE_EQ(model.index(h100, HardwareListModel::Bandwidth).data(SortRole).toDouble(),
                      3.35e12);
     EXPECT_EQ(model.index(h100, 0).data(IdRole).toString(), QStringLiteral("h100-sxm"));
+    EXPECT_EQ(model.index(h100, HardwareListModel::Vendor).data().toString(),
+              QStringLiteral("NVIDIA"));
+    EXPECT_EQ(model.index(h100, HardwareListModel::Kind).data().toString(), QStringLiteral("gpu"));
+    EXPECT_EQ(model.index(h100, HardwareListModel::Kind).data(SortRole).toInt(),
+              static_cast<int>(core::DeviceKind::gpu));
+    EXPECT_EQ(model.index(h100, HardwareListModel::Year).data().toString(), QStringLiteral("2022"));
+    EXPECT_EQ(model.index(h100, HardwareListModel::Year).data(SortRole).toInt(), 2022);
+    EXPECT_EQ(model.headerData(HardwareListModel::Year, Qt::Horizontal).toString(),
+              QStringLiteral("Year"));
     EXPECT_EQ(model.rowOf("no-such-device"), -1);
     model.setRows({});
     EXPECT_EQ(model.rowCount(), 0);

@@ -2,7 +2,11 @@
 // editor's round trip and validation.
 #include <gtest/gtest.h>
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
+#include <QSpinBox>
 #include <QTemporaryDir>
 
 #include "core/scenario.h"
@@ -100,6 +104,36 @@ TEST(ScenarioEditor, EveryPresetRoundTripsThroughTheWidgets) {
         ASSERT_TRUE(editor.collect()) << name << ": " << editor.errorText().toStdString();
         EXPECT_EQ(editor.item().scenario, preset.value()) << name;
     }
+}
+
+TEST(ScenarioEditor, FormatEditorOffersTheMicroscalingFormats) {
+    ScenarioEditor editor(baseline(), findFamily("llm"));
+    auto* type = editor.findChild<QComboBox*>(QStringLiteral("weightsFormatType"));
+    auto* group = editor.findChild<QSpinBox*>(QStringLiteral("weightsFormatGroup"));
+    auto* rows = editor.findChild<QSpinBox*>(QStringLiteral("weightsFormatGroupRows"));
+    auto* bits = editor.findChild<QLabel*>(QStringLiteral("weightsFormatBits"));
+    ASSERT_TRUE(type && group && rows && bits);
+    editor.findChild<QCheckBox*>(QStringLiteral("weightsOn"))->setChecked(true);
+    for (const char* name : {"nvfp4", "mxfp4", "mxfp6_e2m3", "mxfp6_e3m2", "mxfp8_e4m3",
+                             "mxfp8_e5m2", "fp4_e2m1", "fp6_e2m3", "fp6_e3m2"}) {
+        EXPECT_GE(type->findText(QLatin1String(name)), 0) << name;
+    }
+    EXPECT_LT(type->findText(QStringLiteral("e8m0")), 0) << "a scale type, not an element type";
+    type->setCurrentIndex(type->findText(QStringLiteral("nvfp4")));
+    EXPECT_FALSE(group->isEnabled()) << "NVFP4 brings its own 16-element scale";
+    EXPECT_TRUE(bits->text().startsWith(QStringLiteral("4.5 "))) << bits->text().toStdString();
+    EXPECT_TRUE(bits->text().contains(QStringLiteral("fp32 scale per tensor")));
+    type->setCurrentIndex(type->findText(QStringLiteral("mxfp4")));
+    EXPECT_TRUE(bits->text().startsWith(QStringLiteral("4.25 "))) << bits->text().toStdString();
+    type->setCurrentIndex(type->findText(QStringLiteral("fp8_e4m3")));
+    EXPECT_TRUE(group->isEnabled());
+    group->setValue(128);
+    rows->setValue(128);
+    // 8 + 16 / (128 x 128): the editor's default fp16 scale over a 128 x 128 block.
+    EXPECT_EQ(bits->text(), QStringLiteral("8.00098"));
+    ASSERT_TRUE(editor.collect()) << editor.errorText().toStdString();
+    ASSERT_TRUE(editor.item().scenario.weights.has_value());
+    EXPECT_EQ(editor.item().scenario.weights->groupRows, 128);
 }
 
 TEST(ScenarioEditor, RejectsAnEmptyNameAndBadTokenSchedules) {

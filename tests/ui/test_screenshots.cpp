@@ -67,6 +67,43 @@ TEST(Screenshots, Llm) {
     window.grab().toImage().save(screenshotPath("main-window-llm-compare.png"));
 }
 
+// What FP4 buys on Blackwell against Hopper: Llama-3-70B prefill, FP8 and NVFP4, on a B200 and
+// an H100, every ceiling drawn (the FP4 and FP6 roofs included); and the hardware panel
+// filtered to NVIDIA GPUs with the B200's interconnect in the details.
+TEST(Screenshots, BlackwellFp4) {
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.model = "llama-3-70b";
+    s.settings.phase = core::Phase::prefill;
+    s.settings.batch = 1;
+    s.settings.promptLength = 2048;
+    s.devices = {"b200", "h100-sxm"};
+    s.scenarios.resize(1);  // the uncompressed baseline
+    s.scenarios.push_back(preset("fp8-w8a8"));
+    s.scenarios.push_back(preset("nvfp4-w4a4"));
+    s.chart.ceilings = core::CeilingSet::all;
+    shoot(window, s, "main-window-blackwell-fp4.png");
+    bool fp4Roof = false;
+    for (const auto& roof : window.rooflinePlot()->spec().roofs) {
+        fp4Roof = fp4Roof || roof.label.find("nvfp4") != std::string::npos;
+    }
+    EXPECT_TRUE(fp4Roof) << "the FP4 ceiling is drawn";
+
+    HardwarePanel panel;
+    panel.resize(700, 900);
+    auto* vendor = panel.findChild<QComboBox*>(QStringLiteral("hardwareVendorFilter"));
+    auto* kind = panel.findChild<QComboBox*>(QStringLiteral("hardwareKindFilter"));
+    vendor->setCurrentIndex(vendor->findText(QStringLiteral("NVIDIA")));
+    kind->setCurrentIndex(kind->findText(QStringLiteral("gpu")));
+    panel.setSelectedIds({"b200"});
+    panel.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&panel));
+    QTest::qWait(100);
+    const QString path = screenshotPath("hardware-panel-nvidia.png");
+    ASSERT_TRUE(panel.grab().toImage().save(path)) << path.toStdString();
+    std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+}
+
 TEST(Screenshots, LlmOutOfMemory) {
     MainWindow window;
     Session s = defaultSession();

@@ -1,5 +1,6 @@
 #include "ui/hardware_panel.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -9,13 +10,15 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSortFilterProxyModel>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "core/units.h"
 #include "format.h"
+#include "itemmodels/hardware_filter_proxy.h"
 #include "itemmodels/hardware_list_model.h"
 #include "itemmodels/roles.h"
 
@@ -46,6 +49,29 @@ const core::ProvenanceEntry* provenanceOf(const core::Hardware& hw, const std::s
     return nullptr;
 }
 
+// The provenance of a peak: its own key, or the key that set it with others (fp8 for both FP8
+// types, an element type or the fp4/fp6 family for the microscaling formats in block_scales).
+const core::ProvenanceEntry* peakProvenance(const core::Hardware& hw, const std::string& prefix,
+                                            core::DataType type) {
+    const auto block = core::blockScalingOf(type);
+    const core::DataType element = block ? block->element : type;
+    std::vector<std::string> keys = {std::string(core::nameOf(type)),
+                                     std::string(core::nameOf(element))};
+    if (element == core::DataType::fp8_e4m3 || element == core::DataType::fp8_e5m2) {
+        keys.emplace_back("fp8");
+    } else if (element == core::DataType::fp6_e2m3 || element == core::DataType::fp6_e3m2) {
+        keys.emplace_back("fp6");
+    } else if (element == core::DataType::fp4_e2m1) {
+        keys.emplace_back("fp4");
+    }
+    for (const auto& key : keys) {
+        if (const auto* p = provenanceOf(hw, prefix + key + "/dense")) {
+            return p;
+        }
+    }
+    return nullptr;
+}
+
 QString provenanceBadge(const core::ProvenanceEntry* p) {
     if (p == nullptr) {
         return {};
@@ -55,6 +81,69 @@ QString provenanceBadge(const core::ProvenanceEntry* p) {
         text = QStringLiteral("<a href=\"%1\">%2</a>").arg(qs(p->source).toHtmlEscaped(), text);
     }
     return text;
+}
+
+QString linkRow(const QString& tier, const core::Link& link, const QString& extra,
+                const core::Hardware& hw, const std::string& path) {
+    const QString bandwidth =
+        link.bytesPerSecond > 0 ? siText(link.bytesPerSecond, "B/s") : QStringLiteral("–");
+    QString latency = qs(core::formatSeconds(link.latencySeconds));
+    if (link.latencyDefaulted) {
+        latency += QObject::tr(" (default)");
+    }
+    return QStringLiteral(
+               "<tr><td>%1</td><td>%2<br><small>%3%4</small></td><td align='right'>%5</td>"
+               "<td align='right'>%6</td><td>%7</td></tr>")
+        .arg(tier, qs(link.name).toHtmlEscaped(), qs(core::nameOf(link.kind)), extra, bandwidth,
+             latency, provenanceBadge(provenanceOf(hw, path + "/bandwidth_per_direction")));
+}
+
+// Scale-up, host and scale-out links, power and release year.
+QString interconnectHtml(const core::Hardware& hw) {
+    const core::Interconnect& net = hw.interconnect;
+    QString html = QStringLiteral(
+                       "<br><table cellspacing='0' cellpadding='2'><tr><th align='left'>%1</th>"
+                       "<th align='left'>%2</th><th align='right'>%3</th>"
+                       "<th align='right'>%4</th><th align='left'>%5</th></tr>")
+                       .arg(QObject::tr("Link"), QObject::tr("Name"), QObject::tr("Per direction"),
+                            QObject::tr("Latency"), QObject::tr("Source"));
+    if (net.scaleUp) {
+        const auto& up = *net.scaleUp;
+        QString extra = QObject::tr(", %1 devices, %2")
+                            .arg(up.domainDevices)
+                            .arg(qs(core::nameOf(up.topology)));
+        if (up.inNetworkReduction) {
+            extra += QObject::tr(", in-network reduction");
+        }
+        html += linkRow(QObject::tr("scale-up"), up, extra, hw, "/interconnect/scale_up");
+    }
+    if (net.host) {
+        QString extra;
+        if (net.host->pcieGeneration > 0) {
+            extra = QObject::tr(", gen %1").arg(net.host->pcieGeneration);
+            if (net.host->pcieLanes > 0) {
+                extra += QStringLiteral(" x%1").arg(net.host->pcieLanes);
+            }
+        }
+        html += linkRow(QObject::tr("host"), *net.host, extra, hw, "/interconnect/host");
+    }
+    if (net.scaleOut) {
+        html += linkRow(QObject::tr("scale-out"), *net.scaleOut, {}, hw, "/interconnect/scale_out");
+    }
+    if (!net.any()) {
+        html += QStringLiteral("<tr><td colspan='5'>%1</td></tr>")
+                    .arg(QObject::tr("no interconnect described"));
+    }
+    html += QStringLiteral("</table>");
+    QStringList facts;
+    facts << (hw.tdpWatts > 0 ? QObject::tr("TDP %1 W").arg(hw.tdpWatts)
+                              : QObject::tr("TDP not published"));
+    if (hw.idleWatts > 0) {
+        facts << QObject::tr("idle %1 W").arg(hw.idleWatts);
+    }
+    facts << (hw.releaseYear > 0 ? QObject::tr("released %1").arg(hw.releaseYear)
+                                 : QObject::tr("release year unknown"));
+    return html + QStringLiteral("<p>%1</p>").arg(facts.join(QStringLiteral(" · ")));
 }
 
 }  // namespace
@@ -79,12 +168,7 @@ QString deviceDetailsHtml(const core::Hardware& hw, const QString& origin) {
                 continue;
             }
             const std::string unit = matrix ? "matrix" : "vector";
-            const bool fp8 = type == core::DataType::fp8_e4m3 || type == core::DataType::fp8_e5m2;
-            const auto* p = provenanceOf(
-                hw, "/compute/" + unit + "/" + std::string(core::nameOf(type)) + "/dense");
-            if (p == nullptr && fp8) {
-                p = provenanceOf(hw, "/compute/" + unit + "/fp8/dense");
-            }
+            const auto* p = peakProvenance(hw, "/compute/" + unit + "/", type);
             const double sparse = matrix ? hw.matrixSparse.at(type) : 0;
             html += QStringLiteral(
                         "<tr><td>%1 %2</td><td align='right'>%3</td>"
@@ -112,6 +196,7 @@ QString deviceDetailsHtml(const core::Hardware& hw, const QString& origin) {
                          level.measured ? QObject::tr("measured") : provenanceBadge(p));
     }
     html += QStringLiteral("</table>");
+    html += interconnectHtml(hw);
     if (hw.sramPerCoreBytes > 0) {
         html +=
             QStringLiteral("<p>%1 %2</p>")
@@ -131,19 +216,31 @@ HardwarePanel::HardwarePanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
 
+    auto* filters = new QHBoxLayout;
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("hardwareFilter"));
     m_filter->setPlaceholderText(tr("Filter devices…"));
     m_filter->setClearButtonEnabled(true);
-    layout->addWidget(m_filter);
+    m_vendorFilter = new QComboBox(this);
+    m_vendorFilter->setObjectName(QStringLiteral("hardwareVendorFilter"));
+    m_vendorFilter->setToolTip(tr("Show one vendor's devices"));
+    m_kindFilter = new QComboBox(this);
+    m_kindFilter->setObjectName(QStringLiteral("hardwareKindFilter"));
+    m_kindFilter->setToolTip(tr("Show one kind of device"));
+    m_kindFilter->addItem(tr("All kinds"), -1);
+    for (auto kind : {core::DeviceKind::gpu, core::DeviceKind::cpu, core::DeviceKind::tpu,
+                      core::DeviceKind::soc}) {
+        m_kindFilter->addItem(qs(core::nameOf(kind)), static_cast<int>(kind));
+    }
+    filters->addWidget(m_filter, 1);
+    filters->addWidget(m_vendorFilter);
+    filters->addWidget(m_kindFilter);
+    layout->addLayout(filters);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     m_model = new HardwareListModel(this);
-    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy = new HardwareFilterProxy(this);
     m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(SortRole);
-    m_proxy->setFilterKeyColumn(-1);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_table = new QTableView(splitter);
     m_table->setObjectName(QStringLiteral("hardwareTable"));
     m_table->setModel(m_proxy);
@@ -159,6 +256,8 @@ HardwarePanel::HardwarePanel(QWidget* parent)
     m_table->setColumnHidden(HardwareListModel::Id, true);
     m_table->setColumnHidden(HardwareListModel::Origin, true);  // shown in the name instead
     m_table->setColumnHidden(HardwareListModel::Peak, true);    // in the details below
+    m_table->setColumnHidden(HardwareListModel::Vendor, true);  // filtered by the combo box
+    m_table->setColumnHidden(HardwareListModel::Kind, true);    // filtered by the combo box
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideMiddle);
     m_table->setToolTip(tr("Ctrl+click or Shift+click to compare several devices"));
@@ -193,8 +292,9 @@ HardwarePanel::HardwarePanel(QWidget* parent)
     buttons->addWidget(reloadButton);
     layout->addLayout(buttons);
 
-    connect(m_filter, &QLineEdit::textChanged, m_proxy,
-            &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &HardwareFilterProxy::setTextFilter);
+    connect(m_vendorFilter, &QComboBox::currentIndexChanged, this, &HardwarePanel::applyFilters);
+    connect(m_kindFilter, &QComboBox::currentIndexChanged, this, &HardwarePanel::applyFilters);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         if (!m_selecting) {
             Q_EMIT selectionChanged();
@@ -233,11 +333,40 @@ void HardwarePanel::reload() {
     m_selecting = true;
     m_model->setRows(std::move(rows));
     m_selecting = false;
+    fillVendorFilter();
     QStringList problems;
     for (const auto& error : m_db.errors()) {
         problems << tr("skipped %1").arg(qs(error.message));
     }
     showError(problems.join(QLatin1Char('\n')));
+}
+
+void HardwarePanel::fillVendorFilter() {
+    const QString current = m_vendorFilter->currentData().toString();
+    QStringList vendors;
+    for (const auto& row : m_model->rows()) {
+        const QString vendor = qs(row.hardware.vendor);
+        if (!vendors.contains(vendor)) {
+            vendors << vendor;
+        }
+    }
+    vendors.sort(Qt::CaseInsensitive);
+    const QSignalBlocker blocker(m_vendorFilter);
+    m_vendorFilter->clear();
+    m_vendorFilter->addItem(tr("All vendors"), QString());
+    for (const auto& vendor : vendors) {
+        m_vendorFilter->addItem(vendor, vendor);
+    }
+    m_vendorFilter->setCurrentIndex(std::max(0, m_vendorFilter->findData(current)));
+    applyFilters();
+}
+
+void HardwarePanel::applyFilters() {
+    m_proxy->setVendorFilter(m_vendorFilter->currentData().toString());
+    const int kind = m_kindFilter->currentData().toInt();
+    m_proxy->setKindFilter(
+        kind < 0 ? std::nullopt
+                 : std::optional<core::DeviceKind>(static_cast<core::DeviceKind>(kind)));
 }
 
 std::vector<std::string> HardwarePanel::selectedIds() const {

@@ -5,6 +5,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QLabel>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -14,13 +15,18 @@ namespace rooflens::ui {
 
 namespace {
 
-QComboBox* typeCombo(QWidget* parent, bool withNone) {
+// Element types (every type but the scale-only e8m0), or scale types (none and the scalar types:
+// a microscaling type cannot be a scale).
+QComboBox* typeCombo(QWidget* parent, bool scales) {
     auto* combo = new QComboBox(parent);
-    if (withNone) {
+    if (scales) {
         combo->addItem(QObject::tr("none"), -1);
     }
     for (auto type : core::kAllDataTypes) {
-        combo->addItem(qs(core::nameOf(type)), static_cast<int>(type));
+        const bool skip = scales ? core::isBlockScaled(type) : core::isScaleOnly(type);
+        if (!skip) {
+            combo->addItem(qs(core::nameOf(type)), static_cast<int>(type));
+        }
     }
     return combo;
 }
@@ -54,13 +60,26 @@ FormatEditor::FormatEditor(const QString& name, QWidget* parent) : QWidget(paren
     form->setContentsMargins(0, 0, 0, 0);
     m_type = typeCombo(this, false);
     m_type->setObjectName(name + QStringLiteral("Type"));
+    m_type->setToolTip(
+        tr("nvfp4, mxfp4, mxfp6_*, mxfp8_*: microscaling formats with their own "
+           "block scales"));
     form->addRow(tr("Element type"), m_type);
+    m_bits = new QLabel(this);
+    m_bits->setObjectName(name + QStringLiteral("Bits"));
+    form->addRow(tr("Bits per element"), m_bits);
     m_group = new QSpinBox(this);
     m_group->setObjectName(name + QStringLiteral("Group"));
     m_group->setRange(0, 1 << 20);
     m_group->setSpecialValueText(tr("none (per tensor)"));
     m_group->setToolTip(tr("Elements per scale group along the reduction dimension"));
     form->addRow(tr("Group size"), m_group);
+    m_groupRows = new QSpinBox(this);
+    m_groupRows->setObjectName(name + QStringLiteral("GroupRows"));
+    m_groupRows->setRange(1, 1 << 20);
+    m_groupRows->setToolTip(
+        tr("Rows per scale group across the reduction dimension: 2-D blocks (DeepSeek-V3 128 x "
+           "128 weight blocks)"));
+    form->addRow(tr("Group rows"), m_groupRows);
     m_scale = typeCombo(this, true);
     form->addRow(tr("Scale type"), m_scale);
     m_zero = typeCombo(this, true);
@@ -100,15 +119,43 @@ FormatEditor::FormatEditor(const QString& name, QWidget* parent) : QWidget(paren
     for (auto* child : advanced->findChildren<QWidget*>()) {
         child->setVisible(false);
     }
+    connect(m_type, &QComboBox::currentIndexChanged, this, &FormatEditor::updateForType);
+    for (auto* spin : {m_group, m_groupRows}) {
+        connect(spin, &QSpinBox::valueChanged, this, &FormatEditor::updateForType);
+    }
+    for (auto* combo : {m_scale, m_zero}) {
+        connect(combo, &QComboBox::currentIndexChanged, this, &FormatEditor::updateForType);
+    }
     setFormat({});
+}
+
+void FormatEditor::updateForType() {
+    const core::DataType type = typeOf(m_type).value_or(core::DataType::fp16);
+    const auto block = core::blockScalingOf(type);
+    for (QWidget* field : {static_cast<QWidget*>(m_group), static_cast<QWidget*>(m_groupRows),
+                           static_cast<QWidget*>(m_scale), static_cast<QWidget*>(m_zero)}) {
+        field->setEnabled(!block);
+    }
+    QString text = QString::number(format().effectiveBits(), 'g', 6);
+    if (block) {
+        text += tr(" (%1 elements, one %2 scale per %3%4)")
+                    .arg(qs(core::nameOf(block->element)), qs(core::nameOf(block->scale)))
+                    .arg(block->blockSize)
+                    .arg(block->tensorScaleBits > 0 ? tr(", plus one fp32 scale per tensor")
+                                                    : QString());
+    }
+    m_bits->setText(text);
 }
 
 core::TensorFormat FormatEditor::format() const {
     core::TensorFormat f;
     f.type = typeOf(m_type).value_or(core::DataType::fp16);
-    f.groupSize = m_group->value();
-    f.scale = typeOf(m_scale);
-    f.zero = typeOf(m_zero);
+    if (!core::isBlockScaled(f.type)) {
+        f.groupSize = m_group->value();
+        f.groupRows = f.groupSize > 0 ? m_groupRows->value() : 1;
+        f.scale = typeOf(m_scale);
+        f.zero = typeOf(m_zero);
+    }
     f.secondLevelGroup = m_secondGroup->value();
     f.secondLevelBits = m_secondBits->value();
     f.quantizedStats = m_quantizedStats->value();
@@ -121,6 +168,7 @@ core::TensorFormat FormatEditor::format() const {
 void FormatEditor::setFormat(const core::TensorFormat& f) {
     selectType(m_type, f.type);
     m_group->setValue(static_cast<int>(f.groupSize));
+    m_groupRows->setValue(static_cast<int>(f.groupRows));
     selectType(m_scale, f.scale);
     selectType(m_zero, f.zero);
     m_secondGroup->setValue(static_cast<int>(f.secondLevelGroup));
@@ -129,6 +177,7 @@ void FormatEditor::setFormat(const core::TensorFormat& f) {
     selectType(m_channelScale, f.channelScale);
     m_outlierFraction->setValue(f.outlierFraction);
     m_outlierBits->setValue(f.outlierBits);
+    updateForType();
 }
 
 SparsityEditor::SparsityEditor(const QString& name, QWidget* parent) : QWidget(parent) {

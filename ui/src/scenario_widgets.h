@@ -8,6 +8,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QSpinBox;
 
 namespace rooflens::ui {
@@ -24,8 +25,13 @@ public:
     void setFormat(const core::TensorFormat& format);
 
 private:
+    // Microscaling types carry their own block scale: the group fields are disabled for them.
+    void updateForType();
+
     QComboBox* m_type;
+    QLabel* m_bits;
     QSpinBox* m_group;
+    QSpinBox* m_groupRows;
     QComboBox* m_scale;
     QComboBox* m_zero;
     QSpinBox* m_secondGroup;

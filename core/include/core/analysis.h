@@ -32,8 +32,10 @@ struct Execution {
 };
 
 // Execution rule: the math runs in the requested type on the requested unit if the device has it;
-// otherwise in the next wider type it supports (int4 -> int8 -> the 16-bit float types -> fp32),
-// matrix units first, then vector units. Uses only the device's peak tables.
+// otherwise in the next wider type it supports (int4 -> int8 -> the 16-bit float types -> fp32;
+// mxfp4 -> mxfp6 -> mxfp8 -> bf16; nvfp4 -> fp16), matrix units first, then vector units. Uses
+// only the device's peak tables: a block-scaled type runs natively exactly where the device has
+// a peak for it (docs/cost-model.md).
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw);
 
 struct LayerResult {

@@ -21,13 +21,17 @@ inline constexpr int kScenarioSchemaVersion = 1;
 
 // Storage format of one tensor: element type plus group-wise quantization metadata. fp16 and
 // bf16 both mean "the model's 16-bit float type" (no conversion between the two is charged).
-// Effective bits per element = bits(type) + (bits(scale) + bits(zero)) / group
+// Effective bits per element = bits(type) + (bits(scale) + bits(zero)) / (group * groupRows)
+//   + bits(block scale) / block                                       (microscaling types)
 //   + quantizedStats * secondLevelBits / (group * secondLevelGroup)   (NF4 double quant, SpQR)
 //   + bits(channelScale) / k                                          (QServe per-channel level)
 //   + outlierBits * outlierFraction                                   (SpQR outliers)
+// A microscaling type (nvfp4, mxfp4, ...) brings its own block scale and takes no group fields;
+// its per-tensor scale (NVFP4: FP32) is counted per tensor (tensorScaleBytes), not per element.
 struct TensorFormat {
     DataType type = DataType::fp16;
     std::int64_t groupSize = 0;  // elements per scale group along the reduction dim; 0 = none
+    std::int64_t groupRows = 1;  // rows per scale group across it: 2-D blocks (DeepSeek-V3 128x128)
     std::optional<DataType> scale;
     std::optional<DataType> zero;
     std::int64_t secondLevelGroup = 0;  // first-level stats per second-level group; 0 = none
@@ -38,6 +42,8 @@ struct TensorFormat {
     double outlierBits = 32;               // bits per outlier (value + index)
 
     double effectiveBits(double k = 0) const;
+    // Bytes of the per-tensor scale (NVFP4: 4), paid once per tensor.
+    double tensorScaleBytes() const;
     bool operator==(const TensorFormat&) const = default;
 };
 

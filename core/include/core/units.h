@@ -18,9 +18,10 @@ inline constexpr double kGibi = 1024.0 * 1024.0 * 1024.0;
 inline constexpr double kTebi = 1024.0 * 1024.0 * 1024.0 * 1024.0;
 
 // What a unit string measures; used by file readers to reject "TB/s" where bytes are expected.
-enum class Dimension { bytes, bytesPerSecond, opsPerSecond, hertz };
+enum class Dimension { bytes, bytesPerSecond, opsPerSecond, hertz, seconds, watts };
 
-// Parses a unit string such as "GB", "GiB", "TB/s", "TFLOPS", "TOPS", "GHz" into the factor to
+// Parses a unit string such as "GB", "GiB", "TB/s", "Gb/s" (bits), "TFLOPS", "TOPS", "GHz", "us",
+// "W" into the factor to
 // SI base units for the given dimension. Returns nullopt for an unknown unit or a wrong dimension.
 std::optional<double> unitFactor(std::string_view unit, Dimension dimension);
 std::string_view dimensionName(Dimension dimension);

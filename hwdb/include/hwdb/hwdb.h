@@ -1,7 +1,7 @@
 #pragma once
 // Hardware database: built-in device files (hwdb/devices), user profiles (imported or calibrated,
 // under core::userDataDir()/profiles), validation with located errors, import/export.
-// The file format (schema_version 1) is documented in docs/hwdb.md.
+// The file format (schema_version 2; version 1 files are migrated) is documented in docs/hwdb.md.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -12,12 +12,14 @@
 
 namespace rooflens::hwdb {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 1 still loads (migrated, docs/hwdb.md)
 
 // Sanity limits for one device; larger values are unit mistakes ("312 PFLOPS" for "312 TFLOPS").
 inline constexpr double kMaxOpsPerSecond = 1e19;    // 10 EOPs/s
 inline constexpr double kMaxBytes = 1e16;           // 10 PB
 inline constexpr double kMaxBytesPerSecond = 1e16;  // 10 PB/s
+inline constexpr double kMaxLatencySeconds = 1.0;   // one link step
+inline constexpr double kMaxWatts = 1e5;            // 100 kW
 
 // Parses and validates one device document. Errors: "<label>: <json path>: expected ..., got ...".
 // Every quantity gets a core::ProvenanceEntry (JSON pointer, status, source URL, note); the "fp8"

@@ -1,6 +1,7 @@
 #pragma once
 // HardwarePanel: the device picker. Lists built-in, user and calibrated profiles from the
-// hardware database, shows the selected device's details (peaks, memory levels, provenance),
+// hardware database (filtered by vendor, kind and text), shows the selected device's details
+// (peaks, memory levels, interconnect, power, provenance),
 // imports profiles from a file (validated; errors name the file and the JSON path, shown in the
 // panel, never a crash). Several selected rows are compared side by side.
 #include <filesystem>
@@ -12,14 +13,15 @@
 #include "core/hardware.h"
 #include "hwdb/hwdb.h"
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTableView;
 class QTextBrowser;
 
 namespace rooflens::ui {
 
+class HardwareFilterProxy;
 class HardwareListModel;
 
 class HardwarePanel : public QWidget {
@@ -55,14 +57,18 @@ Q_SIGNALS:
 private:
     void showError(const QString& text);
     void showDetails();
+    void fillVendorFilter();
+    void applyFilters();
 
     hwdb::Database m_db;
     std::filesystem::path m_builtinDir;
     std::filesystem::path m_userDir;
     HardwareListModel* m_model = nullptr;
-    QSortFilterProxyModel* m_proxy = nullptr;
+    HardwareFilterProxy* m_proxy = nullptr;
     QTableView* m_table = nullptr;
     QLineEdit* m_filter = nullptr;
+    QComboBox* m_vendorFilter = nullptr;
+    QComboBox* m_kindFilter = nullptr;
     QTextBrowser* m_details = nullptr;
     QLabel* m_error = nullptr;
     bool m_confirmReplace = true;
@@ -70,7 +76,7 @@ private:
 };
 
 // The details of one device as HTML: peaks per unit and data type with their provenance,
-// memory levels, notes.
+// memory levels, interconnect (scale-up, host, scale-out), power, release year, notes.
 QString deviceDetailsHtml(const core::Hardware& hw, const QString& origin);
 
 }  // namespace rooflens::ui

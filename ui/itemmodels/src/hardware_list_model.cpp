@@ -77,6 +77,12 @@ QVariant HardwareListModel::headerData(int section, Qt::Orientation orientation,
             return tr("Bandwidth");
         case Peak:
             return tr("16-bit peak");
+        case Vendor:
+            return tr("Vendor");
+        case Kind:
+            return tr("Kind");
+        case Year:
+            return tr("Year");
         case ColumnCount:
             break;
     }
@@ -98,7 +104,7 @@ QVariant HardwareListModel::data(const QModelIndex& index, int role) const {
         case Qt::ToolTipRole:
             return hw.sourceFile.empty() ? qs(hw.name) : qs(hw.name + "\n" + hw.sourceFile);
         case Qt::TextAlignmentRole:
-            if (column >= Memory) {
+            if ((column >= Memory && column <= Peak) || column == Year) {
                 return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
             }
             return {};
@@ -116,6 +122,12 @@ QVariant HardwareListModel::data(const QModelIndex& index, int role) const {
                     return bandwidth;
                 case Peak:
                     return headlinePeak(hw);
+                case Vendor:
+                    return qs(hw.vendor);
+                case Kind:
+                    return static_cast<int>(hw.kind);
+                case Year:
+                    return hw.releaseYear;
                 case ColumnCount:
                     break;
             }
@@ -137,6 +149,12 @@ QVariant HardwareListModel::data(const QModelIndex& index, int role) const {
                     return qs(core::formatSi(bandwidth, "B/s"));
                 case Peak:
                     return qs(core::formatSi(headlinePeak(hw), "OP/s"));
+                case Vendor:
+                    return qs(hw.vendor);
+                case Kind:
+                    return qs(std::string(core::nameOf(hw.kind)));
+                case Year:
+                    return hw.releaseYear > 0 ? QString::number(hw.releaseYear) : QString();
                 case ColumnCount:
                     break;
             }

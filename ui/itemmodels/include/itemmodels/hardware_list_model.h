@@ -1,6 +1,7 @@
 #pragma once
 // HardwareListModel: the device picker's rows (built-in, user and calibrated profiles), with the
-// headline numbers formatted for display and raw for sorting.
+// headline numbers formatted for display and raw for sorting; vendor, kind and release year for
+// the panel's filters.
 #include <vector>
 
 #include <QAbstractTableModel>
@@ -19,7 +20,19 @@ struct HardwareRow {
 class HardwareListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column : int { Name, Id, Origin, Memory, Bandwidth, Peak, ColumnCount };
+    // Vendor, Kind and Year come last so that the older column indices stay put.
+    enum Column : int {
+        Name,
+        Id,
+        Origin,
+        Memory,
+        Bandwidth,
+        Peak,
+        Vendor,
+        Kind,
+        Year,
+        ColumnCount
+    };
 
     explicit HardwareListModel(QObject* parent = nullptr);
 
