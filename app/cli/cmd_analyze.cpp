@@ -22,8 +22,8 @@ int runAnalyze(const std::vector<std::string>& args) {
     const po::variables_map& vm = *parsed;
     const auto format = formatOption(vm, {core::ReportFormat::table, core::ReportFormat::json,
                                           core::ReportFormat::csv, core::ReportFormat::md});
-    const core::ScenarioList scenarios = scenarioList(vm);
     const BoundModel model = bindModel(vm);
+    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
     const std::vector<core::Hardware> devices = deviceList(vm);
 
     core::EvaluationInput input;
@@ -34,6 +34,9 @@ int runAnalyze(const std::vector<std::string>& args) {
     const core::Series& series = evaluation.at(0, 0);
     if (series.error) {
         throw CliError(*series.error);
+    }
+    if (format == core::ReportFormat::csv) {
+        printWarnings(series.report->warnings);  // CSV rows have no room for them
     }
     emit(core::renderReport(*series.report, format), outputOption(vm));
     return kOk;

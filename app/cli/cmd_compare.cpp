@@ -237,8 +237,8 @@ int runCompare(const std::vector<std::string>& args) {
     const po::variables_map& vm = *parsed;
     const auto format = formatOption(vm, {core::ReportFormat::table, core::ReportFormat::json,
                                           core::ReportFormat::csv, core::ReportFormat::md});
-    const core::ScenarioList scenarios = scenarioList(vm);
     const BoundModel model = bindModel(vm);
+    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
     const std::vector<core::Hardware> devices = deviceList(vm);
     core::CompareInput input;
     input.settings = runSettings(vm, *model.builder);

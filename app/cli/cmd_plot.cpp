@@ -70,8 +70,8 @@ int runPlot(const std::vector<std::string>& args) {
         throw CliError{kUsage, "--theme: expected light|dark, got '" + theme + "'"};
     }
 
-    const core::ScenarioList scenarios = scenarioList(vm);
     const BoundModel model = bindModel(vm);
+    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
     const std::vector<core::Hardware> devices = deviceList(vm);
     core::EvaluationInput input;
     input.settings = runSettings(vm, *model.builder);

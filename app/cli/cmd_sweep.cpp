@@ -134,8 +134,8 @@ int runSweep(const std::vector<std::string>& args) {
     spec.contextLengths = range(vm, "context-len");
     spec.generateLength = requirePositive(vm, "gen-len");
     spec.flashAttention = vm["flash-attention"].as<bool>();
-    spec.scenarios = scenarioList(vm);
     const BoundModel model = bindModel(vm);
+    spec.scenarios = scenarioList(vm, *model.builder);
     spec.phase = phaseOption(vm, *model.builder);
     spec.devices = deviceList(vm);
     Names names;

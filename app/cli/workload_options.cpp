@@ -32,6 +32,18 @@ constexpr FamilyFlag kFamilyFlags[] = {
     {"gnn-dtype", ModelFamily::gnn},
 };
 
+std::string displayName(ModelFamily family) {
+    switch (family) {
+        case ModelFamily::llm:
+            return "LLM";
+        case ModelFamily::vit:
+            return "ViT";
+        case ModelFamily::gnn:
+            return "GNN";
+    }
+    return "?";
+}
+
 bool given(const po::variables_map& vm, const char* name) {
     return vm.count(name) != 0U && !vm[name].defaulted();
 }
@@ -49,9 +61,9 @@ void checkFamilyFlags(const po::variables_map& vm, ModelFamily family, const std
     for (const FamilyFlag& flag : kFamilyFlags) {
         if (flag.family != family && given(vm, flag.name)) {
             throw CliError{kUsage, std::string("--") + flag.name + " applies to " +
-                                       std::string(core::nameOf(flag.family)) + " models, but " +
-                                       model + " is a " + std::string(core::nameOf(family)) +
-                                       " model"};
+                                       displayName(flag.family) + " models, but " + model + " is " +
+                                       (family == ModelFamily::llm ? "an " : "a ") +
+                                       displayName(family) + " model"};
         }
     }
 }
@@ -421,7 +433,7 @@ core::Scenario resolveScenarioArg(const std::string& nameOrPath) {
     return unwrap(core::resolveScenario(nameOrPath));
 }
 
-core::ScenarioList scenarioList(const po::variables_map& vm) {
+core::ScenarioList scenarioList(const po::variables_map& vm, const core::WorkloadBuilder& builder) {
     const int w = bits(vm, "wbits");
     const int a = bits(vm, "abits");
     const int kv = bits(vm, "kvbits");
@@ -439,7 +451,7 @@ core::ScenarioList scenarioList(const po::variables_map& vm) {
         list.emplace_back(core::scenarioFromBits(w, a, kv));
     }
     if (list.empty()) {
-        list.emplace_back(std::nullopt);
+        list.emplace_back(builder.checkpointScenario());
     }
     return list;
 }

@@ -53,9 +53,10 @@ core::RunSettings runSettings(const po::variables_map& vm, const core::WorkloadB
 // --phase as given, or the family's forward pass when omitted for a single-pass family.
 core::Phase phaseOption(const po::variables_map& vm, const core::WorkloadBuilder& builder);
 
-// --scenario NAME|FILE (repeatable) or the --wbits/--abits/--kvbits shorthand; the uncompressed
-// model when neither is given.
-core::ScenarioList scenarioList(const po::variables_map& vm);
+// --scenario NAME|FILE (repeatable) or the --wbits/--abits/--kvbits shorthand; when neither is
+// given, the compression of a quantized checkpoint (its quantization_config), else the model
+// uncompressed.
+core::ScenarioList scenarioList(const po::variables_map& vm, const core::WorkloadBuilder& builder);
 core::Scenario resolveScenarioArg(const std::string& nameOrPath);
 
 // The devices of --hw (one or repeated), resolved against the database.

@@ -170,8 +170,19 @@ Result<Evaluation> evaluate(const WorkloadBuilder& builder, const EvaluationInpu
             series.scenarioName = scenarioName(in.scenarios[s]);
         }
     }
+    const std::optional<Scenario> checkpoint = builder.checkpointScenario();
     for (std::size_t s = 0; s < out.scenarios; ++s) {
         evaluateScenario(builder, in, s, out);
+        if (!checkpoint || in.scenarios[s] != checkpoint) {
+            continue;
+        }
+        for (std::size_t d = 0; d < out.devices; ++d) {
+            if (auto& report = out.series[d * out.scenarios + s].report) {
+                report->notes.push_back("compression '" + checkpoint->name +
+                                        "' from the checkpoint's quantization_config (naming a "
+                                        "scenario replaces it)");
+            }
+        }
     }
     return out;
 }

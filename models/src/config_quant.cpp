@@ -453,10 +453,12 @@ core::Status parseCheckpointQuantization(const core::JsonReader& reader, const c
     } else if (*method == "bitsandbytes") {
         read = bitsandbytesWeights(q, s, config, skipList);
     } else if (*method == "mxfp4") {
+        // OCP MX: E2M1 values, one E8M0 scale per 32 elements (4.25 bits per weight).
+        TensorFormat w;
+        w.type = DataType::mxfp4;
+        s.weights = w;
+        s.name = "checkpoint: mxfp4";
         read = readSkips(q, "modules_to_not_convert", false, skipList);
-        config.notes.push_back(
-            "quantization_config mxfp4 (E2M1 values, one E8M0 scale per 32: 4.25 bits) is not "
-            "applied: it needs the mxfp4 data type; costs are at the native float type");
     } else {
         config.notes.push_back("quantization_config quant_method \"" + *method +
                                "\" is not modelled; costs are at the native float type");

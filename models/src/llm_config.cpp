@@ -233,7 +233,9 @@ Result<Resolved> resolveFamily(const JsonReader& reader, const Json& obj, const 
         }
     }
     std::string message =
-        "unsupported model_type \"" + type + "\"; supported: " + supportedTypesList();
+        "unsupported model_type \"" + type + "\"; supported: " + supportedTypesList() +
+        " (ViT configs: vit, deit, swin). Use a preset (rooflens models list) or a config "
+        "of a supported type";
     if (!architecture.empty()) {
         message += " (architectures[0] \"" + architecture + "\" is not known either)";
     }

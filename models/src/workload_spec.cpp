@@ -132,6 +132,9 @@ public:
     explicit LlmBuilder(LlmConfig config) : m_config(std::move(config)) {}
     ModelFamily family() const override { return ModelFamily::llm; }
     const std::string& id() const override { return m_config.id; }
+    std::optional<core::Scenario> checkpointScenario() const override {
+        return m_config.checkpointScenario;
+    }
     core::Result<core::Workload> build(const core::RunSettings& settings,
                                        const core::PassOptions& options) const override {
         if (!options.tokenReduction.empty() && options.tokenReduction != "none") {

@@ -134,15 +134,22 @@ TEST(CheckpointQuant, CompressedTensorsKimi) {
     EXPECT_EQ(layer(*w, "blocks.0.up_proj").weightType, core::DataType::bf16);
 }
 
-TEST(CheckpointQuant, GptOssMxfp4IsLeftForTheMxfp4Type) {
-    // MXFP4 (E2M1 + an E8M0 scale per 32 = 4.25 bits) has no exact representation among the
-    // data types yet: no scenario, and a note says so.
+TEST(CheckpointQuant, GptOssMxfp4ExpertsAttentionAndRouterStayBf16) {
+    // gpt-oss ships MXFP4 experts (E2M1 + one E8M0 scale per 32 = 4.25 bits) and keeps the
+    // modules_to_not_convert (self_attn, router, embed_tokens, lm_head) in 16 bits.
     const LlmConfig c = hf("gpt-oss-120b.json");
-    EXPECT_FALSE(c.checkpointScenario.has_value());
-    const bool noted = std::any_of(c.notes.begin(), c.notes.end(), [](const std::string& n) {
-        return n.find("mxfp4") != std::string::npos;
-    });
-    EXPECT_TRUE(noted);
+    ASSERT_TRUE(c.checkpointScenario.has_value());
+    const core::Scenario& s = *c.checkpointScenario;
+    EXPECT_EQ(s.name, "checkpoint: mxfp4");
+    ASSERT_TRUE(s.weights.has_value());
+    EXPECT_EQ(s.weights->type, core::DataType::mxfp4);
+    EXPECT_DOUBLE_EQ(s.weights->effectiveBits(), 4.25);
+    auto w = core::applyScenario(s, decodeBuild(c));
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    EXPECT_EQ(layer(*w, "blocks.0.experts.down_proj").weightType, core::DataType::mxfp4);
+    EXPECT_NE(layer(*w, "blocks.0.q_proj").weightType, core::DataType::mxfp4);
+    EXPECT_NE(layer(*w, "blocks.0.router").weightType, core::DataType::mxfp4);
+    EXPECT_NE(layer(*w, "lm_head").weightType, core::DataType::mxfp4);
 }
 
 core::Result<LlmConfig> withQuantization(const std::string& block) {

@@ -63,6 +63,9 @@ public:
     // How a report names a token reduction ("ToMe r=16"); "" when `text` (empty: the spec's)
     // reduces nothing or the family has no token reduction.
     virtual std::string tokenReductionLabel(std::string_view /*text*/) const { return {}; }
+    // The compression a quantized checkpoint ships with (its config's quantization_config),
+    // the default when the user names no scenario; nullopt for a float checkpoint.
+    virtual std::optional<Scenario> checkpointScenario() const { return std::nullopt; }
     // One pass: settings.phase is prefill or decode.
     virtual Result<Workload> build(const RunSettings& settings,
                                    const PassOptions& options) const = 0;
