@@ -92,7 +92,7 @@ bool pick(const PeakTable& table, ExecUnit unit, DataType requested, Execution& 
     for (DataType candidate : promotionChain(requested)) {
         const double peak = table.at(candidate);
         if (peak > 0) {
-            out = Execution{candidate, unit, peak, candidate != requested};
+            out = Execution{candidate, unit, candidate != requested, false, peak};
             return true;
         }
     }
@@ -146,10 +146,30 @@ double conversionOps(const Layer& layer, const ByteBreakdown& bytes, DataType ma
     return ops;
 }
 
+// The execution rule's verdict per (requested type, unit), resolved once per analysis: models
+// have a handful of distinct pairs and a thousand layers.
+class ExecutionCache {
+public:
+    explicit ExecutionCache(const Hardware& hw) : m_hw(hw) {}
+    const Execution& at(DataType type, ExecUnit unit) {
+        const std::size_t i = indexOf(type) * 2 + (unit == ExecUnit::matrix ? 0 : 1);
+        if (!m_known[i]) {
+            m_executions[i] = resolveExecution(type, unit, m_hw);
+            m_known[i] = true;
+        }
+        return m_executions[i];
+    }
+
+private:
+    const Hardware& m_hw;
+    std::array<Execution, kDataTypeCount * 2> m_executions{};
+    std::array<bool, kDataTypeCount * 2> m_known{};
+};
+
 void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& hw,
-                double vectorPeak, LayerResult& result) {
+                double vectorPeak, ExecutionCache& executions, LayerResult& result) {
     result.bytes = bytes;
-    result.execution = resolveExecution(layer.computeType, layer.unit, hw);
+    result.execution = executions.at(layer.computeType, layer.unit);
     Execution& e = result.execution;
     if (layer.structuredSparse && e.unit == ExecUnit::matrix &&
         hw.matrixSparse.at(e.mathType) > 0) {
@@ -211,19 +231,132 @@ double itemsPerPass(ModelFamily family, const RunSettings& settings) {
 }
 
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw) {
-    Execution execution{requested, unit, 0, false};
+    Execution execution{requested, unit, false, false, 0};
     const bool found = unit == ExecUnit::matrix
                            ? pick(hw.matrixDense, ExecUnit::matrix, requested, execution) ||
                                  pick(hw.vector, ExecUnit::vector, requested, execution)
                            : pick(hw.vector, ExecUnit::vector, requested, execution) ||
                                  pick(hw.matrixDense, ExecUnit::matrix, requested, execution);
     if (!found) {
-        execution = Execution{requested, unit, 0, false};
+        execution = Execution{requested, unit, false, false, 0};
     }
     return execution;
 }
 
-Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& /*options*/) {
+namespace {
+
+// The bytes of a layer on this device: fused attention re-reads K and V per query block, and a
+// gather's rows follow the on-chip reuse estimate.
+ByteBreakdown deviceBytes(const Layer& layer, const Workload& workload, const Hardware& hw) {
+    ByteBreakdown bytes = layer.bytes;
+    if (layer.attentionShape >= 0) {
+        const AttentionShape& shape =
+            workload.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
+        const double reads = fusedKeyReads(shape, flashBlockRows(shape, hw));
+        if (shape.valueDim > 0 || shape.sharedKv) {
+            // Separate K and V widths, or one latent tensor for both (MLA).
+            const double width =
+                shape.sharedKv
+                    ? shape.headDim
+                    : shape.headDim + (shape.valueDim > 0 ? shape.valueDim : shape.headDim);
+            bytes.kvRead = shape.batch * shape.kvHeads * width * shape.kvBytesPerElement * reads;
+        } else {
+            bytes.kvRead =
+                2 * shape.batch * shape.kvHeads * shape.headDim * shape.kvBytesPerElement * reads;
+        }
+    }
+    if (layer.gatherShape >= 0) {
+        bytes.activationsIn = gatheredBytes(
+            workload.gatherShapes[static_cast<std::size_t>(layer.gatherShape)], hw.onChipBytes());
+    }
+    return bytes;
+}
+
+// Peaks a device lacks for some layers, and matrix layers that fell back to the vector units:
+// collected while pricing, reported once per report.
+class PeakGaps {
+public:
+    void record(const Layer& layer, const Execution& e, const Hardware& hw) {
+        if (layer.ops > 0 && e.peakOpsPerSecond <= 0) {
+            add(m_missing,
+                std::string(nameOf(layer.computeType)) + " " + std::string(nameOf(layer.unit)));
+        } else if (layer.ops > 0 && layer.unit == ExecUnit::matrix && e.unit == ExecUnit::vector &&
+                   hw.matrixDense.any()) {
+            add(m_fallbacks, std::string(nameOf(layer.computeType)) + " as " +
+                                 std::string(nameOf(e.mathType)) + " vector");
+        }
+    }
+    void report(Report& report, const Hardware& hw) const {
+        if (!m_missing.empty()) {
+            report.warnings.push_back("device " + hw.id + " publishes no compute peak for " +
+                                      joined(m_missing) +
+                                      " (nor a wider type it could run as); those layers' time "
+                                      "is memory time only");
+        }
+        if (!m_fallbacks.empty()) {
+            // A choice the execution rule made (fp32 GEMMs on a GPU's CUDA cores), not a defect.
+            report.notes.push_back("device " + hw.id +
+                                   " publishes no matrix peak for some layers' type or a wider "
+                                   "type it could run as; they run on the vector units (" +
+                                   joined(m_fallbacks) + ")");
+        }
+    }
+
+private:
+    static void add(std::vector<std::string>& list, std::string what) {
+        if (std::find(list.begin(), list.end(), what) == list.end()) {
+            list.push_back(std::move(what));
+        }
+    }
+    static std::string joined(const std::vector<std::string>& list) {
+        std::string out;
+        for (const auto& what : list) {
+            out += (out.empty() ? "" : ", ") + what;
+        }
+        return out;
+    }
+    std::vector<std::string> m_missing;    // "fp16 matrix", in first-seen order
+    std::vector<std::string> m_fallbacks;  // "fp32 as fp32 vector"
+};
+
+void addToTotals(Totals& totals, const Layer& layer, const LayerResult& result, double macs) {
+    const double repeat = layer.repeat;
+    totals.conversionOps += result.conversionOps * repeat;
+    totals.ops += result.ops * repeat;
+    totals.macs += macs * repeat;
+    totals.bytes += result.bytes.total() * repeat;
+    totals.timeSeconds += result.timeSeconds * repeat;
+    if (result.bound == Bound::compute) {
+        totals.computeBoundSeconds += result.timeSeconds * repeat;
+    }
+}
+
+// Prices every layer of `workload` into `report` (whose layers are the workload's).
+void priceLayers(const Workload& workload, const Hardware& hw, Report& report) {
+    Totals& totals = report.totals;
+    PeakGaps gaps;
+    const double vectorPeak =
+        resolveExecution(DataType::fp16, ExecUnit::vector, hw).peakOpsPerSecond;
+    ExecutionCache executions(hw);
+    report.results.reserve(workload.layers.size());
+    for (const Layer& layer : workload.layers) {
+        LayerResult& result = report.results.emplace_back();
+        priceLayer(layer, deviceBytes(layer, workload, hw), hw, vectorPeak, executions, result);
+        result.phase = workload.settings.phase;
+        gaps.record(layer, result.execution, hw);
+        addToTotals(totals, layer, result, matrixMacs(layer, workload));
+    }
+    if (totals.timeSeconds > 0) {
+        totals.itemsPerSecond =
+            itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
+    }
+    gaps.report(report, hw);
+    totals.memory = workload.memory;
+    totals.capacityBytes = hw.memoryCapacityBytes();
+    totals.fitsInMemory = totals.memory.total() <= totals.capacityBytes;
+}
+
+Report reportHeader(const Workload& workload, const Hardware& hw) {
     Report report;
     report.model = workload.model;
     report.settings = workload.settings;
@@ -231,94 +364,24 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     report.hardwareName = hw.name;
     report.scenario = workload.scenario;
     report.bits = workload.bits;
-    report.layers = workload.layers;
     report.warnings = workload.warnings;
     report.notes = workload.notes;
-    report.results.resize(workload.layers.size());
+    return report;
+}
 
-    Totals& totals = report.totals;
-    std::vector<std::string> missingPeaks;     // "fp16 matrix", in first-seen order
-    std::vector<std::string> vectorFallbacks;  // matrix layers that run on the vector units
-    const auto note = [](std::vector<std::string>& list, std::string what) {
-        if (std::find(list.begin(), list.end(), what) == list.end()) {
-            list.push_back(std::move(what));
-        }
-    };
-    const double vectorPeak =
-        resolveExecution(DataType::fp16, ExecUnit::vector, hw).peakOpsPerSecond;
-    for (std::size_t i = 0; i < workload.layers.size(); ++i) {
-        const Layer& layer = workload.layers[i];
-        ByteBreakdown bytes = layer.bytes;
-        if (layer.attentionShape >= 0) {
-            const AttentionShape& shape =
-                workload.attentionShapes[static_cast<std::size_t>(layer.attentionShape)];
-            if (shape.valueDim > 0 || shape.sharedKv) {
-                // Separate K and V widths, or one latent tensor for both (MLA).
-                const double width =
-                    shape.sharedKv
-                        ? shape.headDim
-                        : shape.headDim + (shape.valueDim > 0 ? shape.valueDim : shape.headDim);
-                bytes.kvRead = shape.batch * shape.kvHeads * width * shape.kvBytesPerElement *
-                               fusedKeyReads(shape, flashBlockRows(shape, hw));
-            } else {
-                bytes.kvRead = 2 * shape.batch * shape.kvHeads * shape.headDim *
-                               shape.kvBytesPerElement *
-                               fusedKeyReads(shape, flashBlockRows(shape, hw));
-            }
-        }
-        if (layer.gatherShape >= 0) {
-            bytes.activationsIn =
-                gatheredBytes(workload.gatherShapes[static_cast<std::size_t>(layer.gatherShape)],
-                              hw.onChipBytes());
-        }
-        LayerResult& result = report.results[i];
-        priceLayer(layer, bytes, hw, vectorPeak, result);
-        result.phase = workload.settings.phase;
-        const Execution& e = result.execution;
-        if (layer.ops > 0 && e.peakOpsPerSecond <= 0) {
-            note(missingPeaks,
-                 std::string(nameOf(layer.computeType)) + " " + std::string(nameOf(layer.unit)));
-        } else if (layer.ops > 0 && layer.unit == ExecUnit::matrix && e.unit == ExecUnit::vector &&
-                   hw.matrixDense.any()) {
-            note(vectorFallbacks, std::string(nameOf(layer.computeType)) + " as " +
-                                      std::string(nameOf(e.mathType)) + " vector");
-        }
-        totals.conversionOps += result.conversionOps * layer.repeat;
-        totals.ops += result.ops * layer.repeat;
-        totals.macs += matrixMacs(layer, workload) * layer.repeat;
-        totals.bytes += bytes.total() * layer.repeat;
-        totals.timeSeconds += result.timeSeconds * layer.repeat;
-        if (result.bound == Bound::compute) {
-            totals.computeBoundSeconds += result.timeSeconds * layer.repeat;
-        }
-    }
-    if (totals.timeSeconds > 0) {
-        totals.itemsPerSecond =
-            itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
-    }
-    if (!missingPeaks.empty()) {
-        std::string list;
-        for (const auto& what : missingPeaks) {
-            list += (list.empty() ? "" : ", ") + what;
-        }
-        report.warnings.push_back("device " + hw.id + " publishes no compute peak for " + list +
-                                  " (nor a wider type it could run as); those layers' time is "
-                                  "memory time only");
-    }
-    if (!vectorFallbacks.empty()) {
-        std::string list;
-        for (const auto& what : vectorFallbacks) {
-            list += (list.empty() ? "" : ", ") + what;
-        }
-        // A choice the execution rule made (fp32 GEMMs on a GPU's CUDA cores), not a defect.
-        report.notes.push_back("device " + hw.id +
-                               " publishes no matrix peak for some layers' type or a wider "
-                               "type it could run as; they run on the vector units (" +
-                               list + ")");
-    }
-    totals.memory = workload.memory;
-    totals.capacityBytes = hw.memoryCapacityBytes();
-    totals.fitsInMemory = totals.memory.total() <= totals.capacityBytes;
+}  // namespace
+
+Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& /*options*/) {
+    Report report = reportHeader(workload, hw);
+    report.layers = workload.layers;
+    priceLayers(workload, hw, report);
+    return report;
+}
+
+Report analyze(Workload&& workload, const Hardware& hw, const AnalysisOptions& /*options*/) {
+    Report report = reportHeader(workload, hw);
+    priceLayers(workload, hw, report);
+    report.layers = std::move(workload.layers);
     return report;
 }
 

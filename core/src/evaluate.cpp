@@ -102,8 +102,10 @@ void evaluateScenario(const WorkloadBuilder& builder, const EvaluationInput& in,
         return;
     }
     for (std::size_t d = 0; d < in.devices.size(); ++d) {
+        const bool last = d + 1 == in.devices.size();  // the last device takes the layers
         out.series[d * in.scenarios.size() + s].report =
-            analyze(workload.value(), in.devices[d], in.options);
+            last ? analyze(std::move(workload).value(), in.devices[d], in.options)
+                 : analyze(workload.value(), in.devices[d], in.options);
     }
     addReductionNotes(builder, in, scenario, s, out);
 }

@@ -43,7 +43,7 @@ void buildAndAnalyze(benchmark::State& state, core::Phase phase, bool flash) {
     std::size_t layers = 0;
     for (auto _ : state) {
         auto workload = models::buildLlm(llama70b(), s);
-        core::Report report = core::analyze(workload.value(), a100());
+        core::Report report = core::analyze(std::move(workload).value(), a100());
         layers = report.layers.size();
         benchmark::DoNotOptimize(report.totals.timeSeconds);
     }

@@ -26,9 +26,9 @@ struct AnalysisOptions {
 struct Execution {
     DataType mathType = DataType::fp16;  // data type the math runs in on this device
     ExecUnit unit = ExecUnit::matrix;    // unit it runs on
-    double peakOpsPerSecond = 0;         // 0 if the device has no usable peak at all
     bool promoted = false;               // the requested type is not supported: math is wider
     bool sparse = false;                 // 2:4 structured sparsity on sparse matrix units
+    double peakOpsPerSecond = 0;         // 0 if the device has no usable peak at all
 };
 
 // Execution rule: the math runs in the requested type on the requested unit if the device has it;
@@ -45,10 +45,10 @@ struct LayerResult {
     double intensity = 0;      // OPs per byte (0 for layers without math)
     double attainableOpsPerSecond = 0;
     Execution execution;
+    double timeSeconds = 0;     // per instance: max(computeSeconds, memorySeconds)
+    double computeSeconds = 0;  // per instance: OPs at the peak, conversions on vector units
+    double memorySeconds = 0;   // per instance: bytes at main memory's bandwidth
     Bound bound = Bound::memory;
-    double timeSeconds = 0;        // per instance: max(computeSeconds, memorySeconds)
-    double computeSeconds = 0;     // per instance: OPs at the peak, conversions on vector units
-    double memorySeconds = 0;      // per instance: bytes at main memory's bandwidth
     Phase phase = Phase::prefill;  // for request reports: which pass the layer belongs to
 };
 
@@ -95,6 +95,8 @@ struct Report {
 };
 
 Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options = {});
+// The same, moving the workload's layers into the report instead of copying them.
+Report analyze(Workload&& workload, const Hardware& hw, const AnalysisOptions& options = {});
 
 // The memory a request needs, as serving engines provision it: the weights, the KV cache of the
 // longest context (the last decode step) and the largest live activations of any pass (usually

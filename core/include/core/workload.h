@@ -106,8 +106,12 @@ struct Workload;
 double matrixMacs(const Layer& layer, const Workload& workload);
 
 struct Layer {
+    // (Fields ordered to pack: a 70B model has a thousand layers per pass.)
     std::string_view op;  // static name of the operation within its block: "q_proj", "attention"
-    std::int32_t block = -1;  // transformer block index; -1 for layers outside the blocks
+    std::int32_t block = -1;           // transformer block index; -1 for layers outside the blocks
+    std::uint32_t repeat = 1;          // identical instances (collapsed blocks)
+    std::int32_t attentionShape = -1;  // index into Workload::attentionShapes for fused attention
+    std::int32_t gatherShape = -1;     // index into Workload::gatherShapes; sets activationsIn
     LayerKind kind = LayerKind::gemm;
     ExecUnit unit = ExecUnit::matrix;
     DataType computeType = DataType::fp16;     // the math data type the operands require
@@ -117,9 +121,6 @@ struct Layer {
     bool structuredSparse = false;  // 2:4 weights: runs at the sparse peak where the device has it
     double ops = 0;                 // per instance
     ByteBreakdown bytes;            // per instance
-    std::uint32_t repeat = 1;       // identical instances (collapsed blocks)
-    std::int32_t attentionShape = -1;  // index into Workload::attentionShapes for fused attention
-    std::int32_t gatherShape = -1;     // index into Workload::gatherShapes; sets activationsIn
     // GEMM dimensions [m x k] x [k x n] of gemm/matmul layers (m = rows, e.g. tokens); 0 for
     // others. Compression transforms (low rank, sparsity) rewrite a layer from these.
     double m = 0;
