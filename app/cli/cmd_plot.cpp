@@ -28,6 +28,89 @@ int runPlot(const std::vector<std::string>& /*args*/) {
 
 #else
 
+namespace {
+
+// What the chart file should look like: checked before any work is done.
+struct Output {
+    std::string path;
+    int width = 0;
+    int height = 0;
+    bool dark = false;
+};
+
+Output outputOptions(const po::variables_map& vm) {
+    Output o{vm["output"].as<std::string>(), vm["width"].as<int>(), vm["height"].as<int>()};
+    const QString suffix = QFileInfo(QString::fromStdString(o.path)).suffix().toLower();
+    if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") &&
+        suffix != QLatin1String("pdf")) {
+        throw CliError{kUsage,
+                       "--output: expected a .png, .svg or .pdf file, got '" + o.path + "'"};
+    }
+    if (o.width < 16 || o.height < 16 || o.width > 20000 || o.height > 20000) {
+        throw CliError{kUsage, "--width/--height: expected 16..20000 pixels"};
+    }
+    const std::string theme = vm["theme"].as<std::string>();
+    if (theme != "light" && theme != "dark") {
+        throw CliError{kUsage, "--theme: expected light|dark, got '" + theme + "'"};
+    }
+    o.dark = theme == "dark";
+    return o;
+}
+
+// Evaluates every (device, scenario) through the pipeline and describes the chart.
+core::RooflineChartSpec chartOf(const po::variables_map& vm) {
+    const BoundModel model = bindModel(vm);
+    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
+    const std::vector<core::Hardware> devices = deviceList(vm);
+    core::EvaluationInput input;
+    input.settings = runSettings(vm, *model.builder);
+    input.devices = devices;
+    input.scenarios = scenarios;
+    const core::Evaluation evaluation = unwrap(core::evaluate(*model.builder, input));
+    if (auto error = evaluation.firstError()) {
+        throw CliError(*error);
+    }
+    // Device-major like the GUI; the reports stay put while the chart points at them.
+    std::vector<core::ChartInput> inputs;
+    for (const core::Series& series : evaluation.series) {
+        inputs.push_back({&*series.report, &devices[series.device], series.scenarioName});
+    }
+    core::ChartOptions chart;
+    chart.ceilings = vm["all-ceilings"].as<bool>() ? core::CeilingSet::all : core::CeilingSet::used;
+    chart.sparseCeilings = vm["sparse-ceilings"].as<bool>();
+    chart.onChipLevels = !vm["no-on-chip"].as<bool>();
+    chart.title = vm["title"].as<std::string>();
+    return core::buildRooflineChart(inputs, chart);
+}
+
+// Draws the spec with the GUI's plot code into the file (offscreen without a display).
+void render(const core::RooflineChartSpec& spec, const Output& o) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    // Qt's own chatter (XDG_RUNTIME_DIR, plugin notes) is not the command's output.
+    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& message) {
+        if (type == QtCriticalMsg || type == QtFatalMsg) {
+            std::cerr << "rooflens plot: " << message.toStdString() << '\n';
+        }
+    });
+    static int argc = 1;
+    static char name[] = "rooflens";
+    static char* argv[] = {name, nullptr};
+    QApplication app(argc, argv);
+    plot::RenderOptions options;
+    options.size = QSize(o.width, o.height);
+    options.theme = o.dark ? plot::PlotTheme::darkTheme() : plot::PlotTheme::light();
+    QString error;
+    if (!plot::renderRooflineChart(spec, QString::fromStdString(o.path), options, &error)) {
+        throw CliError{kRuntime, error.toStdString()};
+    }
+    std::cerr << "wrote " << o.path << " (" << o.width << "x" << o.height << ", "
+              << spec.points.size() << " points, " << spec.roofs.size() << " roofs)\n";
+}
+
+}  // namespace
+
 int runPlot(const std::vector<std::string>& args) {
     po::options_description options("plot options");
     addModelOptions(options, true, true);
@@ -51,71 +134,8 @@ int runPlot(const std::vector<std::string>& args) {
     if (!parsed) {
         return kOk;
     }
-    const po::variables_map& vm = *parsed;
-
-    const std::string output = vm["output"].as<std::string>();
-    const QString suffix = QFileInfo(QString::fromStdString(output)).suffix().toLower();
-    if (suffix != QLatin1String("png") && suffix != QLatin1String("svg") &&
-        suffix != QLatin1String("pdf")) {
-        throw CliError{kUsage,
-                       "--output: expected a .png, .svg or .pdf file, got '" + output + "'"};
-    }
-    const int width = vm["width"].as<int>();
-    const int height = vm["height"].as<int>();
-    if (width < 16 || height < 16 || width > 20000 || height > 20000) {
-        throw CliError{kUsage, "--width/--height: expected 16..20000 pixels"};
-    }
-    const std::string theme = vm["theme"].as<std::string>();
-    if (theme != "light" && theme != "dark") {
-        throw CliError{kUsage, "--theme: expected light|dark, got '" + theme + "'"};
-    }
-
-    const BoundModel model = bindModel(vm);
-    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
-    const std::vector<core::Hardware> devices = deviceList(vm);
-    core::EvaluationInput input;
-    input.settings = runSettings(vm, *model.builder);
-    input.devices = devices;
-    input.scenarios = scenarios;
-    const core::Evaluation evaluation = unwrap(core::evaluate(*model.builder, input));
-    if (auto error = evaluation.firstError()) {
-        throw CliError(*error);
-    }
-    // Device-major like the GUI; the reports stay put while the chart points at them.
-    std::vector<core::ChartInput> inputs;
-    for (const core::Series& series : evaluation.series) {
-        inputs.push_back({&*series.report, &devices[series.device], series.scenarioName});
-    }
-    core::ChartOptions chart;
-    chart.ceilings = vm["all-ceilings"].as<bool>() ? core::CeilingSet::all : core::CeilingSet::used;
-    chart.sparseCeilings = vm["sparse-ceilings"].as<bool>();
-    chart.onChipLevels = !vm["no-on-chip"].as<bool>();
-    chart.title = vm["title"].as<std::string>();
-    const core::RooflineChartSpec spec = core::buildRooflineChart(inputs, chart);
-
-    // QWidget painting needs a QApplication; without a display the offscreen platform does.
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    // Qt's own chatter (XDG_RUNTIME_DIR, plugin notes) is not the command's output.
-    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& message) {
-        if (type == QtCriticalMsg || type == QtFatalMsg) {
-            std::cerr << "rooflens plot: " << message.toStdString() << '\n';
-        }
-    });
-    static int argc = 1;
-    static char name[] = "rooflens";
-    static char* argv[] = {name, nullptr};
-    QApplication app(argc, argv);
-    plot::RenderOptions render;
-    render.size = QSize(width, height);
-    render.theme = theme == "dark" ? plot::PlotTheme::darkTheme() : plot::PlotTheme::light();
-    QString error;
-    if (!plot::renderRooflineChart(spec, QString::fromStdString(output), render, &error)) {
-        throw CliError{kRuntime, error.toStdString()};
-    }
-    std::cerr << "wrote " << output << " (" << width << "x" << height << ", " << spec.points.size()
-              << " points, " << spec.roofs.size() << " roofs)\n";
+    const Output output = outputOptions(*parsed);
+    render(chartOf(*parsed), output);
     return kOk;
 }
 

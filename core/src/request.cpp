@@ -162,56 +162,49 @@ Result<RequestPasses> buildRequestPasses(const RunSettings& settings, const Pass
     return passes;
 }
 
-Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
-                      const AnalysisOptions& options) {
-    const RunSettings& settings = passes.settings;
-    Report report = analyze(passes.prefill, hw, options);
-    report.settings = settings;
-    const double prefillSeconds = report.totals.timeSeconds;
+namespace {
 
+// Appends the decode layers (summed over the steps) to a request report, with their totals;
+// returns the decode seconds.
+double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums, Report& report) {
     double decodeSeconds = 0;
-    if (!passes.intervals.empty()) {
-        std::vector<Layer> layers = passes.first.front().layers;
-        std::vector<LayerSum> sums(layers.size());
-        Report last;
-        for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
-            const ContextInterval& interval = passes.intervals[i];
-            const Report a = analyze(passes.first[i], hw, options);
-            last = interval.steps() == 1 ? a : analyze(passes.last[i], hw, options);
-            addInterval(a, last, interval, sums);
-            report.totals.macs += sumAffine(passMacs(passes.first[i]), passMacs(passes.last[i]),
-                                            static_cast<double>(interval.steps()));
-        }
-        for (std::size_t i = 0; i < layers.size(); ++i) {
-            LayerResult& sum = sums[i].result;
-            const double repeat = layers[i].repeat;
-            layers[i].ops = sum.ops;
-            layers[i].bytes = sum.bytes;
-            const double total = sum.bytes.total();
-            sum.intensity = total > 0 ? sum.ops / total : 0;
-            sum.attainableOpsPerSecond =
-                sum.timeSeconds > 0 ? sum.ops / sum.timeSeconds : sum.execution.peakOpsPerSecond;
-            sum.bound =
-                2 * sums[i].computeBoundSeconds > sum.timeSeconds ? Bound::compute : Bound::memory;
-            sum.phase = Phase::decode;
-            decodeSeconds += sum.timeSeconds * repeat;
-            report.totals.computeBoundSeconds += sums[i].computeBoundSeconds * repeat;
-            report.totals.ops += sum.ops * repeat;
-            report.totals.conversionOps += sum.conversionOps * repeat;
-            report.totals.bytes += total * repeat;
-            report.layers.push_back(layers[i]);
-            report.results.push_back(sum);
-        }
-        report.totals.memory = requestFootprint(report.totals.memory, last.totals.memory);
-        report.totals.fitsInMemory = report.totals.memory.total() <= report.totals.capacityBytes;
-        for (const auto& warning : last.warnings) {
-            if (std::find(report.warnings.begin(), report.warnings.end(), warning) ==
-                report.warnings.end()) {
-                report.warnings.push_back(warning);
-            }
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        LayerResult& sum = sums[i].result;
+        const double repeat = layers[i].repeat;
+        layers[i].ops = sum.ops;
+        layers[i].bytes = sum.bytes;
+        const double total = sum.bytes.total();
+        sum.intensity = total > 0 ? sum.ops / total : 0;
+        sum.attainableOpsPerSecond =
+            sum.timeSeconds > 0 ? sum.ops / sum.timeSeconds : sum.execution.peakOpsPerSecond;
+        sum.bound =
+            2 * sums[i].computeBoundSeconds > sum.timeSeconds ? Bound::compute : Bound::memory;
+        sum.phase = Phase::decode;
+        decodeSeconds += sum.timeSeconds * repeat;
+        report.totals.computeBoundSeconds += sums[i].computeBoundSeconds * repeat;
+        report.totals.ops += sum.ops * repeat;
+        report.totals.conversionOps += sum.conversionOps * repeat;
+        report.totals.bytes += total * repeat;
+        report.layers.push_back(layers[i]);
+        report.results.push_back(sum);
+    }
+    return decodeSeconds;
+}
+
+// The request footprint and the last step's warnings.
+void addLastStep(const Report& last, Report& report) {
+    report.totals.memory = requestFootprint(report.totals.memory, last.totals.memory);
+    report.totals.fitsInMemory = report.totals.memory.total() <= report.totals.capacityBytes;
+    for (const auto& warning : last.warnings) {
+        if (std::find(report.warnings.begin(), report.warnings.end(), warning) ==
+            report.warnings.end()) {
+            report.warnings.push_back(warning);
         }
     }
+}
 
+void finishRequest(Report& report, const RunSettings& settings, double prefillSeconds,
+                   double decodeSeconds) {
     RequestMetrics metrics;
     metrics.prefillSeconds = prefillSeconds;
     metrics.decodeSeconds = decodeSeconds;
@@ -225,6 +218,90 @@ Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
     report.totals.timeSeconds = metrics.e2eSeconds;
     report.totals.itemsPerSecond = metrics.tokensPerSecond;
     report.totals.request = metrics;
+}
+
+// Adds one analysed decode step to the per-layer sums (the step-by-step oracle).
+void addStep(const Report& step, std::vector<LayerSum>& sums) {
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+        const LayerResult& r = step.results[i];
+        LayerResult& s = sums[i].result;
+        s.ops += r.ops;
+        s.conversionOps += r.conversionOps;
+        s.bytes.weights += r.bytes.weights;
+        s.bytes.activationsIn += r.bytes.activationsIn;
+        s.bytes.activationsOut += r.bytes.activationsOut;
+        s.bytes.kvRead += r.bytes.kvRead;
+        s.bytes.kvWrite += r.bytes.kvWrite;
+        s.bytes.metadata += r.bytes.metadata;
+        s.timeSeconds += r.timeSeconds;
+        s.computeSeconds += r.computeSeconds;
+        s.memorySeconds += r.memorySeconds;
+        s.execution = r.execution;
+        if (r.bound == Bound::compute) {
+            sums[i].computeBoundSeconds += r.timeSeconds;
+        }
+    }
+}
+
+}  // namespace
+
+Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
+                      const AnalysisOptions& options) {
+    Report report = analyze(passes.prefill, hw, options);
+    report.settings = passes.settings;
+    const double prefillSeconds = report.totals.timeSeconds;
+    double decodeSeconds = 0;
+    if (!passes.intervals.empty()) {
+        std::vector<LayerSum> sums(passes.first.front().layers.size());
+        Report last;
+        for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
+            const ContextInterval& interval = passes.intervals[i];
+            const Report a = analyze(passes.first[i], hw, options);
+            last = interval.steps() == 1 ? a : analyze(passes.last[i], hw, options);
+            addInterval(a, last, interval, sums);
+            report.totals.macs += sumAffine(passMacs(passes.first[i]), passMacs(passes.last[i]),
+                                            static_cast<double>(interval.steps()));
+        }
+        decodeSeconds = appendDecodeLayers(passes.first.front().layers, sums, report);
+        addLastStep(last, report);
+    }
+    finishRequest(report, passes.settings, prefillSeconds, decodeSeconds);
+    return report;
+}
+
+Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBuilder& build,
+                                      const Hardware& hw, const AnalysisOptions& options) {
+    if (settings.promptLength < 1) {
+        return usageError("request: prompt length must be at least 1");
+    }
+    if (settings.generateLength < 1) {
+        return usageError("request: generated length must be at least 1");
+    }
+    ROOFLENS_TRY(const Workload prefill, build(Phase::prefill, settings.promptLength));
+    Report report = analyze(prefill, hw, options);
+    report.settings = settings;
+    const double prefillSeconds = report.totals.timeSeconds;
+    // Decode steps 1..G-1 attend to S + j keys; their layers are summed in place.
+    std::vector<Layer> layers;
+    std::vector<LayerSum> sums;
+    Report step;
+    for (std::int64_t j = 1; j < settings.generateLength; ++j) {
+        ROOFLENS_TRY(const Workload pass, build(Phase::decode, settings.promptLength + j));
+        step = analyze(pass, hw, options);
+        if (layers.empty()) {
+            layers = step.layers;
+            sums.assign(layers.size(), LayerSum{});
+        } else if (step.layers.size() != layers.size()) {
+            return makeError("request: decode passes differ in structure", ErrorKind::runtime);
+        }
+        addStep(step, sums);
+        report.totals.macs += step.totals.macs;
+    }
+    const double decodeSeconds = appendDecodeLayers(std::move(layers), sums, report);
+    if (settings.generateLength > 1) {
+        addLastStep(step, report);
+    }
+    finishRequest(report, settings, prefillSeconds, decodeSeconds);
     return report;
 }
 

@@ -113,6 +113,54 @@ struct Group {
     std::uint32_t length = 0;  // index into the lengths (unused for decode groups)
 };
 
+// Peak live activations of a pass as the largest in + out of its layers (how builders compute
+// Workload::memory.activations), as lines in the context: exact between two built ends.
+struct ActivationLines {
+    std::vector<double> first;
+    std::vector<double> last;
+    static std::vector<double> of(const Workload& w) {
+        std::vector<double> v;
+        v.reserve(w.layers.size());
+        for (const Layer& l : w.layers) {
+            v.push_back(l.bytes.activationsIn + l.bytes.activationsOut);
+        }
+        return v;
+    }
+    double at(double f) const {
+        double peak = 0;
+        for (std::size_t i = 0; i < first.size(); ++i) {
+            peak = std::max(peak, f == 1 ? last[i] : first[i] + (last[i] - first[i]) * f);
+        }
+        return peak;
+    }
+};
+
+// The sweep's contexts inside one interval, and the two ends they span.
+struct Stretch {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+    std::vector<std::size_t> members;  // indices into the lengths
+};
+
+Stretch stretchOf(const ContextInterval& interval, const std::vector<std::int64_t>& lengths) {
+    Stretch s{interval.last, interval.first, {}};
+    for (std::size_t l = 0; l < lengths.size(); ++l) {
+        if (lengths[l] >= interval.first && lengths[l] <= interval.last) {
+            s.members.push_back(l);
+            s.first = std::min(s.first, lengths[l]);
+            s.last = std::max(s.last, lengths[l]);
+        }
+    }
+    return s;
+}
+
+// The compressed decode passes at both ends of a stretch, and the raw activation lines.
+struct StretchPasses {
+    Workload first;
+    Workload last;
+    ActivationLines activations;
+};
+
 class Sweeper {
 public:
     Sweeper(const WorkloadBuilder& builder, const SweepSpec& spec)
@@ -146,6 +194,10 @@ private:
     void collectWarnings(const Report& report) const;
     Result<std::size_t> runPass(const Group& g, std::vector<SweepPoint>& points) const;
     Result<std::size_t> runDecode(const Group& g, std::vector<SweepPoint>& points) const;
+    Result<Workload> buildDecode(const Group& g, std::int64_t context, Workload& raw) const;
+    std::size_t writeDecodePoints(const Group& g, std::size_t d, const Stretch& stretch,
+                                  const StretchPasses& passes,
+                                  std::vector<SweepPoint>& points) const;
 
     const WorkloadBuilder& m_builder;
     const SweepSpec& m_spec;
@@ -204,7 +256,8 @@ void Sweeper::finish(SweepPoint& p, const Report& report, std::size_t scenario) 
                                                                                  : Bound::memory;
     p.weightBytes = m_weightBytes[scenario];
     p.kvCacheBytes = report.totals.memory.kvCache;
-    p.totalMemoryBytes = p.weightBytes + p.kvCacheBytes + report.totals.memory.activations;
+    p.totalMemoryBytes = p.weightBytes + p.kvCacheBytes + report.totals.memory.activations +
+                         report.totals.memory.state;
     p.fitsInMemory = p.totalMemoryBytes <= m_spec.devices[p.device].memoryCapacityBytes();
 }
 
@@ -255,106 +308,87 @@ Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& po
     return m_spec.devices.size();
 }
 
-// Peak live activations of a pass as the largest in + out of its layers (how builders compute
-// Workload::memory.activations), as lines in the context: exact between two built ends.
-struct ActivationLines {
-    std::vector<double> first;
-    std::vector<double> last;
-    static std::vector<double> of(const Workload& w) {
-        std::vector<double> v;
-        v.reserve(w.layers.size());
-        for (const Layer& l : w.layers) {
-            v.push_back(l.bytes.activationsIn + l.bytes.activationsOut);
-        }
-        return v;
-    }
-    double at(double f) const {
-        double peak = 0;
-        for (std::size_t i = 0; i < first.size(); ++i) {
-            peak = std::max(peak, f == 1 ? last[i] : first[i] + (last[i] - first[i]) * f);
-        }
-        return peak;
-    }
-};
-
-Result<std::size_t> Sweeper::runDecode(const Group& g, std::vector<SweepPoint>& points) const {
+Result<Workload> Sweeper::buildDecode(const Group& g, std::int64_t context, Workload& raw) const {
     const auto& scenario = m_spec.scenarios[g.scenario];
-    const std::int64_t batch = m_spec.batches[g.batch];
-    const bool collapse = m_collapse[g.scenario];
     PassOptions options;
-    options.collapseBlocks = collapse;
+    options.collapseBlocks = m_collapse[g.scenario];
     if (scenario) {
         options.tokenReduction = scenario->tokenReduction;
     }
-    auto build = [&](std::int64_t context, Workload& raw) -> Result<Workload> {
-        ROOFLENS_TRY(raw, m_builder.build(settings(batch, Phase::decode, context), options));
-        if (!scenario || !scenario->compresses()) {
-            Workload w = raw;
-            if (scenario) {
-                w.scenario = scenario->name;
-            }
-            return w;
+    const RunSettings run = settings(m_spec.batches[g.batch], Phase::decode, context);
+    ROOFLENS_TRY(raw, m_builder.build(run, options));
+    if (!scenario || !scenario->compresses()) {
+        Workload w = raw;
+        if (scenario) {
+            w.scenario = scenario->name;
         }
-        return applyScenario(*scenario, raw);
-    };
+        return w;
+    }
+    return applyScenario(*scenario, raw);
+}
+
+// Prices the stretch's contexts on one device from the two ends (DecodeLine): time, bound and
+// the memory lines, exact between context breaks.
+std::size_t Sweeper::writeDecodePoints(const Group& g, std::size_t d, const Stretch& stretch,
+                                       const StretchPasses& passes,
+                                       std::vector<SweepPoint>& points) const {
+    const Hardware& hw = m_spec.devices[d];
+    const std::int64_t a = stretch.first;
+    const std::int64_t z = stretch.last;
+    const Report ra = analyze(passes.first, hw, m_spec.options);
+    const Report rz = z == a ? ra : analyze(passes.last, hw, m_spec.options);
+    collectWarnings(ra);
+    collectWarnings(rz);
+    const DecodeLine line(ra, a, rz, z);
+    const double span = static_cast<double>(z - a);
+    const std::int64_t batch = m_spec.batches[g.batch];
+    for (std::size_t l : stretch.members) {
+        const std::int64_t t = m_lengths[l];
+        const double f = span > 0 ? static_cast<double>(t - a) / span : 0;
+        const DecodeLine::Point step = line.at(t);
+        SweepPoint& p = points[index(d, g.scenario, g.batch, l)];
+        p.device = static_cast<std::uint32_t>(d);
+        p.scenario = g.scenario;
+        p.batch = batch;
+        p.contextLength = t;
+        p.timeSeconds = step.seconds;
+        p.tokensPerSecond = step.seconds > 0 ? static_cast<double>(batch) / step.seconds : 0;
+        p.bound = step.seconds > 0 && 2 * step.computeBoundSeconds > step.seconds ? Bound::compute
+                                                                                  : Bound::memory;
+        p.weightBytes = m_weightBytes[g.scenario];
+        const double kvA = ra.totals.memory.kvCache;
+        p.kvCacheBytes =
+            t == z ? rz.totals.memory.kvCache : kvA + (rz.totals.memory.kvCache - kvA) * f;
+        p.totalMemoryBytes =
+            p.weightBytes + p.kvCacheBytes + passes.activations.at(f) + ra.totals.memory.state;
+        p.fitsInMemory = p.totalMemoryBytes <= hw.memoryCapacityBytes();
+    }
+    return stretch.members.size();
+}
+
+Result<std::size_t> Sweeper::runDecode(const Group& g, std::vector<SweepPoint>& points) const {
     const auto [lo, hi] = std::minmax_element(m_lengths.begin(), m_lengths.end());
     Workload probeRaw;
-    ROOFLENS_TRY(Workload probe, build(*lo, probeRaw));
+    ROOFLENS_TRY(const Workload probe, buildDecode(g, *lo, probeRaw));
     std::size_t written = 0;
     for (const ContextInterval& interval : contextIntervals(*lo, *hi, probe.contextBreaks)) {
-        // The sweep's contexts inside this interval, and the two ends they span.
-        std::vector<std::size_t> members;
-        std::int64_t a = interval.last;
-        std::int64_t z = interval.first;
-        for (std::size_t l = 0; l < m_lengths.size(); ++l) {
-            if (m_lengths[l] >= interval.first && m_lengths[l] <= interval.last) {
-                members.push_back(l);
-                a = std::min(a, m_lengths[l]);
-                z = std::max(z, m_lengths[l]);
-            }
-        }
-        if (members.empty()) {
+        const Stretch stretch = stretchOf(interval, m_lengths);
+        if (stretch.members.empty()) {
             continue;
         }
+        StretchPasses passes;
         Workload rawA;
         Workload rawZ;
-        ROOFLENS_TRY(const Workload wa, build(a, rawA));
-        ROOFLENS_TRY(const Workload wz, z == a ? Result<Workload>(wa) : build(z, rawZ));
-        if (z == a) {
+        ROOFLENS_TRY(passes.first, buildDecode(g, stretch.first, rawA));
+        if (stretch.last == stretch.first) {
+            passes.last = passes.first;
             rawZ = rawA;
+        } else {
+            ROOFLENS_TRY(passes.last, buildDecode(g, stretch.last, rawZ));
         }
-        const ActivationLines activations{ActivationLines::of(rawA), ActivationLines::of(rawZ)};
-        const double span = static_cast<double>(z - a);
+        passes.activations = {ActivationLines::of(rawA), ActivationLines::of(rawZ)};
         for (std::size_t d = 0; d < m_spec.devices.size(); ++d) {
-            const Hardware& hw = m_spec.devices[d];
-            const Report ra = analyze(wa, hw, m_spec.options);
-            const Report rz = z == a ? ra : analyze(wz, hw, m_spec.options);
-            const DecodeLine line(ra, a, rz, z);
-            collectWarnings(ra);
-            collectWarnings(rz);
-            for (std::size_t l : members) {
-                const std::int64_t t = m_lengths[l];
-                const double f = span > 0 ? static_cast<double>(t - a) / span : 0;
-                const DecodeLine::Point step = line.at(t);
-                SweepPoint& p = points[index(d, g.scenario, g.batch, l)];
-                p.device = static_cast<std::uint32_t>(d);
-                p.scenario = g.scenario;
-                p.batch = batch;
-                p.contextLength = t;
-                p.timeSeconds = step.seconds;
-                p.tokensPerSecond =
-                    step.seconds > 0 ? static_cast<double>(batch) / step.seconds : 0;
-                p.bound = step.seconds > 0 && 2 * step.computeBoundSeconds > step.seconds
-                              ? Bound::compute
-                              : Bound::memory;
-                p.weightBytes = m_weightBytes[g.scenario];
-                const double kvA = ra.totals.memory.kvCache;
-                p.kvCacheBytes =
-                    t == z ? rz.totals.memory.kvCache : kvA + (rz.totals.memory.kvCache - kvA) * f;
-                p.totalMemoryBytes = p.weightBytes + p.kvCacheBytes + activations.at(f);
-                p.fitsInMemory = p.totalMemoryBytes <= hw.memoryCapacityBytes();
-                ++written;
-            }
+            written += writeDecodePoints(g, d, stretch, passes, points);
         }
     }
     return written;

@@ -62,6 +62,13 @@ private:
     // llm_memory.cpp
     void addTensors(core::Workload& w) const;
     void addBlockTensors(core::Workload& w, const LayerSpec& spec, std::int32_t block) const;
+    void addLatentTensors(core::Workload& w, std::int32_t block) const;
+    void addAttentionTensors(core::Workload& w, std::int32_t block) const;
+    void addMoeTensors(core::Workload& w, std::int32_t block) const;
+    void addDenseTensors(core::Workload& w, const LayerSpec& spec, std::int32_t block) const;
+    void pushMatrix(core::Workload& w, std::string_view op, std::int32_t block, double count,
+                    double k, double n, bool bias) const;
+    void pushOther(core::Workload& w, std::string_view op, std::int32_t block, double bytes) const;
     void addSsmTensors(core::Workload& w, std::int32_t block) const;
     void fillMemory(core::Workload& w) const;
     void fillModelFacts(core::Workload& w);

@@ -150,95 +150,119 @@ void Builder::addTensors(core::Workload& w) const {
     }
 }
 
-void Builder::addBlockTensors(core::Workload& w, const LayerSpec& spec, std::int32_t b) const {
+void Builder::pushMatrix(core::Workload& w, std::string_view op, std::int32_t b, double count,
+                         double k, double n, bool bias) const {
+    w.weightTensors.push_back(
+        {op, b, count * k * n, k, n, bias ? count * n * m_bf : 0, m_floatType});
+}
+
+void Builder::pushOther(core::Workload& w, std::string_view op, std::int32_t b,
+                        double bytes) const {
+    w.weightTensors.push_back({op, b, 0, 0, 0, bytes, m_floatType});
+}
+
+void Builder::addLatentTensors(core::Workload& w, std::int32_t b) const {
+    const double d = static_cast<double>(m_c.hiddenSize);
+    const MlaConfig& m = m_c.mla;
+    const double h = static_cast<double>(m_c.numHeads);
+    const double qk = static_cast<double>(m.nopeDim + m.ropeDim);
+    const double dc = static_cast<double>(m.kvLoraRank);
+    if (m.qLoraRank > 0) {
+        const double r = static_cast<double>(m.qLoraRank);
+        pushMatrix(w, "q_a_proj", b, 1, d, r, false);
+        pushOther(w, "q_a_norm", b, r * m_bf);
+        pushMatrix(w, "q_b_proj", b, 1, r, h * qk, false);
+    } else {
+        pushMatrix(w, "q_proj", b, 1, d, h * qk, false);
+    }
+    pushMatrix(w, "kv_a_proj", b, 1, d, dc + static_cast<double>(m.ropeDim), false);
+    pushOther(w, "kv_a_norm", b, dc * m_bf);
+    pushMatrix(w, "kv_b_proj", b, 1, dc, h * static_cast<double>(m.nopeDim + m.valueDim), false);
+    pushMatrix(w, "o_proj", b, 1, h * static_cast<double>(m.valueDim), d, false);
+}
+
+void Builder::addAttentionTensors(core::Workload& w, std::int32_t b) const {
     const double d = static_cast<double>(m_c.hiddenSize);
     const double qDim = static_cast<double>(m_c.numHeads * m_c.headDim);
     const double kvDim = static_cast<double>(m_c.numKvHeads * m_c.headDim);
-    const double norm = (m_c.norm == NormKind::rms ? 1 : 2) * d * m_bf;
-    auto& t = w.weightTensors;
-    auto matrix = [&](std::string_view op, double count, double k, double n, bool bias) {
-        t.push_back({op, b, count * k * n, k, n, bias ? count * n * m_bf : 0, m_floatType});
-    };
-    auto other = [&](std::string_view op, double bytes) {
-        t.push_back({op, b, 0, 0, 0, bytes, m_floatType});
-    };
-    other("input_norm", norm);
+    if (m_c.fusedQkv) {
+        pushMatrix(w, "qkv_proj", b, 1, d, qDim + 2 * kvDim, m_c.attentionBias);
+    } else {
+        pushMatrix(w, "q_proj", b, 1, d, qDim, m_c.attentionBias);
+        pushMatrix(w, "k_proj", b, 1, d, kvDim, m_c.attentionBias);
+        pushMatrix(w, "v_proj", b, 1, d, kvDim, m_c.attentionBias);
+    }
+    pushMatrix(w, "o_proj", b, 1, qDim, d, m_c.outputBias);
+    if (m_c.qkNorm == QkNorm::rms) {
+        pushOther(w, "qk_norm", b, 2 * static_cast<double>(m_c.headDim) * m_bf);
+    }
+    if (m_c.attentionSinks) {
+        pushOther(w, "attention", b, static_cast<double>(m_c.numHeads) * m_bf);
+    }
+}
+
+void Builder::addMoeTensors(core::Workload& w, std::int32_t b) const {
+    const double d = static_cast<double>(m_c.hiddenSize);
+    const double e = static_cast<double>(m_c.numExperts);
+    const double fe = static_cast<double>(expertWidth(m_c));
+    const bool bias = m_c.expertBias || m_c.mlpBias;
+    pushMatrix(w, "router", b, 1, d, e, m_c.routerBias);
+    if (m_c.expertScoreBias) {
+        pushOther(w, "router", b, e * m_bf);
+    }
+    pushMatrix(w, "experts.gate_proj", b, e, d, fe, bias);
+    pushMatrix(w, "experts.up_proj", b, e, d, fe, bias);
+    pushMatrix(w, "experts.down_proj", b, e, fe, d, bias);
+    if (m_c.sharedExpertSize > 0) {
+        const double fs = static_cast<double>(m_c.sharedExpertSize);
+        pushMatrix(w, "shared_experts.gate_proj", b, 1, d, fs, false);
+        pushMatrix(w, "shared_experts.up_proj", b, 1, d, fs, false);
+        pushMatrix(w, "shared_experts.down_proj", b, 1, fs, d, false);
+    }
+    if (m_c.sharedExpertGate) {
+        pushMatrix(w, "shared_expert_gate", b, 1, d, 1, false);
+    }
+}
+
+void Builder::addDenseTensors(core::Workload& w, const LayerSpec& spec, std::int32_t b) const {
+    const double d = static_cast<double>(m_c.hiddenSize);
+    const double ff = static_cast<double>(denseWidth(m_c, spec));
+    if (m_c.mlp == MlpKind::plain) {
+        pushMatrix(w, "fc1", b, 1, d, ff, m_c.mlpBias);
+        pushMatrix(w, "fc2", b, 1, ff, d, m_c.mlpBias);
+    } else if (m_c.fusedGateUp) {
+        pushMatrix(w, "gate_up_proj", b, 1, d, 2 * ff, m_c.mlpBias);
+        pushMatrix(w, "down_proj", b, 1, ff, d, m_c.mlpBias);
+    } else {
+        pushMatrix(w, "gate_proj", b, 1, d, ff, m_c.mlpBias);
+        pushMatrix(w, "up_proj", b, 1, d, ff, m_c.mlpBias);
+        pushMatrix(w, "down_proj", b, 1, ff, d, m_c.mlpBias);
+    }
+}
+
+void Builder::addBlockTensors(core::Workload& w, const LayerSpec& spec, std::int32_t b) const {
+    const double norm =
+        (m_c.norm == NormKind::rms ? 1 : 2) * static_cast<double>(m_c.hiddenSize) * m_bf;
+    pushOther(w, "input_norm", b, norm);
     if (spec.attention == AttentionKind::latent) {
-        const MlaConfig& m = m_c.mla;
-        const double h = static_cast<double>(m_c.numHeads);
-        const double qk = static_cast<double>(m.nopeDim + m.ropeDim);
-        const double dc = static_cast<double>(m.kvLoraRank);
-        if (m.qLoraRank > 0) {
-            const double r = static_cast<double>(m.qLoraRank);
-            matrix("q_a_proj", 1, d, r, false);
-            other("q_a_norm", r * m_bf);
-            matrix("q_b_proj", 1, r, h * qk, false);
-        } else {
-            matrix("q_proj", 1, d, h * qk, false);
-        }
-        matrix("kv_a_proj", 1, d, dc + static_cast<double>(m.ropeDim), false);
-        other("kv_a_norm", dc * m_bf);
-        matrix("kv_b_proj", 1, dc, h * static_cast<double>(m.nopeDim + m.valueDim), false);
-        matrix("o_proj", 1, h * static_cast<double>(m.valueDim), d, false);
+        addLatentTensors(w, b);
     } else if (spec.attention != AttentionKind::none) {
-        if (m_c.fusedQkv) {
-            matrix("qkv_proj", 1, d, qDim + 2 * kvDim, m_c.attentionBias);
-        } else {
-            matrix("q_proj", 1, d, qDim, m_c.attentionBias);
-            matrix("k_proj", 1, d, kvDim, m_c.attentionBias);
-            matrix("v_proj", 1, d, kvDim, m_c.attentionBias);
-        }
-        matrix("o_proj", 1, qDim, d, m_c.outputBias);
-        if (m_c.qkNorm == QkNorm::rms) {
-            other("qk_norm", 2 * static_cast<double>(m_c.headDim) * m_bf);
-        }
-        if (m_c.attentionSinks) {
-            other("attention", static_cast<double>(m_c.numHeads) * m_bf);
-        }
+        addAttentionTensors(w, b);
     }
     if (spec.ssm != SsmKind::none) {
         addSsmTensors(w, b);
     }
     if (m_c.normsPerLayer == 4) {
-        other("post_attention_norm", norm);
-        other("pre_ffn_norm", norm);
-        other("post_ffn_norm", norm);
+        pushOther(w, "post_attention_norm", b, norm);
+        pushOther(w, "pre_ffn_norm", b, norm);
+        pushOther(w, "post_ffn_norm", b, norm);
     } else if (m_c.normsPerLayer == 2) {
-        other("post_attention_norm", norm);
+        pushOther(w, "post_attention_norm", b, norm);
     }
     if (spec.ffn == FfnKind::moe) {
-        const double e = static_cast<double>(m_c.numExperts);
-        const double fe = static_cast<double>(expertWidth(m_c));
-        const bool bias = m_c.expertBias || m_c.mlpBias;
-        matrix("router", 1, d, e, m_c.routerBias);
-        if (m_c.expertScoreBias) {
-            other("router", e * m_bf);
-        }
-        matrix("experts.gate_proj", e, d, fe, bias);
-        matrix("experts.up_proj", e, d, fe, bias);
-        matrix("experts.down_proj", e, fe, d, bias);
-        if (m_c.sharedExpertSize > 0) {
-            const double fs = static_cast<double>(m_c.sharedExpertSize);
-            matrix("shared_experts.gate_proj", 1, d, fs, false);
-            matrix("shared_experts.up_proj", 1, d, fs, false);
-            matrix("shared_experts.down_proj", 1, fs, d, false);
-        }
-        if (m_c.sharedExpertGate) {
-            matrix("shared_expert_gate", 1, d, 1, false);
-        }
+        addMoeTensors(w, b);
     } else if (spec.ffn == FfnKind::dense) {
-        const double ff = static_cast<double>(denseWidth(m_c, spec));
-        if (m_c.mlp == MlpKind::plain) {
-            matrix("fc1", 1, d, ff, m_c.mlpBias);
-            matrix("fc2", 1, ff, d, m_c.mlpBias);
-        } else if (m_c.fusedGateUp) {
-            matrix("gate_up_proj", 1, d, 2 * ff, m_c.mlpBias);
-            matrix("down_proj", 1, ff, d, m_c.mlpBias);
-        } else {
-            matrix("gate_proj", 1, d, ff, m_c.mlpBias);
-            matrix("up_proj", 1, d, ff, m_c.mlpBias);
-            matrix("down_proj", 1, ff, d, m_c.mlpBias);
-        }
+        addDenseTensors(w, spec, b);
     }
 }
 

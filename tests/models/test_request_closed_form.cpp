@@ -10,8 +10,10 @@
 
 #include "core/request.h"
 #include "core/scenario.h"
+#include "core/sweep.h"
 #include "models/llm.h"
 #include "models/presets.h"
+#include "models/workload_spec.h"
 
 namespace rooflens::models {
 namespace {
@@ -200,6 +202,57 @@ TEST(ClosedFormIntervals, SplitAtSlidingWindowAndKiviWindow) {
     ASSERT_EQ(chunks.size(), 4U);  // 50..100, 101..200, 201..300, 301..320
     EXPECT_EQ(chunks[1].first, 101);
     EXPECT_EQ(chunks[3].last, 320);
+}
+
+}  // namespace
+}  // namespace rooflens::models
+
+namespace rooflens::models {
+namespace {
+
+// Decode sweeps price every context from the two passes at the ends of each stretch between
+// context breaks; every point must equal a pass built and analysed at that context.
+TEST(ClosedFormSweep, DecodePointsEqualPassesBuiltAtTheirContext) {
+    auto kivi = core::resolveScenario("kivi-kv2");
+    auto awq = core::resolveScenario("awq-w4a16-g128");
+    ASSERT_TRUE(kivi.ok() && awq.ok());
+    const std::vector<core::Hardware> devices{gpuLike(), lowRidge()};
+    for (const char* id :
+         {"mistral-7b", "llama-3-8b", "gpt-oss-20b", "jamba-v0.1", "gemma-3-27b"}) {
+        WorkloadSpec spec;
+        spec.model = id;
+        auto builder = bindWorkload(spec);
+        ASSERT_TRUE(builder.ok()) << builder.error().message;
+        core::SweepSpec sweep;
+        sweep.phase = core::Phase::decode;
+        sweep.batches = {1, 8};
+        sweep.contextLengths = {5, 13, 100, 127, 128, 129, 1000, 1024, 1025, 4096, 4100, 9000};
+        sweep.devices = devices;
+        sweep.scenarios = {std::nullopt, kivi.value(), awq.value()};
+        auto result = core::runSweep(**builder, sweep, 1);
+        ASSERT_TRUE(result.ok()) << result.error().message;
+        for (const core::SweepPoint& p : result->points) {
+            core::EvaluationInput in;
+            in.settings.phase = core::Phase::decode;
+            in.settings.batch = p.batch;
+            in.settings.contextLength = p.contextLength;
+            in.devices = std::span<const core::Hardware>(&devices[p.device], 1);
+            in.scenarios = {sweep.scenarios[p.scenario]};
+            auto e = core::evaluate(**builder, in);
+            ASSERT_TRUE(e.ok());
+            const core::Report& r = *e->series[0].report;
+            const std::string what = std::string(id) + " " + core::scenarioName(in.scenarios[0]) +
+                                     " B" + std::to_string(p.batch) + " t" +
+                                     std::to_string(p.contextLength) + " on " +
+                                     devices[p.device].id;
+            EXPECT_NEAR_REL(p.timeSeconds, r.totals.timeSeconds, what + " time");
+            EXPECT_NEAR_REL(p.kvCacheBytes, r.totals.memory.kvCache, what + " kv");
+            EXPECT_NEAR_REL(p.totalMemoryBytes - p.weightBytes,
+                            r.totals.memory.total() - r.totals.memory.weights, what + " memory");
+            const bool compute = 2 * r.totals.computeBoundSeconds > r.totals.timeSeconds;
+            EXPECT_EQ(p.bound == core::Bound::compute, compute) << what;
+        }
+    }
 }
 
 }  // namespace

@@ -111,18 +111,10 @@ core::Result<core::Comparison> runComparison(const AnalysisRequest& request) {
     return core::compareScenarios(*request.workload->builder, input);
 }
 
-SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCallback& progress,
-                             const core::CancelToken& cancel) {
-    SweepOutcome out;
+namespace {
+
+void setSweepLabels(const SweepRequest& request, plot::SweepData& data) {
     const AnalysisRequest& base = request.base;
-    if (!base.workload || base.devices.empty() || request.values.empty()) {
-        out.error = "nothing to sweep: pick a model, a device and at least one value";
-        return out;
-    }
-    const auto scenarios = scenariosOf(base);
-    const bool several = base.devices.size() > 1;
-    const core::RunSettings& s = base.settings;
-    plot::SweepData& data = out.data;
     switch (request.axis) {
         case SweepAxis::batch:
             data.xLabel = "Batch size";
@@ -136,8 +128,8 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
     }
     switch (request.metric) {
         case SweepMetric::time:
-            data.yLabel =
-                s.phase == core::Phase::request ? "End-to-end time [s]" : "Predicted time [s]";
+            data.yLabel = base.settings.phase == core::Phase::request ? "End-to-end time [s]"
+                                                                      : "Predicted time [s]";
             break;
         case SweepMetric::throughput:
             data.yLabel =
@@ -154,46 +146,117 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
             data.logY = false;
             break;
     }
-    data.title = base.workload->id + " " + std::string(core::nameOf(s.phase)) + ": " +
+    data.title = base.workload->id + " " + std::string(core::nameOf(base.settings.phase)) + ": " +
                  data.yLabel.substr(0, data.yLabel.find(" [")) + " vs " +
                  data.xLabel.substr(0, data.xLabel.find(" ["));
+}
 
+double axisValue(const core::SweepPoint& p, SweepAxis axis) {
+    switch (axis) {
+        case SweepAxis::batch:
+            return static_cast<double>(p.batch);
+        case SweepAxis::promptLength:
+            return static_cast<double>(p.promptLength);
+        case SweepAxis::contextLength:
+            return static_cast<double>(p.contextLength);
+    }
+    return 0;
+}
+
+double metricValue(const core::SweepPoint& p, SweepMetric metric) {
+    switch (metric) {
+        case SweepMetric::time:
+            return p.timeSeconds;
+        case SweepMetric::throughput:
+            return p.tokensPerSecond;
+        case SweepMetric::ttft:
+            return p.ttftSeconds;
+        case SweepMetric::tpot:
+            return p.tpotSeconds;
+        case SweepMetric::memory:
+            return p.totalMemoryBytes;
+    }
+    return 0;
+}
+
+// The sweep spec of one scenario over the values [first, first + count) of the request's axis.
+core::SweepSpec chunkSpec(const SweepRequest& request, const core::RunSettings& s,
+                          const std::optional<core::Scenario>& scenario, std::size_t first,
+                          std::size_t count) {
+    const std::vector<std::int64_t> values(
+        request.values.begin() + static_cast<std::ptrdiff_t>(first),
+        request.values.begin() + static_cast<std::ptrdiff_t>(first + count));
+    core::SweepSpec spec;
+    spec.phase = s.phase;
+    spec.batches = {s.batch};
+    spec.promptLengths = {s.promptLength};
+    spec.contextLengths = {s.contextLength};
+    spec.generateLength = s.generateLength;
+    spec.flashAttention = s.flashAttention;
+    spec.devices = request.base.devices;
+    spec.scenarios = {scenario};
+    switch (request.axis) {
+        case SweepAxis::batch:
+            spec.batches = values;
+            break;
+        case SweepAxis::promptLength:
+            spec.promptLengths = values;
+            break;
+        case SweepAxis::contextLength:
+            spec.contextLengths = values;
+            break;
+    }
+    return spec;
+}
+
+// One line per device of a scenario's points, sorted by x.
+void addLines(const SweepRequest& request, const std::string& scenario,
+              const std::vector<core::SweepPoint>& points, plot::SweepData& data) {
+    const auto& devices = request.base.devices;
+    for (std::size_t d = 0; d < devices.size(); ++d) {
+        plot::SweepLine line;
+        line.label = seriesLabel(scenario, devices[d].name, devices.size() > 1);
+        std::vector<std::pair<double, double>> xy;
+        for (const auto& p : points) {
+            if (p.device == d) {
+                xy.emplace_back(axisValue(p, request.axis), metricValue(p, request.metric));
+            }
+        }
+        std::sort(xy.begin(), xy.end());
+        for (const auto& [x, y] : xy) {
+            line.x.push_back(x);
+            line.y.push_back(y);
+        }
+        data.lines.push_back(std::move(line));
+    }
+}
+
+}  // namespace
+
+SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCallback& progress,
+                             const core::CancelToken& cancel) {
+    SweepOutcome out;
+    const AnalysisRequest& base = request.base;
+    if (!base.workload || base.devices.empty() || request.values.empty()) {
+        out.error = "nothing to sweep: pick a model, a device and at least one value";
+        return out;
+    }
+    setSweepLabels(request, out.data);
+    const auto scenarios = scenariosOf(base);
+    const core::ScenarioList list = scenarioList(scenarios);
+    const core::RunSettings settings = settingsFor(*base.workload, base.settings);
     // core::runSweep reports progress every 4096 points; chunks of the value list give the
     // progress bar and Cancel a finer grain.
     const std::size_t chunk = std::max<std::size_t>(1, request.values.size() / 50);
     const double total = static_cast<double>(scenarios.size() * request.values.size());
-    const core::ScenarioList list = scenarioList(scenarios);
-    const core::RunSettings settings = settingsFor(*base.workload, s);
     double done = 0;
     for (std::size_t si = 0; si < scenarios.size(); ++si) {
-        const ScenarioInput& scenario = scenarios[si];
         std::vector<core::SweepPoint> points;
         for (std::size_t first = 0; first < request.values.size(); first += chunk) {
-            const std::vector<std::int64_t> values(
-                request.values.begin() + static_cast<std::ptrdiff_t>(first),
-                request.values.begin() +
-                    static_cast<std::ptrdiff_t>(std::min(first + chunk, request.values.size())));
-            core::SweepSpec spec;
-            spec.phase = settings.phase;
-            spec.batches = {settings.batch};
-            spec.promptLengths = {settings.promptLength};
-            spec.contextLengths = {settings.contextLength};
-            spec.generateLength = settings.generateLength;
-            spec.flashAttention = settings.flashAttention;
-            spec.devices = base.devices;
-            spec.scenarios = {list[si]};
-            switch (request.axis) {
-                case SweepAxis::batch:
-                    spec.batches = values;
-                    break;
-                case SweepAxis::promptLength:
-                    spec.promptLengths = values;
-                    break;
-                case SweepAxis::contextLength:
-                    spec.contextLengths = values;
-                    break;
-            }
-            auto result = core::runSweep(*base.workload->builder, spec, 0, {}, &cancel);
+            const std::size_t count = std::min(chunk, request.values.size() - first);
+            auto result = core::runSweep(*base.workload->builder,
+                                         chunkSpec(request, settings, list[si], first, count), 0,
+                                         {}, &cancel);
             if (cancel.cancelled() || (result.ok() && result->cancelled)) {
                 out.cancelled = true;
                 return out;
@@ -203,61 +266,15 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
                 return out;
             }
             points.insert(points.end(), result->points.begin(), result->points.end());
-            done += static_cast<double>(values.size());
+            done += static_cast<double>(count);
             if (progress) {
                 progress(done / total,
-                         scenario.name + ": " + std::to_string(static_cast<long long>(done)) +
+                         scenarios[si].name + ": " + std::to_string(static_cast<long long>(done)) +
                              " of " + std::to_string(static_cast<long long>(total)) + " points",
                          -1);
             }
         }
-        for (std::size_t d = 0; d < base.devices.size(); ++d) {
-            plot::SweepLine line;
-            line.label = seriesLabel(scenario.name, base.devices[d].name, several);
-            std::vector<std::pair<double, double>> xy;
-            for (const auto& p : points) {
-                if (p.device != d) {
-                    continue;
-                }
-                double x = 0;
-                switch (request.axis) {
-                    case SweepAxis::batch:
-                        x = static_cast<double>(p.batch);
-                        break;
-                    case SweepAxis::promptLength:
-                        x = static_cast<double>(p.promptLength);
-                        break;
-                    case SweepAxis::contextLength:
-                        x = static_cast<double>(p.contextLength);
-                        break;
-                }
-                double y = 0;
-                switch (request.metric) {
-                    case SweepMetric::time:
-                        y = p.timeSeconds;
-                        break;
-                    case SweepMetric::throughput:
-                        y = p.tokensPerSecond;
-                        break;
-                    case SweepMetric::ttft:
-                        y = p.ttftSeconds;
-                        break;
-                    case SweepMetric::tpot:
-                        y = p.tpotSeconds;
-                        break;
-                    case SweepMetric::memory:
-                        y = p.totalMemoryBytes;
-                        break;
-                }
-                xy.emplace_back(x, y);
-            }
-            std::sort(xy.begin(), xy.end());
-            for (const auto& [x, y] : xy) {
-                line.x.push_back(x);
-                line.y.push_back(y);
-            }
-            data.lines.push_back(std::move(line));
-        }
+        addLines(request, scenarios[si].name, points, out.data);
     }
     return out;
 }

@@ -216,6 +216,42 @@ HardwarePanel::HardwarePanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
 
+    layout->addLayout(buildFilters());
+    layout->addWidget(buildTable(), 1);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("hardwareError"));
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_error->hide();
+    layout->addWidget(m_error);
+
+    QPushButton* import = nullptr;
+    QPushButton* calibrate = nullptr;
+    QPushButton* reloadButton = nullptr;
+    layout->addLayout(buildButtons(import, calibrate, reloadButton));
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &HardwareFilterProxy::setTextFilter);
+    connect(m_vendorFilter, &QComboBox::currentIndexChanged, this, &HardwarePanel::applyFilters);
+    connect(m_kindFilter, &QComboBox::currentIndexChanged, this, &HardwarePanel::applyFilters);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        if (!m_selecting) {
+            Q_EMIT selectionChanged();
+        }
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &HardwarePanel::showDetails);
+    connect(import, &QPushButton::clicked, this, &HardwarePanel::openImportDialog);
+    connect(calibrate, &QPushButton::clicked, this, &HardwarePanel::calibrateRequested);
+    connect(reloadButton, &QPushButton::clicked, this, [this] {
+        const auto ids = selectedIds();
+        reload();
+        setSelectedIds(ids);
+    });
+    reload();
+}
+
+QLayout* HardwarePanel::buildFilters() {
     auto* filters = new QHBoxLayout;
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("hardwareFilter"));
@@ -235,8 +271,10 @@ HardwarePanel::HardwarePanel(QWidget* parent)
     filters->addWidget(m_filter, 1);
     filters->addWidget(m_vendorFilter);
     filters->addWidget(m_kindFilter);
-    layout->addLayout(filters);
+    return filters;
+}
 
+QWidget* HardwarePanel::buildTable() {
     auto* splitter = new QSplitter(Qt::Vertical, this);
     m_model = new HardwareListModel(this);
     m_proxy = new HardwareFilterProxy(this);
@@ -266,50 +304,26 @@ HardwarePanel::HardwarePanel(QWidget* parent)
     m_details->setOpenExternalLinks(true);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    layout->addWidget(splitter, 1);
+    return splitter;
+}
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("hardwareError"));
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    m_error->hide();
-    layout->addWidget(m_error);
-
+QLayout* HardwarePanel::buildButtons(QPushButton*& import, QPushButton*& calibrate,
+                                     QPushButton*& reloadButton) {
     auto* buttons = new QHBoxLayout;
-    auto* import = new QPushButton(tr("&Import…"), this);
+    import = new QPushButton(tr("&Import…"), this);
     import->setObjectName(QStringLiteral("importProfileButton"));
     import->setToolTip(
         tr("Import a hardware profile (.json); you can also drop one on the window"));
-    auto* calibrate = new QPushButton(tr("&Calibrate…"), this);
+    calibrate = new QPushButton(tr("&Calibrate…"), this);
     calibrate->setObjectName(QStringLiteral("calibrateButton"));
     calibrate->setToolTip(tr("Measure this machine's ceilings and save them as a profile"));
-    auto* reloadButton = new QPushButton(tr("Reload"), this);
+    reloadButton = new QPushButton(tr("Reload"), this);
     reloadButton->setObjectName(QStringLiteral("reloadHardwareButton"));
     buttons->addWidget(import);
     buttons->addWidget(calibrate);
     buttons->addStretch(1);
     buttons->addWidget(reloadButton);
-    layout->addLayout(buttons);
-
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &HardwareFilterProxy::setTextFilter);
-    connect(m_vendorFilter, &QComboBox::currentIndexChanged, this, &HardwarePanel::applyFilters);
-    connect(m_kindFilter, &QComboBox::currentIndexChanged, this, &HardwarePanel::applyFilters);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-        if (!m_selecting) {
-            Q_EMIT selectionChanged();
-        }
-    });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &HardwarePanel::showDetails);
-    connect(import, &QPushButton::clicked, this, &HardwarePanel::openImportDialog);
-    connect(calibrate, &QPushButton::clicked, this, &HardwarePanel::calibrateRequested);
-    connect(reloadButton, &QPushButton::clicked, this, [this] {
-        const auto ids = selectedIds();
-        reload();
-        setSelectedIds(ids);
-    });
-    reload();
+    return buttons;
 }
 
 void HardwarePanel::setDirectories(std::filesystem::path builtinDir,

@@ -19,6 +19,9 @@ class QLineEdit;
 class QTableView;
 class QTextBrowser;
 
+class QLayout;
+class QPushButton;
+
 namespace rooflens::ui {
 
 class HardwareFilterProxy;
@@ -55,6 +58,10 @@ Q_SIGNALS:
     void calibrateRequested();
 
 private:
+    QLayout* buildFilters();
+    QWidget* buildTable();
+    QLayout* buildButtons(QPushButton*& import, QPushButton*& calibrate,
+                          QPushButton*& reloadButton);
     void showError(const QString& text);
     void showDetails();
     void fillVendorFilter();
