@@ -12,6 +12,7 @@ int runAnalyze(const std::vector<std::string>& args) {
     addRunOptions(options, RunOptionStyle{"prefill", false, false});
     addOutputOptions(options, "table|json|csv|md");
     addFamilyOptions(options);
+    addDeploymentOptions(options, false);
     auto parsed =
         parseOptions(args, options,
                      "usage: rooflens analyze --model ID|config.json --hw ID|profile.json "
@@ -30,6 +31,9 @@ int runAnalyze(const std::vector<std::string>& args) {
     input.settings = runSettings(vm, *model.builder);
     input.devices = devices;
     input.scenarios = scenarios;
+    input.deployment = deploymentOption(vm);
+    const std::vector<core::System> systems = systemList(vm, devices, input.deployment);
+    input.systems = systems;
     const core::Evaluation evaluation = unwrap(core::evaluate(*model.builder, input));
     const core::Series& series = evaluation.at(0, 0);
     if (series.error) {

@@ -228,6 +228,7 @@ int runCompare(const std::vector<std::string>& args) {
     addRunOptions(options, RunOptionStyle{"prefill", false, true});
     addOutputOptions(options, "table|json|csv|md");
     addFamilyOptions(options);
+    addDeploymentOptions(options, false);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens compare --model M --hw H [--hw H2 ...] "
                                "--scenario A --scenario B ... [options]");
@@ -247,6 +248,9 @@ int runCompare(const std::vector<std::string>& args) {
     }
     input.devices = devices;
     input.scenarios = scenarios;
+    input.deployment = deploymentOption(vm);
+    const std::vector<core::System> systems = systemList(vm, devices, input.deployment);
+    input.systems = systems;
     const core::Comparison comparison = unwrap(core::compareScenarios(*model.builder, input));
     const std::string& id = model.builder->id();
     std::string text;

@@ -66,6 +66,9 @@ core::RooflineChartSpec chartOf(const po::variables_map& vm) {
     input.settings = runSettings(vm, *model.builder);
     input.devices = devices;
     input.scenarios = scenarios;
+    input.deployment = deploymentOption(vm);
+    const std::vector<core::System> systems = systemList(vm, devices, input.deployment);
+    input.systems = systems;
     const core::Evaluation evaluation = unwrap(core::evaluate(*model.builder, input));
     if (auto error = evaluation.firstError()) {
         throw CliError(*error);
@@ -127,6 +130,7 @@ int runPlot(const std::vector<std::string>& args) {
         ("height", po::value<int>()->default_value(800), "pixels");
     // clang-format on
     addFamilyOptions(options);
+    addDeploymentOptions(options, false);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens plot --model M --hw H [--hw H2 ...] "
                                "[--scenario S ...] --output FILE.png|.svg|.pdf "

@@ -118,6 +118,7 @@ int runSweep(const std::vector<std::string>& args) {
                           "worker threads (0 = all cores)");
     addOutputOptions(options, "table|json|csv");
     addFamilyOptions(options);
+    addDeploymentOptions(options, true);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens sweep --model M --hw H [--hw H2 ...] "
                                "[--scenario S ...] [--batch 1:256:x2] [--context-len ...] "

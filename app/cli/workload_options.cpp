@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "core/sweep.h"
 #include "progress_bar.h"
 
 namespace rooflens::cli {
@@ -308,10 +309,10 @@ void addModelOptions(po::options_description& options, bool severalDevices, bool
     init("model", po::value<std::string>()->required(),
          "model: a preset id (rooflens models list), a config .json, or gcn|graphsage|gat|gin");
     if (severalDevices) {
-        init("hw", po::value<std::vector<std::string>>()->required()->composing(),
+        init("hw", po::value<std::vector<std::string>>()->composing(),
              "device id or profile .json; repeat for several devices");
     } else {
-        init("hw", po::value<std::string>()->required(), "device id or path to a profile .json");
+        init("hw", po::value<std::string>(), "device id or path to a profile .json");
     }
     if (severalScenarios) {
         init("scenario", po::value<std::vector<std::string>>()->composing(),
@@ -459,10 +460,98 @@ core::ScenarioList scenarioList(const po::variables_map& vm, const core::Workloa
 std::vector<core::Hardware> deviceList(const po::variables_map& vm) {
     const hwdb::Database db = loadDatabase(false);
     std::vector<core::Hardware> devices;
+    const auto systems = strings(vm, "system");
+    if (!systems.empty() && !strings(vm, "hw").empty()) {
+        throw CliError{kUsage, "--system names its device: give --system or --hw, not both"};
+    }
+    for (const auto& id : systems) {
+        devices.push_back(unwrap(hwdb::resolveSystem(id, db)).device);
+    }
     for (const auto& id : strings(vm, "hw")) {
         devices.push_back(resolveHardware(db, id));
     }
+    if (devices.empty()) {
+        throw CliError{kUsage, "a device is required: --hw ID (or --system ID)"};
+    }
     return devices;
+}
+
+void addDeploymentOptions(po::options_description& options, bool ranges) {
+    po::options_description d("deployment (docs/parallelism.md)");
+    auto init = d.add_options();
+    const char* what = ranges ? "; a list sweeps plans (1,2,4,8)" : "";
+    for (auto [name, help] :
+         {std::pair{"tp", "tensor parallelism"}, std::pair{"pp", "pipeline parallelism (stages)"},
+          std::pair{"ep", "expert parallelism (MoE)"}, std::pair{"dp", "data-parallel replicas"},
+          std::pair{"cp", "context parallelism (prompt split)"}}) {
+        init(name, po::value<std::string>()->default_value("1"),
+             (std::string(help) + what).c_str());
+    }
+    init("micro-batches", po::value<int>()->default_value(1),
+         "prefill micro-batches through the pipeline (GPipe)");
+    init("expert-imbalance", po::value<double>()->default_value(1.0),
+         "tokens of the busiest expert over the mean (1 = uniform routing)");
+    init("overlap", po::bool_switch(), "communication overlaps the compute of its stage");
+    init("in-network-reduction", po::bool_switch(),
+         "all-reduce reduced in the switch (NVLS/SHARP) where the fabric has it");
+    init("system", po::value<std::vector<std::string>>()->composing(),
+         "a system (rooflens hw systems) or a system .json: devices, nodes and links");
+    init("devices", po::value<int>()->default_value(0),
+         "with --hw: a system of N such devices (default: as many as the plan needs)");
+    options.add(d);
+}
+
+namespace {
+
+int degree(const po::variables_map& vm, const char* name) {
+    auto values = core::parseRange(vm[name].as<std::string>());
+    if (!values || values->size() != 1 || values->front() > 65536) {
+        throw CliError{kUsage, std::string("--") + name + ": expected one integer in [1, 65536]" +
+                                   ", got '" + vm[name].as<std::string>() + "'"};
+    }
+    return static_cast<int>(values->front());
+}
+
+}  // namespace
+
+core::Deployment deploymentOption(const po::variables_map& vm) {
+    core::Deployment d;
+    d.tensorParallel = degree(vm, "tp");
+    d.pipelineParallel = degree(vm, "pp");
+    d.expertParallel = degree(vm, "ep");
+    d.dataParallel = degree(vm, "dp");
+    d.contextParallel = degree(vm, "cp");
+    d.microBatches = vm["micro-batches"].as<int>();
+    d.expertImbalance = vm["expert-imbalance"].as<double>();
+    d.overlapCommunication = vm["overlap"].as<bool>();
+    d.inNetworkReduction = vm["in-network-reduction"].as<bool>();
+    if (d.microBatches < 1) {
+        throw CliError{kUsage, "--micro-batches: expected a positive integer"};
+    }
+    if (!(d.expertImbalance >= 1)) {
+        throw CliError{kUsage, "--expert-imbalance: expected a number >= 1 (max/mean load)"};
+    }
+    return d;
+}
+
+std::vector<core::System> systemList(const po::variables_map& vm,
+                                     const std::vector<core::Hardware>& devices,
+                                     const core::Deployment& deployment) {
+    std::vector<core::System> systems;
+    const hwdb::Database db = loadDatabase(false);
+    for (const auto& id : strings(vm, "system")) {
+        systems.push_back(unwrap(hwdb::resolveSystem(id, db)));
+    }
+    const int count = vm["devices"].as<int>();
+    if (count < 0 || (count > 0 && !systems.empty())) {
+        throw CliError{kUsage, "--devices N goes with --hw (a --system has its own)"};
+    }
+    if (systems.empty() && (count > 0 || !deployment.single())) {
+        for (const auto& hw : devices) {
+            systems.push_back(core::systemOf(hw, count > 0 ? count : deployment.devices()));
+        }
+    }
+    return systems;
 }
 
 core::ReportFormat formatOption(const po::variables_map& vm,

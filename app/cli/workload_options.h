@@ -14,6 +14,7 @@
 #include "core/evaluate.h"
 #include "core/report_io.h"
 #include "core/scenario.h"
+#include "hwdb/systems.h"
 #include "models/workload_spec.h"
 
 namespace rooflens::cli {
@@ -59,8 +60,18 @@ core::Phase phaseOption(const po::variables_map& vm, const core::WorkloadBuilder
 core::ScenarioList scenarioList(const po::variables_map& vm, const core::WorkloadBuilder& builder);
 core::Scenario resolveScenarioArg(const std::string& nameOrPath);
 
-// The devices of --hw (one or repeated), resolved against the database.
+// --tp, --pp, --ep, --dp, --cp, --micro-batches, --expert-imbalance, --overlap,
+// --in-network-reduction, --system, --devices. `ranges`: sweep lists ("1,2,4,8").
+void addDeploymentOptions(po::options_description& options, bool ranges);
+core::Deployment deploymentOption(const po::variables_map& vm);
+
+// The devices of --hw (one or repeated) or of --system, resolved against the database.
 std::vector<core::Hardware> deviceList(const po::variables_map& vm);
+// The systems the devices run in: --system (their devices are deviceList's), --hw with
+// --devices N, or none (the pipeline takes each device's own links).
+std::vector<core::System> systemList(const po::variables_map& vm,
+                                     const std::vector<core::Hardware>& devices,
+                                     const core::Deployment& deployment);
 
 core::ReportFormat formatOption(const po::variables_map& vm,
                                 std::initializer_list<core::ReportFormat> allowed);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <span>
 
+#include "core/deployment.h"
+
 namespace rooflens::core {
 
 namespace {
@@ -197,7 +199,15 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
 }  // namespace
 
 std::string_view nameOf(Bound bound) {
-    return bound == Bound::compute ? "compute" : "memory";
+    switch (bound) {
+        case Bound::compute:
+            return "compute";
+        case Bound::memory:
+            return "memory";
+        case Bound::network:
+            return "network";
+    }
+    return "?";
 }
 
 MemoryFootprint requestFootprint(const MemoryFootprint& prefill, const MemoryFootprint& lastStep) {
@@ -319,6 +329,54 @@ private:
     std::vector<std::string> m_fallbacks;  // "fp32 as fp32 vector"
 };
 
+// A communication layer waits on its collective: no OPs, no memory traffic of its own.
+void priceCollective(const Layer& layer, const Workload& workload, LayerResult& result) {
+    result.bytes = layer.bytes;
+    result.execution = Execution{DataType::fp16, ExecUnit::vector, false, false, 0};
+    result.networkSeconds =
+        layer.collective >= 0
+            ? collectiveSeconds(workload.collectives[static_cast<std::size_t>(layer.collective)])
+            : 0;
+    result.timeSeconds = result.networkSeconds;
+    result.bound = Bound::network;
+}
+
+// Per-stage times and memory of a sharded workload; with overlap a stage takes the longer of its
+// compute and its communication, and the pass the sum of its stages. The fullest rank's memory is
+// the report's.
+void summarizeStages(const Workload& workload, Report& report) {
+    if (workload.stages.empty()) {
+        return;
+    }
+    Totals& totals = report.totals;
+    double seconds = 0;
+    bool fits = true;
+    const MemoryFootprint* fullest = nullptr;
+    for (const Stage& stage : workload.stages) {
+        StageResult r{stage.firstBlock, stage.lastBlock, 0, 0, 0, stage.memory, true};
+        for (std::size_t i = stage.firstLayer; i < stage.endLayer; ++i) {
+            const double t = report.results[i].timeSeconds * report.layers[i].repeat;
+            (isCommunication(report.layers[i].kind) ? r.networkSeconds : r.computeSeconds) += t;
+        }
+        r.seconds = workload.overlapCommunication ? std::max(r.computeSeconds, r.networkSeconds)
+                                                  : r.computeSeconds + r.networkSeconds;
+        r.fitsInMemory = stage.memory.total() <= totals.capacityBytes;
+        fits &= r.fitsInMemory;
+        seconds += r.seconds;
+        if (fullest == nullptr || stage.memory.total() > fullest->total()) {
+            fullest = &stage.memory;
+        }
+        report.stages.push_back(r);
+    }
+    totals.timeSeconds = seconds;
+    totals.memory = *fullest;
+    totals.fitsInMemory = fits;
+    if (totals.timeSeconds > 0) {
+        totals.itemsPerSecond =
+            itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
+    }
+}
+
 void addToTotals(Totals& totals, const Layer& layer, const LayerResult& result, double macs) {
     const double repeat = layer.repeat;
     totals.conversionOps += result.conversionOps * repeat;
@@ -329,6 +387,7 @@ void addToTotals(Totals& totals, const Layer& layer, const LayerResult& result, 
     if (result.bound == Bound::compute) {
         totals.computeBoundSeconds += result.timeSeconds * repeat;
     }
+    totals.networkSeconds += result.networkSeconds * repeat;
 }
 
 // Prices every layer of `workload` into `report` (whose layers are the workload's).
@@ -341,6 +400,11 @@ void priceLayers(const Workload& workload, const Hardware& hw, Report& report) {
     report.results.reserve(workload.layers.size());
     for (const Layer& layer : workload.layers) {
         LayerResult& result = report.results.emplace_back();
+        if (isCommunication(layer.kind)) {
+            priceCollective(layer, workload, result);
+            addToTotals(totals, layer, result, 0);
+            continue;
+        }
         priceLayer(layer, deviceBytes(layer, workload, hw), hw, vectorPeak, executions, result);
         result.phase = workload.settings.phase;
         gaps.record(layer, result.execution, hw);
@@ -349,6 +413,7 @@ void priceLayers(const Workload& workload, const Hardware& hw, Report& report) {
     if (totals.timeSeconds > 0) {
         totals.itemsPerSecond =
             itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
+        totals.itemsPerSecondPerDevice = totals.itemsPerSecond / std::max(1, workload.devices);
     }
     gaps.report(report, hw);
     totals.memory = workload.memory;
@@ -366,6 +431,7 @@ Report reportHeader(const Workload& workload, const Hardware& hw) {
     report.bits = workload.bits;
     report.warnings = workload.warnings;
     report.notes = workload.notes;
+    report.collectives = workload.collectives;
     return report;
 }
 
@@ -375,6 +441,7 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     Report report = reportHeader(workload, hw);
     report.layers = workload.layers;
     priceLayers(workload, hw, report);
+    summarizeStages(workload, report);
     return report;
 }
 
@@ -382,6 +449,7 @@ Report analyze(Workload&& workload, const Hardware& hw, const AnalysisOptions& /
     Report report = reportHeader(workload, hw);
     priceLayers(workload, hw, report);
     report.layers = std::move(workload.layers);
+    summarizeStages(workload, report);
     return report;
 }
 

@@ -59,6 +59,7 @@ Result<Evaluation> evaluatePhase(const WorkloadBuilder& builder, const CompareIn
     input.devices = in.devices;
     input.scenarios = in.scenarios;
     input.deployment = in.deployment;
+    input.systems = in.systems;
     input.options = in.options;
     ROOFLENS_TRY(Evaluation evaluation, evaluate(builder, input));
     if (auto error = evaluation.firstError()) {

@@ -475,10 +475,9 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
 
     w.bits.activations =
         scenario.activations ? forModel(*scenario.activations, native).effectiveBits() : 8 * b;
-    w.bits.kv = scenario.kvCache ? forModel(scenario.kvCache->format, native).effectiveBits()
-                                 : 8 * b;
-    w.bits.weights =
-        scenario.weights ? forModel(*scenario.weights, native).effectiveBits() : 8 * b;
+    w.bits.kv =
+        scenario.kvCache ? forModel(scenario.kvCache->format, native).effectiveBits() : 8 * b;
+    w.bits.weights = scenario.weights ? forModel(*scenario.weights, native).effectiveBits() : 8 * b;
 
     // Weight footprint and parameter count from the inventory.
     if (!w.weightTensors.empty()) {

@@ -1,5 +1,6 @@
 #include "core/evaluate.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/derived.h"
@@ -16,10 +17,8 @@ Status checkInput(const WorkloadBuilder& builder, const EvaluationInput& in) {
     if (in.scenarios.empty()) {
         return usageError("no scenario to evaluate");
     }
-    if (!in.deployment.single()) {
-        return usageError(
-            "deployments over several devices are not supported yet (tensor, "
-            "pipeline, expert, data and context parallelism must be 1)");
+    if (!in.systems.empty() && in.systems.size() != in.devices.size()) {
+        return usageError("one system per device, or none");
     }
     if (!builder.hasDecode() && in.settings.phase != Phase::prefill) {
         return usageError(std::string(nameOf(builder.family())) +
@@ -67,10 +66,179 @@ void addReductionNotes(const WorkloadBuilder& builder, const EvaluationInput& in
     }
 }
 
+// The system device `d` runs in: the input's, or `devices` of that device.
+System systemFor(const EvaluationInput& in, std::size_t d) {
+    if (d < in.systems.size()) {
+        return in.systems[d];
+    }
+    return systemOf(in.devices[d], in.deployment.devices());
+}
+
+// A sharded report speaks for the whole replica: its batch, its throughput per replica and per
+// device, the plan, and what the communication costs.
+void finishDeployed(Report& report, const EvaluationInput& in, const System& system) {
+    const Deployment& d = in.deployment;
+    report.settings = in.settings;
+    report.deployment = d;
+    Totals& t = report.totals;
+    if (t.request) {
+        t.request->tokensPerSecond = static_cast<double>(in.settings.batch) *
+                                     static_cast<double>(in.settings.generateLength) /
+                                     t.request->e2eSeconds;
+        t.itemsPerSecond = t.request->tokensPerSecond;
+    } else if (t.timeSeconds > 0) {
+        t.itemsPerSecond = itemsPerPass(report.model.family, in.settings) / t.timeSeconds;
+    }
+    t.itemsPerSecondPerDevice = t.itemsPerSecond / d.devicesPerReplica();
+    char text[320];
+    std::snprintf(text, sizeof text,
+                  "deployment TP %d x EP %d x PP %d x CP %d (x DP %d) on %s: %.1f%% of the time "
+                  "in communication, %s",
+                  d.tensorParallel, d.expertParallel, d.pipelineParallel, d.contextParallel,
+                  d.dataParallel, system.name.c_str(),
+                  t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0,
+                  d.overlapCommunication ? "overlapped with compute per stage"
+                                         : "not overlapped with compute");
+    report.notes.push_back(text);
+}
+
+}  // namespace
+
+double pipelinedSeconds(const Report& micro, int m, double& bubble) {
+    double sum = 0;
+    double longest = 0;
+    for (const StageResult& s : micro.stages) {
+        sum += s.seconds;
+        longest = std::max(longest, s.seconds);
+    }
+    const double total = sum + (m - 1) * longest;
+    const auto stages = static_cast<double>(std::max<std::size_t>(1, micro.stages.size()));
+    bubble = total > 0 ? 1 - m * sum / (stages * total) : 0;
+    return total;
+}
+
+namespace {
+
+// Shards the request's passes for one system (the rank of each pipeline stage).
+Result<RequestPasses> shardPasses(const RequestPasses& passes, const EvaluationInput& in,
+                                  const System& system) {
+    RequestPasses out;
+    out.settings = passes.settings;
+    out.intervals = passes.intervals;
+    ROOFLENS_TRY(out.prefill, shardWorkload(passes.prefill, in.settings, in.deployment, system));
+    for (std::size_t i = 0; i < passes.first.size(); ++i) {
+        ROOFLENS_TRY(Workload first,
+                     shardWorkload(passes.first[i], in.settings, in.deployment, system));
+        ROOFLENS_TRY(Workload last,
+                     shardWorkload(passes.last[i], in.settings, in.deployment, system));
+        out.first.push_back(std::move(first));
+        out.last.push_back(std::move(last));
+    }
+    return out;
+}
+
+// Micro-batched prefill through the pipeline: TTFT from the stages of one micro-batch.
+Status applyMicroBatches(const WorkloadBuilder& builder, const EvaluationInput& in,
+                         const std::optional<Scenario>& scenario, const System& system,
+                         Report& report) {
+    const Deployment& d = in.deployment;
+    if (d.pipelineParallel <= 1 || in.settings.phase == Phase::decode) {
+        return Ok{};
+    }
+    RunSettings micro = rankSettings(in.settings, d);
+    micro.phase = Phase::prefill;
+    micro.batch = (micro.batch + d.microBatches - 1) / d.microBatches;
+    ROOFLENS_TRY(const Workload built, buildPass(builder, micro, scenario));
+    RunSettings microFull = in.settings;
+    microFull.phase = Phase::prefill;
+    microFull.batch = micro.batch * d.expertParallel;
+    ROOFLENS_TRY(const Workload sharded, shardWorkload(built, microFull, d, system));
+    const Report stages = analyze(sharded, system.device, in.options);
+    double bubble = 0;
+    const double prefill = pipelinedSeconds(stages, d.microBatches, bubble);
+    report.totals.pipelineBubble = bubble;
+    if (!report.totals.request) {
+        report.totals.timeSeconds = prefill;
+        return Ok{};
+    }
+    RequestMetrics& r = *report.totals.request;
+    r.prefillSeconds = r.ttftSeconds = prefill;
+    r.e2eSeconds = prefill + r.decodeSeconds;
+    report.totals.timeSeconds = r.e2eSeconds;
+    return Ok{};
+}
+
+// The report of one device's system: shard the built pass (or the request's passes), price it.
+Result<Report> deployedReport(const std::optional<RequestPasses>& passes,
+                              const std::optional<Workload>& workload, const EvaluationInput& in,
+                              const System& system) {
+    if (passes) {
+        ROOFLENS_TRY(const RequestPasses sharded, shardPasses(*passes, in, system));
+        return analyzeRequest(sharded, system.device, in.options);
+    }
+    ROOFLENS_TRY(Workload sharded, shardWorkload(*workload, in.settings, in.deployment, system));
+    return analyze(std::move(sharded), system.device, in.options);
+}
+
+// One scenario over a multi-device deployment: built once at the rank's batch, sharded and
+// priced for every device's system.
+void evaluateDeployed(const WorkloadBuilder& builder, const EvaluationInput& in, std::size_t s,
+                      Evaluation& out) {
+    const std::optional<Scenario>& scenario = in.scenarios[s];
+    const RunSettings rank = rankSettings(in.settings, in.deployment);
+    std::optional<RequestPasses> passes;
+    std::optional<Workload> workload;
+    auto fail = [&](const Error& e) {
+        for (std::size_t d = 0; d < in.devices.size(); ++d) {
+            out.series[d * in.scenarios.size() + s].error = e;
+        }
+    };
+    if (in.settings.phase == Phase::request) {
+        auto pass = [&](Phase phase, std::int64_t context) {
+            RunSettings one = rank;
+            one.phase = phase;
+            one.promptLength = context;
+            one.contextLength = context;
+            return buildPass(builder, one, scenario);
+        };
+        auto built = buildRequestPasses(rank, pass);
+        if (!built) {
+            return fail(built.error());
+        }
+        passes = std::move(built).value();
+    } else {
+        auto built = buildPass(builder, rank, scenario);
+        if (!built) {
+            return fail(built.error());
+        }
+        workload = std::move(built).value();
+    }
+    for (std::size_t d = 0; d < in.devices.size(); ++d) {
+        Series& series = out.series[d * in.scenarios.size() + s];
+        const System system = systemFor(in, d);
+        auto report = deployedReport(passes, workload, in, system);
+        if (report) {
+            if (auto ok = applyMicroBatches(builder, in, scenario, system, *report); !ok) {
+                report = ok.error();
+            }
+        }
+        if (!report) {
+            series.error = report.error();
+            continue;
+        }
+        finishDeployed(*report, in, system);
+        series.report = std::move(report).value();
+    }
+}
+
 // Builds what one scenario needs (one pass, or a request's passes) and prices it on every
 // device.
 void evaluateScenario(const WorkloadBuilder& builder, const EvaluationInput& in, std::size_t s,
                       Evaluation& out) {
+    if (!in.deployment.single()) {
+        evaluateDeployed(builder, in, s, out);
+        return;
+    }
     const std::optional<Scenario>& scenario = in.scenarios[s];
     auto fail = [&](const Error& error) {
         for (std::size_t d = 0; d < in.devices.size(); ++d) {

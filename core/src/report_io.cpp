@@ -44,6 +44,39 @@ Json settingsJson(const RunSettings& s, const std::string& scenario, const Tenso
     return j;
 }
 
+Json deploymentJson(const Deployment& d) {
+    return Json{{"tp", d.tensorParallel},
+                {"pp", d.pipelineParallel},
+                {"ep", d.expertParallel},
+                {"dp", d.dataParallel},
+                {"cp", d.contextParallel},
+                {"micro_batches", d.microBatches},
+                {"expert_imbalance", d.expertImbalance},
+                {"overlap_communication", d.overlapCommunication},
+                {"in_network_reduction", d.inNetworkReduction},
+                {"devices_per_replica", d.devicesPerReplica()},
+                {"devices", d.devices()}};
+}
+
+Json stagesJson(const std::vector<StageResult>& stages) {
+    Json list = Json::array();
+    for (const StageResult& s : stages) {
+        list.push_back(Json{{"first_block", s.firstBlock},
+                            {"last_block", s.lastBlock},
+                            {"time_s", s.seconds},
+                            {"compute_s", s.computeSeconds},
+                            {"network_s", s.networkSeconds},
+                            {"memory_bytes",
+                             {{"weights", s.memory.weights},
+                              {"kv_cache", s.memory.kvCache},
+                              {"activations", s.memory.activations},
+                              {"state", s.memory.state},
+                              {"total", s.memory.total()}}},
+                            {"fits_in_memory", s.fitsInMemory}});
+    }
+    return list;
+}
+
 std::string renderJson(const Report& report) {
     Json layers = Json::array();
     for (std::size_t i = 0; i < report.layers.size(); ++i) {
@@ -68,6 +101,18 @@ std::string renderJson(const Report& report) {
                               {"attainable_ops_per_s", r.attainableOpsPerSecond},
                               {"bound", nameOf(r.bound)},
                               {"time_s", r.timeSeconds}});
+        if (layer.collective >= 0) {
+            const CollectiveShape& c =
+                report.collectives[static_cast<std::size_t>(layer.collective)];
+            layers.back()["collective"] = Json{{"op", nameOf(c.op)},
+                                               {"ranks", c.ranks},
+                                               {"bytes", c.bytes},
+                                               {"link", c.link},
+                                               {"link_bytes_per_s", c.linkBytesPerSecond},
+                                               {"latency_s", c.latencySeconds},
+                                               {"in_network_reduction", c.inNetworkReduction}};
+            layers.back()["network_s"] = r.networkSeconds;
+        }
     }
     const Totals& t = report.totals;
     Json totals{{"ops", t.ops},
@@ -84,8 +129,13 @@ std::string renderJson(const Report& report) {
                 {"capacity_bytes", t.capacityBytes},
                 {"fits_in_memory", t.fitsInMemory},
                 {"compute_bound_s", t.computeBoundSeconds},
+                {"network_s", t.networkSeconds},
                 {"items_per_s", t.itemsPerSecond},
+                {"items_per_s_per_device", t.itemsPerSecondPerDevice},
                 {"items", itemName(report.model.family)}};
+    if (report.deployment.pipelineParallel > 1) {
+        totals["pipeline_bubble"] = t.pipelineBubble;
+    }
     if (t.request) {
         totals["ttft_s"] = t.request->ttftSeconds;
         totals["tpot_s"] = t.request->tpotSeconds ? Json(*t.request->tpotSeconds) : Json(nullptr);
@@ -110,6 +160,8 @@ std::string renderJson(const Report& report) {
              {"settings", settingsJson(report.settings, report.scenario, report.bits)},
              {"layers", std::move(layers)},
              {"totals", std::move(totals)},
+             {"deployment", deploymentJson(report.deployment)},
+             {"stages", stagesJson(report.stages)},
              {"warnings", report.warnings},
              {"notes", report.notes}};
     return doc.dump(2) + "\n";

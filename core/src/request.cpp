@@ -69,12 +69,75 @@ void addInterval(const Report& a, const Report& z, const ContextInterval& interv
         s.bytes.metadata += sumAffine(x.bytes.metadata, y.bytes.metadata, n);
         s.computeSeconds += sumAffine(x.computeSeconds, y.computeSeconds, n);
         s.memorySeconds += sumAffine(x.memorySeconds, y.memorySeconds, n);
+        s.networkSeconds += sumAffine(x.networkSeconds, y.networkSeconds, n);
         const TimeSum t = sumRoofline(x.computeSeconds, x.memorySeconds, y.computeSeconds,
                                       y.memorySeconds, interval.first, interval.last);
-        s.timeSeconds += t.seconds;
+        s.timeSeconds += t.seconds + sumAffine(x.networkSeconds, y.networkSeconds, n);
         sums[i].computeBoundSeconds += t.computeBoundSeconds;
         s.execution = y.execution;
     }
+}
+
+// The line of a layer's compute, memory or network time through the two ends, at t.
+double lineAt(double first, double last, std::int64_t a, std::int64_t z, std::int64_t t) {
+    if (t == a || z == a) {
+        return first;
+    }
+    if (t == z) {
+        return last;
+    }
+    return first + (last - first) * static_cast<double>(t - a) / static_cast<double>(z - a);
+}
+
+// A stage's busy (compute and memory) and network time at context t from the two analysed ends.
+std::pair<double, double> stageAt(const Report& a, const Report& z, const Stage& stage,
+                                  std::int64_t first, std::int64_t last, std::int64_t t) {
+    double busy = 0;
+    double network = 0;
+    for (std::size_t i = stage.firstLayer; i < stage.endLayer; ++i) {
+        const LayerResult& x = a.results[i];
+        const LayerResult& y = z.results[i];
+        const double repeat = a.layers[i].repeat;
+        network += lineAt(x.networkSeconds, y.networkSeconds, first, last, t) * repeat;
+        busy += std::max(lineAt(x.computeSeconds, y.computeSeconds, first, last, t),
+                         lineAt(x.memorySeconds, y.memorySeconds, first, last, t)) *
+                repeat;
+    }
+    return {busy, network};
+}
+
+// With overlap, a decode step takes sum over stages of max(busy(t), network(t)). Busy time is
+// convex piecewise affine (each layer changes bound at most once), so the interval is cut at
+// every layer's crossover; inside each piece both lines are affine and sumRoofline is exact.
+double overlappedSeconds(const Report& a, const Report& z, const ContextInterval& interval,
+                         const std::vector<Stage>& stages) {
+    const std::int64_t lo = interval.first;
+    const std::int64_t hi = interval.last;
+    double total = 0;
+    for (const Stage& stage : stages) {
+        std::vector<std::int64_t> cuts;
+        for (std::size_t i = stage.firstLayer; i < stage.endLayer && hi > lo; ++i) {
+            const double da = a.results[i].computeSeconds - a.results[i].memorySeconds;
+            const double dz = z.results[i].computeSeconds - z.results[i].memorySeconds;
+            if ((da > 0) != (dz > 0)) {
+                const double crossing =
+                    static_cast<double>(lo) + static_cast<double>(hi - lo) * da / (da - dz);
+                cuts.push_back(
+                    std::clamp(static_cast<std::int64_t>(std::floor(crossing)), lo, hi - 1));
+            }
+        }
+        std::sort(cuts.begin(), cuts.end());
+        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+        std::int64_t u = lo;
+        cuts.push_back(hi);
+        for (std::int64_t v : cuts) {
+            const auto [bu, nu] = stageAt(a, z, stage, lo, hi, u);
+            const auto [bv, nv] = stageAt(a, z, stage, lo, hi, v);
+            total += sumRoofline(bu, nu, bv, nv, u, v).seconds;
+            u = v + 1;
+        }
+    }
+    return total;
 }
 
 // Matrix MACs of a whole pass (Totals::macs of its report).
@@ -166,7 +229,16 @@ namespace {
 
 // Appends the decode layers (summed over the steps) to a request report, with their totals;
 // returns the decode seconds.
-double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums, Report& report) {
+double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums,
+                          const std::vector<CollectiveShape>& collectives, Report& report) {
+    // The decode pass's collectives follow the prefill's in the report.
+    const auto offset = static_cast<std::int32_t>(report.collectives.size());
+    report.collectives.insert(report.collectives.end(), collectives.begin(), collectives.end());
+    for (Layer& l : layers) {
+        if (l.collective >= 0) {
+            l.collective += offset;
+        }
+    }
     double decodeSeconds = 0;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         LayerResult& sum = sums[i].result;
@@ -177,11 +249,13 @@ double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums
         sum.intensity = total > 0 ? sum.ops / total : 0;
         sum.attainableOpsPerSecond =
             sum.timeSeconds > 0 ? sum.ops / sum.timeSeconds : sum.execution.peakOpsPerSecond;
-        sum.bound =
-            2 * sums[i].computeBoundSeconds > sum.timeSeconds ? Bound::compute : Bound::memory;
+        sum.bound = isCommunication(layers[i].kind)                     ? Bound::network
+                    : 2 * sums[i].computeBoundSeconds > sum.timeSeconds ? Bound::compute
+                                                                        : Bound::memory;
         sum.phase = Phase::decode;
         decodeSeconds += sum.timeSeconds * repeat;
         report.totals.computeBoundSeconds += sums[i].computeBoundSeconds * repeat;
+        report.totals.networkSeconds += sum.networkSeconds * repeat;
         report.totals.ops += sum.ops * repeat;
         report.totals.conversionOps += sum.conversionOps * repeat;
         report.totals.bytes += total * repeat;
@@ -217,6 +291,7 @@ void finishRequest(Report& report, const RunSettings& settings, double prefillSe
         static_cast<double>(settings.batch * settings.generateLength) / metrics.e2eSeconds;
     report.totals.timeSeconds = metrics.e2eSeconds;
     report.totals.itemsPerSecond = metrics.tokensPerSecond;
+    report.totals.itemsPerSecondPerDevice = metrics.tokensPerSecond;
     report.totals.request = metrics;
 }
 
@@ -236,6 +311,7 @@ void addStep(const Report& step, std::vector<LayerSum>& sums) {
         s.timeSeconds += r.timeSeconds;
         s.computeSeconds += r.computeSeconds;
         s.memorySeconds += r.memorySeconds;
+        s.networkSeconds += r.networkSeconds;
         s.execution = r.execution;
         if (r.bound == Bound::compute) {
             sums[i].computeBoundSeconds += r.timeSeconds;
@@ -262,7 +338,17 @@ Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
             report.totals.macs += sumAffine(passMacs(passes.first[i]), passMacs(passes.last[i]),
                                             static_cast<double>(interval.steps()));
         }
-        decodeSeconds = appendDecodeLayers(passes.first.front().layers, sums, report);
+        decodeSeconds = appendDecodeLayers(passes.first.front().layers, sums,
+                                           passes.first.front().collectives, report);
+        const Workload& decode = passes.first.front();
+        if (decode.overlapCommunication && !decode.stages.empty()) {
+            decodeSeconds = 0;
+            for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
+                const Report a = analyze(passes.first[i], hw, options);
+                const Report z = analyze(passes.last[i], hw, options);
+                decodeSeconds += overlappedSeconds(a, z, passes.intervals[i], decode.stages);
+            }
+        }
         addLastStep(last, report);
     }
     finishRequest(report, passes.settings, prefillSeconds, decodeSeconds);
@@ -285,6 +371,8 @@ Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBui
     std::vector<Layer> layers;
     std::vector<LayerSum> sums;
     Report step;
+    double stepSeconds = 0;
+    bool overlap = false;
     for (std::int64_t j = 1; j < settings.generateLength; ++j) {
         ROOFLENS_TRY(const Workload pass, build(Phase::decode, settings.promptLength + j));
         step = analyze(pass, hw, options);
@@ -296,8 +384,13 @@ Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBui
         }
         addStep(step, sums);
         report.totals.macs += step.totals.macs;
+        stepSeconds += step.totals.timeSeconds;
+        overlap = pass.overlapCommunication && !pass.stages.empty();
     }
-    const double decodeSeconds = appendDecodeLayers(std::move(layers), sums, report);
+    double decodeSeconds = appendDecodeLayers(std::move(layers), sums, step.collectives, report);
+    if (overlap) {
+        decodeSeconds = stepSeconds;  // each step's stages overlap compute and communication
+    }
     if (settings.generateLength > 1) {
         addLastStep(step, report);
     }
@@ -324,6 +417,9 @@ DecodeLine::DecodeLine(const Report& first, std::int64_t firstContext, const Rep
         line.memory0 = a.memorySeconds;
         line.compute1 = z.computeSeconds;
         line.memory1 = z.memorySeconds;
+        line.network0 = a.networkSeconds;
+        line.network1 = z.networkSeconds;
+        line.networkSlope = span > 0 ? (z.networkSeconds - a.networkSeconds) / span : 0;
         line.computeSlope = span > 0 ? (z.computeSeconds - a.computeSeconds) / span : 0;
         line.memorySlope = span > 0 ? (z.memorySeconds - a.memorySeconds) / span : 0;
         line.repeat = first.layers[i].repeat;
@@ -338,6 +434,7 @@ DecodeLine::Point DecodeLine::at(std::int64_t context) const {
     for (const LayerLine& l : m_layers) {
         const double c = last ? l.compute1 : l.compute0 + l.computeSlope * dt;
         const double m = last ? l.memory1 : l.memory0 + l.memorySlope * dt;
+        p.seconds += (last ? l.network1 : l.network0 + l.networkSlope * dt) * l.repeat;
         if (c > m) {
             p.seconds += c * l.repeat;
             p.computeBoundSeconds += c * l.repeat;

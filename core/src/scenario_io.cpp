@@ -498,11 +498,10 @@ bool matchesPattern(std::string_view pattern, std::string_view name) {
 Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
     const ScenarioReader r(label);
     const JsonReader& j = r.reader();
-    if (auto ok =
-            r.onlyKeys(doc, "",
-                       {"schema_version", "name", "description", "citation", "weights",
-                        "activations", "kv_cache", "sparsity", "low_rank", "depth", "overrides",
-                        "token_reduction"});
+    if (auto ok = r.onlyKeys(
+            doc, "",
+            {"schema_version", "name", "description", "citation", "weights", "activations",
+             "kv_cache", "sparsity", "low_rank", "depth", "overrides", "token_reduction"});
         !ok) {
         return ok.error();
     }

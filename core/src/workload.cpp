@@ -12,8 +12,9 @@ namespace rooflens::core {
 namespace {
 
 constexpr std::array<std::string_view, kLayerKindCount> kLayerKindNames = {
-    "gemm",   "attention", "matmul", "softmax", "norm",     "elementwise", "embedding",
-    "router", "spmm",      "gather", "fft",     "ssm_conv", "ssm_scan"};
+    "gemm",      "attention", "matmul",    "softmax",       "norm",     "elementwise",
+    "embedding", "router",    "spmm",      "gather",        "fft",      "ssm_conv",
+    "ssm_scan",  "allreduce", "allgather", "reducescatter", "alltoall", "p2p"};
 
 // Sum of min(j, window) for j = first..last (window <= 0: no cap).
 double sumCapped(double first, double last, double window) {
@@ -35,6 +36,12 @@ double sumCapped(double first, double last, double window) {
 
 std::string_view nameOf(LayerKind kind) {
     return kLayerKindNames[static_cast<std::size_t>(kind)];
+}
+
+bool isCommunication(LayerKind kind) {
+    return kind == LayerKind::allreduce || kind == LayerKind::allgather ||
+           kind == LayerKind::reducescatter || kind == LayerKind::alltoall ||
+           kind == LayerKind::p2p;
 }
 
 std::optional<LayerKind> parseLayerKind(std::string_view name) {

@@ -45,6 +45,14 @@ void Builder::fillModelFacts(core::Workload& w) {
     w.model.activeParameters = static_cast<double>(params.active);
     w.model.activeParametersExclEmbedding = static_cast<double>(params.activeExclEmbedding);
     w.model.blocks = static_cast<std::int32_t>(m_c.numLayers);
+    w.model.hiddenSize = m_c.hiddenSize;
+    w.model.attentionHeads = m_c.numHeads;
+    w.model.kvHeads = m_c.numKvHeads;
+    w.model.headDim = m_c.headDim;
+    w.model.vocabSize = m_c.vocabSize;
+    w.model.experts = m_c.numExperts;
+    w.model.expertsPerToken = m_c.expertsPerToken;
+    w.model.latentKv = m_c.mla.kvLoraRank > 0 && m_latentCache;
     const bool simple = m_uniform && m_c.mla.kvLoraRank <= 0 && m_c.ssm.kind == SsmKind::none;
     double perToken = 0;
     for (const LayerRun& run : m_runs) {

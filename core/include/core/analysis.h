@@ -8,13 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "core/deployment.h"
 #include "core/hardware.h"
 #include "core/result.h"
 #include "core/workload.h"
 
 namespace rooflens::core {
 
-enum class Bound : std::uint8_t { compute, memory };
+// A layer waits on its math, on memory, or (communication layers) on the network.
+enum class Bound : std::uint8_t { compute, memory, network };
 std::string_view nameOf(Bound bound);
 
 struct AnalysisOptions {
@@ -45,9 +47,10 @@ struct LayerResult {
     double intensity = 0;      // OPs per byte (0 for layers without math)
     double attainableOpsPerSecond = 0;
     Execution execution;
-    double timeSeconds = 0;     // per instance: max(computeSeconds, memorySeconds)
+    double timeSeconds = 0;     // per instance: max(compute, memory) + networkSeconds
     double computeSeconds = 0;  // per instance: OPs at the peak, conversions on vector units
     double memorySeconds = 0;   // per instance: bytes at main memory's bandwidth
+    double networkSeconds = 0;  // per instance: a communication layer's collective
     Bound bound = Bound::memory;
     Phase phase = Phase::prefill;  // for request reports: which pass the layer belongs to
 };
@@ -67,7 +70,10 @@ struct Totals {
     double conversionOps = 0;  // of `ops`: dequantization on the vector units
     double bytes = 0;
     double timeSeconds = 0;
-    double computeBoundSeconds = 0;  // of timeSeconds: layers bound by compute
+    double computeBoundSeconds = 0;      // of timeSeconds: layers bound by compute
+    double networkSeconds = 0;           // of timeSeconds: communication layers (before overlap)
+    double itemsPerSecondPerDevice = 0;  // itemsPerSecond over the replica's devices
+    double pipelineBubble = 0;           // pipelined prefill: 1 - m sum_j t_j / (PP x time)
     // Work items per second: tokens for LLMs (prefill B*S, a decode step B, a request the
     // generated B*G over the end-to-end time), images for vision models, passes for GNNs.
     double itemsPerSecond = 0;
@@ -78,6 +84,18 @@ struct Totals {
     double capacityBytes = 0;
     bool fitsInMemory = true;
     std::optional<RequestMetrics> request;
+};
+
+// One pipeline stage of a multi-device deployment: its representative rank's time (with
+// overlap: the longer of compute and communication) and memory.
+struct StageResult {
+    std::int32_t firstBlock = 0;
+    std::int32_t lastBlock = -1;
+    double seconds = 0;
+    double computeSeconds = 0;  // the stage's compute and memory layers
+    double networkSeconds = 0;  // its communication layers
+    MemoryFootprint memory;
+    bool fitsInMemory = true;
 };
 
 struct Report {
@@ -92,6 +110,11 @@ struct Report {
     Totals totals;
     std::vector<std::string> warnings;
     std::vector<std::string> notes;
+    // Multi-device deployments: the plan, and one entry per pipeline stage; totals.memory is the
+    // fullest rank's.
+    Deployment deployment;
+    std::vector<StageResult> stages;
+    std::vector<CollectiveShape> collectives;  // of the communication layers (Layer::collective)
 };
 
 Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options = {});

@@ -56,6 +56,7 @@ struct CompareInput {
     std::span<const Hardware> devices;
     ScenarioList scenarios{std::nullopt};  // the first is the baseline of the speed-ups
     Deployment deployment;
+    std::span<const System> systems;  // multi-device: one per device (see EvaluationInput)
     AnalysisOptions options;
 };
 

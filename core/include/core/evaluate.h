@@ -19,27 +19,13 @@
 #include <vector>
 
 #include "core/analysis.h"
+#include "core/deployment.h"
 #include "core/hardware.h"
 #include "core/result.h"
 #include "core/scenario.h"
 #include "core/workload.h"
 
 namespace rooflens::core {
-
-// How a model is spread over devices. One device for now: every degree is 1 (the multi-device
-// work fills the others in); evaluate() refuses other values with a usage error.
-struct Deployment {
-    int tensorParallel = 1;
-    int pipelineParallel = 1;
-    int expertParallel = 1;
-    int dataParallel = 1;
-    int contextParallel = 1;
-    int devices() const {
-        return tensorParallel * pipelineParallel * expertParallel * dataParallel * contextParallel;
-    }
-    bool single() const { return devices() == 1; }
-    bool operator==(const Deployment&) const = default;
-};
 
 // Options of one built pass beyond the run settings.
 struct PassOptions {
@@ -77,10 +63,13 @@ inline constexpr std::string_view kUncompressed = "uncompressed";
 std::string scenarioName(const std::optional<Scenario>& scenario);
 
 struct EvaluationInput {
-    RunSettings settings;                  // phase prefill, decode or request
+    RunSettings settings;                  // phase prefill, decode or request; batch: the replica's
     std::span<const Hardware> devices;     // at least one
     ScenarioList scenarios{std::nullopt};  // at least one
     Deployment deployment;
+    // Multi-device deployments: the system of each device (empty: the device's own links, as
+    // systemOf(device, deployment.devices())).
+    std::span<const System> systems;
     AnalysisOptions options;
 };
 
@@ -109,6 +98,11 @@ struct Evaluation {
 // the family does not have, a deployment not supported) fail the call; a scenario that does not
 // fit the model fails only its series.
 Result<Evaluation> evaluate(const WorkloadBuilder& builder, const EvaluationInput& input);
+
+// GPipe of `m` micro-batches through the stages of one micro-batch's report: the pipeline takes
+// sum_j t_j + (m - 1) max_j t_j; `bubble` = 1 - m sum_j t_j / (PP x that), which is
+// (PP - 1) / (m + PP - 1) for balanced stages.
+double pipelinedSeconds(const Report& microBatch, int m, double& bubble);
 
 // Whether a scenario names particular blocks (overrides, early exit), so folded blocks would be
 // wrong for it.

@@ -56,6 +56,7 @@ private:
     struct LayerLine {
         double compute0, compute1, computeSlope;
         double memory0, memory1, memorySlope;
+        double network0, network1, networkSlope;
         double repeat;
     };
     std::vector<LayerLine> m_layers;

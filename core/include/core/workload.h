@@ -27,8 +27,16 @@ enum class LayerKind : std::uint8_t {
     fft,
     ssm_conv,  // causal depthwise convolution of a state-space (Mamba) mixer, with its state
     ssm_scan,  // selective scan / SSD of a state-space mixer over its recurrent state
+    // Communication added by a multi-device deployment (core/deployment.h): priced alpha-beta on
+    // the link their ranks share, no OPs, no memory bytes.
+    allreduce,
+    allgather,
+    reducescatter,
+    alltoall,
+    p2p,
 };
-inline constexpr std::size_t kLayerKindCount = 13;
+inline constexpr std::size_t kLayerKindCount = 18;
+bool isCommunication(LayerKind kind);
 std::string_view nameOf(LayerKind kind);
 std::optional<LayerKind> parseLayerKind(std::string_view name);
 
@@ -81,6 +89,31 @@ double attentionPairs(const AttentionShape& shape);
 // blockRows queries: every query block re-reads the keys it can see.
 double fusedKeyReads(const AttentionShape& shape, double blockRows);
 
+enum class CollectiveOp : std::uint8_t { allReduce, allGather, reduceScatter, allToAll, p2p };
+std::string_view nameOf(CollectiveOp op);
+LayerKind layerKindOf(CollectiveOp op);
+
+// One collective of a communication layer: `bytes` is the whole array M (all-reduce: the tensor
+// reduced; all-gather and reduce-scatter: the gathered tensor; all-to-all: what one rank sends and
+// receives in all; p2p: the message), over `ranks` devices on one link.
+struct CollectiveShape {
+    CollectiveOp op = CollectiveOp::allReduce;
+    double ranks = 1;
+    double bytes = 0;
+    double linkBytesPerSecond = 0;  // per device, per direction
+    double latencySeconds = 0;      // per step
+    bool inNetworkReduction = false;
+    std::string link;  // the link's name, for reports
+};
+
+// NCCL's bus factors (nccl-tests PERFORMANCE.md): all-reduce 2 (n - 1) / n (in-network
+// reduction: 1), all-gather, reduce-scatter and all-to-all (n - 1) / n, p2p 1.
+double busFactor(CollectiveOp op, double ranks, bool inNetworkReduction);
+// Latency steps: ring all-reduce 2 (n - 1), all-gather, reduce-scatter, all-to-all n - 1, p2p 1.
+double latencySteps(CollectiveOp op, double ranks, bool inNetworkReduction);
+// alpha-beta: latency x steps + bytes x bus factor / link bandwidth; 0 for one rank.
+double collectiveSeconds(const CollectiveShape& shape);
+
 // Shape of a gather-reduce aggregation (GNN SpMM, embedding-bag): how many rows of a table are
 // gathered. The DRAM bytes of the gathered rows depend on how much of the table stays on chip,
 // so analyze() computes them (formulas.md section 2.2):
@@ -112,6 +145,7 @@ struct Layer {
     std::uint32_t repeat = 1;          // identical instances (collapsed blocks)
     std::int32_t attentionShape = -1;  // index into Workload::attentionShapes for fused attention
     std::int32_t gatherShape = -1;     // index into Workload::gatherShapes; sets activationsIn
+    std::int32_t collective = -1;      // index into Workload::collectives (communication kinds)
     LayerKind kind = LayerKind::gemm;
     ExecUnit unit = ExecUnit::matrix;
     DataType computeType = DataType::fp16;     // the math data type the operands require
@@ -157,6 +191,16 @@ struct ModelFacts {
     double kvCappedBytesPerSequence = 0;
     // SSM (Mamba) conv and recurrent state per sequence: fixed, independent of the context.
     double stateBytesPerSequence = 0;
+    // Shapes the tensor-parallel plan needs (LLMs; 0 where unknown: such workloads run on one
+    // device only).
+    std::int64_t hiddenSize = 0;
+    std::int64_t attentionHeads = 0;
+    std::int64_t kvHeads = 0;
+    std::int64_t headDim = 0;
+    std::int64_t vocabSize = 0;
+    std::int64_t experts = 0;          // routed experts per MoE layer; 0 = dense
+    std::int64_t expertsPerToken = 0;  // top-k
+    bool latentKv = false;  // MLA: the cache has no head axis, every TP rank holds all of it
 };
 
 // The run settings a workload was built for; echoed in reports. Compression is not a run
@@ -221,6 +265,16 @@ struct TensorBits {
     bool operator==(const TensorBits&) const = default;
 };
 
+// A pipeline stage of a sharded workload (core/deployment.h): the layers [firstLayer, endLayer)
+// of one representative rank, the blocks they belong to, and that rank's memory footprint.
+struct Stage {
+    std::int32_t firstBlock = 0;
+    std::int32_t lastBlock = -1;
+    std::size_t firstLayer = 0;
+    std::size_t endLayer = 0;
+    MemoryFootprint memory;
+};
+
 struct Workload {
     ModelFacts model;
     RunSettings settings;
@@ -228,9 +282,13 @@ struct Workload {
     std::vector<Layer> layers;
     std::vector<AttentionShape> attentionShapes;
     std::vector<GatherShape> gatherShapes;
-    std::vector<WeightTensor> weightTensors;  // empty: memory.weights is taken as given
-    std::vector<ContextBreak> contextBreaks;  // decode-step cost breaks in the context length
-    std::string scenario;                     // name of the compression applied, if any
+    std::vector<WeightTensor> weightTensors;   // empty: memory.weights is taken as given
+    std::vector<ContextBreak> contextBreaks;   // decode-step cost breaks in the context length
+    std::vector<CollectiveShape> collectives;  // of the communication layers
+    std::vector<Stage> stages;          // a sharded workload's pipeline stages; empty on one device
+    int devices = 1;                    // devices of one replica (TP x EP x PP x CP)
+    bool overlapCommunication = false;  // a stage takes the longer of compute and communication
+    std::string scenario;               // name of the compression applied, if any
     MemoryFootprint memory;
     std::vector<std::string> warnings;  // something the user should check
     std::vector<std::string> notes;     // choices the model made (e.g. GNN operation order)

@@ -5,13 +5,17 @@ namespace rooflens::plot {
 namespace {
 
 // Kind order: gemm, attention, matmul, softmax, norm, elementwise, embedding, router, spmm,
-// gather, fft, ssm_conv, ssm_scan. Colour-blind friendly (Okabe-Ito and Tol) hues.
+// gather, fft, ssm_conv, ssm_scan, then the communication kinds allreduce, allgather,
+// reducescatter, alltoall, p2p (greys and a dark red: not math). Colour-blind friendly
+// (Okabe-Ito and Tol) hues.
 constexpr std::array<QRgb, core::kLayerKindCount> kLightKinds = {
     0x0072b2, 0xd55e00, 0xcc79a7, 0x009e73, 0x8c6d1f, 0x56b4e9, 0x7f7f7f,
-    0xe69f00, 0x332288, 0x882255, 0x117733, 0x999933, 0x44aa99};
+    0xe69f00, 0x332288, 0x882255, 0x117733, 0x999933, 0x44aa99, 0x4d4d4d, 0x666666, 0x808080,
+    0x994455, 0xaaaaaa};
 constexpr std::array<QRgb, core::kLayerKindCount> kDarkKinds = {
     0x56b4e9, 0xff8c42, 0xf0a0d0, 0x3ed6a0, 0xe0c060, 0xc0a8ff, 0xb0b0b0,
-    0xffc040, 0xff7070, 0xe070a0, 0x60d070, 0xd8d870, 0x70e0c8};
+    0xffc040, 0xff7070, 0xe070a0, 0x60d070, 0xd8d870, 0x70e0c8, 0xd0d0d0, 0xb8b8b8, 0xa0a0a0,
+    0xee99aa, 0x8c8c8c};
 
 }  // namespace
 
