@@ -92,5 +92,6 @@ int runScenarios(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
 int runSweep(const std::vector<std::string>& args);
 int runPlot(const std::vector<std::string>& args);
+int runServe(const std::vector<std::string>& args);
 
 }  // namespace rooflens::cli

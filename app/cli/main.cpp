@@ -20,6 +20,8 @@ constexpr Command kCommands[] = {
     {"scenarios", "compression presets (list, show)", rooflens::cli::runScenarios},
     {"compare", "scenarios and devices side by side", rooflens::cli::runCompare},
     {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
+    {"serve", "steady-state serving under load: TTFT, TPOT, tokens/s per device, $ and J",
+     rooflens::cli::runServe},
     {"plot", "roofline chart to PNG, SVG or PDF (the GUI's drawing)", rooflens::cli::runPlot},
 #ifdef ROOFLENS_HAVE_CALIBRATE
     {"calibrate", "measure this machine's ceilings into a hardware profile",
