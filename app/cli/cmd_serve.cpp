@@ -198,7 +198,7 @@ std::string renderText(const core::ServingMetrics& m, const core::ServingOptions
         out << line;
     };
     auto num = [&](double v, const char* unit) {
-        std::snprintf(line, sizeof line, "%.4g %s", v, unit);
+        std::snprintf(line, sizeof line, *unit != 0 ? "%.4g %s" : "%.4g", v, unit);
         return std::string(line);
     };
     out << title << "\nload: prompt " << o.load.prompt.describe() << ", output "
@@ -206,8 +206,8 @@ std::string renderText(const core::ServingMetrics& m, const core::ServingOptions
         << (o.load.rate ? num(*o.load.rate, "requests/s offered")
                         : num(*o.load.concurrency, "in flight per replica"))
         << "\nsteady state (mean-field continuous batching, docs/serving.md):\n";
-    row("decode batch", num(m.concurrency, "") + "(KV limit " +
-                            (std::isfinite(m.maxConcurrency) ? num(m.maxConcurrency, ")")
+    row("decode batch", num(m.concurrency, "") + " (KV limit " +
+                            (std::isfinite(m.maxConcurrency) ? num(m.maxConcurrency, "") + ")"
                                                              : std::string("none)")) +
                             (m.kvLimited ? "  KV-LIMITED" : "") +
                             (m.saturated ? "  SATURATED: the rate exceeds the capacity" : ""));
@@ -215,7 +215,7 @@ std::string renderText(const core::ServingMetrics& m, const core::ServingOptions
     row("TPOT", core::formatSeconds(m.tpotSeconds) + target(m.tpotMet, o.tpotTarget));
     row("E2E", core::formatSeconds(m.e2eSeconds));
     row("requests/s", num(m.requestsPerSecond, ""));
-    row("output tokens/s", num(m.outputTokensPerSecond, "") + "(" +
+    row("output tokens/s", num(m.outputTokensPerSecond, "") + " (" +
                                num(m.outputTokensPerSecondPerDevice, "per device, ") +
                                std::to_string(m.devices) + " devices)");
     row("input tokens/s", num(m.inputTokensPerSecond, ""));
