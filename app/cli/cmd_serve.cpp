@@ -166,8 +166,9 @@ nlohmann::json toJson(const core::ServingMetrics& m) {
           {"kv_transfer_s", m.kvTransferSeconds}}},
         {"memory",
          {{"kv_bytes_per_device", m.kvBytesPerDevice},
-          {"bytes_per_device", m.memoryBytesPerDevice},
-          {"binding_tier", m.bindingTier}}},
+          {"hbm_bytes_per_device", m.memoryBytesPerDevice},
+          {"binding_tier", m.bindingTier},
+          {"binding_share", m.bindingShare}}},
         {"energy",
          {{"watts_per_device", m.wattsPerDevice},
           {"joules_per_output_token", m.joulesPerOutputToken}}},
@@ -226,9 +227,10 @@ std::string renderText(const core::ServingMetrics& m, const core::ServingOptions
     if (m.mixedStepSeconds > 0) row("mixed step (with a chunk)", core::formatSeconds(m.mixedStepSeconds));
     if (m.kvTransferSeconds > 0) row("KV transfer P -> D", core::formatSeconds(m.kvTransferSeconds));
     row("prefill share of time", num(100 * m.prefillTimeShare, "%"));
-    row("memory per device", core::formatBinary(m.memoryBytesPerDevice, "B") + " (KV " +
+    row("HBM per device", core::formatBinary(m.memoryBytesPerDevice, "B") + " (KV " +
                                  core::formatBinary(m.kvBytesPerDevice, "B") + ")");
-    row("binding tier (decode)", m.bindingTier);
+    row("binding (decode step)", m.bindingTier + " (" + num(100 * m.bindingShare, "%") +
+                                     " of the layer time)");
     out << "energy and cost:\n";
     row("power per device", num(m.wattsPerDevice, "W") + " (idle + (TDP - idle) x busy)");
     row("energy", num(m.joulesPerOutputToken, "J per output token"));
@@ -266,6 +268,14 @@ std::string renderSweep(const std::vector<core::ServingSweepPoint>& points, bool
             << m.dollarsPerMillionOutput << '\n';
     }
     return out.str();
+}
+
+std::string titleOf(const core::WorkloadBuilder& model, const std::string& where,
+                    const core::Deployment& d, const std::optional<core::Scenario>& scenario) {
+    return "serving " + model.id() + " on " + where + " (TP " + std::to_string(d.tensorParallel) +
+           " x PP " + std::to_string(d.pipelineParallel) + " x EP " +
+           std::to_string(d.expertParallel) + ", DP " + std::to_string(d.dataParallel) +
+           "), scenario " + core::scenarioName(scenario);
 }
 
 }  // namespace
@@ -333,13 +343,9 @@ int runServe(const std::vector<std::string>& args) {
     input.options = serving;
     const core::ServingMetrics m = unwrap(core::evaluateServing(input));
     const core::Deployment& d = input.evaluation.deployment;
-    const std::string title = "serving " + model.builder->id() + " on " +
-                              (systems.empty() ? devices.front().id : systems.front().id) +
-                              " (TP " + std::to_string(d.tensorParallel) + " x PP " +
-                              std::to_string(d.pipelineParallel) + " x EP " +
-                              std::to_string(d.expertParallel) + ", DP " +
-                              std::to_string(d.dataParallel) + "), scenario " +
-                              core::scenarioName(scenarios.front());
+    const std::string title = titleOf(*model.builder, systems.empty() ? devices.front().id
+                                                                       : systems.front().id,
+                                      d, scenarios.front());
     if (format == core::ReportFormat::json) {
         nlohmann::json j = toJson(m);
         j["model"] = model.builder->id();

@@ -276,8 +276,15 @@ Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& 
     m.prefillTimeShare = p.prefillBusy / std::max(1e-300, p.prefillBusy + p.decodeBusy);
     m.kvTransferSeconds = o.disaggregated() ? c.kvTransferSeconds : 0;
     m.kvBytesPerDevice = c.sharedKvBytes + std::max(1.0, p.decodeBatch) * c.kvBytesPerSequence;
-    m.memoryBytesPerDevice = c.weightBytesPerDevice + c.activationBytes + m.kvBytesPerDevice;
-    m.bindingTier = c.bindingTier;
+    // In HBM: the KV cache counts where it is not offloaded (capacity 0 means it is).
+    m.memoryBytesPerDevice = c.weightBytesPerDevice + c.activationBytes +
+                             (c.capacityBytesPerDevice > 0 ? m.kvBytesPerDevice : 0);
+    for (const ServingCosts::Binding& b : c.binding) {
+        if (m.bindingTier.empty() || b.batch <= std::max(1.0, p.decodeBatch)) {
+            m.bindingTier = b.tier;
+            m.bindingShare = b.share;
+        }
+    }
     priceEnergyAndCost(c, o, p, m);
     m.workloadSeconds = static_cast<double>(load.requests) / m.requestsPerSecond;
     if (o.ttftTarget) {

@@ -273,12 +273,10 @@ Status addBatch(const ServingInput& in, const Base& base, double batch, ServingC
         decode = r.totals.request->decodeSeconds / base.steps;  // the engine's sum, as it is
     }
     c.decodeSteps.emplace_back(batch, decode);
-    if (batch == 1) {
-        static constexpr const char* kNames[] = {"compute", "hbm", "host", "nvme", "network"};
-        const auto top = std::max_element(binding, binding + 5) - binding;
-        c.bindingTier = kNames[top];
-        c.bindingShare = decode > 0 ? binding[top] / decode : 0;
-    }
+    static constexpr const char* kNames[] = {"compute", "hbm", "host", "nvme", "network"};
+    const auto top = std::max_element(binding, binding + 5) - binding;
+    const double layers = binding[0] + binding[1] + binding[2] + binding[3] + binding[4];
+    c.binding.push_back({batch, kNames[top], layers > 0 ? binding[top] / layers : 0});
     const double prompt = static_cast<double>(s.promptLength);
     if (o.chunkTokens > 0 && o.chunkTokens > batch) {
         Reprice mixed = rp;

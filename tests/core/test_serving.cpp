@@ -375,5 +375,27 @@ TEST(ServingEngine, SpeculativeDecodingDividesTheStepByTheExpectedTokens) {
     EXPECT_LT(m->tpotSeconds, costs->decodeSteps.front().second);
 }
 
+TEST(ServingEngine, AChunkReadsNoWeightsOfItsOwn) {
+    // Llama-3-8B, prompt 4096, steps of 1024 tokens at batch 1: the chunk of 1023 tokens is
+    // 1023/4096 of the prefill's work, without its weight reads (the decode step read them),
+    // plus a re-read of half the prompt's KV (2048 x 131,072 B at the HBM bandwidth).
+    Engine e = engine("llama-3-8b", "h100-sxm", 4096, 128);
+    e.input.options.chunkTokens = 1024;
+    auto c = core::servingCosts(e.input);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    const double reread = 2048 * 131072.0 / e.devices.front().memoryBytesPerSecond();
+    const double share = 1023.0 / 4096 * c->prefillSeconds;
+    const double extra = c->mixedExtra.front().second;
+    EXPECT_LT(extra, share + reread);
+    EXPECT_GT(extra, reread);
+    // The prompt's k = 4096/1023 mixed steps do the prefill's math (compute-bound at 4096
+    // tokens, so at least ~all of its time) and hide the decode steps' weight reads under it:
+    // k mixed steps take no more than the prefill plus k decode steps and re-reads.
+    const double k = 4096.0 / 1023;
+    const double mixed = c->decodeSteps.front().second + extra;
+    EXPECT_GT(k * mixed, 0.9 * c->prefillSeconds);
+    EXPECT_LT(k * mixed, c->prefillSeconds + k * (c->decodeSteps.front().second + reread));
+}
+
 }  // namespace
 }  // namespace rooflens

@@ -160,8 +160,14 @@ struct ServingCosts {
     double idleWatts = 0;
     double dollarsPerDeviceHour = 0;
     double tokensPerStep = 1;   // speculative: expected tokens per step
-    std::string bindingTier = "hbm";  // the tier the decode step waits on most
-    double bindingShare = 0;          // of the decode step's layer time
+    // What the decode step waits on most at each priced batch (compute, hbm, host, nvme or
+    // network) and its share of the step's layer time.
+    struct Binding {
+        double batch = 1;
+        std::string tier = "hbm";
+        double share = 0;
+    };
+    std::vector<Binding> binding;
     static double at(const std::vector<std::pair<double, double>>& table, double batch);
 };
 
@@ -188,8 +194,9 @@ struct ServingMetrics {
     double prefillTimeShare = 0;   // of the device time
     double kvTransferSeconds = 0;
     double kvBytesPerDevice = 0;
-    double memoryBytesPerDevice = 0;
-    std::string bindingTier;
+    double memoryBytesPerDevice = 0;  // in HBM: weights, activations, KV unless offloaded
+    std::string bindingTier;   // at the priced batch nearest the decode batch
+    double bindingShare = 0;   // of the decode step's layer time
     // Energy and cost.
     double wattsPerDevice = 0;
     double joulesPerOutputToken = 0;
