@@ -191,9 +191,9 @@ TEST(Serving, MeanFieldMatchesTheDiscreteEventReference) {
         auto m = core::steadyState(c, o);
         ASSERT_TRUE(m.ok());
         const auto sim = testing::simulateServing(load, conc, prefill, decode, 20000);
-        EXPECT_NEAR(m->requestsPerSecond / sim.requestsPerSecond, 1, 0.02) << conc;
-        EXPECT_NEAR(m->tpotSeconds / sim.tpotSeconds, 1, 0.03) << conc;
-        EXPECT_NEAR(m->e2eSeconds / sim.e2eSeconds, 1, 0.03) << conc;
+        EXPECT_NEAR(m->requestsPerSecond / sim.requestsPerSecond, 1, 0.01) << conc;
+        EXPECT_NEAR(m->tpotSeconds / sim.tpotSeconds, 1, 0.01) << conc;
+        EXPECT_NEAR(m->e2eSeconds / sim.e2eSeconds, 1, 0.01) << conc;
         EXPECT_NEAR(m->ttftSeconds / sim.ttftSeconds, 1, 0.15) << conc;
     }
 }
