@@ -397,5 +397,55 @@ TEST(ServingEngine, AChunkReadsNoWeightsOfItsOwn) {
     EXPECT_LT(k * mixed, c->prefillSeconds + k * (c->decodeSteps.front().second + reread));
 }
 
+TEST(ServingEngine, OffloadedWeightsStreamOverTheHostLink) {
+    // Llama-3-8B bf16 at batch 1, weights in host memory: every decode step streams the 15.0 GB
+    // of weights it reads over PCIe 5.0 x16 (64 GB/s), ~235 ms, which hides the HBM traffic (overlap on);
+    // with overlap off the HBM/compute time of each layer adds to it.
+    Engine e = engine("llama-3-8b", "h100-sxm", 128, 16);
+    e.input.options.offload.weights = core::Tier::host;
+    auto on = core::evaluateServing(e.input);
+    ASSERT_TRUE(on.ok()) << on.error().message;
+    // A decode step reads every weight but the input embedding table, of which it gathers one
+    // row: 128,256 x 4096 x 2 B = 1,050,673,152 B stay unread.
+    const double weights = request(e, 1).totals.memory.weights - 128256.0 * 4096 * 2;
+    EXPECT_NEAR(on->decodeStepSeconds / (weights / 64e9), 1, 0.01);
+    EXPECT_EQ(on->bindingTier, "host");
+    e.input.options.offload.overlap = false;
+    auto off = core::evaluateServing(e.input);
+    ASSERT_TRUE(off.ok());
+    EXPECT_GT(off->decodeStepSeconds, on->decodeStepSeconds);
+    // What overlap hides is at most the HBM-resident traffic and compute of a step (~0.2 ms).
+    EXPECT_LT(off->decodeStepSeconds - on->decodeStepSeconds, 0.01 * on->decodeStepSeconds);
+}
+
+TEST(ServingEngine, ExpertCacheHitsCutTheExpertTraffic) {
+    // Mixtral-8x7B with its routed experts in host memory: the link carries (1 - hit) of the
+    // experts' bytes, so a 50% hit rate halves the link-bound step (within the HBM remainder).
+    Engine e = engine("mixtral-8x7b", "h100-sxm", 256, 32);
+    e.input.options.offload.experts = core::Tier::host;
+    auto miss = core::evaluateServing(e.input);
+    e.input.options.offload.expertHitRate = 0.5;
+    auto half = core::evaluateServing(e.input);
+    ASSERT_TRUE(miss.ok() && half.ok()) << miss.error().message;
+    EXPECT_EQ(miss->bindingTier, "host");
+    EXPECT_NEAR(half->decodeStepSeconds / miss->decodeStepSeconds, 0.5, 0.05);
+}
+
+TEST(ServingEngine, AttentionOnTheStorageDeviceReadsTheKvAtItsFlashBandwidth) {
+    // InstInfer what-if: Llama-3-8B at 16k context, 8 in flight, KV on NVMe: over PCIe at 7 GB/s
+    // versus read in the drive at 28 GB/s, the KV-bound step is 4x shorter.
+    Engine e = engine("llama-3-8b", "h100-sxm", 16384, 32);
+    e.input.options.load.concurrency = 8;
+    e.input.options.offload.kv = core::Tier::nvme;
+    auto pcie = core::evaluateServing(e.input);
+    e.input.options.offload.storageAttentionBytesPerSecond = 28e9;
+    auto csd = core::evaluateServing(e.input);
+    ASSERT_TRUE(pcie.ok() && csd.ok()) << pcie.error().message;
+    const double kv = 8 * 131072.0 * (16384 + 16);
+    EXPECT_NEAR(pcie->decodeStepSeconds / (kv / 7e9), 1, 0.03);
+    EXPECT_NEAR(pcie->decodeStepSeconds / csd->decodeStepSeconds, 4, 0.15);
+    EXPECT_EQ(pcie->bindingTier, "nvme");
+}
+
 }  // namespace
 }  // namespace rooflens
