@@ -42,6 +42,8 @@ void addServeOptions(po::options_description& options) {
          "requests of the workload (totals; the prefix is cached for all but the first)")
         ("sweep-rate", po::value<std::string>(), "rates: A,B,C or LO:HI:N (N points)")
         ("sweep-concurrency", po::value<std::string>(), "concurrencies: A,B,C or LO:HI:N")
+        ("goodput", po::bool_switch(),
+         "the concurrency with the most output tokens/s per device meeting --ttft-ms/--tpot-ms")
         ("flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)");
     // clang-format on
     options.add(serve);
@@ -278,6 +280,81 @@ std::string titleOf(const core::WorkloadBuilder& model, const std::string& where
            "), scenario " + core::scenarioName(scenario);
 }
 
+// The bound models, devices and systems a ServingInput points into.
+struct Bound {
+    BoundModel model;
+    std::shared_ptr<const core::WorkloadBuilder> draft;
+    core::ScenarioList scenarios;
+    std::vector<core::Hardware> devices;
+    std::vector<core::System> systems;
+    core::ServingInput input;
+};
+
+void bindServing(const po::variables_map& vm, const core::ServingOptions& serving, Bound& b) {
+    b.model = bindModel(vm);
+    if (serving.speculative) {
+        models::WorkloadSpec spec;
+        spec.model = serving.speculative->draft;
+        b.draft = unwrap(models::bindWorkload(spec));
+    }
+    b.scenarios = scenarioList(vm, *b.model.builder);
+    b.devices = deviceList(vm);
+    core::ServingInput& in = b.input;
+    in.builder = b.model.builder.get();
+    in.draft = b.draft.get();
+    in.evaluation.devices = b.devices;
+    in.evaluation.scenarios = b.scenarios;
+    in.evaluation.deployment = deploymentOption(vm);
+    in.evaluation.settings.flashAttention = vm["flash-attention"].as<bool>();
+    b.systems = systemList(vm, b.devices, in.evaluation.deployment);
+    in.evaluation.systems = b.systems;
+    in.options = serving;
+}
+
+// One operating point (--rate, --concurrency, --goodput) as text or JSON.
+void emitPoint(const po::variables_map& vm, core::ServingOptions serving, const Bound& b,
+               core::ReportFormat format) {
+    core::ServingMetrics m;
+    if (vm["goodput"].as<bool>()) {
+        const auto best = unwrap(core::bestUnderTargets(b.input));
+        if (!best) {
+            emit("no concurrency meets the targets (even one request in flight misses them)\n",
+                 outputOption(vm));
+            return;
+        }
+        m = *best;
+        serving.load.concurrency = m.concurrency;
+    } else {
+        m = unwrap(core::evaluateServing(b.input));
+    }
+    if (format == core::ReportFormat::json) {
+        nlohmann::json j = toJson(m);
+        j["model"] = b.model.builder->id();
+        j["hardware"] = b.devices.front().id;
+        j["scenario"] = core::scenarioName(b.scenarios.front());
+        emit(j.dump(2) + "\n", outputOption(vm));
+        return;
+    }
+    const std::string where = b.systems.empty() ? b.devices.front().id : b.systems.front().id;
+    emit(renderText(m, serving,
+                    titleOf(*b.model.builder, where, b.input.evaluation.deployment,
+                            b.scenarios.front())),
+         outputOption(vm));
+}
+
+void checkModes(const po::variables_map& vm) {
+    const int modes = static_cast<int>(vm.count("rate") + vm.count("concurrency") +
+                                       vm.count("sweep-rate") + vm.count("sweep-concurrency")) +
+                      static_cast<int>(vm["goodput"].as<bool>());
+    if (modes != 1) {
+        throw CliError{kUsage, "give one of --rate, --concurrency, --sweep-rate, "
+                               "--sweep-concurrency, --goodput"};
+    }
+    if (vm["goodput"].as<bool>() && vm.count("ttft-ms") + vm.count("tpot-ms") == 0U) {
+        throw CliError{kUsage, "--goodput needs a target: --ttft-ms and/or --tpot-ms"};
+    }
+}
+
 }  // namespace
 
 int runServe(const std::vector<std::string>& args) {
@@ -291,70 +368,33 @@ int runServe(const std::vector<std::string>& args) {
         args, options,
         "usage: rooflens serve --model ID --system S|--hw H [plan flags] --prompt-len DIST "
         "--gen-len DIST (--rate R | --concurrency C | --sweep-rate LIST | --sweep-concurrency "
-        "LIST) [--ttft-ms X --tpot-ms Y] [--chunk N] [--disaggregate P:D] [--speculative "
-        "draft=ID,alpha=A,gamma=G] [--prefix-len N] [--offload ...]");
+        "LIST | --goodput) [--ttft-ms X --tpot-ms Y] [--chunk N] [--disaggregate P:D] "
+        "[--speculative draft=ID,alpha=A,gamma=G] [--prefix-len N] [--offload ...]");
     if (!parsed) {
         return kOk;
     }
     const po::variables_map& vm = *parsed;
     const auto format = formatOption(
         vm, {core::ReportFormat::table, core::ReportFormat::json, core::ReportFormat::csv});
+    checkModes(vm);
     const bool sweepRate = vm.count("sweep-rate") != 0U;
-    const bool sweepConc = vm.count("sweep-concurrency") != 0U;
-    const int modes = static_cast<int>(vm.count("rate") + vm.count("concurrency")) +
-                      static_cast<int>(sweepRate) + static_cast<int>(sweepConc);
-    if (modes != 1) {
-        throw CliError{kUsage, "give one of --rate, --concurrency, --sweep-rate, --sweep-concurrency"};
-    }
-    core::ServingOptions serving = servingOptions(vm);
-    const BoundModel model = bindModel(vm);
-    std::shared_ptr<const core::WorkloadBuilder> draft;
-    if (serving.speculative) {
-        models::WorkloadSpec spec;
-        spec.model = serving.speculative->draft;
-        draft = unwrap(models::bindWorkload(spec));
-    }
-    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
-    const std::vector<core::Hardware> devices = deviceList(vm);
-    core::ServingInput input;
-    input.builder = model.builder.get();
-    input.draft = draft.get();
-    input.evaluation.devices = devices;
-    input.evaluation.scenarios = scenarios;
-    input.evaluation.deployment = deploymentOption(vm);
-    input.evaluation.settings.flashAttention = vm["flash-attention"].as<bool>();
-    const std::vector<core::System> systems = systemList(vm, devices, input.evaluation.deployment);
-    input.evaluation.systems = systems;
-    if (sweepRate || sweepConc) {
-        const std::vector<double> values =
-            sweepValues(vm[sweepRate ? "sweep-rate" : "sweep-concurrency"].as<std::string>(),
-                        sweepRate ? "sweep-rate" : "sweep-concurrency");
-        input.options = serving;
-        const auto points = unwrap(core::sweepServing(input, sweepRate, values));
-        emit(renderSweep(points, sweepRate, format == core::ReportFormat::json
-                                                ? format
-                                                : core::ReportFormat::csv),
-             outputOption(vm));
-        return kOk;
-    }
-    if (format == core::ReportFormat::csv) {
+    const bool sweep = sweepRate || vm.count("sweep-concurrency") != 0U;
+    if (!sweep && format == core::ReportFormat::csv) {
         throw CliError{kUsage, "--format csv is for sweeps (--sweep-rate, --sweep-concurrency)"};
     }
-    input.options = serving;
-    const core::ServingMetrics m = unwrap(core::evaluateServing(input));
-    const core::Deployment& d = input.evaluation.deployment;
-    const std::string title = titleOf(*model.builder, systems.empty() ? devices.front().id
-                                                                       : systems.front().id,
-                                      d, scenarios.front());
-    if (format == core::ReportFormat::json) {
-        nlohmann::json j = toJson(m);
-        j["model"] = model.builder->id();
-        j["hardware"] = devices.front().id;
-        j["scenario"] = core::scenarioName(scenarios.front());
-        emit(j.dump(2) + "\n", outputOption(vm));
-    } else {
-        emit(renderText(m, serving, title), outputOption(vm));
+    const core::ServingOptions serving = servingOptions(vm);
+    Bound bound;
+    bindServing(vm, serving, bound);
+    if (!sweep) {
+        emitPoint(vm, serving, bound, format);
+        return kOk;
     }
+    const char* flag = sweepRate ? "sweep-rate" : "sweep-concurrency";
+    const std::vector<double> values = sweepValues(vm[flag].as<std::string>(), flag);
+    const auto points = unwrap(core::sweepServing(bound.input, sweepRate, values));
+    emit(renderSweep(points, sweepRate,
+                     format == core::ReportFormat::json ? format : core::ReportFormat::csv),
+         outputOption(vm));
     return kOk;
 }
 

@@ -228,6 +228,9 @@ Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& 
         return usageError(std::string(load.rate ? "--rate" : "--concurrency") +
                           ": expected a number > 0");
     }
+    if (c.chunkTokens > 0 && !c.verifySteps.empty()) {
+        return usageError("--speculative with --chunk is not modelled: choose one");
+    }
     if (c.decodeSteps.empty() || c.prefillSeconds <= 0) {
         return runtimeError("serving: no step costs");
     }

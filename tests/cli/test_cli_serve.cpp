@@ -103,4 +103,24 @@ TEST(CliServe, BadLoadsNameTheFlagOrFileAndLine) {
     }
 }
 
+TEST(CliServe, GoodputIsTheBestPointUnderTheTargets) {
+    const std::string base =
+        "serve --model llama-3-70b --system hgx-h100-8x --tp 8 --prompt-len 1024 --gen-len 256 "
+        "--flash-attention --format json --tpot-ms 50 ";
+    const Outcome best = rooflens(base + "--goodput");
+    ASSERT_EQ(best.exitCode, 0) << best.err;
+    const auto b = nlohmann::json::parse(best.out);
+    EXPECT_TRUE(b["tpot_met"].get<bool>());
+    EXPECT_LE(b["tpot_s"].get<double>(), 0.050);
+    const double c = b["concurrency"].get<double>();
+    // Fewer in flight meets the target with less throughput; twice as many misses it.
+    const auto fewer = nlohmann::json::parse(rooflens(base + "--concurrency 64").out);
+    EXPECT_TRUE(fewer["tpot_met"].get<bool>());
+    EXPECT_GT(b["output_tokens_per_s_per_device"].get<double>(),
+              fewer["output_tokens_per_s_per_device"].get<double>());
+    const auto more =
+        nlohmann::json::parse(rooflens(base + "--concurrency " + std::to_string(2 * c)).out);
+    EXPECT_FALSE(more["tpot_met"].get<bool>());
+}
+
 }  // namespace
