@@ -196,7 +196,11 @@ Result<Base> baseRequest(const ServingInput& in) {
     b.steps = static_cast<double>(std::max<std::int64_t>(1, b.settings.generateLength - 1));
     b.prefill = profileOf(b.request, Phase::prefill, 1);
     const auto last = static_cast<double>(b.settings.promptLength + b.settings.generateLength - 1);
-    b.kvPerToken = b.request.totals.memory.kvCache / last;
+    // Per device and per sequence. Under expert parallelism attention runs data-parallel over
+    // the EP ranks (ceil(B / EP) sequences each: one at batch 1), so a sequence costs each
+    // device 1/EP of its KV on average.
+    b.kvPerToken = b.request.totals.memory.kvCache / last /
+                   static_cast<double>(in.evaluation.deployment.expertParallel);
     return b;
 }
 
