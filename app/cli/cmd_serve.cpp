@@ -88,16 +88,15 @@ std::vector<double> sweepValues(const std::string& text, const char* flag) {
     }
     const int n = static_cast<int>(numbers[2]);
     for (int i = 0; i < n; ++i) {
-        out.push_back(n == 1 ? numbers[0]
-                             : numbers[0] + (numbers[1] - numbers[0]) * i / (n - 1));
+        out.push_back(n == 1 ? numbers[0] : numbers[0] + (numbers[1] - numbers[0]) * i / (n - 1));
     }
     return out;
 }
 
 core::ServingOptions servingOptions(const po::variables_map& vm) {
     core::ServingOptions o;
-    o.load.prompt = unwrap(core::parseLengthDistribution(vm["prompt-len"].as<std::string>(),
-                                                         "prompt-len"));
+    o.load.prompt =
+        unwrap(core::parseLengthDistribution(vm["prompt-len"].as<std::string>(), "prompt-len"));
     o.load.output =
         unwrap(core::parseLengthDistribution(vm["gen-len"].as<std::string>(), "gen-len"));
     auto positive = [&](const char* name) -> std::optional<double> {
@@ -113,8 +112,10 @@ core::ServingOptions servingOptions(const po::variables_map& vm) {
     };
     o.load.rate = positive("rate");
     o.load.concurrency = positive("concurrency");
-    if (const auto t = positive("ttft-ms")) o.ttftTarget = *t / 1e3;
-    if (const auto t = positive("tpot-ms")) o.tpotTarget = *t / 1e3;
+    if (const auto t = positive("ttft-ms"))
+        o.ttftTarget = *t / 1e3;
+    if (const auto t = positive("tpot-ms"))
+        o.tpotTarget = *t / 1e3;
     o.dollarsPerDeviceHour = positive("price");
     o.chunkTokens = vm["chunk"].as<std::int64_t>();
     o.prefixTokens = vm["prefix-len"].as<std::int64_t>();
@@ -129,8 +130,8 @@ core::ServingOptions servingOptions(const po::variables_map& vm) {
         char colon = 0;
         std::istringstream in(text);
         if (!(in >> p >> colon >> d) || colon != ':' || p < 1 || d < 1 || !in.eof()) {
-            throw CliError{kUsage, "--disaggregate: expected P:D replicas (>= 1 each), got '" +
-                                       text + "'"};
+            throw CliError{kUsage,
+                           "--disaggregate: expected P:D replicas (>= 1 each), got '" + text + "'"};
         }
         o.prefillReplicas = p;
         o.decodeReplicas = d;
@@ -180,8 +181,10 @@ nlohmann::json toJson(const core::ServingMetrics& m) {
           {"dollars_per_million_output", m.dollarsPerMillionOutput}}},
         {"workload_s", m.workloadSeconds},
     };
-    if (m.ttftMet) j["ttft_met"] = *m.ttftMet;
-    if (m.tpotMet) j["tpot_met"] = *m.tpotMet;
+    if (m.ttftMet)
+        j["ttft_met"] = *m.ttftMet;
+    if (m.tpotMet)
+        j["tpot_met"] = *m.tpotMet;
     return j;
 }
 
@@ -226,13 +229,15 @@ std::string renderText(const core::ServingMetrics& m, const core::ServingOptions
     out << "per-step breakdown:\n";
     row("prefill of one request", core::formatSeconds(m.prefillSeconds));
     row("decode step", core::formatSeconds(m.decodeStepSeconds));
-    if (m.mixedStepSeconds > 0) row("mixed step (with a chunk)", core::formatSeconds(m.mixedStepSeconds));
-    if (m.kvTransferSeconds > 0) row("KV transfer P -> D", core::formatSeconds(m.kvTransferSeconds));
+    if (m.mixedStepSeconds > 0)
+        row("mixed step (with a chunk)", core::formatSeconds(m.mixedStepSeconds));
+    if (m.kvTransferSeconds > 0)
+        row("KV transfer P -> D", core::formatSeconds(m.kvTransferSeconds));
     row("prefill share of time", num(100 * m.prefillTimeShare, "%"));
     row("HBM per device", core::formatBinary(m.memoryBytesPerDevice, "B") + " (KV " +
-                                 core::formatBinary(m.kvBytesPerDevice, "B") + ")");
-    row("binding (decode step)", m.bindingTier + " (" + num(100 * m.bindingShare, "%") +
-                                     " of the layer time)");
+                              core::formatBinary(m.kvBytesPerDevice, "B") + ")");
+    row("binding (decode step)",
+        m.bindingTier + " (" + num(100 * m.bindingShare, "%") + " of the layer time)");
     out << "energy and cost:\n";
     row("power per device", num(m.wattsPerDevice, "W") + " (idle + (TDP - idle) x busy)");
     row("energy", num(m.joulesPerOutputToken, "J per output token"));
@@ -336,9 +341,9 @@ void emitPoint(const po::variables_map& vm, core::ServingOptions serving, const 
         return;
     }
     const std::string where = b.systems.empty() ? b.devices.front().id : b.systems.front().id;
-    emit(renderText(m, serving,
-                    titleOf(*b.model.builder, where, b.input.evaluation.deployment,
-                            b.scenarios.front())),
+    emit(renderText(
+             m, serving,
+             titleOf(*b.model.builder, where, b.input.evaluation.deployment, b.scenarios.front())),
          outputOption(vm));
 }
 
@@ -347,8 +352,9 @@ void checkModes(const po::variables_map& vm) {
                                        vm.count("sweep-rate") + vm.count("sweep-concurrency")) +
                       static_cast<int>(vm["goodput"].as<bool>());
     if (modes != 1) {
-        throw CliError{kUsage, "give one of --rate, --concurrency, --sweep-rate, "
-                               "--sweep-concurrency, --goodput"};
+        throw CliError{kUsage,
+                       "give one of --rate, --concurrency, --sweep-rate, "
+                       "--sweep-concurrency, --goodput"};
     }
     if (vm["goodput"].as<bool>() && vm.count("ttft-ms") + vm.count("tpot-ms") == 0U) {
         throw CliError{kUsage, "--goodput needs a target: --ttft-ms and/or --tpot-ms"};

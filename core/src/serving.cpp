@@ -39,17 +39,17 @@ struct Point {
     double ttft = 0;
     double tpot = 0;
     double decodeBatch = 0;
-    double stepSeconds = 0;    // mean decode (or mixed) step
+    double stepSeconds = 0;  // mean decode (or mixed) step
     double mixedSeconds = 0;
-    double prefillBusy = 0;    // share of a device's time in prefill (per pool for disagg)
+    double prefillBusy = 0;  // share of a device's time in prefill (per pool for disagg)
     double decodeBusy = 0;
 };
 
 struct Shape {
-    double prompt = 0;      // mean prompt tokens computed per request (prefix excluded)
+    double prompt = 0;        // mean prompt tokens computed per request (prefix excluded)
     double decodeTokens = 0;  // mean output tokens after the first (OSL - 1)
-    double prefill = 0;     // one request's prefill seconds, the prefix's share removed
-    double steps = 0;       // decode steps per request (speculative: fewer)
+    double prefill = 0;       // one request's prefill seconds, the prefix's share removed
+    double steps = 0;         // decode steps per request (speculative: fewer)
 };
 
 double stepAt(const ServingCosts& c, double batch) {
@@ -132,8 +132,7 @@ Point disaggregated(const ServingCosts& c, const ServingOptions& o, const Shape&
     return p;
 }
 
-Result<Point> pointAt(const ServingCosts& c, const ServingOptions& o, const Shape& s,
-                      double conc) {
+Result<Point> pointAt(const ServingCosts& c, const ServingOptions& o, const Shape& s, double conc) {
     if (o.disaggregated()) {
         return disaggregated(c, o, s, conc);
     }
@@ -163,8 +162,7 @@ Result<double> concurrencyFor(const ServingCosts& c, const ServingOptions& o, co
 // Rate mode: the wait of a Poisson arrival for its prefill. Aggregated: Cobham's formula for the
 // highest class of a non-preemptive priority queue, W = R / (1 - rho_p), R the mean residual of
 // the step in progress; chunked: half a step; disaggregated: M/D/1 at each prefill replica.
-double arrivalWait(const ServingCosts& c, const ServingOptions& o, const Shape& s,
-                   const Point& p) {
+double arrivalWait(const ServingCosts& c, const ServingOptions& o, const Shape& s, const Point& p) {
     if (o.disaggregated()) {
         const double rho = std::min(p.prefillBusy, 0.999);
         return rho * s.prefill / (2 * (1 - rho));
@@ -236,8 +234,8 @@ Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& 
     }
     ServingMetrics m;
     const Shape s = shapeOf(c, o);
-    const double free = c.capacityBytesPerDevice - c.weightBytesPerDevice - c.activationBytes -
-                        c.sharedKvBytes;
+    const double free =
+        c.capacityBytesPerDevice - c.weightBytesPerDevice - c.activationBytes - c.sharedKvBytes;
     m.maxConcurrency = c.capacityBytesPerDevice <= 0 || c.kvBytesPerSequence <= 0
                            ? std::numeric_limits<double>::infinity()
                            : std::floor(free / c.kvBytesPerSequence);

@@ -224,8 +224,8 @@ double hbmWeights(const Report& r, const Offload& o) {
     double expertShare = 0;
     if (m.experts > 0 && m.parameters > 0) {
         const double k = static_cast<double>(m.expertsPerToken) / static_cast<double>(m.experts);
-        expertShare = std::clamp((m.parameters - m.activeParameters) / (1 - k) / m.parameters,
-                                 0.0, 1.0);
+        expertShare =
+            std::clamp((m.parameters - m.activeParameters) / (1 - k) / m.parameters, 0.0, 1.0);
     }
     const double experts = w * expertShare;
     const double dense = w - experts;
@@ -262,13 +262,13 @@ Status addBatch(const ServingInput& in, const Base& base, double batch, ServingC
     rp.hbmBytesPerSecond = in.evaluation.devices.front().memoryBytesPerSecond();
     const Hardware& hw = in.evaluation.devices.front();
     rp.hostBytesPerSecond = o.offload.hostBytesPerSecond > 0 ? o.offload.hostBytesPerSecond
-                            : hw.interconnect.host ? hw.interconnect.host->bytesPerSecond
-                                                   : 0;
+                            : hw.interconnect.host           ? hw.interconnect.host->bytesPerSecond
+                                                             : 0;
     if (o.offload.any()) {
         rp.offload = &o.offload;
     }
-    const double context = static_cast<double>(s.promptLength) +
-                           static_cast<double>(s.generateLength) / 2;
+    const double context =
+        static_cast<double>(s.promptLength) + static_cast<double>(s.generateLength) / 2;
     const double prefix = static_cast<double>(o.prefixTokens);
     rp.kvShare = 1 - (batch - 1) / batch * std::min(1.0, prefix / context);
     double binding[5] = {0, 0, 0, 0, 0};
@@ -301,8 +301,7 @@ Status addBatch(const ServingInput& in, const Base& base, double batch, ServingC
         Reprice verify = rp;
         verify.extra = &base.prefill;
         verify.extraShare = batch * o.speculative->gamma / prompt;
-        c.verifySteps.emplace_back(batch,
-                                   o.speculative->gamma * draftStep + reprice(step, verify));
+        c.verifySteps.emplace_back(batch, o.speculative->gamma * draftStep + reprice(step, verify));
     }
     return Ok{};
 }
@@ -310,8 +309,7 @@ Status addBatch(const ServingInput& in, const Base& base, double batch, ServingC
 }  // namespace
 
 Result<ServingCosts> servingCosts(const ServingInput& in) {
-    if (in.builder == nullptr || in.evaluation.devices.empty() ||
-        in.evaluation.scenarios.empty()) {
+    if (in.builder == nullptr || in.evaluation.devices.empty() || in.evaluation.scenarios.empty()) {
         return usageError("serving: a model, a device and a scenario are needed");
     }
     if (!in.builder->hasDecode()) {
@@ -339,21 +337,19 @@ Result<ServingCosts> servingCosts(const ServingInput& in) {
     c.replicas = in.evaluation.deployment.dataParallel;
     c.tdpWatts = hw.tdpWatts;
     c.idleWatts = hw.idleWatts;
-    c.dollarsPerDeviceHour = o.dollarsPerDeviceHour.value_or(
-        defaultDollarsPerHour(hw.id).value_or(0));
-    c.tokensPerStep = o.speculative
-                          ? expectedTokensPerStep(o.speculative->alpha, o.speculative->gamma)
-                          : 1;
+    c.dollarsPerDeviceHour =
+        o.dollarsPerDeviceHour.value_or(defaultDollarsPerHour(hw.id).value_or(0));
+    c.tokensPerStep =
+        o.speculative ? expectedTokensPerStep(o.speculative->alpha, o.speculative->gamma) : 1;
     c.weightBytesPerDevice = hbmWeights(r, o.offload);
     c.activationBytes = r.totals.memory.activations + r.totals.memory.state;
     const double perSequence = o.load.prompt.mean() + o.load.output.mean();
     c.kvBytesPerSequence = base.kvPerToken * (perSequence - static_cast<double>(o.prefixTokens));
     c.sharedKvBytes = base.kvPerToken * static_cast<double>(o.prefixTokens);
     c.capacityBytesPerDevice = o.offload.kv == Tier::hbm ? r.totals.capacityBytes : 0;
-    c.kvTransferSeconds =
-        kvTransferSeconds(in, base.kvPerToken * o.load.prompt.mean());
-    const double free = c.capacityBytesPerDevice - c.weightBytesPerDevice - c.activationBytes -
-                        c.sharedKvBytes;
+    c.kvTransferSeconds = kvTransferSeconds(in, base.kvPerToken * o.load.prompt.mean());
+    const double free =
+        c.capacityBytesPerDevice - c.weightBytesPerDevice - c.activationBytes - c.sharedKvBytes;
     const double cap = c.capacityBytesPerDevice > 0 && c.kvBytesPerSequence > 0
                            ? std::max(1.0, std::floor(free / c.kvBytesPerSequence))
                            : 4096;
@@ -398,8 +394,8 @@ Result<std::optional<ServingMetrics>> bestUnderTargets(const ServingInput& input
         o.load.concurrency = c;
         ROOFLENS_TRY(const ServingMetrics m, steadyState(costs, o));
         const bool met = m.ttftMet.value_or(true) && m.tpotMet.value_or(true);
-        if (met && (!best || m.outputTokensPerSecondPerDevice >
-                                 best->outputTokensPerSecondPerDevice)) {
+        if (met &&
+            (!best || m.outputTokensPerSecondPerDevice > best->outputTokensPerSecondPerDevice)) {
             best = m;
         }
         if (m.kvLimited || c >= 4096) {

@@ -49,7 +49,9 @@ double normalQuantile(double p) {
     return 0.5 * (lo + hi);
 }
 
-std::int64_t roundLength(double x) { return std::max<std::int64_t>(1, std::llround(x)); }
+std::int64_t roundLength(double x) {
+    return std::max<std::int64_t>(1, std::llround(x));
+}
 
 }  // namespace
 
@@ -66,9 +68,9 @@ std::vector<std::pair<std::int64_t, double>> LengthDistribution::points() const 
             const std::size_t n = std::min(count, kMaxPoints);
             for (std::size_t i = 0; i < n; ++i) {
                 const double q = (static_cast<double>(i) + 0.5) / static_cast<double>(n);
-                const auto v = n == count ? lo + static_cast<std::int64_t>(i)
-                                          : lo + static_cast<std::int64_t>(
-                                                     q * static_cast<double>(count));
+                const auto v = n == count
+                                   ? lo + static_cast<std::int64_t>(i)
+                                   : lo + static_cast<std::int64_t>(q * static_cast<double>(count));
                 out.emplace_back(v, 1.0 / static_cast<double>(n));
             }
             break;
@@ -301,9 +303,12 @@ Status setOffloadItem(Offload& o, std::string_view key, std::string_view value) 
         return usageError("--offload: " + std::string(key) + " must be hbm, host or nvme, got '" +
                           std::string(value) + "'");
     };
-    if (key == "weights") return tier(o.weights);
-    if (key == "kv") return tier(o.kv);
-    if (key == "experts") return tier(o.experts);
+    if (key == "weights")
+        return tier(o.weights);
+    if (key == "kv")
+        return tier(o.kv);
+    if (key == "experts")
+        return tier(o.experts);
     if (key == "overlap" && (value == "on" || value == "off")) {
         o.overlap = value == "on";
         return Ok{};

@@ -215,8 +215,8 @@ TEST(Serving, BadLoadDescriptionsNameTheFlagOrFileAndLine) {
     EXPECT_NE(f.error().message.find(path.string() + ":5:"), std::string::npos)
         << f.error().message;
     EXPECT_NE(f.error().message.find("'12x'"), std::string::npos);
-    for (const char* s : {"draft=llama-3-8b,alpha=1", "draft=x,alpha=-0.1", "alpha=0.5",
-                          "draft=x,gamma=0"}) {
+    for (const char* s :
+         {"draft=llama-3-8b,alpha=1", "draft=x,alpha=-0.1", "alpha=0.5", "draft=x,gamma=0"}) {
         auto p = core::parseSpeculative(s);
         ASSERT_FALSE(p.ok()) << s;
         EXPECT_NE(p.error().message.find("--speculative"), std::string::npos);
@@ -257,7 +257,9 @@ std::shared_ptr<const core::WorkloadBuilder> model(const std::string& id) {
     return builder.value();
 }
 
-core::Hardware device(const std::string& id) { return db().find(id)->hardware; }
+core::Hardware device(const std::string& id) {
+    return db().find(id)->hardware;
+}
 
 struct Engine {
     std::shared_ptr<const core::WorkloadBuilder> builder;
@@ -399,8 +401,8 @@ TEST(ServingEngine, AChunkReadsNoWeightsOfItsOwn) {
 
 TEST(ServingEngine, OffloadedWeightsStreamOverTheHostLink) {
     // Llama-3-8B bf16 at batch 1, weights in host memory: every decode step streams the 15.0 GB
-    // of weights it reads over PCIe 5.0 x16 (64 GB/s), ~235 ms, which hides the HBM traffic (overlap on);
-    // with overlap off the HBM/compute time of each layer adds to it.
+    // of weights it reads over PCIe 5.0 x16 (64 GB/s), ~235 ms, which hides the HBM traffic
+    // (overlap on); with overlap off the HBM/compute time of each layer adds to it.
     Engine e = engine("llama-3-8b", "h100-sxm", 128, 16);
     e.input.options.offload.weights = core::Tier::host;
     auto on = core::evaluateServing(e.input);

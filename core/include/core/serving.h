@@ -55,8 +55,8 @@ Result<LengthDistribution> loadLengthFile(const std::string& path);
 
 struct ServingLoad {
     LengthDistribution prompt;
-    LengthDistribution output;  // generated tokens per request, the first from the prefill
-    std::optional<double> rate;      // requests/s offered to the deployment (open loop, Poisson)
+    LengthDistribution output;          // generated tokens per request, the first from the prefill
+    std::optional<double> rate;         // requests/s offered to the deployment (open loop, Poisson)
     std::optional<double> concurrency;  // requests in flight per replica (closed loop)
     // Requests of the workload for its totals (makespan, joules, dollars) and for the prefix
     // every request but the first finds cached.
@@ -85,12 +85,12 @@ std::string_view nameOf(Tier tier);
 struct Offload {
     Tier weights = Tier::hbm;
     Tier kv = Tier::hbm;
-    Tier experts = Tier::hbm;   // routed expert weights (MoE); the rest follows `weights`
-    double expertHitRate = 0;   // of the experts' bytes, found in the HBM expert cache (EdgeMoE)
+    Tier experts = Tier::hbm;  // routed expert weights (MoE); the rest follows `weights`
+    double expertHitRate = 0;  // of the experts' bytes, found in the HBM expert cache (EdgeMoE)
     // Transfers overlap compute and HBM traffic (per layer the longest of the three, GenZ and
     // FlexGen's assumption); off: they add to the layer's roofline time.
     bool overlap = true;
-    double hostBytesPerSecond = 0;  // 0: the device's host link (PCIe)
+    double hostBytesPerSecond = 0;    // 0: the device's host link (PCIe)
     double nvmeBytesPerSecond = 7e9;  // a PCIe 4.0 x4 NVMe SSD's sequential read
     // InstInfer what-if: decode attention runs on the storage device over the KV at its internal
     // flash bandwidth (kv must be nvme); 0 = off.
@@ -114,7 +114,7 @@ struct ServingOptions {
     std::int64_t prefixTokens = 0;  // a prefix every request shares (prefill and KV stored once)
     Offload offload;
     std::optional<double> dollarsPerDeviceHour;  // default: defaultDollarsPerHour
-    std::optional<double> ttftTarget;  // seconds
+    std::optional<double> ttftTarget;            // seconds
     std::optional<double> tpotTarget;
     bool disaggregated() const { return prefillReplicas > 0; }
 };
@@ -145,7 +145,7 @@ struct ServingCosts {
     // Mean decode step at batch B over the request's contexts, at increasing B (linear in
     // between, constant below the first).
     std::vector<std::pair<double, double>> decodeSteps;
-    std::vector<std::pair<double, double>> mixedExtra;  // chunked: a chunk's extra seconds at B
+    std::vector<std::pair<double, double>> mixedExtra;   // chunked: a chunk's extra seconds at B
     std::vector<std::pair<double, double>> verifySteps;  // speculative: draft + verify step at B
     double chunkTokens = 0;
     double kvTransferSeconds = 0;       // disaggregated: one request's KV from P to D
@@ -159,7 +159,7 @@ struct ServingCosts {
     double tdpWatts = 0;
     double idleWatts = 0;
     double dollarsPerDeviceHour = 0;
-    double tokensPerStep = 1;   // speculative: expected tokens per step
+    double tokensPerStep = 1;  // speculative: expected tokens per step
     // What the decode step waits on most at each priced batch (compute, hbm, host, nvme or
     // network) and its share of the step's layer time.
     struct Binding {
@@ -174,12 +174,12 @@ struct ServingCosts {
 // --- Steady state -------------------------------------------------------------------------------
 
 struct ServingMetrics {
-    double concurrency = 0;       // mean requests in flight per decode replica (decode batch)
-    double maxConcurrency = 0;    // the KV cache's limit per replica
-    bool kvLimited = false;       // the requested concurrency or rate needs more than that
-    bool saturated = false;       // rate mode: the offered rate exceeds the capacity
+    double concurrency = 0;     // mean requests in flight per decode replica (decode batch)
+    double maxConcurrency = 0;  // the KV cache's limit per replica
+    bool kvLimited = false;     // the requested concurrency or rate needs more than that
+    bool saturated = false;     // rate mode: the offered rate exceeds the capacity
     double ttftSeconds = 0;
-    double tpotSeconds = 0;       // (E2E - TTFT) / (OSL - 1)
+    double tpotSeconds = 0;  // (E2E - TTFT) / (OSL - 1)
     double e2eSeconds = 0;
     double requestsPerSecond = 0;  // whole deployment
     double outputTokensPerSecond = 0;
@@ -195,8 +195,8 @@ struct ServingMetrics {
     double kvTransferSeconds = 0;
     double kvBytesPerDevice = 0;
     double memoryBytesPerDevice = 0;  // in HBM: weights, activations, KV unless offloaded
-    std::string bindingTier;   // at the priced batch nearest the decode batch
-    double bindingShare = 0;   // of the decode step's layer time
+    std::string bindingTier;          // at the priced batch nearest the decode batch
+    double bindingShare = 0;          // of the decode step's layer time
     // Energy and cost.
     double wattsPerDevice = 0;
     double joulesPerOutputToken = 0;
