@@ -215,9 +215,7 @@ Shape shapeOf(const ServingCosts& c, const ServingOptions& o) {
     return s;
 }
 
-}  // namespace
-
-Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& o) {
+Status checkServing(const ServingCosts& c, const ServingOptions& o) {
     const ServingLoad& load = o.load;
     if (load.rate.has_value() == load.concurrency.has_value()) {
         return usageError("serving: give a rate (--rate) or a concurrency (--concurrency)");
@@ -232,6 +230,14 @@ Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& 
     if (c.decodeSteps.empty() || c.prefillSeconds <= 0) {
         return runtimeError("serving: no step costs");
     }
+    return Ok{};
+}
+
+}  // namespace
+
+Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& o) {
+    ROOFLENS_CHECK(checkServing(c, o));
+    const ServingLoad& load = o.load;
     ServingMetrics m;
     const Shape s = shapeOf(c, o);
     const double free =
