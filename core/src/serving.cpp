@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/serving.h"
+#include "core/units.h"
 
 namespace rooflens::core {
 
@@ -247,9 +248,11 @@ Result<ServingMetrics> steadyState(const ServingCosts& c, const ServingOptions& 
                            : std::floor(free / c.kvBytesPerSequence);
     if (m.maxConcurrency < 1) {
         return usageError("serving: the weights and one request's KV cache do not fit in memory (" +
-                          std::to_string(c.weightBytesPerDevice / 1e9) + " GB weights + " +
-                          std::to_string(c.kvBytesPerSequence / 1e9) + " GB KV per device, " +
-                          std::to_string(c.capacityBytesPerDevice / 1e9) + " GB capacity)");
+                          formatSi(c.weightBytesPerDevice, "B") + " weights + " +
+                          formatSi(c.kvBytesPerSequence, "B") + " KV per device, " +
+                          formatSi(c.capacityBytesPerDevice, "B") +
+                          " capacity): shard it (--tp, --pp), compress it (--scenario) or "
+                          "offload it (--offload)");
     }
     const double cap = std::min(m.maxConcurrency, 1e6);
     double conc = 0;
