@@ -337,6 +337,18 @@ void emitPoint(const po::variables_map& vm, core::ServingOptions serving, const 
         j["model"] = b.model.builder->id();
         j["hardware"] = b.devices.front().id;
         j["scenario"] = core::scenarioName(b.scenarios.front());
+        j["load"] = {{"prompt", serving.load.prompt.describe()},
+                     {"output", serving.load.output.describe()},
+                     {"prompt_mean", serving.load.prompt.mean()},
+                     {"output_mean", serving.load.output.mean()}};
+        if (serving.load.rate)
+            j["load"]["rate"] = *serving.load.rate;
+        if (serving.load.concurrency)
+            j["load"]["concurrency"] = *serving.load.concurrency;
+        if (serving.ttftTarget)
+            j["targets"]["ttft_s"] = *serving.ttftTarget;
+        if (serving.tpotTarget)
+            j["targets"]["tpot_s"] = *serving.tpotTarget;
         emit(j.dump(2) + "\n", outputOption(vm));
         return;
     }
