@@ -60,15 +60,24 @@ double stepAt(const ServingCosts& c, double batch) {
 
 // Aggregated, unchunked: prefills run as their own steps (prefill first), decodes of the whole
 // batch in between. Per replica, C in flight: X = C / (C t_p + n t_d(C)).
-Point aggregated(const ServingCosts& c, const Shape& s, double conc) {
+// Closed loop: the C - 1 other slots free (C - 1) / n per decode step, and the prompts freed by
+// the same step queue for their prefills: a request waits for half of the others of its step,
+// W = t_p min(C - 1, (C - 1) / (2 n)) (all of them when nothing decodes). That wait moves from
+// its TPOT into its TTFT: E2E = C / X either way.
+Point aggregated(const ServingCosts& c, const Shape& s, double conc, bool closedLoop) {
     Point p;
     const double b = std::max(conc, 1.0);
     const double td = stepAt(c, b);
     const double cycle = b * s.prefill + s.steps * td;
     const double perReplica = conc >= 1 ? conc / cycle : conc / (s.prefill + s.steps * td);
     p.requestsPerSecond = perReplica * c.replicas;
-    p.ttft = s.prefill;
-    p.tpot = s.decodeTokens > 0 ? (s.steps * td + (b - 1) * s.prefill) / s.decodeTokens : 0;
+    const double others = b - 1;
+    double wait = 0;
+    if (closedLoop) {
+        wait = s.prefill * (s.steps > 0 ? std::min(others, others / (2 * s.steps)) : others);
+    }
+    p.ttft = s.prefill + wait;
+    p.tpot = s.decodeTokens > 0 ? (s.steps * td + others * s.prefill - wait) / s.decodeTokens : 0;
     p.decodeBatch = conc;
     p.stepSeconds = td;
     p.prefillBusy = perReplica * s.prefill;
@@ -140,7 +149,7 @@ Result<Point> pointAt(const ServingCosts& c, const ServingOptions& o, const Shap
     if (c.chunkTokens > 0) {
         return chunked(c, s, conc);
     }
-    return aggregated(c, s, conc);
+    return aggregated(c, s, conc, o.load.concurrency.has_value());
 }
 
 // The concurrency at which the deployment sustains `rate` (X increases with C), capped at cap.
