@@ -59,20 +59,22 @@ core::Json candidateJson(const core::PlanCandidate& c) {
             {"memory_bytes_per_device", c.memoryPerDevice},
             {"capacity_bytes_per_device", c.capacityPerDevice},
             {"network_share", c.networkShare},
+            {"binding", c.binding},
             {"fits_in_memory", c.fits},
             {"meets_targets", c.meetsTargets},
             {"pareto", c.pareto}};
 }
 
-std::string tableRow(const core::PlanCandidate& c, bool winner) {
+std::string tableRow(const core::PlanCandidate& c, bool winner, bool serving) {
+    char comm[32];
+    std::snprintf(comm, sizeof comm, "%6.1f%%", 100 * c.networkShare);
     char line[320];
-    std::snprintf(line, sizeof line,
-                  "%-2s %-20s %6lld %10s %10s %13.5g %13.5g %10s %6.1f%%  %s\n",
+    std::snprintf(line, sizeof line, "%-2s %-20s %6lld %10s %10s %13.5g %13.5g %10s %7s  %s\n",
                   winner ? "*" : "", core::planName(c.deployment).c_str(),
                   static_cast<long long>(c.batch), core::formatSeconds(c.ttftSeconds).c_str(),
                   core::formatSeconds(c.tpotSeconds).c_str(), c.tokensPerSecondPerDevice,
                   c.tokensPerSecond, core::formatSi(c.memoryPerDevice, "B").c_str(),
-                  100 * c.networkShare,
+                  serving ? c.binding.c_str() : comm,
                   !c.fits ? "OUT OF MEMORY" : (c.meetsTargets ? "meets targets" : "misses"));
     return line;
 }
@@ -102,17 +104,28 @@ std::string render(const core::PlanSearchResult& r, const core::PlanSearchSpec& 
     std::ostringstream out;
     char line[512];
     std::snprintf(line, sizeof line,
-                  "%s on %s (%d x %s): prompt %lld, generate %lld tokens per sequence\n"
-                  "%zu plans x %zu batches = %zu candidates priced (%zu plans refused)\n\n",
+                  "%s on %s (%d x %s): prompt %lld, generate %lld tokens per sequence\n",
                   model.c_str(), spec.system.id.c_str(), spec.system.devices(),
                   spec.system.device.id.c_str(),
                   static_cast<long long>(spec.settings.promptLength),
-                  static_cast<long long>(spec.settings.generateLength), r.plans,
-                  spec.batches.size(), r.candidates.size(), r.refused);
+                  static_cast<long long>(spec.settings.generateLength));
+    out << line;
+    if (spec.serving) {
+        std::snprintf(line, sizeof line,
+                      "serving (continuous batching, docs/serving.md): %zu plans priced at the "
+                      "concurrency with the most output tokens/s per GPU under the targets "
+                      "(%zu plans refused)\n\n",
+                      r.plans, r.refused);
+    } else {
+        std::snprintf(line, sizeof line,
+                      "%zu plans x %zu batches = %zu candidates priced (%zu plans refused)\n\n",
+                      r.plans, spec.batches.size(), r.candidates.size(), r.refused);
+    }
     out << line;
     std::snprintf(line, sizeof line, "%-2s %-20s %6s %10s %10s %13s %13s %10s %7s  %s\n", "",
-                  "plan", "batch", "TTFT", "TPOT", "tok/s/GPU", "tok/s (all)", "mem/GPU",
-                  "comm", all ? "" : "(Pareto front: max tokens/s per GPU vs TPOT)");
+                  "plan", spec.serving ? "conc." : "batch", "TTFT", "TPOT", "tok/s/GPU",
+                  "tok/s (all)", "mem/GPU", spec.serving ? "binds" : "comm",
+                  all ? "" : "(Pareto front: max tokens/s per GPU vs TPOT)");
     out << line;
     // The front by TPOT (then every candidate, with --all, in the same order).
     std::vector<std::size_t> rows;
@@ -125,7 +138,7 @@ std::string render(const core::PlanSearchResult& r, const core::PlanSearchSpec& 
         return r.candidates[a].tpotSeconds < r.candidates[b].tpotSeconds;
     });
     for (std::size_t i : rows) {
-        out << tableRow(r.candidates[i], r.winner == i);
+        out << tableRow(r.candidates[i], r.winner == i, spec.serving);
     }
     out << '\n';
     if (r.winner) {
@@ -179,6 +192,7 @@ core::PlanSearchSpec searchSpec(const po::variables_map& vm, const BoundModel& m
     spec.tensor = restriction(vm, "tp");
     spec.expert = restriction(vm, "ep");
     spec.pipeline = restriction(vm, "pp");
+    spec.serving = vm["serving"].as<bool>();
     return spec;
 }
 
@@ -199,6 +213,9 @@ int runPlan(const std::vector<std::string>& args) {
         "try replicas that leave devices idle (default: DP fills the system)")(
         "all", po::bool_switch(), "list every candidate, not only the Pareto front")(
         "report", po::bool_switch(), "print the best plan's per-rank report after the table")(
+        "serving", po::bool_switch(),
+        "optimise the steady state of continuous batching (docs/serving.md) instead of a "
+        "fixed batch: each plan at its best concurrency under the targets")(
         "threads", po::value<unsigned>()->default_value(0), "worker threads (0 = all cores)");
     addOutputOptions(options, "table|json|csv");
     addFamilyOptions(options);

@@ -1,5 +1,7 @@
 #include "core/plan.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,6 +11,8 @@
 #include <set>
 #include <thread>
 #include <tuple>
+
+#include "core/serving.h"
 
 namespace rooflens::core {
 
@@ -227,6 +231,56 @@ Result<PlanCandidate> price(const CompressedPasses& builder, const PlanSearchSpe
     return c;
 }
 
+// Serving objective: the plan's steady state at the best concurrency under the targets (or, when
+// none meets them, at one request in flight, marked as missing them).
+Result<PlanCandidate> priceServing(const CompressedPasses& builder, const PlanSearchSpec& spec,
+                                   const Deployment& plan) {
+    ServingInput in;
+    in.builder = &builder;
+    in.evaluation.settings = spec.settings;
+    in.evaluation.settings.phase = Phase::request;
+    in.evaluation.settings.batch = 1;
+    in.evaluation.devices = std::span<const Hardware>(&spec.system.device, 1);
+    in.evaluation.systems = std::span<const System>(&spec.system, 1);
+    in.evaluation.scenarios = {std::nullopt};
+    in.evaluation.deployment = plan;
+    in.evaluation.options = spec.options;
+    in.options.load.prompt.a = static_cast<double>(spec.settings.promptLength);
+    in.options.load.output.a = static_cast<double>(spec.settings.generateLength);
+    in.options.load.rate = 1;  // prices the grid of decode batches
+    in.options.ttftTarget = spec.ttftTarget;
+    in.options.tpotTarget = spec.tpotTarget;
+    ROOFLENS_TRY(const ServingCosts costs, servingCosts(in));
+    PlanCandidate c;
+    c.deployment = plan;
+    c.capacityPerDevice = costs.capacityBytesPerDevice;
+    const double oneRequest =
+        costs.weightBytesPerDevice + costs.activationBytes + costs.kvBytesPerSequence;
+    if (costs.capacityBytesPerDevice > 0 && oneRequest > costs.capacityBytesPerDevice) {
+        c.memoryPerDevice = oneRequest;  // does not fit: not priced further
+        return c;
+    }
+    ROOFLENS_TRY(std::optional<ServingMetrics> best, bestUnderTargets(costs, in.options));
+    c.meetsTargets = best.has_value();
+    if (!best) {
+        ServingOptions one = in.options;
+        one.load.rate.reset();
+        one.load.concurrency = 1;
+        ROOFLENS_TRY(best, steadyState(costs, one));
+    }
+    const ServingMetrics& m = *best;
+    c.fits = true;
+    c.batch = static_cast<std::int64_t>(std::llround(m.concurrency));
+    c.ttftSeconds = m.ttftSeconds;
+    c.tpotSeconds = m.tpotSeconds;
+    c.e2eSeconds = m.e2eSeconds;
+    c.tokensPerSecond = m.outputTokensPerSecond;
+    c.tokensPerSecondPerDevice = m.outputTokensPerSecondPerDevice;
+    c.memoryPerDevice = m.memoryBytesPerDevice;
+    c.binding = m.bindingTier;
+    return c;
+}
+
 }  // namespace
 
 std::vector<Deployment> enumeratePlans(const ModelFacts& model, const PlanSearchSpec& spec,
@@ -321,7 +375,8 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
     const std::vector<Deployment> plans =
         enumeratePlans(facts.model, spec, out.refused, out.refusals);
     out.plans = plans.size();
-    const std::size_t total = plans.size() * spec.batches.size();
+    const std::size_t perPlan = spec.serving ? 1 : spec.batches.size();
+    const std::size_t total = plans.size() * perPlan;
     out.candidates.resize(total);
     const CompressedPasses passes(builder, spec.scenario);
 
@@ -340,8 +395,9 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
             if (i >= total) {
                 return;
             }
-            const Deployment& plan = plans[i / spec.batches.size()];
-            auto c = price(passes, spec, plan, spec.batches[i % spec.batches.size()]);
+            const Deployment& plan = plans[i / perPlan];
+            auto c = spec.serving ? priceServing(passes, spec, plan)
+                                  : price(passes, spec, plan, spec.batches[i % perPlan]);
             if (!c) {
                 const std::lock_guard<std::mutex> lock(errorMutex);
                 if (!firstError) {

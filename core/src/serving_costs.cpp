@@ -387,9 +387,14 @@ Result<std::optional<ServingMetrics>> bestUnderTargets(const ServingInput& input
     grid.options.load.rate = 1;
     grid.options.load.concurrency.reset();
     ROOFLENS_TRY(const ServingCosts costs, servingCosts(grid));
+    return bestUnderTargets(costs, input.options);
+}
+
+Result<std::optional<ServingMetrics>> bestUnderTargets(const ServingCosts& costs,
+                                                       const ServingOptions& options) {
     std::optional<ServingMetrics> best;
     for (double c = 1;; c = std::max(c + 1, std::floor(c * 1.05))) {
-        ServingOptions o = input.options;
+        ServingOptions o = options;
         o.load.rate.reset();
         o.load.concurrency = c;
         ROOFLENS_TRY(const ServingMetrics m, steadyState(costs, o));

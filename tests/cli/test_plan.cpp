@@ -10,6 +10,7 @@
 #include "core/compare.h"
 #include "core/evaluate.h"
 #include "core/plan.h"
+#include "core/serving.h"
 #include "core/sweep.h"
 #include "hwdb/hwdb.h"
 #include "hwdb/systems.h"
@@ -278,6 +279,56 @@ TEST(PlanSearch, FoldedPassesEqualThePipelineOnEveryPlan) {
     expectSearchEqualsPipeline("deepseek-v3", "gb200-nvl72", 8);  // MLA, dense + MoE blocks, FP8
     expectSearchEqualsPipeline("mixtral-8x7b", "hgx-h100-8x", 4);
     expectSearchEqualsPipeline("llama-3-70b", "hgx-h100-2node-ib", 16);  // PP up to 16, IB
+}
+
+// The serving objective: each plan's candidate is the serving model's best concurrency under the
+// targets for that plan (core::bestUnderTargets on the unfolded model), the winner the best of
+// those per GPU; a plan whose weights do not fit is marked, not priced.
+TEST(PlanSearch, ServingObjectiveIsTheBestConcurrencyOfEachPlan) {
+    const auto b = model("llama-3-70b");
+    core::PlanSearchSpec spec;
+    spec.system = system("hgx-h100-8x");
+    spec.settings.promptLength = 1024;
+    spec.settings.generateLength = 256;
+    spec.serving = true;
+    spec.ttftTarget = 0.5;
+    spec.tpotTarget = 0.05;
+    auto r = core::searchPlans(*b, spec, 2);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->candidates.size(), 10U);  // one per plan
+    EXPECT_FALSE(r->candidates[0].fits);   // TP1: 141 GB of weights on an 80 GB GPU
+    for (const core::PlanCandidate& c : r->candidates) {
+        if (!c.fits) {
+            continue;
+        }
+        core::ServingInput in;
+        in.builder = b.get();
+        in.evaluation.settings.phase = core::Phase::request;
+        in.evaluation.settings.promptLength = 1024;
+        in.evaluation.settings.generateLength = 256;
+        in.evaluation.devices = std::span<const core::Hardware>(&spec.system.device, 1);
+        in.evaluation.systems = std::span<const core::System>(&spec.system, 1);
+        in.evaluation.deployment = c.deployment;
+        in.options.load.prompt.a = 1024;
+        in.options.load.output.a = 256;
+        in.options.ttftTarget = 0.5;
+        in.options.tpotTarget = 0.05;
+        auto best = core::bestUnderTargets(in);
+        ASSERT_TRUE(best.ok()) << best.error().message;
+        ASSERT_TRUE(best->has_value()) << core::planName(c.deployment);
+        const core::ServingMetrics& m = **best;
+        EXPECT_TRUE(c.meetsTargets);
+        EXPECT_EQ(c.batch, std::llround(m.concurrency)) << core::planName(c.deployment);
+        EXPECT_NEAR(c.tokensPerSecondPerDevice, m.outputTokensPerSecondPerDevice,
+                    1e-9 * m.outputTokensPerSecondPerDevice);
+        EXPECT_NEAR(c.tpotSeconds, m.tpotSeconds, 1e-9 * m.tpotSeconds);
+        EXPECT_LE(c.tpotSeconds, 0.05);
+        EXPECT_LE(c.ttftSeconds, 0.5);
+    }
+    ASSERT_TRUE(r->winner.has_value());
+    for (const auto& c : r->candidates) {
+        EXPECT_LE(c.tokensPerSecondPerDevice, r->candidates[*r->winner].tokensPerSecondPerDevice);
+    }
 }
 
 TEST(PlanNames, ParseAndRoundTrip) {

@@ -34,6 +34,10 @@ struct PlanSearchSpec {
     // Use every device (DP = devices / replica). Off: replicas of any size that divides the
     // system are tried, and DP fills the system with as many as fit.
     bool useAllDevices = true;
+    // Serving objective (docs/serving.md): instead of a fixed batch, each plan serves a
+    // continuous-batching load of these requests at the concurrency with the most output
+    // tokens/s per device that meets the targets (core::bestUnderTargets); `batches` is unused.
+    bool serving = false;
     // Degrees to try (empty: every divisor).
     std::vector<int> tensor;
     std::vector<int> expert;
@@ -42,7 +46,7 @@ struct PlanSearchSpec {
 
 struct PlanCandidate {
     Deployment deployment;
-    std::int64_t batch = 0;  // per replica
+    std::int64_t batch = 0;  // per replica (serving: requests in flight per replica)
     double ttftSeconds = 0;
     double tpotSeconds = 0;
     double e2eSeconds = 0;
@@ -51,6 +55,7 @@ struct PlanCandidate {
     double memoryPerDevice = 0;           // the busiest rank: weights, KV cache, activations
     double capacityPerDevice = 0;
     double networkShare = 0;  // of the request's time, in communication (before overlap)
+    std::string binding;      // serving: what the decode step waits on most (hbm, network, ...)
     bool fits = false;
     bool meetsTargets = false;  // fits, and TTFT and TPOT within the targets given
     bool pareto = false;        // fits, and no fitting candidate is both faster and higher

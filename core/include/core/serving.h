@@ -239,5 +239,8 @@ Result<std::vector<ServingSweepPoint>> sweepServing(const ServingInput& input, b
 // For `rooflens plan`: the highest output tokens/s per device whose TTFT and TPOT meet the
 // targets, searching the concurrency (1 .. the KV limit); nullopt when even one request misses.
 Result<std::optional<ServingMetrics>> bestUnderTargets(const ServingInput& input);
+// The same from costs already priced (with a grid of decode batches: servingCosts of a rate load).
+Result<std::optional<ServingMetrics>> bestUnderTargets(const ServingCosts& costs,
+                                                       const ServingOptions& options);
 
 }  // namespace rooflens::core
