@@ -10,12 +10,18 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QDoubleSpinBox>
+#include <QSignalSpy>
 
 #include "itemmodels/layer_table_model.h"
 #include "itemmodels/roles.h"
 #include "plot/roofline_plot.h"
 #include "ui/deployment_panel.h"
 #include "ui/hardware_panel.h"
+#include "ui/serving_view.h"
+#include "core/serving.h"
+#include "plot/sweep_plot.h"
+#include <QTableWidget>
 #include "ui/layer_table_view.h"
 #include "ui/memory_bar.h"
 #include "ui/totals_view.h"
@@ -259,6 +265,45 @@ TEST_F(MainWindowTest, ComparedPlansAreSeriesAndCompareColumns) {
     EXPECT_EQ(merged[scenarios].request->scenarioName, merged[scenarios].scenario);
     EXPECT_LT(merged[scenarios].request->decodeStepSeconds,
               merged[0].request->decodeStepSeconds);
+}
+
+// The serving tab: one curve and one row per series; each row is core::bestUnderTargets of that
+// series' deployment and scenario, the TPOT target drawn as a line.
+TEST_F(MainWindowTest, ServingTabServesEverySeriesUnderTheTargets) {
+    ServingView* view = window->servingView();
+    auto* tpot = find<QDoubleSpinBox>("servingTpot");
+    tpot->setValue(40);
+    QSignalSpy done(window->runner(), &AnalysisRunner::servingFinished);
+    view->run();
+    ASSERT_TRUE(done.wait(30000));
+    const std::size_t series = window->result()->series.size();
+    ASSERT_EQ(view->table()->rowCount(), static_cast<int>(series));
+    const auto& data = view->plot()->data();
+    ASSERT_EQ(data.lines.size(), series);
+    ASSERT_EQ(data.markers.size(), 1U);
+    EXPECT_DOUBLE_EQ(data.markers.front().value, 40);
+    // The first series by hand through the serving model.
+    ServingRequest r = view->request(window->currentRequestForTests());
+    core::ServingInput in;
+    in.builder = r.base.workload->builder.get();
+    in.evaluation.settings.phase = core::Phase::request;
+    in.evaluation.settings.promptLength = r.promptLength;
+    in.evaluation.settings.generateLength = r.generateLength;
+    in.evaluation.settings.flashAttention = r.base.settings.flashAttention;
+    in.evaluation.devices = std::span<const core::Hardware>(&r.base.devices.front(), 1);
+    const auto scenarios = r.base.scenarios;
+    in.evaluation.scenarios = {scenarios.empty() ? std::nullopt : scenarios.front().scenario};
+    in.options.load.prompt.a = static_cast<double>(r.promptLength);
+    in.options.load.output.a = static_cast<double>(r.generateLength);
+    in.options.ttftTarget = r.ttftTarget;
+    in.options.tpotTarget = r.tpotTarget;
+    auto best = core::bestUnderTargets(in);
+    ASSERT_TRUE(best.ok()) << best.error().message;
+    ASSERT_TRUE(best->has_value());
+    EXPECT_EQ(view->table()->item(0, 2)->text(), QString::number((*best)->concurrency, 'f', 0));
+    EXPECT_EQ(view->table()->item(0, 3)->text(),
+              QString::number((*best)->outputTokensPerSecondPerDevice, 'f', 0));
+    EXPECT_LE((*best)->tpotSeconds, 0.040);
 }
 
 TEST_F(MainWindowTest, DroppingABadProfileShowsTheFileAndField) {

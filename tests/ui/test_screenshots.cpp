@@ -10,6 +10,8 @@
 #include "plot/roofline_plot.h"
 #include "ui/hardware_panel.h"
 #include "ui/scenario_panel.h"
+#include "ui/serving_view.h"
+#include <QSignalSpy>
 #include "ui_test_support.h"
 
 namespace rooflens::ui {
@@ -65,6 +67,33 @@ TEST(Screenshots, Llm) {
     window.resultTabs()->setCurrentIndex(3);  // compare
     QTest::qWait(200);
     window.grab().toImage().save(screenshotPath("main-window-llm-compare.png"));
+}
+
+// A crowded deployment view: Llama-3-70B on an HGX H100 with TP2, TP4 and TP8 compared under two
+// scenarios, the breakdown and the serving tab (tokens/s per GPU against TPOT, the TPOT target).
+TEST(Screenshots, DeploymentPlansAndServing) {
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.model = "llama-3-70b";
+    s.settings.phase = core::Phase::decode;
+    s.settings.batch = 16;
+    s.settings.contextLength = 4096;
+    s.settings.flashAttention = true;
+    s.devices = {"h100-sxm"};
+    s.scenarios = {preset("fp16"), preset("fp8-w8a8")};
+    s.system = "hgx-h100-8x";
+    s.deployment.tensorParallel = 8;
+    s.comparePlans = "TP4, TP8";
+    shoot(window, s, "deployment-plans.png");
+    window.resultTabs()->setCurrentIndex(1);  // time breakdown with the communication kinds
+    QTest::qWait(200);
+    window.grab().toImage().save(screenshotPath("deployment-breakdown.png"));
+    window.resultTabs()->setCurrentWidget(window.servingView());
+    QSignalSpy done(window.runner(), &AnalysisRunner::servingFinished);
+    window.servingView()->run();
+    ASSERT_TRUE(done.wait(60000));
+    QTest::qWait(300);
+    window.grab().toImage().save(screenshotPath("serving.png"));
 }
 
 // What FP4 buys on Blackwell against Hopper: Llama-3-70B prefill, FP8 and NVFP4, on a B200 and

@@ -1,5 +1,7 @@
 #include "ui/analysis_runner.h"
 
+#include "request_parts.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -8,7 +10,7 @@
 
 namespace rooflens::ui {
 
-namespace {
+namespace detail {
 
 std::vector<ScenarioInput> scenariosOf(const AnalysisRequest& request) {
     if (!request.scenarios.empty()) {
@@ -49,7 +51,9 @@ core::RunSettings settingsFor(const PreparedWorkload& workload, core::RunSetting
     return settings;
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 std::string seriesLabel(const std::string& name, const std::string& deviceName,
                         bool severalDevices) {
@@ -362,6 +366,17 @@ void AnalysisRunner::sweep(SweepRequest request) {
     Q_EMIT sweepRunningChanged(true);
 }
 
+void AnalysisRunner::serve(ServingRequest request) {
+    auto shared = std::make_shared<const ServingRequest>(std::move(request));
+    m_serving.start(
+        [shared](const core::CancelToken& cancel, const core::ProgressCallback& progress) {
+            return std::make_shared<const ServingOutcome>(
+                runServingRequest(*shared, progress, cancel));
+        },
+        [this](std::shared_ptr<const ServingOutcome> outcome) { Q_EMIT servingFinished(outcome); },
+        [this](double fraction, const QString& label) { Q_EMIT servingProgress(fraction, label); });
+}
+
 void AnalysisRunner::cancelSweep() {
     const bool was = m_sweep.isRunning();
     m_sweep.cancel();
@@ -382,6 +397,7 @@ void AnalysisRunner::waitForIdle() {
     m_analysis.waitForDone();
     m_compare.waitForDone();
     m_sweep.waitForDone();
+    m_serving.waitForDone();
 }
 
 }  // namespace rooflens::ui

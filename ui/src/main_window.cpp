@@ -23,6 +23,7 @@
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/scenario_panel.h"
+#include "ui/serving_view.h"
 #include "ui/sweep_view.h"
 #include "ui/totals_view.h"
 #include "ui/workload_panel.h"
@@ -78,6 +79,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_tabs->addTab(m_breakdown, tr("Time &breakdown"));
     m_tabs->addTab(m_sweep, tr("S&weep"));
     m_tabs->addTab(m_compare, tr("Co&mpare"));
+    m_serving = new ServingView;
+    m_tabs->addTab(m_serving, tr("Ser&ving"));
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     setCentralWidget(m_splitter);
@@ -147,6 +150,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_runner, &AnalysisRunner::sweepProgress, m_sweep, &SweepView::setProgress);
     connect(m_runner, &AnalysisRunner::sweepRunningChanged, m_sweep, &SweepView::setRunning);
     connect(m_runner, &AnalysisRunner::sweepFinished, m_sweep, &SweepView::showOutcome);
+    connect(m_serving, &ServingView::servingRequested, this, [this] {
+        AnalysisRequest base = currentRequest();
+        if (!base.workload) {
+            setError(m_workload->errorText());
+            return;
+        }
+        m_runner->serve(m_serving->request(std::move(base)));
+    });
+    connect(m_runner, &AnalysisRunner::servingProgress, m_serving, &ServingView::setProgress);
+    connect(m_runner, &AnalysisRunner::servingFinished, m_serving, &ServingView::showOutcome);
 
     createMenus();
     for (auto* d : {workloadDock, hardwareDock, scenarioDock, totalsDock}) {

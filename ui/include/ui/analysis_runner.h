@@ -77,11 +77,46 @@ struct SweepOutcome {
     bool cancelled = false;
 };
 
+// Serving under load (docs/serving.md) of every series of an analysis request: the output
+// tokens/s per device against TPOT over the concurrency, and the best concurrency under the
+// latency targets with its cost per million tokens.
+struct ServingRequest {
+    AnalysisRequest base;
+    std::int64_t promptLength = 1024;
+    std::int64_t generateLength = 256;
+    std::optional<double> ttftTarget;  // seconds
+    std::optional<double> tpotTarget;
+};
+
+struct ServingRow {
+    std::string label;  // as the series of the analysis
+    std::string error;  // why the series could not be served (does not fit, ...)
+    bool meetsTargets = false;
+    double concurrency = 0;  // requests in flight per replica at the best point
+    double outputTokensPerSecondPerDevice = 0;
+    double ttftSeconds = 0;
+    double tpotSeconds = 0;
+    double dollarsPerMillionOutput = 0;
+    double dollarsPerMillionInput = 0;
+    double joulesPerOutputToken = 0;
+    std::string binding;  // what the decode step waits on most
+};
+
+struct ServingOutcome {
+    plot::SweepData data;  // x: TPOT (ms), y: output tokens/s per device, one line per series
+    std::vector<ServingRow> rows;
+    std::string error;
+    bool cancelled = false;
+};
+
 // The jobs themselves: pure functions of their request, callable from any thread.
 AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelToken& cancel);
 core::Result<core::Comparison> runComparison(const AnalysisRequest& request);
 SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCallback& progress,
                              const core::CancelToken& cancel);
+ServingOutcome runServingRequest(const ServingRequest& request,
+                                 const core::ProgressCallback& progress,
+                                 const core::CancelToken& cancel);
 // Series label of scenario `name` on device `deviceName` ("name @ device" when compared).
 std::string seriesLabel(const std::string& name, const std::string& deviceName,
                         bool severalDevices);
@@ -96,6 +131,7 @@ public:
     void analyze(AnalysisRequest request);
     void sweep(SweepRequest request);
     void cancelSweep();
+    void serve(ServingRequest request);
     bool isSweeping() const;
     bool isAnalyzing() const;
     std::uint64_t requestedGeneration() const { return m_requested; }
@@ -110,11 +146,14 @@ Q_SIGNALS:
     void sweepProgress(double fraction, const QString& label);
     void sweepFinished(std::shared_ptr<const SweepOutcome> outcome);
     void sweepRunningChanged(bool running);
+    void servingProgress(double fraction, const QString& label);
+    void servingFinished(std::shared_ptr<const ServingOutcome> outcome);
 
 private:
     JobTracker m_analysis{this};
     JobTracker m_compare{this};
     JobTracker m_sweep{this};
+    JobTracker m_serving{this};
     std::uint64_t m_requested = 0;
     std::uint64_t m_delivered = 0;
 };

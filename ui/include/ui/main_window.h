@@ -34,6 +34,7 @@ class DeploymentPanel;
 class HardwarePanel;
 class LayerTableView;
 class ScenarioPanel;
+class ServingView;
 class SweepView;
 class TotalsView;
 class WorkloadPanel;
@@ -76,6 +77,8 @@ public:
     TotalsView* totalsView() const { return m_totals; }
     SweepView* sweepView() const { return m_sweep; }
     CompareView* compareView() const { return m_compare; }
+    ServingView* servingView() const { return m_serving; }
+    AnalysisRequest currentRequestForTests() { return currentRequest(); }
     AnalysisRunner* runner() const { return m_runner; }
     QTabWidget* resultTabs() const { return m_tabs; }
 
@@ -119,6 +122,7 @@ private:
     BreakdownView* m_breakdown = nullptr;
     SweepView* m_sweep = nullptr;
     CompareView* m_compare = nullptr;
+    ServingView* m_serving = nullptr;
     TotalsView* m_totals = nullptr;
     AnalysisRunner* m_runner = nullptr;
     QLabel* m_statusLabel = nullptr;

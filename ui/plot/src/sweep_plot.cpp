@@ -23,6 +23,7 @@ void SweepPlot::setData(SweepData data) {
 void SweepPlot::redraw() {
     QCustomPlot& plot = customPlot();
     plot.clearGraphs();
+    plot.clearItems();
     setTitle(QString::fromStdString(m_data.title));
     plot.xAxis->setLabel(QString::fromStdString(m_data.xLabel));
     plot.yAxis->setLabel(QString::fromStdString(m_data.yLabel));
@@ -72,6 +73,29 @@ void SweepPlot::redraw() {
             const double pad = (yHi - yLo) * 0.08 + std::fabs(yHi) * 1e-6;
             plot.yAxis->setRange(std::min(0.0, yLo - pad), yHi + pad);
         }
+    }
+    for (const SweepMarker& m : m_data.markers) {
+        auto* line = new QCPItemStraightLine(&plot);
+        const QColor colour = theme().foreground;
+        line->setPen(QPen(colour, 1.5, Qt::DashLine));
+        if (m.vertical) {
+            line->point1->setCoords(m.value, 0);
+            line->point2->setCoords(m.value, 1);
+        } else {
+            line->point1->setCoords(0, m.value);
+            line->point2->setCoords(1, m.value);
+        }
+        auto* text = new QCPItemText(&plot);
+        text->setText(QString::fromStdString(m.label));
+        text->setColor(colour);
+        text->position->setTypeX(m.vertical ? QCPItemPosition::ptPlotCoords
+                                            : QCPItemPosition::ptAxisRectRatio);
+        text->position->setTypeY(m.vertical ? QCPItemPosition::ptAxisRectRatio
+                                            : QCPItemPosition::ptPlotCoords);
+        text->position->setCoords(m.vertical ? m.value : 0.98, m.vertical ? 0.04 : m.value);
+        text->setPositionAlignment(m.vertical ? (Qt::AlignLeft | Qt::AlignTop)
+                                              : (Qt::AlignRight | Qt::AlignBottom));
+        text->setPadding(QMargins(4, 0, 0, 0));
     }
     detail::applyTheme(plot, theme());
     plot.legend->setVisible(!m_data.lines.empty());

@@ -14,6 +14,13 @@ struct SweepLine {
     std::vector<double> y;
 };
 
+// A reference line across the plot (a latency target): vertical at x = value, else horizontal.
+struct SweepMarker {
+    bool vertical = true;
+    double value = 0;
+    std::string label;
+};
+
 struct SweepData {
     std::string title;
     std::string xLabel;
@@ -21,6 +28,7 @@ struct SweepData {
     bool logX = true;
     bool logY = true;
     std::vector<SweepLine> lines;
+    std::vector<SweepMarker> markers;
 };
 
 class SweepPlot : public PlotWidget {
