@@ -38,7 +38,7 @@ for row in comparison["rows"]:
 
 # %% A sweep as a DataFrame (pandas optional).
 points = rooflens.sweep("llama-2-7b", hw="h100-sxm", scenario=["fp16", "kivi-kv2"],
-                        phase="decode", batch="1:256:x4", context_len=[4096, 32768])
+                        phase="decode", batch="1:256:x4", context_len=[1024, 4096])
 try:
     import pandas as pd
 
