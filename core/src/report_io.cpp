@@ -233,7 +233,7 @@ Json comparisonJson(const Comparison& c, const std::string& model) {
 }
 
 Json sweepPointJson(const SweepPoint& p, const std::string& device, const std::string& scenario,
-                    Phase phase) {
+                    const std::string* plan, Phase phase) {
     Json j{{"hardware", device},
            {"scenario", scenario},
            {"batch", p.batch},
@@ -255,14 +255,21 @@ Json sweepPointJson(const SweepPoint& p, const std::string& device, const std::s
         j["ttft_s"] = p.ttftSeconds;
         j["tpot_s"] = p.tpotSeconds;
     }
+    if (plan != nullptr) {
+        j["plan"] = *plan;
+        j["tokens_per_s_per_device"] = p.tokensPerSecondPerDevice;
+        j["network_s"] = p.networkSeconds;
+    }
     return j;
 }
 
 Json sweepJson(const SweepResult& r, std::span<const std::string> devices,
-               std::span<const std::string> scenarios, Phase phase, const std::string& model) {
+               std::span<const std::string> scenarios, std::span<const std::string> plans,
+               Phase phase, const std::string& model) {
     Json points = Json::array();
     for (const auto& p : r.points) {
-        points.push_back(sweepPointJson(p, devices[p.device], scenarios[p.scenario], phase));
+        const std::string* plan = plans.empty() ? nullptr : &plans[p.deployment];
+        points.push_back(sweepPointJson(p, devices[p.device], scenarios[p.scenario], plan, phase));
     }
     return Json{{"schema_version", 1},
                 {"model", model},

@@ -228,16 +228,18 @@ def compare(model, hw=None, scenario=_DEFAULT, *, system=None, settings=None, **
     return _core.compare(bound._model, devices_, systems_, scenarios_, parsed)
 
 
-def sweep(model, hw=None, scenario=_DEFAULT, *, progress=None, settings=None, document=False,
-          **options):
+def sweep(model, hw=None, scenario=_DEFAULT, *, system=None, progress=None, settings=None,
+          document=False, **options):
     """`rooflens sweep`: one record per point (hardware, scenario, batch, prompt_len or
     context_len, time_s, tokens_per_s, bound, memory, out_of_memory), ready for
     ``pandas.DataFrame(records)``. Ranges as lists ([1, 2, 4]) or the CLI's text ("1:256:x2").
+    Plans sweep too: ``tp=[1, 2, 4, 8]`` with ``system=`` (records gain plan,
+    tokens_per_s_per_device and network_s when a plan spans devices).
     ``progress(fraction, label, seconds_left)`` is called as points finish; returning False
     cancels (RunFailedError). ``document=True`` returns the whole `--format json` document."""
-    bound, devices_, _, scenarios_ = _inputs(model, hw, scenario, None, options)
+    bound, devices_, systems_, scenarios_ = _inputs(model, hw, scenario, system, options)
     parsed = _settings("sweep", settings, options)
-    doc = _core.sweep(bound._model, devices_, scenarios_, parsed, progress)
+    doc = _core.sweep(bound._model, devices_, systems_, scenarios_, parsed, progress)
     for message in doc["warnings"]:  # the CLI prints them on stderr
         _warnings.warn(message, RooflensWarning, stacklevel=2)
     return doc if document else doc["points"]

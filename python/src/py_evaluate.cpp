@@ -154,6 +154,8 @@ core::SweepSpec sweepSpec(const Model& model, const Inputs& in, const po::variab
     spec.scenarios = in.scenarios;
     spec.phase = cli::phaseOption(vm, *model.bound->builder);
     spec.devices = in.devices;
+    spec.deployments = cli::deploymentList(vm);
+    spec.systems = in.systems;
     const std::size_t size = core::sweepSize(spec);
     if (size > 50'000'000) {
         raise(core::usageError("the sweep has " + std::to_string(size) +
@@ -162,11 +164,41 @@ core::SweepSpec sweepSpec(const Model& model, const Inputs& in, const po::variab
     return spec;
 }
 
+// The plan names of the points when a plan spans devices (as `rooflens sweep` shows them).
+std::vector<std::string> planNames(const std::vector<core::Deployment>& plans) {
+    std::vector<std::string> names;
+    const bool multi = std::any_of(plans.begin(), plans.end(),
+                                   [](const core::Deployment& d) { return !d.single(); });
+    if (multi) {
+        for (const auto& plan : plans) {
+            names.push_back(core::planName(plan));
+        }
+    }
+    return names;
+}
+
+py::object sweepDocument(const core::SweepResult& swept, const core::SweepSpec& spec,
+                         const std::string& model) {
+    std::vector<std::string> deviceIds;
+    std::vector<std::string> scenarioNames;
+    for (const auto& hw : spec.devices) {
+        deviceIds.push_back(hw.id);
+    }
+    for (const auto& s : spec.scenarios) {
+        scenarioNames.push_back(core::scenarioName(s));
+    }
+    core::Json doc = core::sweepJson(swept, deviceIds, scenarioNames, planNames(spec.deployments),
+                                     spec.phase, model);
+    doc["warnings"] = swept.warnings;
+    return toPython(doc);
+}
+
 py::object sweep(const Model& model, const std::vector<Device>& devices,
-                 const ScenarioArgs& scenarios, const Settings& settings, py::object callback) {
+                 const std::vector<System>& systems, const ScenarioArgs& scenarios,
+                 const Settings& settings, py::object callback) {
     checkCommand(settings, "sweep");
     const po::variables_map& vm = *settings.values;
-    const Inputs in = inputsOf(model, devices, {}, scenarios, settings, false);
+    const Inputs in = inputsOf(model, devices, systems, scenarios, settings, false);
     const core::SweepSpec spec = sweepSpec(model, in, vm);
     Progress progress(std::move(callback));
     auto result = [&] {
@@ -179,18 +211,7 @@ py::object sweep(const Model& model, const std::vector<Device>& devices,
     if (swept.cancelled) {
         raise(core::runtimeError("cancelled by the progress callback; nothing returned"));
     }
-    std::vector<std::string> deviceIds;
-    std::vector<std::string> scenarioNames;
-    for (const auto& hw : spec.devices) {
-        deviceIds.push_back(hw.id);
-    }
-    for (const auto& s : spec.scenarios) {
-        scenarioNames.push_back(core::scenarioName(s));
-    }
-    core::Json doc =
-        core::sweepJson(swept, deviceIds, scenarioNames, spec.phase, model.bound->builder->id());
-    doc["warnings"] = swept.warnings;
-    return toPython(doc);
+    return sweepDocument(swept, spec, model.bound->builder->id());
 }
 
 double threadSeconds() {
@@ -231,8 +252,8 @@ void registerEvaluate(py::module_& m) {
           py::arg("scenarios"), py::arg("settings"));
     m.def("compare", &compare, py::arg("model"), py::arg("devices"), py::arg("systems"),
           py::arg("scenarios"), py::arg("settings"));
-    m.def("sweep", &sweep, py::arg("model"), py::arg("devices"), py::arg("scenarios"),
-          py::arg("settings"), py::arg("progress") = py::none());
+    m.def("sweep", &sweep, py::arg("model"), py::arg("devices"), py::arg("systems"),
+          py::arg("scenarios"), py::arg("settings"), py::arg("progress") = py::none());
     m.def("time_evaluate", &timeEvaluate, py::arg("model"), py::arg("devices"),
           py::arg("scenarios"), py::arg("settings"), py::arg("repeats"));
 }

@@ -132,15 +132,19 @@ def test_sweep_progress_reaches_one():
 
 
 def test_sweep_releases_the_gil():
-    # While a sweep runs in a thread, this thread keeps running Python code.
+    # While a sweep runs in a thread, this thread keeps running Python code: it ticks between
+    # the sweep's progress calls (every 4096 of 13,824 points), which a GIL held through the
+    # engine would not let it do.
     ticks = []
+    calls = []
     done = threading.Event()
 
     def work():
-        try:  # about 3,500 builds of llama-2-70b, 50-100 us each
+        try:  # about 7,000 builds of llama-2-70b, 50-100 us each
             rooflens.sweep("llama-2-70b", hw=["a100-80gb-sxm", "h100-sxm"],
                            scenario=[None, "awq-w4a16-g128", "fp8-w8a8"], phase="prefill",
-                           batch="1:256:x2", prompt_len="32:4096:+32", threads=1)
+                           batch="1:256:x2", prompt_len="16:4096:+16", threads=1,
+                           progress=lambda f, label, left: calls.append(time.perf_counter()))
         finally:
             done.set()
 
@@ -150,9 +154,8 @@ def test_sweep_releases_the_gil():
         ticks.append(time.perf_counter())
         time.sleep(0.001)
     thread.join()
-    # The engine part takes tens of ms; with the GIL held through it this loop would tick once
-    # or twice (the records are made with the GIL held, at the end).
-    assert len(ticks) >= 10
+    assert len(calls) == 4
+    assert sum(calls[0] < t < calls[-1] for t in ticks) >= 3
 
 
 def test_chart_data_and_palette():
@@ -195,3 +198,16 @@ def test_imported_graph_with_progress(cli_json):
                                         "tests/data/graphs/small.txt", "--features", "16",
                                         "--classes", "4", "--heads", "2", "--hw", "mi300x")
     assert report["model"]["family"] == "gnn"
+
+
+def test_plan_sweep_equals_cli_json(cli_json):
+    expected = cli_json("sweep", "--model", "llama-3-70b", "--system", "hgx-h100-8x", "--tp",
+                        "2,4,8", "--phase", "decode", "--batch", "1:16:x4")
+    got = rooflens.sweep("llama-3-70b", system="hgx-h100-8x", tp=[2, 4, 8], phase="decode",
+                         batch="1:16:x4")
+    assert got == expected["points"]
+    assert {p["plan"] for p in got} == {"TP2 EP1 PP1 DP1", "TP4 EP1 PP1 DP1", "TP8 EP1 PP1 DP1"}
+    # Tokens per second per device: the plan's rate over its TP devices.
+    for p in got:
+        tp = int(p["plan"].split()[0][2:])
+        assert p["tokens_per_s_per_device"] == pytest.approx(p["tokens_per_s"] / tp)

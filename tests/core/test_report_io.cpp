@@ -92,7 +92,7 @@ TEST(ReportIo, SweepPointsCarryThePhasesLengths) {
     r.points.push_back(p);
     const std::vector<std::string> devices{"a", "b"};
     const std::vector<std::string> scenarios{"fp16"};
-    const Json request = sweepJson(r, devices, scenarios, Phase::request, "toy");
+    const Json request = sweepJson(r, devices, scenarios, {}, Phase::request, "toy");
     const Json& j = request["points"][0];
     EXPECT_EQ(request["schema_version"], 1);
     EXPECT_EQ(j["hardware"], "b");
@@ -103,13 +103,22 @@ TEST(ReportIo, SweepPointsCarryThePhasesLengths) {
     EXPECT_DOUBLE_EQ(j["tpot_s"].get<double>(), 0.0015);
     EXPECT_EQ(j["out_of_memory"], true);
     // Decode points have a context and no prompt; prefill points the reverse; no request times.
-    const Json decode = sweepPointJson(p, "a", "fp16", Phase::decode);
+    EXPECT_FALSE(j.contains("plan"));  // no plan spans devices
+    const Json decode = sweepPointJson(p, "a", "fp16", nullptr, Phase::decode);
     EXPECT_FALSE(decode.contains("prompt_len"));
     EXPECT_FALSE(decode.contains("ttft_s"));
     EXPECT_EQ(decode["context_len"], 640);
-    const Json prefill = sweepPointJson(p, "a", "fp16", Phase::prefill);
+    const Json prefill = sweepPointJson(p, "a", "fp16", nullptr, Phase::prefill);
     EXPECT_FALSE(prefill.contains("context_len"));
     EXPECT_EQ(prefill["prompt_len"], 512);
+    // A swept plan names itself and its per-device rate: 4096 tokens/s over TP2 = 2048.
+    p.tokensPerSecondPerDevice = 2048;
+    p.networkSeconds = 0.01;
+    const std::string plan = "TP2";
+    const Json planned = sweepPointJson(p, "a", "fp16", &plan, Phase::decode);
+    EXPECT_EQ(planned["plan"], "TP2");
+    EXPECT_DOUBLE_EQ(planned["tokens_per_s_per_device"].get<double>(), 2048.0);
+    EXPECT_DOUBLE_EQ(planned["network_s"].get<double>(), 0.01);
 }
 
 TEST(ReportIo, SettingsEchoTheScenarioActuallyApplied) {

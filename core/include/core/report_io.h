@@ -22,16 +22,18 @@ std::string renderReport(const Report& report, ReportFormat format);
 
 // The JSON documents, the one writer of each (the CLI's --format json and the Python module's
 // dicts): a report (the schema above), a comparison (`rooflens compare`, schema_version 1) and a
-// sweep (`rooflens sweep`, schema_version 1: one point per record; `devices` and `scenarios` name
-// the indices of the points).
+// sweep (`rooflens sweep`, schema_version 1: one point per record; `devices`, `scenarios` and
+// `plans` name the indices of the points; `plans` empty (no plan spans devices): no plan columns,
+// else each point has plan, tokens_per_s_per_device and network_s).
 Json reportJson(const Report& report);
 struct Comparison;
 Json comparisonJson(const Comparison& comparison, const std::string& model);
 struct SweepPoint;
 struct SweepResult;
 Json sweepPointJson(const SweepPoint& point, const std::string& device, const std::string& scenario,
-                    Phase phase);
+                    const std::string* plan, Phase phase);
 Json sweepJson(const SweepResult& result, std::span<const std::string> devices,
-               std::span<const std::string> scenarios, Phase phase, const std::string& model);
+               std::span<const std::string> scenarios, std::span<const std::string> plans,
+               Phase phase, const std::string& model);
 
 }  // namespace rooflens::core
