@@ -68,6 +68,8 @@ class Model:
     id = property(lambda self: self._model.id)
     family = property(lambda self: self._model.family, doc="llm, vit or gnn")
     has_decode = property(lambda self: self._model.has_decode)
+    spec = property(lambda self: self._model.spec,
+                    doc="the WorkloadSpec: family, model, image size, token reduction, graph")
 
     def __repr__(self):
         return f"rooflens.Model({self.id!r}, family={self.family!r})"

@@ -127,6 +127,18 @@ void registerModel(py::module_& m) {
         .def_property_readonly(
             "family",
             [](const Model& x) { return std::string(core::nameOf(x.bound->builder->family())); })
+        .def_property_readonly("spec",
+                               [](const Model& x) {
+                                   const models::WorkloadSpec& s = x.bound->spec;
+                                   py::dict d;
+                                   d["family"] = std::string(core::nameOf(s.family));
+                                   d["model"] = s.model;
+                                   d["image_height"] = s.imageHeight;
+                                   d["image_width"] = s.imageWidth;
+                                   d["token_reduction"] = s.tokenReduction;
+                                   d["graph"] = s.graph;
+                                   return d;
+                               })
         .def_property_readonly("has_decode",
                                [](const Model& x) { return x.bound->builder->hasDecode(); })
         .def("checkpoint_scenario", [](const Model& x) -> std::optional<Scenario> {

@@ -74,6 +74,9 @@ def test_bound_model_settings_and_devices_are_reusable(cli_json):
         "analyze", "--model", "llama-2-13b", "--hw", "h100-sxm", "--batch", "2",
         "--prompt-len", "2048")
     assert model.family == "llm" and model.has_decode
+    vit = rooflens.model("deit-small", image_size="384x320", tome_r=8)
+    assert vit.spec == {"family": "vit", "model": "deit-small", "image_height": 384,
+                        "image_width": 320, "token_reduction": "tome 8", "graph": ""}
 
 
 def test_scenario_dict_equals_scenario_file(tmp_path, cli_json):
