@@ -93,5 +93,6 @@ int runCompare(const std::vector<std::string>& args);
 int runSweep(const std::vector<std::string>& args);
 int runPlan(const std::vector<std::string>& args);
 int runPlot(const std::vector<std::string>& args);
+int runServe(const std::vector<std::string>& args);
 
 }  // namespace rooflens::cli

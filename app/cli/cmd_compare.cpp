@@ -166,10 +166,10 @@ int runCompare(const std::vector<std::string>& args) {
     addRunOptions(options, RunOptionStyle{"prefill", false, true});
     addOutputOptions(options, "table|json|csv|md");
     addFamilyOptions(options);
-    addDeploymentOptions(options, false);
+    addDeploymentOptions(options, true);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens compare --model M --hw H [--hw H2 ...] "
-                               "--scenario A --scenario B ... [options]");
+                               "--scenario A --scenario B ... [--tp 1,2,4,8 ...] [options]");
     if (!parsed) {
         return kOk;
     }
@@ -186,8 +186,16 @@ int runCompare(const std::vector<std::string>& args) {
     }
     input.devices = devices;
     input.scenarios = scenarios;
-    input.deployment = deploymentOption(vm);
-    const std::vector<core::System> systems = systemList(vm, devices, input.deployment);
+    const std::vector<core::Deployment> plans = deploymentList(vm);
+    input.deployment = plans.front();
+    if (plans.size() > 1) {  // plans as columns beside the scenarios
+        input.plans = plans;
+    }
+    // A list of plans of different sizes takes a system sized to each unless one is named.
+    const bool named = !vm["system"].empty() || vm["devices"].as<int>() > 0;
+    const std::vector<core::System> systems =
+        plans.size() == 1 || named ? systemList(vm, devices, input.deployment)
+                                   : std::vector<core::System>{};
     input.systems = systems;
     const core::Comparison comparison = unwrap(core::compareScenarios(*model.builder, input));
     const std::string& id = model.builder->id();

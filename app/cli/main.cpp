@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
     {"plan", "best TP/EP/PP/DP plan and batch of a model on a system",
      rooflens::cli::runPlan},
+    {"serve", "steady-state serving under load: TTFT, TPOT, tokens/s per device, $ and J",
+     rooflens::cli::runServe},
     {"plot", "roofline chart to PNG, SVG or PDF (the GUI's drawing)", rooflens::cli::runPlot},
 #ifdef ROOFLENS_HAVE_CALIBRATE
     {"calibrate", "measure this machine's ceilings into a hardware profile",

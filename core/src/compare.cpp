@@ -52,20 +52,41 @@ void setRelative(std::vector<CompareRow>& rows, std::size_t first, bool singlePa
 }
 
 Result<Evaluation> evaluatePhase(const WorkloadBuilder& builder, const CompareInput& in,
-                                 Phase phase) {
+                                 const Deployment& plan, Phase phase) {
     EvaluationInput input;
     input.settings = in.settings;
     input.settings.phase = phase;
     input.devices = in.devices;
     input.scenarios = in.scenarios;
-    input.deployment = in.deployment;
+    input.deployment = plan;
     input.systems = in.systems;
     input.options = in.options;
     ROOFLENS_TRY(Evaluation evaluation, evaluate(builder, input));
     if (auto error = evaluation.firstError()) {
+        if (!plan.single()) {
+            error->message = "plan " + planName(plan) + ": " + error->message;
+        }
         return *error;
     }
     return evaluation;
+}
+
+// The three passes of one plan (one, for single-pass families).
+struct PlanEvaluations {
+    Evaluation prefill;
+    std::optional<Evaluation> decode;
+    std::optional<Evaluation> request;
+};
+
+Result<PlanEvaluations> evaluatePlan(const WorkloadBuilder& builder, const CompareInput& in,
+                                     const Deployment& plan, bool singlePass) {
+    PlanEvaluations e;
+    ROOFLENS_TRY(e.prefill, evaluatePhase(builder, in, plan, Phase::prefill));
+    if (!singlePass) {
+        ROOFLENS_TRY(e.decode, evaluatePhase(builder, in, plan, Phase::decode));
+        ROOFLENS_TRY(e.request, evaluatePhase(builder, in, plan, Phase::request));
+    }
+    return e;
 }
 
 }  // namespace
@@ -81,31 +102,40 @@ Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const Compar
     for (const auto& hw : in.devices) {
         c.deviceIds.push_back(hw.id);
     }
-    for (const auto& s : in.scenarios) {
-        c.scenarioNames.push_back(scenarioName(s));
+    const std::vector<Deployment> plans =
+        in.plans.empty() ? std::vector<Deployment>{in.deployment} : in.plans;
+    std::vector<PlanEvaluations> evaluations;
+    for (const Deployment& plan : plans) {
+        c.planNames.push_back(planName(plan));
+        ROOFLENS_TRY(PlanEvaluations e, evaluatePlan(builder, in, plan, c.singlePass));
+        evaluations.push_back(std::move(e));
     }
-    ROOFLENS_TRY(const Evaluation prefill, evaluatePhase(builder, in, Phase::prefill));
-    std::optional<Evaluation> decode;
-    std::optional<Evaluation> request;
-    if (!c.singlePass) {
-        ROOFLENS_TRY(decode, evaluatePhase(builder, in, Phase::decode));
-        ROOFLENS_TRY(request, evaluatePhase(builder, in, Phase::request));
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+        for (const auto& s : in.scenarios) {
+            c.scenarioNames.push_back(plans.size() > 1 ? c.planNames[p] + " / " + scenarioName(s)
+                                                       : scenarioName(s));
+        }
     }
     const std::size_t scenarios = in.scenarios.size();
+    const std::size_t columns = plans.size() * scenarios;
     for (std::size_t d = 0; d < in.devices.size(); ++d) {
         std::vector<std::string> prefillOrder;
         std::vector<std::string> decodeOrder;
         std::map<std::string, std::vector<double>> prefillGroups;
         std::map<std::string, std::vector<double>> decodeGroups;
         const std::size_t first = c.rows.size();
-        for (std::size_t s = 0; s < scenarios; ++s) {
+        for (std::size_t column = 0; column < columns; ++column) {
+            const std::size_t p = column / scenarios;
+            const std::size_t s = column % scenarios;
+            const PlanEvaluations& e = evaluations[p];
             CompareRow row;
             row.device = d;
-            row.scenario = s;
-            row.scenarioName = c.scenarioNames[s];
-            const Report& prefillReport = *prefill.at(d, s).report;
+            row.scenario = column;
+            row.plan = p;
+            row.scenarioName = c.scenarioNames[column];
+            const Report& prefillReport = *e.prefill.at(d, s).report;
             row.prefillSeconds = prefillReport.totals.timeSeconds;
-            collect(prefillReport, s, scenarios, Phase::prefill, prefillOrder, prefillGroups);
+            collect(prefillReport, column, columns, Phase::prefill, prefillOrder, prefillGroups);
             addWarnings(prefillReport, c.warnings);
             if (c.singlePass) {
                 row.request.ttftSeconds = row.prefillSeconds;
@@ -114,11 +144,11 @@ Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const Compar
                 c.rows.push_back(row);
                 continue;
             }
-            const Report& decodeReport = *decode->at(d, s).report;
+            const Report& decodeReport = *e.decode->at(d, s).report;
             row.decodeStepSeconds = decodeReport.totals.timeSeconds;
-            collect(decodeReport, s, scenarios, Phase::decode, decodeOrder, decodeGroups);
+            collect(decodeReport, column, columns, Phase::decode, decodeOrder, decodeGroups);
             addWarnings(decodeReport, c.warnings);
-            const Report& requestReport = *request->at(d, s).report;
+            const Report& requestReport = *e.request->at(d, s).report;
             row.request = *requestReport.totals.request;
             setMemory(row, requestReport);
             addWarnings(requestReport, c.warnings);

@@ -3,6 +3,7 @@
 #include "core/deployment.h"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cmath>
 
@@ -255,6 +256,72 @@ std::string planName(const Deployment& d) {
         name += " CP" + std::to_string(d.contextParallel);
     }
     return name;
+}
+
+Result<Deployment> parsePlan(std::string_view text) {
+    Deployment d;
+    std::size_t i = 0;
+    bool any = false;
+    auto bad = [&](std::string_view why) {
+        return usageError("plan '" + std::string(text) + "': " + std::string(why) +
+                          " (expected degrees like TP8 EP2 PP2 DP1 CP1)");
+    };
+    while (i < text.size()) {
+        if (text[i] == ' ' || text[i] == '\t') {
+            ++i;
+            continue;
+        }
+        if (i + 2 > text.size()) {
+            return bad("a degree needs a name (TP, EP, PP, DP, CP) and a number");
+        }
+        std::string name{text.substr(i, 2)};
+        for (char& c : name) {
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        i += 2;
+        std::size_t digits = i;
+        while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+            ++digits;
+        }
+        if (digits == i || digits - i > 5) {
+            return bad("'" + name + "' needs a number from 1 to 65536");
+        }
+        const int value = std::stoi(std::string(text.substr(i, digits - i)));
+        i = digits;
+        if (value < 1 || value > 65536) {
+            return bad("'" + name + "' needs a number from 1 to 65536");
+        }
+        int* target = name == "TP"   ? &d.tensorParallel
+                      : name == "EP" ? &d.expertParallel
+                      : name == "PP" ? &d.pipelineParallel
+                      : name == "DP" ? &d.dataParallel
+                      : name == "CP" ? &d.contextParallel
+                                     : nullptr;
+        if (target == nullptr) {
+            return bad("unknown degree '" + name + "'");
+        }
+        *target = value;
+        any = true;
+    }
+    if (!any) {
+        return bad("empty");
+    }
+    return d;
+}
+
+Result<std::vector<Deployment>> parsePlanList(std::string_view text) {
+    std::vector<Deployment> plans;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        std::string_view item = text.substr(start, comma - start);
+        if (item.find_first_not_of(" \t") != std::string_view::npos) {
+            ROOFLENS_TRY(Deployment d, parsePlan(item));
+            plans.push_back(d);
+        }
+        start = comma + 1;
+    }
+    return plans;
 }
 
 }  // namespace rooflens::core

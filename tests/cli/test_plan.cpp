@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/compare.h"
 #include "core/evaluate.h"
 #include "core/plan.h"
 #include "core/sweep.h"
@@ -279,6 +280,73 @@ TEST(PlanSearch, FoldedPassesEqualThePipelineOnEveryPlan) {
     expectSearchEqualsPipeline("llama-3-70b", "hgx-h100-2node-ib", 16);  // PP up to 16, IB
 }
 
+TEST(PlanNames, ParseAndRoundTrip) {
+    core::Deployment d;
+    d.tensorParallel = 4;
+    d.pipelineParallel = 2;
+    d.expertParallel = 8;
+    d.dataParallel = 3;
+    auto back = core::parsePlan(core::planName(d));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, d);
+    auto loose = core::parsePlan(" tp8pp2 ");
+    ASSERT_TRUE(loose.ok());
+    EXPECT_EQ(loose->tensorParallel, 8);
+    EXPECT_EQ(loose->pipelineParallel, 2);
+    EXPECT_EQ(loose->expertParallel, 1);
+    auto list = core::parsePlanList("TP8, TP4 PP2,, TP2 EP4");
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 3U);
+    EXPECT_EQ((*list)[2].expertParallel, 4);
+    for (const char* bad : {"TP", "TP0", "XP4", "TP8 PP", "TP999999", ""}) {
+        auto r = core::parsePlan(bad);
+        EXPECT_FALSE(r.ok()) << bad;
+        if (!r.ok()) {
+            EXPECT_NE(r.error().message.find("expected degrees like TP8"), std::string::npos);
+        }
+    }
+}
+
+// Plans as columns of a comparison: each (plan, scenario) equals the comparison of that plan
+// alone; speed-ups are against the first plan's first scenario on the same device.
+TEST(PlanCompare, PlansAreColumnsEqualToEachPlanAlone) {
+    const auto b = model("llama-3-70b");
+    const core::System hgx = system("hgx-h100-8x");
+    const std::vector<core::Hardware> devices{hgx.device};
+    const std::vector<core::System> systems{hgx};
+    core::CompareInput in;
+    in.settings.batch = 4;
+    in.settings.promptLength = 1024;
+    in.settings.generateLength = 64;
+    in.settings.contextLength = 1088;
+    in.devices = devices;
+    in.systems = systems;
+    in.scenarios = {std::nullopt, core::resolveScenario("fp8-w8a8").value()};
+    in.plans = {tp(4), tp(8)};
+    auto both = core::compareScenarios(*b, in);
+    ASSERT_TRUE(both.ok()) << both.error().message;
+    ASSERT_EQ(both->rows.size(), 4U);
+    EXPECT_EQ(both->scenarioNames[3], "TP8 EP1 PP1 DP1 / fp8-w8a8");
+    for (std::size_t p = 0; p < 2; ++p) {
+        core::CompareInput one = in;
+        one.plans.clear();
+        one.deployment = in.plans[p];
+        auto alone = core::compareScenarios(*b, one);
+        ASSERT_TRUE(alone.ok());
+        for (std::size_t s = 0; s < 2; ++s) {
+            const core::CompareRow& row = both->rows[p * 2 + s];
+            EXPECT_EQ(row.plan, p);
+            EXPECT_DOUBLE_EQ(row.request.tpotSeconds.value(),
+                             alone->rows[s].request.tpotSeconds.value());
+            EXPECT_DOUBLE_EQ(row.prefillSeconds, alone->rows[s].prefillSeconds);
+            EXPECT_DOUBLE_EQ(row.e2eSpeedup,
+                             both->rows[0].request.e2eSeconds / row.request.e2eSeconds);
+        }
+    }
+    // TP8 halves the weights per GPU: memory saved against TP4 about 1/2 (KV too: 8 heads).
+    EXPECT_NEAR(both->rows[2].memorySaved, 0.5, 0.01);
+}
+
 TEST(PlanCli, JsonListsEveryCandidateAndTheWinner) {
     const auto r = testing::rooflens(
         "plan --model llama-3-70b --system hgx-h100-8x --batch 1,8 --gen-len 32 --tpot-ms 40 "
@@ -335,6 +403,16 @@ TEST(HwSystems, ListsTheBuiltInSystems) {
     EXPECT_TRUE(nvl72);
     const auto table = testing::rooflens("hw systems");
     EXPECT_NE(table.out.find("hgx-h100-2node-ib"), std::string::npos);
+}
+
+TEST(CompareCli, PlanListsBecomeColumns) {
+    const auto r = testing::rooflens(
+        "compare --model llama-3-70b --system hgx-h100-8x --tp 4,8 --batch 4 --gen-len 32 "
+        "--format json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    EXPECT_NE(r.out.find("TP4 EP1 PP1 DP1 / uncompressed"), std::string::npos);
+    EXPECT_NE(r.out.find("TP8 EP1 PP1 DP1 / uncompressed"), std::string::npos);
 }
 
 TEST(SweepCli, PlanListsAddThePlanColumns) {

@@ -228,6 +228,39 @@ TEST_F(MainWindowTest, DeploymentPanelPricesThePlanOnItsSystem) {
         << window->result()->errors.front();
 }
 
+TEST_F(MainWindowTest, ComparedPlansAreSeriesAndCompareColumns) {
+    auto* model = find<QComboBox>("modelCombo");
+    auto* system = find<QComboBox>("deploymentSystem");
+    testing::ResultWaiter waiter(*window);
+    model->setCurrentIndex(model->findData(QStringLiteral("llama-3-70b")));
+    system->setCurrentIndex(system->findData(QStringLiteral("hgx-h100-8x")));
+    window->deploymentPanel()->setComparePlans(QStringLiteral("TP4, TP8"));
+    ASSERT_TRUE(waiter.wait());
+    // Device-major, then plans, then the session's scenarios (S of them).
+    const auto& series = window->result()->series;
+    std::size_t scenarios = 0;
+    for (const auto& item : window->session().scenarios) {
+        scenarios += item.enabled ? 1 : 0;
+    }
+    scenarios = std::max<std::size_t>(1, scenarios);
+    ASSERT_EQ(series.size(), 2 * scenarios);
+    const auto& tp4 = series[0];
+    const auto& tp8 = series[scenarios];
+    ASSERT_TRUE(tp4.report && tp8.report);
+    EXPECT_EQ(tp4.report->deployment.tensorParallel, 4);
+    EXPECT_EQ(tp8.report->deployment.tensorParallel, 8);
+    EXPECT_EQ(tp8.plan, 1U);
+    EXPECT_EQ(tp8.scenario.rfind("TP8 EP1 PP1 DP1 / ", 0), 0U) << tp8.scenario;
+    // The comparison's request metrics reach their series (plan-major columns).
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return window->result()->series[scenarios].request.has_value(); }, 10000));
+    const auto& merged = window->result()->series;
+    EXPECT_EQ(merged[scenarios].request->plan, 1U);
+    EXPECT_EQ(merged[scenarios].request->scenarioName, merged[scenarios].scenario);
+    EXPECT_LT(merged[scenarios].request->decodeStepSeconds,
+              merged[0].request->decodeStepSeconds);
+}
+
 TEST_F(MainWindowTest, DroppingABadProfileShowsTheFileAndField) {
     const QString bad = testing::testData("hwdb/bad/negative-bandwidth.json");
     EXPECT_FALSE(window->openDroppedFile(bad));

@@ -34,6 +34,13 @@ core::ScenarioList scenarioList(const std::vector<ScenarioInput>& inputs) {
     return list;
 }
 
+std::vector<core::Deployment> plansOf(const AnalysisRequest& request) {
+    if (request.comparePlans.empty()) {
+        return {request.deployment};
+    }
+    return request.comparePlans;
+}
+
 // GNNs run one graph: the batch is not theirs to set.
 core::RunSettings settingsFor(const PreparedWorkload& workload, core::RunSettings settings) {
     if (workload.builder->family() == core::ModelFamily::gnn) {
@@ -63,32 +70,46 @@ AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelTok
     }
     const auto scenarios = scenariosOf(request);
     const bool several = request.devices.size() > 1;
+    const std::vector<core::Deployment> plans = plansOf(request);
     core::EvaluationInput input;
     input.settings = settingsFor(*request.workload, request.settings);
     input.devices = out.devices;
     input.scenarios = scenarioList(scenarios);
-    input.deployment = request.deployment;
     input.systems = request.systems;
-    auto evaluation = core::evaluate(*request.workload->builder, input);
-    if (cancel.cancelled()) {
-        return out;
-    }
-    if (!evaluation) {
-        out.errors.push_back(evaluation.error().message);
-        return out;
-    }
-    for (core::Series& s : evaluation->series) {
-        SeriesResult series;
-        series.scenario = scenarios[s.scenario].name;
-        series.device = s.device;
-        series.label = seriesLabel(series.scenario, out.devices[s.device].name, several);
-        if (s.report) {
-            series.report = std::make_shared<const core::Report>(std::move(*s.report));
-        } else if (s.error) {
-            series.error = s.error->message;
-            out.errors.push_back(series.label + ": " + series.error);
+    std::vector<core::Evaluation> evaluations;
+    for (const core::Deployment& plan : plans) {
+        input.deployment = plan;
+        auto evaluation = core::evaluate(*request.workload->builder, input);
+        if (cancel.cancelled()) {
+            return out;
         }
-        out.series.push_back(std::move(series));
+        if (!evaluation) {
+            out.errors.push_back((plans.size() > 1 ? core::planName(plan) + ": " : std::string()) +
+                                 evaluation.error().message);
+            return out;
+        }
+        evaluations.push_back(std::move(evaluation).value());
+    }
+    for (std::size_t d = 0; d < out.devices.size(); ++d) {
+        for (std::size_t p = 0; p < plans.size(); ++p) {
+            for (std::size_t i = 0; i < scenarios.size(); ++i) {
+                core::Series& s = evaluations[p].series[d * scenarios.size() + i];
+                SeriesResult series;
+                series.scenario = plans.size() > 1
+                                      ? core::planName(plans[p]) + " / " + scenarios[i].name
+                                      : scenarios[i].name;
+                series.device = d;
+                series.plan = p;
+                series.label = seriesLabel(series.scenario, out.devices[d].name, several);
+                if (s.report) {
+                    series.report = std::make_shared<const core::Report>(std::move(*s.report));
+                } else if (s.error) {
+                    series.error = s.error->message;
+                    out.errors.push_back(series.label + ": " + series.error);
+                }
+                out.series.push_back(std::move(series));
+            }
+        }
     }
     std::vector<core::ChartInput> inputs;
     for (const auto& series : out.series) {
@@ -111,6 +132,7 @@ core::Result<core::Comparison> runComparison(const AnalysisRequest& request) {
     input.devices = request.devices;
     input.scenarios = scenarioList(scenariosOf(request));
     input.deployment = request.deployment;
+    input.plans = request.comparePlans;
     input.systems = request.systems;
     return core::compareScenarios(*request.workload->builder, input);
 }
@@ -308,10 +330,11 @@ void AnalysisRunner::analyze(AnalysisRequest request) {
                     auto merged = std::make_shared<AnalysisResult>(*result);
                     auto comparison = runComparison(*shared);
                     if (comparison.ok()) {
-                        const std::size_t scenarios =
-                            std::max<std::size_t>(1, shared->scenarios.size());
+                        const std::size_t columns =
+                            std::max<std::size_t>(1, shared->scenarios.size()) *
+                            std::max<std::size_t>(1, shared->comparePlans.size());
                         for (const auto& row : comparison->rows) {
-                            const std::size_t index = row.device * scenarios + row.scenario;
+                            const std::size_t index = row.device * columns + row.scenario;
                             if (index < merged->series.size()) {
                                 merged->series[index].request = row;
                             }

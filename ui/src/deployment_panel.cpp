@@ -5,6 +5,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSpinBox>
 
 #include "format.h"
@@ -39,6 +40,18 @@ DeploymentPanel::DeploymentPanel(QWidget* parent) : QWidget(parent) {
     m_overlap = new QCheckBox(tr("Overlap communication with compute"));
     m_overlap->setObjectName(QStringLiteral("deploymentOverlap"));
     form->addRow(m_overlap);
+    m_compare = new QLineEdit;
+    m_compare->setObjectName(QStringLiteral("deploymentComparePlans"));
+    m_compare->setPlaceholderText(tr("e.g. TP8, TP4 PP2, TP2 EP4"));
+    m_compare->setToolTip(tr("Plans to compare side by side on the chart, in the totals and in "
+                             "the Compare tab (each with the micro-batches and overlap above)"));
+    form->addRow(tr("&Compare plans"), m_compare);
+    connect(m_compare, &QLineEdit::editingFinished, this, [this] {
+        updateSummary();
+        if (!m_setting) {
+            Q_EMIT changed();
+        }
+    });
     m_summary = new QLabel;
     m_summary->setObjectName(QStringLiteral("deploymentSummary"));
     m_summary->setWordWrap(true);
@@ -149,8 +162,40 @@ QString DeploymentPanel::summary() const {
     return text;
 }
 
+std::vector<core::Deployment> DeploymentPanel::comparePlans() const {
+    auto plans = core::parsePlanList(toStd(m_compare->text()));
+    if (!plans) {
+        return {};
+    }
+    const core::Deployment base = deployment();
+    for (core::Deployment& d : *plans) {
+        d.microBatches = base.microBatches;
+        d.overlapCommunication = base.overlapCommunication;
+    }
+    return std::move(plans).value();
+}
+
+void DeploymentPanel::setComparePlans(const QString& text) {
+    m_compare->setText(text);
+    updateSummary();
+    if (!m_setting) {
+        Q_EMIT changed();
+    }
+}
+
+QString DeploymentPanel::comparePlansText() const {
+    return m_compare->text();
+}
+
 void DeploymentPanel::updateSummary() {
-    m_summary->setText(summary());
+    QString text = summary();
+    if (!m_compare->text().trimmed().isEmpty()) {
+        auto plans = core::parsePlanList(toStd(m_compare->text()));
+        text += QLatin1Char('\n') + (plans ? tr("Comparing %n plan(s)", nullptr,
+                                                 static_cast<int>(plans->size()))
+                                            : qs(plans.error().message));
+    }
+    m_summary->setText(text);
 }
 
 }  // namespace rooflens::ui

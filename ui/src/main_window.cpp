@@ -274,6 +274,7 @@ AnalysisRequest MainWindow::currentRequest() {
     request.settings = m_workload->settings();
     request.devices = m_hardware->selectedDevices();
     request.deployment = m_deployment->deployment();
+    request.comparePlans = m_deployment->comparePlans();
     if (auto system = m_deployment->system()) {  // the system's device replaces the selection
         request.devices = {system->device};
         request.systems = {std::move(*system)};
@@ -452,6 +453,7 @@ Session MainWindow::session() const {
     s.chart.onChipLevels = m_onChipLevels->isChecked();
     s.deployment = m_deployment->deployment();
     s.system = m_deployment->systemId();
+    s.comparePlans = toStd(m_deployment->comparePlansText());
     return s;
 }
 
@@ -465,6 +467,7 @@ void MainWindow::applySession(const Session& s) {
     m_scenarios->setItems(s.scenarios);
     m_hardware->setSelectedIds(s.devices);
     m_deployment->setDeployment(s.deployment, s.system);
+    m_deployment->setComparePlans(qs(s.comparePlans));
     if (const auto prepared = m_workload->prepared()) {
         m_sweep->setContext(prepared->hasDecode, s.settings.phase);
     }

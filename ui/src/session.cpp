@@ -154,7 +154,7 @@ core::Status parseDevices(const core::JsonReader& j, const Json& doc,
 
 // The optional "/deployment": system id and degrees (each optional, default 1).
 core::Status parseDeployment(const core::JsonReader& j, const Json& doc, core::Deployment& out,
-                             std::string& system) {
+                             std::string& system, std::string& compare) {
     if (!j.has(doc, "deployment")) {
         return core::Ok{};
     }
@@ -168,6 +168,16 @@ core::Status parseDeployment(const core::JsonReader& j, const Json& doc, core::D
             return id.error();
         }
         system = id.value();
+    }
+    if (j.has(d, "compare")) {
+        auto list = j.string(d, "/deployment", "compare");
+        if (!list) {
+            return list.error();
+        }
+        if (auto plans = core::parsePlanList(list.value()); !plans) {
+            return j.error("/deployment/compare", plans.error().message);
+        }
+        compare = list.value();
     }
     struct Field {
         const char* key;
@@ -329,7 +339,7 @@ std::string serializeSession(const Session& s) {
           {"sparse_ceilings", s.chart.sparseCeilings},
           {"on_chip_levels", s.chart.onChipLevels}}},
     };
-    if (!s.deployment.single() || !s.system.empty()) {
+    if (!s.deployment.single() || !s.system.empty() || !s.comparePlans.empty()) {
         const core::Deployment& d = s.deployment;
         doc["deployment"] = {{"system", s.system},
                              {"tp", d.tensorParallel},
@@ -337,7 +347,8 @@ std::string serializeSession(const Session& s) {
                              {"pp", d.pipelineParallel},
                              {"dp", d.dataParallel},
                              {"micro_batches", d.microBatches},
-                             {"overlap", d.overlapCommunication}};
+                             {"overlap", d.overlapCommunication},
+                             {"compare", s.comparePlans}};
     }
     return doc.dump(2) + "\n";
 }
@@ -358,7 +369,7 @@ core::Result<Session> parseSession(std::string_view text, const std::string& lab
         [&] { return parseDevices(j, doc, s.devices); },
         [&] { return parseScenarios(j, doc, s.scenarios); },
         [&] { return parseChart(j, doc, s.chart); },
-        [&] { return parseDeployment(j, doc, s.deployment, s.system); },
+        [&] { return parseDeployment(j, doc, s.deployment, s.system, s.comparePlans); },
     };
     for (const auto& part : parts) {
         if (auto status = part(); !status) {

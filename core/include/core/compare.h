@@ -15,8 +15,10 @@ namespace rooflens::core {
 
 struct CompareRow {
     std::size_t device = 0;
+    // The column: plan-major, scenario p * scenarios + s (the scenario itself on one plan).
     std::size_t scenario = 0;
-    std::string scenarioName;
+    std::size_t plan = 0;      // index into CompareInput::plans (0 with no list)
+    std::string scenarioName;  // the column's name: "TP8 EP1 PP1 DP1 / awq" with several plans
     double prefillSeconds = 0;
     double decodeStepSeconds = 0;  // at CompareSettings::decodeContext
     RequestMetrics request;
@@ -45,8 +47,9 @@ struct Comparison {
     std::vector<std::string> warnings;  // of every series, each once
     bool singlePass = false;            // batch, prompt, generate; context of the decode step
     std::vector<std::string> deviceIds;
-    std::vector<std::string> scenarioNames;
-    std::vector<CompareRow> rows;  // device-major
+    std::vector<std::string> scenarioNames;  // per column (plan x scenario with several plans)
+    std::vector<std::string> planNames;      // per plan; one entry without a list
+    std::vector<CompareRow> rows;            // device-major, then columns
     std::vector<LayerDelta> layers;
 };
 
@@ -56,6 +59,9 @@ struct CompareInput {
     std::span<const Hardware> devices;
     ScenarioList scenarios{std::nullopt};  // the first is the baseline of the speed-ups
     Deployment deployment;
+    // Plans to compare (each with every scenario; the first plan's first scenario is the
+    // baseline of the speed-ups); empty: `deployment` alone.
+    std::vector<Deployment> plans;
     std::span<const System> systems;  // multi-device: one per device (see EvaluationInput)
     AnalysisOptions options;
 };

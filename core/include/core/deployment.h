@@ -54,6 +54,11 @@ struct Deployment {
 
 // "TP8 EP1 PP2 DP1" (CP appended when above 1): how tables and errors name a plan.
 std::string planName(const Deployment& deployment);
+// The degrees of a plan name: "TP8 PP2" (any order, case-insensitive, spaces optional, missing
+// degrees 1); planName() round-trips. Errors say which token is wrong.
+Result<Deployment> parsePlan(std::string_view text);
+// A comma-separated list of plan names ("TP8, TP4 PP2, TP2 EP4").
+Result<std::vector<Deployment>> parsePlanList(std::string_view text);
 
 // The devices a deployment runs on and how they are connected: a hwdb device, devices per node
 // (one scale-up domain or a part of one) and nodes, with the device's links unless the system

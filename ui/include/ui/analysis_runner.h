@@ -38,13 +38,16 @@ struct AnalysisRequest {
     core::ChartOptions chart;
     core::Deployment deployment;        // docs/parallelism.md
     std::vector<core::System> systems;  // one per device, or none (the devices' own links)
+    // Plans compared side by side (each a series per device and scenario); empty: `deployment`.
+    std::vector<core::Deployment> comparePlans;
 };
 
 // One (device, scenario) pair.
 struct SeriesResult {
     std::string label;  // "w4a16" or "w4a16 @ NVIDIA H100 SXM5" with several devices
-    std::string scenario;
+    std::string scenario;  // "TP8 EP1 PP1 DP1 / w4a16" when plans are compared
     std::size_t device = 0;
+    std::size_t plan = 0;  // index into the request's comparePlans (0 without)
     std::shared_ptr<const core::Report> report;  // null when the analysis failed
     std::string error;
     std::optional<core::CompareRow> request;  // LLMs: prefill, decode step, request metrics
@@ -52,7 +55,7 @@ struct SeriesResult {
 
 struct AnalysisResult {
     std::vector<core::Hardware> devices;
-    std::vector<SeriesResult> series;  // device-major, scenarios in order
+    std::vector<SeriesResult> series;  // device-major, then plans, then scenarios
     core::RooflineChartSpec chart;
     std::vector<std::string> errors;
     double elapsedSeconds = 0;  // worker time

@@ -16,6 +16,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 
 namespace rooflens::ui {
@@ -36,6 +37,11 @@ public:
     // Sets the plan; an unknown system id selects the devices' own links.
     void setDeployment(const core::Deployment& deployment, const std::string& systemId);
     QString summary() const;  // "TP8 EP1 PP1 DP1: 8 devices on hgx-h100-8x"
+    // Plans compared side by side ("TP8, TP4 PP2": one series each); empty when none are
+    // listed or the list does not parse (the panel shows why).
+    std::vector<core::Deployment> comparePlans() const;
+    void setComparePlans(const QString& text);
+    QString comparePlansText() const;
 
 Q_SIGNALS:
     void changed();
@@ -52,6 +58,7 @@ private:
     QSpinBox* m_dp = nullptr;
     QSpinBox* m_microBatches = nullptr;
     QCheckBox* m_overlap = nullptr;
+    QLineEdit* m_compare = nullptr;
     QLabel* m_summary = nullptr;
     bool m_setting = false;
 };

@@ -27,6 +27,7 @@ struct Session {
     // ("deployment"), a single device when absent.
     core::Deployment deployment;
     std::string system;
+    std::string comparePlans;  // "TP8, TP4 PP2" (the deployment panel's list), "" for none
 };
 
 // The session a fresh window starts with: Llama-2-7B prefill of 1024 tokens on an A100 80GB.
