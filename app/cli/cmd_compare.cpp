@@ -20,68 +20,6 @@ std::string fmt(const char* format, double value) {
     return buffer;
 }
 
-std::string renderJson(const core::Comparison& c, const std::string& model) {
-    core::Json rows = core::Json::array();
-    for (const auto& r : c.rows) {
-        if (c.singlePass) {
-            rows.push_back({{"hardware", c.deviceIds[r.device]},
-                            {"scenario", r.scenarioName},
-                            {"forward_s", r.prefillSeconds},
-                            {"weight_bytes", r.weightBytes},
-                            {"memory_bytes", r.totalMemoryBytes},
-                            {"fits_in_memory", r.fitsInMemory},
-                            {"speedup", r.prefillSpeedup},
-                            {"memory_saved", r.memorySaved}});
-            continue;
-        }
-        rows.push_back({{"hardware", c.deviceIds[r.device]},
-                        {"scenario", r.scenarioName},
-                        {"prefill_s", r.prefillSeconds},
-                        {"decode_step_s", r.decodeStepSeconds},
-                        {"ttft_s", r.request.ttftSeconds},
-                        {"tpot_s", r.request.tpotSeconds ? core::Json(*r.request.tpotSeconds)
-                                                         : core::Json(nullptr)},
-                        {"e2e_s", r.request.e2eSeconds},
-                        {"tokens_per_s", r.request.tokensPerSecond},
-                        {"weight_bytes", r.weightBytes},
-                        {"kv_cache_bytes", r.kvCacheBytes},
-                        {"memory_bytes", r.totalMemoryBytes},
-                        {"fits_in_memory", r.fitsInMemory},
-                        {"speedup_prefill", r.prefillSpeedup},
-                        {"speedup_decode", r.decodeSpeedup},
-                        {"speedup_e2e", r.e2eSpeedup},
-                        {"memory_saved", r.memorySaved}});
-    }
-    core::Json layers = core::Json::array();
-    for (const auto& l : c.layers) {
-        core::Json times = core::Json::object();
-        core::Json deltas = core::Json::object();
-        for (std::size_t s = 0; s < l.seconds.size(); ++s) {
-            times[c.scenarioNames[s]] = l.seconds[s];
-            deltas[c.scenarioNames[s]] = l.seconds[s] - l.seconds[0];
-        }
-        layers.push_back({{"hardware", c.deviceIds[l.device]},
-                          {"phase", core::nameOf(l.phase)},
-                          {"layer", l.layer},
-                          {"time_s", times},
-                          {"delta_vs_first_s", deltas}});
-    }
-    const auto& s = c.settings;
-    core::Json doc{{"schema_version", 1},
-                   {"model", model},
-                   {"settings",
-                    {{"batch", s.batch},
-                     {"prompt_len", s.promptLength},
-                     {"gen_len", s.generateLength},
-                     {"decode_context_len", s.contextLength},
-                     {"flash_attention", s.flashAttention}}},
-                   {"baseline", c.scenarioNames.front()},
-                   {"rows", rows},
-                   {"per_layer", layers},
-                   {"warnings", c.warnings}};
-    return doc.dump(2) + "\n";
-}
-
 std::vector<std::string> header() {
     return {"device",  "scenario", "prefill", "decode step", "TTFT",     "TPOT",  "tokens/s",
             "weights", "KV cache", "fits",    "prefill x",   "decode x", "e2e x", "memory saved"};
@@ -264,7 +202,7 @@ int runCompare(const std::vector<std::string>& args) {
     std::string text;
     switch (format) {
         case core::ReportFormat::json:
-            text = renderJson(comparison, id);
+            text = core::comparisonJson(comparison, id).dump(2) + "\n";
             break;
         case core::ReportFormat::csv:
             text = renderCsv(comparison);

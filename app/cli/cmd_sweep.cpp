@@ -65,41 +65,7 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
         return out;
     }
     if (format == core::ReportFormat::json) {
-        core::Json points = core::Json::array();
-        for (const auto& p : r.points) {
-            core::Json j{{"hardware", n.devices[p.device]},
-                         {"scenario", n.scenarios[p.scenario]},
-                         {"batch", p.batch},
-                         {"time_s", p.timeSeconds},
-                         {"tokens_per_s", p.tokensPerSecond},
-                         {"bound", core::nameOf(p.bound)},
-                         {"weight_bytes", p.weightBytes},
-                         {"kv_cache_bytes", p.kvCacheBytes},
-                         {"memory_bytes", p.totalMemoryBytes},
-                         {"fits_in_memory", p.fitsInMemory},
-                         {"out_of_memory", !p.fitsInMemory}};
-            if (phase != core::Phase::decode) {
-                j["prompt_len"] = p.promptLength;
-            }
-            if (phase != core::Phase::prefill) {
-                j["context_len"] = p.contextLength;
-            }
-            if (phase == core::Phase::request) {
-                j["ttft_s"] = p.ttftSeconds;
-                j["tpot_s"] = p.tpotSeconds;
-            }
-            if (!n.plans.empty()) {
-                j["plan"] = n.plans[p.deployment];
-                j["tokens_per_s_per_device"] = p.tokensPerSecondPerDevice;
-                j["network_s"] = p.networkSeconds;
-            }
-            points.push_back(std::move(j));
-        }
-        core::Json doc{{"schema_version", 1},
-                       {"model", model},
-                       {"phase", core::nameOf(phase)},
-                       {"points", std::move(points)}};
-        return doc.dump(2) + "\n";
+        return core::sweepJson(r, n.devices, n.scenarios, n.plans, phase, model).dump(2) + "\n";
     }
     std::ostringstream out;
     char line[320];

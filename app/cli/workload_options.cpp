@@ -377,7 +377,7 @@ void addFamilyOptions(po::options_description& options) {
     options.add(gnn);
 }
 
-BoundModel bindModel(const po::variables_map& vm) {
+BoundModel bindModel(const po::variables_map& vm, const core::ProgressCallback& progress) {
     BoundModel bound;
     models::WorkloadSpec& spec = bound.spec;
     spec.model = vm["model"].as<std::string>();
@@ -396,11 +396,12 @@ BoundModel bindModel(const po::variables_map& vm) {
     ProgressBar bar;
     const auto start = std::chrono::steady_clock::now();
     models::BindOptions options;
-    options.progress = [&](double fraction, std::string_view label, double left) {
-        if (std::chrono::steady_clock::now() - start > std::chrono::milliseconds(500)) {
-            bar.update(fraction, label, left);
-        }
-    };
+    options.progress =
+        progress ? progress : [&](double fraction, std::string_view label, double left) {
+            if (std::chrono::steady_clock::now() - start > std::chrono::milliseconds(500)) {
+                bar.update(fraction, label, left);
+            }
+        };
     auto builder = models::bindWorkload(spec, options);
     bar.finish();
     bound.builder = unwrap(std::move(builder));

@@ -45,8 +45,9 @@ struct BoundModel {
 };
 
 // Decides the family once from --model, checks that no option of another family was given,
-// reads the family's options and binds the model (importing a graph with a progress bar).
-BoundModel bindModel(const po::variables_map& vm);
+// reads the family's options and binds the model (importing a graph with a progress bar, or with
+// `progress` when given: the Python module's callback).
+BoundModel bindModel(const po::variables_map& vm, const core::ProgressCallback& progress = {});
 
 // The run settings of a single-valued command. The phase defaults to the family's only pass
 // for vision models and GNNs; an explicit other phase is a usage error.

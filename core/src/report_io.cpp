@@ -8,6 +8,7 @@
 
 #include "core/compare.h"
 #include "core/json_io.h"
+#include "core/sweep.h"
 #include "core/units.h"
 
 namespace rooflens::core {
@@ -77,7 +78,9 @@ Json stagesJson(const std::vector<StageResult>& stages) {
     return list;
 }
 
-std::string renderJson(const Report& report) {
+}  // namespace
+
+Json reportJson(const Report& report) {
     Json layers = Json::array();
     for (std::size_t i = 0; i < report.layers.size(); ++i) {
         const Layer& layer = report.layers[i];
@@ -164,7 +167,120 @@ std::string renderJson(const Report& report) {
              {"stages", stagesJson(report.stages)},
              {"warnings", report.warnings},
              {"notes", report.notes}};
-    return doc.dump(2) + "\n";
+    return doc;
+}
+
+Json comparisonJson(const Comparison& c, const std::string& model) {
+    Json rows = Json::array();
+    for (const auto& r : c.rows) {
+        if (c.singlePass) {
+            rows.push_back({{"hardware", c.deviceIds[r.device]},
+                            {"scenario", r.scenarioName},
+                            {"forward_s", r.prefillSeconds},
+                            {"weight_bytes", r.weightBytes},
+                            {"memory_bytes", r.totalMemoryBytes},
+                            {"fits_in_memory", r.fitsInMemory},
+                            {"speedup", r.prefillSpeedup},
+                            {"memory_saved", r.memorySaved}});
+            continue;
+        }
+        rows.push_back(
+            {{"hardware", c.deviceIds[r.device]},
+             {"scenario", r.scenarioName},
+             {"prefill_s", r.prefillSeconds},
+             {"decode_step_s", r.decodeStepSeconds},
+             {"ttft_s", r.request.ttftSeconds},
+             {"tpot_s", r.request.tpotSeconds ? Json(*r.request.tpotSeconds) : Json(nullptr)},
+             {"e2e_s", r.request.e2eSeconds},
+             {"tokens_per_s", r.request.tokensPerSecond},
+             {"weight_bytes", r.weightBytes},
+             {"kv_cache_bytes", r.kvCacheBytes},
+             {"memory_bytes", r.totalMemoryBytes},
+             {"fits_in_memory", r.fitsInMemory},
+             {"speedup_prefill", r.prefillSpeedup},
+             {"speedup_decode", r.decodeSpeedup},
+             {"speedup_e2e", r.e2eSpeedup},
+             {"memory_saved", r.memorySaved}});
+    }
+    Json layers = Json::array();
+    for (const auto& l : c.layers) {
+        Json times = Json::object();
+        Json deltas = Json::object();
+        for (std::size_t s = 0; s < l.seconds.size(); ++s) {
+            times[c.scenarioNames[s]] = l.seconds[s];
+            deltas[c.scenarioNames[s]] = l.seconds[s] - l.seconds[0];
+        }
+        layers.push_back({{"hardware", c.deviceIds[l.device]},
+                          {"phase", nameOf(l.phase)},
+                          {"layer", l.layer},
+                          {"time_s", times},
+                          {"delta_vs_first_s", deltas}});
+    }
+    const auto& s = c.settings;
+    Json doc{{"schema_version", 1},
+             {"model", model},
+             {"settings",
+              {{"batch", s.batch},
+               {"prompt_len", s.promptLength},
+               {"gen_len", s.generateLength},
+               {"decode_context_len", s.contextLength},
+               {"flash_attention", s.flashAttention}}},
+             {"baseline", c.scenarioNames.front()},
+             {"rows", rows},
+             {"per_layer", layers},
+             {"warnings", c.warnings}};
+    return doc;
+}
+
+Json sweepPointJson(const SweepPoint& p, const std::string& device, const std::string& scenario,
+                    const std::string* plan, Phase phase) {
+    Json j{{"hardware", device},
+           {"scenario", scenario},
+           {"batch", p.batch},
+           {"time_s", p.timeSeconds},
+           {"tokens_per_s", p.tokensPerSecond},
+           {"bound", nameOf(p.bound)},
+           {"weight_bytes", p.weightBytes},
+           {"kv_cache_bytes", p.kvCacheBytes},
+           {"memory_bytes", p.totalMemoryBytes},
+           {"fits_in_memory", p.fitsInMemory},
+           {"out_of_memory", !p.fitsInMemory}};
+    if (phase != Phase::decode) {
+        j["prompt_len"] = p.promptLength;
+    }
+    if (phase != Phase::prefill) {
+        j["context_len"] = p.contextLength;
+    }
+    if (phase == Phase::request) {
+        j["ttft_s"] = p.ttftSeconds;
+        j["tpot_s"] = p.tpotSeconds;
+    }
+    if (plan != nullptr) {
+        j["plan"] = *plan;
+        j["tokens_per_s_per_device"] = p.tokensPerSecondPerDevice;
+        j["network_s"] = p.networkSeconds;
+    }
+    return j;
+}
+
+Json sweepJson(const SweepResult& r, std::span<const std::string> devices,
+               std::span<const std::string> scenarios, std::span<const std::string> plans,
+               Phase phase, const std::string& model) {
+    Json points = Json::array();
+    for (const auto& p : r.points) {
+        const std::string* plan = plans.empty() ? nullptr : &plans[p.deployment];
+        points.push_back(sweepPointJson(p, devices[p.device], scenarios[p.scenario], plan, phase));
+    }
+    return Json{{"schema_version", 1},
+                {"model", model},
+                {"phase", nameOf(phase)},
+                {"points", std::move(points)}};
+}
+
+namespace {
+
+std::string renderJson(const Report& report) {
+    return reportJson(report).dump(2) + "\n";
 }
 
 std::string csvField(const std::string& text) {

@@ -7,6 +7,7 @@
 #include "core/json_io.h"
 #include "core/report_io.h"
 #include "core/scenario.h"
+#include "core/sweep.h"
 #include "test_device.h"
 
 namespace rooflens::core {
@@ -68,6 +69,58 @@ TEST(ReportIo, JsonFollowsTheDocumentedSchema) {
 
 // A report says what was run: the scenario applied and its effective bits (metadata included),
 // not run settings that no longer decide anything.
+TEST(ReportIo, ReportJsonIsTheDocumentRenderReportDumps) {
+    // The Python module converts reportJson() directly; --format json dumps the same document.
+    const Report report = sampleReport();
+    EXPECT_EQ(reportJson(report).dump(2) + "\n", renderReport(report, ReportFormat::json));
+    EXPECT_EQ(reportJson(report)["layers"].size(), 4U);
+}
+
+TEST(ReportIo, SweepPointsCarryThePhasesLengths) {
+    SweepResult r;
+    SweepPoint p;
+    p.device = 1;
+    p.scenario = 0;
+    p.batch = 8;
+    p.promptLength = 512;
+    p.contextLength = 640;
+    p.timeSeconds = 0.25;
+    p.tokensPerSecond = 8 * 128 / 0.25;  // request: B G / e2e = 4096 tokens/s
+    p.ttftSeconds = 0.05;
+    p.tpotSeconds = 0.0015;
+    p.fitsInMemory = false;
+    r.points.push_back(p);
+    const std::vector<std::string> devices{"a", "b"};
+    const std::vector<std::string> scenarios{"fp16"};
+    const Json request = sweepJson(r, devices, scenarios, {}, Phase::request, "toy");
+    const Json& j = request["points"][0];
+    EXPECT_EQ(request["schema_version"], 1);
+    EXPECT_EQ(j["hardware"], "b");
+    EXPECT_EQ(j["scenario"], "fp16");
+    EXPECT_DOUBLE_EQ(j["tokens_per_s"].get<double>(), 4096.0);
+    EXPECT_EQ(j["prompt_len"], 512);
+    EXPECT_EQ(j["context_len"], 640);
+    EXPECT_DOUBLE_EQ(j["tpot_s"].get<double>(), 0.0015);
+    EXPECT_EQ(j["out_of_memory"], true);
+    // Decode points have a context and no prompt; prefill points the reverse; no request times.
+    EXPECT_FALSE(j.contains("plan"));  // no plan spans devices
+    const Json decode = sweepPointJson(p, "a", "fp16", nullptr, Phase::decode);
+    EXPECT_FALSE(decode.contains("prompt_len"));
+    EXPECT_FALSE(decode.contains("ttft_s"));
+    EXPECT_EQ(decode["context_len"], 640);
+    const Json prefill = sweepPointJson(p, "a", "fp16", nullptr, Phase::prefill);
+    EXPECT_FALSE(prefill.contains("context_len"));
+    EXPECT_EQ(prefill["prompt_len"], 512);
+    // A swept plan names itself and its per-device rate: 4096 tokens/s over TP2 = 2048.
+    p.tokensPerSecondPerDevice = 2048;
+    p.networkSeconds = 0.01;
+    const std::string plan = "TP2";
+    const Json planned = sweepPointJson(p, "a", "fp16", &plan, Phase::decode);
+    EXPECT_EQ(planned["plan"], "TP2");
+    EXPECT_DOUBLE_EQ(planned["tokens_per_s_per_device"].get<double>(), 2048.0);
+    EXPECT_DOUBLE_EQ(planned["network_s"].get<double>(), 0.01);
+}
+
 TEST(ReportIo, SettingsEchoTheScenarioActuallyApplied) {
     Workload w;
     w.model.id = "toy";

@@ -7,6 +7,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include "core/chart_theme.h"
 #include "core/units.h"
 #include "plot_common.h"
 #include "roofline_private.h"
@@ -34,8 +35,10 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
         const QColor colour = theme.seriesColor(roof.device);
         QCPGraph* graph = plot.addGraph();
         graph->setData({roof.x0, roof.x1}, {roof.y0, roof.y1}, true);
-        graph->setPen(QPen(colour, roof.kind == core::RoofKind::memory ? 2.0 : 1.8,
-                           roof.measured ? Qt::SolidLine : Qt::DashLine));
+        graph->setPen(QPen(
+            colour,
+            roof.kind == core::RoofKind::memory ? core::kMemoryRoofWidth : core::kComputeRoofWidth,
+            roof.measured ? Qt::SolidLine : Qt::DashLine));
         graph->setSelectable(QCP::stNone);
         graph->removeFromLegend();
         // Compared devices often share a peak or a bandwidth: one label is enough.
