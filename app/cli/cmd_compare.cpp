@@ -31,7 +31,8 @@ std::string renderJson(const core::Comparison& c, const std::string& model) {
                             {"memory_bytes", r.totalMemoryBytes},
                             {"fits_in_memory", r.fitsInMemory},
                             {"speedup", r.prefillSpeedup},
-                            {"memory_saved", r.memorySaved}});
+                            {"memory_saved", r.memorySaved},
+                            {"expected_forward_s", r.expectedPrefillSeconds}});
             continue;
         }
         rows.push_back({{"hardware", c.deviceIds[r.device]},
@@ -50,7 +51,15 @@ std::string renderJson(const core::Comparison& c, const std::string& model) {
                         {"speedup_prefill", r.prefillSpeedup},
                         {"speedup_decode", r.decodeSpeedup},
                         {"speedup_e2e", r.e2eSpeedup},
-                        {"memory_saved", r.memorySaved}});
+                        {"memory_saved", r.memorySaved},
+                        {"expected_prefill_s", r.expectedPrefillSeconds},
+                        {"expected_decode_step_s", r.expectedDecodeStepSeconds},
+                        {"expected_ttft_s", r.request.expectedTtftSeconds},
+                        {"expected_tpot_s", r.request.expectedTpotSeconds
+                                                ? core::Json(*r.request.expectedTpotSeconds)
+                                                : core::Json(nullptr)},
+                        {"expected_e2e_s", r.request.expectedE2eSeconds},
+                        {"expected_tokens_per_s", r.request.expectedTokensPerSecond}});
     }
     core::Json layers = core::Json::array();
     for (const auto& l : c.layers) {
@@ -78,7 +87,8 @@ std::string renderJson(const core::Comparison& c, const std::string& model) {
                    {"baseline", c.scenarioNames.front()},
                    {"rows", rows},
                    {"per_layer", layers},
-                   {"warnings", c.warnings}};
+                   {"warnings", c.warnings},
+                   {"time_basis", core::nameOf(c.timeBasis)}};
     return doc.dump(2) + "\n";
 }
 
@@ -87,9 +97,23 @@ std::vector<std::string> header() {
             "weights", "KV cache", "fits",    "prefill x",   "decode x", "e2e x", "memory saved"};
 }
 
+// The row's times on the comparison's basis (the roofline bound unless --time expected).
+core::CompareRow onBasis(const core::Comparison& c, core::CompareRow r) {
+    if (c.timeBasis == core::TimeBasis::expected) {
+        r.prefillSeconds = r.expectedPrefillSeconds;
+        r.decodeStepSeconds = r.expectedDecodeStepSeconds;
+        r.request.ttftSeconds = r.request.expectedTtftSeconds;
+        r.request.tpotSeconds = r.request.expectedTpotSeconds;
+        r.request.e2eSeconds = r.request.expectedE2eSeconds;
+        r.request.tokensPerSecond = r.request.expectedTokensPerSecond;
+    }
+    return r;
+}
+
 std::vector<std::vector<std::string>> cells(const core::Comparison& c) {
     std::vector<std::vector<std::string>> out;
-    for (const auto& r : c.rows) {
+    for (const auto& row : c.rows) {
+        const core::CompareRow r = onBasis(c, row);
         if (c.singlePass) {
             out.push_back({c.deviceIds[r.device], r.scenarioName,
                            core::formatSeconds(r.prefillSeconds), "n/a", "n/a", "n/a", "n/a",
@@ -114,13 +138,16 @@ std::string title(const core::Comparison& c, const std::string& model) {
     const auto& s = c.settings;
     if (c.singlePass) {
         return model + ": one forward pass, batch " + std::to_string(s.batch) + "; baseline " +
-               c.scenarioNames.front();
+               c.scenarioNames.front() +
+               (c.timeBasis == core::TimeBasis::expected ? "; expected times (efficiency model)"
+                                                         : "");
     }
     return model + ": batch " + std::to_string(s.batch) + ", prompt " +
            std::to_string(s.promptLength) + ", generate " + std::to_string(s.generateLength) +
            "; decode step at context " + std::to_string(s.contextLength) +
            (s.flashAttention ? ", FlashAttention" : ", unfused attention") + "; baseline " +
-           c.scenarioNames.front();
+           c.scenarioNames.front() +
+           (c.timeBasis == core::TimeBasis::expected ? "; expected times (efficiency model)" : "");
 }
 
 // Per-layer decode-step deltas, one block per device.
@@ -204,17 +231,21 @@ std::string renderCsv(const core::Comparison& c) {
     std::ostringstream out;
     out << "hardware,scenario,prefill_s,decode_step_s,ttft_s,tpot_s,e2e_s,tokens_per_s,"
            "weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory,speedup_prefill,"
-           "speedup_decode,speedup_e2e,memory_saved\n";
+           "speedup_decode,speedup_e2e,memory_saved,expected_prefill_s,expected_decode_step_s,"
+           "expected_ttft_s,expected_tpot_s,expected_e2e_s,expected_tokens_per_s\n";
     for (const auto& r : c.rows) {
         char line[512];
         std::snprintf(line, sizeof line,
                       "%s,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.17g,%.17g,%.17g,%s,%.6g,%.6g,%.6g,"
-                      "%.6g\n",
+                      "%.6g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n",
                       c.deviceIds[r.device].c_str(), r.scenarioName.c_str(), r.prefillSeconds,
                       r.decodeStepSeconds, r.request.ttftSeconds, r.request.tpotSeconds.value_or(0),
                       r.request.e2eSeconds, r.request.tokensPerSecond, r.weightBytes,
                       r.kvCacheBytes, r.totalMemoryBytes, r.fitsInMemory ? "true" : "false",
-                      r.prefillSpeedup, r.decodeSpeedup, r.e2eSpeedup, r.memorySaved);
+                      r.prefillSpeedup, r.decodeSpeedup, r.e2eSpeedup, r.memorySaved,
+                      r.expectedPrefillSeconds, r.expectedDecodeStepSeconds,
+                      r.request.expectedTtftSeconds, r.request.expectedTpotSeconds.value_or(0),
+                      r.request.expectedE2eSeconds, r.request.expectedTokensPerSecond);
         out << line;
     }
     return out.str();
@@ -228,6 +259,7 @@ int runCompare(const std::vector<std::string>& args) {
     addRunOptions(options, RunOptionStyle{"prefill", false, true});
     addOutputOptions(options, "table|json|csv|md");
     addFamilyOptions(options);
+    addDeviceThreadsOption(options, "threads");
     addDeploymentOptions(options, false);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens compare --model M --hw H [--hw H2 ...] "
@@ -249,6 +281,7 @@ int runCompare(const std::vector<std::string>& args) {
     input.devices = devices;
     input.scenarios = scenarios;
     input.deployment = deploymentOption(vm);
+    input.options.timeBasis = timeBasisOption(vm);
     const std::vector<core::System> systems = systemList(vm, devices, input.deployment);
     input.systems = systems;
     const core::Comparison comparison = unwrap(core::compareScenarios(*model.builder, input));

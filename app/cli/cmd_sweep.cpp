@@ -33,22 +33,25 @@ struct Names {
 void appendCsv(std::string& out, const core::SweepPoint& p, const Names& n, core::Phase phase) {
     char line[512];
     std::snprintf(line, sizeof line,
-                  "%s,%s,%s,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%s,%.17g,%.17g,%.17g,%s\n",
+                  "%s,%s,%s,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%s,%.17g,%.17g,%.17g,%s,%.9g,%.9g\n",
                   n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
                   std::string(core::nameOf(phase)).c_str(), static_cast<long long>(p.batch),
                   static_cast<long long>(p.promptLength), static_cast<long long>(p.contextLength),
                   p.timeSeconds, p.tokensPerSecond, p.ttftSeconds, p.tpotSeconds,
                   std::string(core::nameOf(p.bound)).c_str(), p.weightBytes, p.kvCacheBytes,
-                  p.totalMemoryBytes, p.fitsInMemory ? "true" : "false");
+                  p.totalMemoryBytes, p.fitsInMemory ? "true" : "false", p.expectedSeconds,
+                  p.expectedTokensPerSecond);
     out += line;
 }
 
 std::string render(const core::SweepResult& r, const Names& n, core::Phase phase,
-                   core::ReportFormat format, const std::string& model) {
+                   core::ReportFormat format, const std::string& model, core::TimeBasis basis) {
+    const bool expected = basis == core::TimeBasis::expected;
     if (format == core::ReportFormat::csv) {
         std::string out =
             "hardware,scenario,phase,batch,prompt_len,context_len,time_s,tokens_per_s,ttft_s,"
-            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory\n";
+            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory,expected_s,"
+            "expected_tokens_per_s\n";
         out.reserve(r.points.size() * 160);
         for (const auto& p : r.points) {
             appendCsv(out, p, n, phase);
@@ -68,7 +71,9 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
                          {"kv_cache_bytes", p.kvCacheBytes},
                          {"memory_bytes", p.totalMemoryBytes},
                          {"fits_in_memory", p.fitsInMemory},
-                         {"out_of_memory", !p.fitsInMemory}};
+                         {"out_of_memory", !p.fitsInMemory},
+                         {"expected_s", p.expectedSeconds},
+                         {"expected_tokens_per_s", p.expectedTokensPerSecond}};
             if (phase != core::Phase::decode) {
                 j["prompt_len"] = p.promptLength;
             }
@@ -78,21 +83,24 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
             if (phase == core::Phase::request) {
                 j["ttft_s"] = p.ttftSeconds;
                 j["tpot_s"] = p.tpotSeconds;
+                j["expected_ttft_s"] = p.expectedTtftSeconds;
+                j["expected_tpot_s"] = p.expectedTpotSeconds;
             }
             points.push_back(std::move(j));
         }
         core::Json doc{{"schema_version", 1},
                        {"model", model},
                        {"phase", core::nameOf(phase)},
-                       {"points", std::move(points)}};
+                       {"points", std::move(points)},
+                       {"time_basis", core::nameOf(basis)}};
         return doc.dump(2) + "\n";
     }
     std::ostringstream out;
     char line[256];
     const char* lengthName = phase == core::Phase::decode ? "context" : "prompt";
     std::snprintf(line, sizeof line, "%-16s %-18s %7s %8s %11s %12s %-8s %10s %10s %s\n", "device",
-                  "scenario", "batch", lengthName, "time", "tokens/s", "bound", "weights",
-                  "KV cache", "memory");
+                  "scenario", "batch", lengthName, expected ? "expected" : "time", "tokens/s",
+                  "bound", "weights", "KV cache", "memory");
     out << line;
     for (const auto& p : r.points) {
         const auto length = phase == core::Phase::decode ? p.contextLength : p.promptLength;
@@ -100,7 +108,8 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
             line, sizeof line, "%-16s %-18s %7lld %8lld %11s %12.5g %-8s %10s %10s %s\n",
             n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
             static_cast<long long>(p.batch), static_cast<long long>(length),
-            core::formatSeconds(p.timeSeconds).c_str(), p.tokensPerSecond,
+            core::formatSeconds(expected ? p.expectedSeconds : p.timeSeconds).c_str(),
+            expected ? p.expectedTokensPerSecond : p.tokensPerSecond,
             std::string(core::nameOf(p.bound)).c_str(), core::formatSi(p.weightBytes, "B").c_str(),
             core::formatSi(p.kvCacheBytes, "B").c_str(), p.fitsInMemory ? "fits" : "OUT OF MEMORY");
         out << line;
@@ -118,6 +127,7 @@ int runSweep(const std::vector<std::string>& args) {
                           "worker threads (0 = all cores)");
     addOutputOptions(options, "table|json|csv");
     addFamilyOptions(options);
+    addDeviceThreadsOption(options, "device-threads");
     addDeploymentOptions(options, true);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens sweep --model M --hw H [--hw H2 ...] "
@@ -139,6 +149,7 @@ int runSweep(const std::vector<std::string>& args) {
     spec.scenarios = scenarioList(vm, *model.builder);
     spec.phase = phaseOption(vm, *model.builder);
     spec.devices = deviceList(vm);
+    spec.options.timeBasis = timeBasisOption(vm);
     Names names;
     for (const auto& hw : spec.devices) {
         names.devices.push_back(hw.id);
@@ -161,7 +172,8 @@ int runSweep(const std::vector<std::string>& args) {
         throw CliError{kRuntime, "cancelled (Ctrl-C); nothing written"};
     }
     printWarnings(sweep.warnings);
-    emit(render(sweep, names, spec.phase, format, model.builder->id()), outputOption(vm));
+    emit(render(sweep, names, spec.phase, format, model.builder->id(), spec.options.timeBasis),
+         outputOption(vm));
     return kOk;
 }
 

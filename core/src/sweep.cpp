@@ -292,6 +292,10 @@ Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& po
             p.tokensPerSecond = m.tokensPerSecond;
             p.ttftSeconds = m.ttftSeconds;
             p.tpotSeconds = m.tpotSeconds.value_or(0);
+            p.expectedSeconds = m.expectedE2eSeconds;
+            p.expectedTokensPerSecond = m.expectedTokensPerSecond;
+            p.expectedTtftSeconds = m.expectedTtftSeconds;
+            p.expectedTpotSeconds = m.expectedTpotSeconds.value_or(0);
             finish(p, report, g.scenario);
             continue;
         }
@@ -302,6 +306,8 @@ Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& po
                                               ? static_cast<double>(length)
                                               : 1.0);
         p.tokensPerSecond = p.timeSeconds > 0 ? tokens / p.timeSeconds : 0;
+        p.expectedSeconds = report.totals.expectedSeconds;
+        p.expectedTokensPerSecond = p.expectedSeconds > 0 ? tokens / p.expectedSeconds : 0;
         (m_spec.phase == Phase::decode ? p.contextLength : p.promptLength) = length;
         finish(p, report, g.scenario);
     }
@@ -353,6 +359,9 @@ std::size_t Sweeper::writeDecodePoints(const Group& g, std::size_t d, const Stre
         p.contextLength = t;
         p.timeSeconds = step.seconds;
         p.tokensPerSecond = step.seconds > 0 ? static_cast<double>(batch) / step.seconds : 0;
+        p.expectedSeconds = step.expectedSeconds;
+        p.expectedTokensPerSecond =
+            step.expectedSeconds > 0 ? static_cast<double>(batch) / step.expectedSeconds : 0;
         p.bound = step.seconds > 0 && 2 * step.computeBoundSeconds > step.seconds ? Bound::compute
                                                                                   : Bound::memory;
         p.weightBytes = m_weightBytes[g.scenario];

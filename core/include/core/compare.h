@@ -18,13 +18,16 @@ struct CompareRow {
     std::size_t scenario = 0;
     std::string scenarioName;
     double prefillSeconds = 0;
-    double decodeStepSeconds = 0;  // at CompareSettings::decodeContext
+    double decodeStepSeconds = 0;       // at CompareSettings::decodeContext
+    double expectedPrefillSeconds = 0;  // the same from the efficiency model
+    double expectedDecodeStepSeconds = 0;
     RequestMetrics request;
     double weightBytes = 0;
     double kvCacheBytes = 0;  // at the end of the request
     double totalMemoryBytes = 0;
     bool fitsInMemory = true;
-    // Against the first scenario on the same device (1 for the first itself).
+    // Against the first scenario on the same device (1 for the first itself), on the time basis
+    // of CompareInput::options (the roofline bound unless --time expected).
     double prefillSpeedup = 1;
     double decodeSpeedup = 1;
     double e2eSpeedup = 1;
@@ -37,7 +40,7 @@ struct LayerDelta {
     std::size_t device = 0;
     Phase phase = Phase::decode;
     std::string layer;            // "blocks.*.q_proj" or "lm_head"
-    std::vector<double> seconds;  // per scenario
+    std::vector<double> seconds;  // per scenario, on the comparison's time basis
 };
 
 struct Comparison {
@@ -46,7 +49,8 @@ struct Comparison {
     bool singlePass = false;            // batch, prompt, generate; context of the decode step
     std::vector<std::string> deviceIds;
     std::vector<std::string> scenarioNames;
-    std::vector<CompareRow> rows;  // device-major
+    TimeBasis timeBasis = TimeBasis::roofline;  // of the speed-ups and headline columns
+    std::vector<CompareRow> rows;               // device-major
     std::vector<LayerDelta> layers;
 };
 

@@ -38,11 +38,16 @@ struct SweepPoint {
     std::int64_t batch = 0;
     std::int64_t promptLength = 0;
     std::int64_t contextLength = 0;
-    double timeSeconds = 0;       // the pass (prefill, one decode step) or the whole request
-    double tokensPerSecond = 0;   // prefill: B S / t; decode: B / t; request: B G / e2e
-    double ttftSeconds = 0;       // request only
-    double tpotSeconds = 0;       // request only
-    Bound bound = Bound::memory;  // the bound of most of the time
+    double timeSeconds = 0;      // the pass (prefill, one decode step) or the whole request
+    double tokensPerSecond = 0;  // prefill: B S / t; decode: B / t; request: B G / e2e
+    double ttftSeconds = 0;      // request only
+    double tpotSeconds = 0;      // request only
+    // The same from the expected times (efficiency model; equal without one).
+    double expectedSeconds = 0;
+    double expectedTokensPerSecond = 0;
+    double expectedTtftSeconds = 0;  // request only
+    double expectedTpotSeconds = 0;  // request only
+    Bound bound = Bound::memory;     // the bound of most of the time
     double weightBytes = 0;
     double kvCacheBytes = 0;
     double totalMemoryBytes = 0;
