@@ -67,14 +67,15 @@ Status checkValues(const std::vector<double>& values, std::size_t expected,
     return Ok{};
 }
 
-void runningMax(std::vector<double>& values, std::size_t count, std::size_t stride,
-                std::size_t outer, std::size_t outerStride) {
+// values[i] = min(values[i], values[i + 1]) from the last point down, along one axis.
+void suffixMin(std::vector<double>& values, std::size_t count, std::size_t stride,
+               std::size_t outer, std::size_t outerStride) {
     for (std::size_t o = 0; o < outer; ++o) {
         for (std::size_t s = 0; s < stride; ++s) {
             const std::size_t base = o * outerStride + s;
-            for (std::size_t i = 1; i < count; ++i) {
-                double& v = values[base + i * stride];
-                v = std::max(v, values[base + (i - 1) * stride]);
+            for (std::size_t i = count; i-- > 1;) {
+                double& v = values[base + (i - 1) * stride];
+                v = std::min(v, values[base + i * stride]);
             }
         }
     }
@@ -191,16 +192,16 @@ void makeMonotone(GemmEfficiencyGrid& grid) {
     for (double& v : grid.values) {
         v = std::clamp(v, 1e-6, 1.0);
     }
-    runningMax(grid.values, nm, nk * nn, 1, 0);    // along m
-    runningMax(grid.values, nk, nn, nm, nk * nn);  // along k
-    runningMax(grid.values, nn, 1, nm * nk, nn);   // along n
+    suffixMin(grid.values, nm, nk * nn, 1, 0);    // along m
+    suffixMin(grid.values, nk, nn, nm, nk * nn);  // along k
+    suffixMin(grid.values, nn, 1, nm * nk, nn);   // along n
 }
 
 void makeMonotone(MemoryEfficiencyCurve& curve) {
     for (double& v : curve.values) {
         v = std::clamp(v, 1e-6, 1.0);
     }
-    runningMax(curve.values, curve.values.size(), 1, 1, 0);
+    suffixMin(curve.values, curve.values.size(), 1, 1, 0);
 }
 
 namespace {

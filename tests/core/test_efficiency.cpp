@@ -86,18 +86,23 @@ TEST(EfficiencyGrid, MonotoneAndNeverAboveOne) {
     }
 }
 
-TEST(EfficiencyGrid, MakeMonotoneTakesTheRunningMaximum) {
-    // A noisy measurement: 0.5 at m = 64 below 0.6 at m = 32; values above 1 are clamped.
+TEST(EfficiencyGrid, MakeMonotoneTakesTheMinimumFromTheLargestShapeDown) {
+    // A noisy measurement: 0.6 at m = 32 above 0.5 at m = 64; values above 1 are clamped first.
     GemmEfficiencyGrid g = grid1d({16, 32, 64, 128}, {0.4, 0.6, 0.5, 1.2});
     makeMonotone(g);
-    EXPECT_EQ(g.values, (std::vector<double>{0.4, 0.6, 0.6, 1.0}));
-    // Along k too, per m row: {0.5, 0.3} -> {0.5, 0.5}.
-    GemmEfficiencyGrid h = grid2d();
+    // From the top: 1.0; min(0.5, 1.0) = 0.5; min(0.6, 0.5) = 0.5; min(0.4, 0.5) = 0.4.
+    EXPECT_EQ(g.values, (std::vector<double>{0.4, 0.5, 0.5, 1.0}));
+    GemmEfficiencyGrid h = grid2d();  // (16,64) (16,4096) (256,64) (256,4096)
     h.values = {0.5, 0.3, 0.4, 0.9};
     makeMonotone(h);
-    // Along m first: (16,64) 0.5, (256,64) max(0.4, 0.5) = 0.5; (16,4096) 0.3, (256,4096) 0.9.
-    // Then along k: (16,4096) max(0.3, 0.5) = 0.5; (256,4096) 0.9.
-    EXPECT_EQ(h.values, (std::vector<double>{0.5, 0.5, 0.5, 0.9}));
+    // Along m: (16,64) min(0.5, 0.4) = 0.4; (16,4096) min(0.3, 0.9) = 0.3.
+    // Along k: (16,64) min(0.4, 0.3) = 0.3; (256,64) min(0.4, 0.9) = 0.4.
+    EXPECT_EQ(h.values, (std::vector<double>{0.3, 0.3, 0.4, 0.9}));
+    double previous = 0;
+    for (double m = 8; m < 512; m *= 1.3) {
+        EXPECT_GE(h.at(m, 64, 1), previous);
+        previous = h.at(m, 64, 1);
+    }
 }
 
 TEST(MemoryEfficiency, LogInterpolatedAndClamped) {

@@ -116,21 +116,26 @@ core::EfficiencyModel efficiencyModel(const Calibration& c, int threads) {
             model.gemm.push_back(std::move(*grid));
         }
     }
-    const MemoryCeiling* dram = c.memoryCeiling("DRAM", threads);
-    if (dram != nullptr && dram->readBytesPerSecond > 0) {
+    // Small transfers against the largest cold read: the profile's DRAM bandwidth is already
+    // the achievable streaming rate, so the curve carries only the fall-off below it.
+    double largest = 0;
+    for (const ColdRead& r : c.coldReads) {
+        if (r.threads == threads) {
+            largest = std::max(largest, r.bytesPerSecond);
+        }
+    }
+    if (largest > 0) {
         core::MemoryEfficiencyCurve curve;
         for (const ColdRead& r : c.coldReads) {
             if (r.threads == threads && r.bytesPerSecond > 0) {
                 curve.bytes.push_back(r.bytes);
-                curve.values.push_back(roundSignificant(
-                    std::min(1.0, r.bytesPerSecond / dram->readBytesPerSecond), 3));
+                curve.values.push_back(roundSignificant(r.bytesPerSecond / largest, 3));
             }
         }
-        if (!curve.bytes.empty()) {
-            core::makeMonotone(curve);
-            model.memory = std::move(curve);
-        }
+        core::makeMonotone(curve);
+        model.memory = std::move(curve);
     }
+    const MemoryCeiling* dram = c.memoryCeiling("DRAM", threads);
     if (dram != nullptr && dram->readBytesPerSecond > 0) {
         std::map<double, double> byGranule;  // prefetching variant, the faster per granule
         for (const GatherCeiling& g : c.gather) {

@@ -73,9 +73,11 @@ struct EfficiencyModel {
 // `where` names the model in the error ("device x: efficiency").
 Status validateEfficiency(const EfficiencyModel& model, const std::string& where);
 
-// Makes a measured grid usable: running maximum along each axis (a bigger GEMM is never slower
-// per OP than the best smaller one measured: noise and cache effects removed), then clamped to
-// (0, 1].
+// Makes a measured grid usable: clamped to (0, 1], then non-decreasing along each axis by a
+// running minimum from the largest point down (a smaller GEMM never reaches more of the roof
+// than the larger one measured above it). The large shapes anchor the grid: small shapes are
+// the noisy ones (a GEMV whose weight stays in the LLC looks compute-efficient), and the result
+// errs towards the slower, never the faster, time.
 void makeMonotone(GemmEfficiencyGrid& grid);
 void makeMonotone(MemoryEfficiencyCurve& curve);
 

@@ -25,6 +25,7 @@ struct PeakTable {
     double at(DataType type) const { return opsPerSecond[indexOf(type)]; }
     void set(DataType type, double value) { opsPerSecond[indexOf(type)] = value; }
     bool any() const;
+    bool operator==(const PeakTable&) const = default;
 };
 
 // One level of the memory hierarchy, ordered from the closest to the cores (L1/SRAM) to main
