@@ -116,12 +116,15 @@ core::EfficiencyModel efficiencyModel(const Calibration& c, int threads) {
             model.gemm.push_back(std::move(*grid));
         }
     }
-    // Small transfers against the largest cold read: the profile's DRAM bandwidth is already
-    // the achievable streaming rate, so the curve carries only the fall-off below it.
+    // Small transfers against the largest one (the streaming end): the profile's DRAM
+    // bandwidth is already the achievable streaming rate, so the curve carries only the
+    // fall-off below it and reaches 1 at the largest transfer.
     double largest = 0;
+    double largestBytes = 0;
     for (const ColdRead& r : c.coldReads) {
-        if (r.threads == threads) {
-            largest = std::max(largest, r.bytesPerSecond);
+        if (r.threads == threads && r.bytes > largestBytes) {
+            largest = r.bytesPerSecond;
+            largestBytes = r.bytes;
         }
     }
     if (largest > 0) {
@@ -129,7 +132,8 @@ core::EfficiencyModel efficiencyModel(const Calibration& c, int threads) {
         for (const ColdRead& r : c.coldReads) {
             if (r.threads == threads && r.bytesPerSecond > 0) {
                 curve.bytes.push_back(r.bytes);
-                curve.values.push_back(roundSignificant(r.bytesPerSecond / largest, 3));
+                curve.values.push_back(
+                    roundSignificant(std::min(1.0, r.bytesPerSecond / largest), 3));
             }
         }
         core::makeMonotone(curve);

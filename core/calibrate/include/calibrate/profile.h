@@ -27,7 +27,8 @@ core::Hardware toHardware(const Calibration& calibration, const ProfileOptions& 
 
 // The measured efficiency model at `threads` (issue 14): GEMM efficiency per data type on the
 // measured (m, k, n) points (library rate / the FMA roof of the type), made monotone; memory
-// efficiency from the cold reads (rate / the DRAM read plateau); the dispatch overhead. Empty
+// efficiency from the cold reads (rate / the largest transfer's rate: the fall-off of small
+// transfers); random gathers (useful rate / the DRAM read plateau); the dispatch overhead. Empty
 // parts where nothing was measured (no oneDNN, --no-gemm).
 core::EfficiencyModel efficiencyModel(const Calibration& calibration, int threads);
 
