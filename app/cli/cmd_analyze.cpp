@@ -12,6 +12,7 @@ int runAnalyze(const std::vector<std::string>& args) {
     addRunOptions(options, RunOptionStyle{"prefill", false, false});
     addOutputOptions(options, "table|json|csv|md");
     addFamilyOptions(options);
+    addDeviceThreadsOption(options, "threads");
     addDeploymentOptions(options, false);
     auto parsed =
         parseOptions(args, options,
@@ -32,6 +33,7 @@ int runAnalyze(const std::vector<std::string>& args) {
     input.devices = devices;
     input.scenarios = scenarios;
     input.deployment = deploymentOption(vm);
+    input.options.timeBasis = timeBasisOption(vm);
     const std::vector<core::System> systems = systemList(vm, devices, input.deployment);
     input.systems = systems;
     const core::Evaluation evaluation = unwrap(core::evaluate(*model.builder, input));

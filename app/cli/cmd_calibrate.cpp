@@ -134,6 +134,38 @@ std::string pad(std::string text, std::size_t width) {
     return text.size() >= width ? text + " " : text + std::string(width - text.size(), ' ');
 }
 
+// The efficiency model written into the profile (issue 14), one line per part.
+std::string efficiencySummary(const core::Hardware& hw) {
+    if (!hw.efficiency) {
+        return "";
+    }
+    const core::EfficiencyModel& e = *hw.efficiency;
+    std::ostringstream s;
+    char line[64];
+    s << "\nefficiency model (expected time)\n";
+    for (const auto& g : e.gemm) {
+        s << "  GEMM " << pad(g.type ? std::string(core::nameOf(*g.type)) : "any", 6) << "m =";
+        for (std::size_t i = 0; i < g.m.size(); ++i) {
+            std::snprintf(line, sizeof line, " %g: %.2f", g.m[i],
+                          g.values[i * g.k.size() * g.n.size()]);
+            s << line << (i + 1 < g.m.size() ? "," : "");
+        }
+        std::snprintf(line, sizeof line, " (k = %g, n = %g)\n", g.k.front(), g.n.front());
+        s << line;
+    }
+    if (e.memory) {
+        s << "  memory vs bytes moved:";
+        for (std::size_t i = 0; i < e.memory->bytes.size(); ++i) {
+            std::snprintf(line, sizeof line, ": %.2f", e.memory->values[i]);
+            s << ' ' << core::formatSi(e.memory->bytes[i], "B") << line;
+        }
+        s << '\n';
+    }
+    std::snprintf(line, sizeof line, "  kernel overhead: %.2f us\n", e.kernelOverheadSeconds * 1e6);
+    s << line;
+    return s.str();
+}
+
 std::string summary(const calibrate::Calibration& c, const core::Hardware& hw,
                     const std::string& out, const std::string& sidecar) {
     using calibrate::nameOf;
@@ -187,6 +219,12 @@ std::string summary(const calibrate::Calibration& c, const core::Hardware& hw,
                      14)
               << line << '\n';
         }
+    }
+    s << efficiencySummary(hw);
+    s << "\ntime per part\n";
+    for (const auto& step : c.steps) {
+        std::snprintf(line, sizeof line, "  %-52s %6.2f s\n", step.label.c_str(), step.seconds);
+        s << line;
     }
     for (const auto& w : c.warnings) {
         s << "\nwarning: " << w;

@@ -25,9 +25,23 @@ std::vector<std::string> header() {
             "weights", "KV cache", "fits",    "prefill x",   "decode x", "e2e x", "memory saved"};
 }
 
+// The row's times on the comparison's basis (the roofline bound unless --time expected).
+core::CompareRow onBasis(const core::Comparison& c, core::CompareRow r) {
+    if (c.timeBasis == core::TimeBasis::expected) {
+        r.prefillSeconds = r.expectedPrefillSeconds;
+        r.decodeStepSeconds = r.expectedDecodeStepSeconds;
+        r.request.ttftSeconds = r.request.expectedTtftSeconds;
+        r.request.tpotSeconds = r.request.expectedTpotSeconds;
+        r.request.e2eSeconds = r.request.expectedE2eSeconds;
+        r.request.tokensPerSecond = r.request.expectedTokensPerSecond;
+    }
+    return r;
+}
+
 std::vector<std::vector<std::string>> cells(const core::Comparison& c) {
     std::vector<std::vector<std::string>> out;
-    for (const auto& r : c.rows) {
+    for (const auto& row : c.rows) {
+        const core::CompareRow r = onBasis(c, row);
         if (c.singlePass) {
             out.push_back({c.deviceIds[r.device], r.scenarioName,
                            core::formatSeconds(r.prefillSeconds), "n/a", "n/a", "n/a", "n/a",
@@ -52,13 +66,16 @@ std::string title(const core::Comparison& c, const std::string& model) {
     const auto& s = c.settings;
     if (c.singlePass) {
         return model + ": one forward pass, batch " + std::to_string(s.batch) + "; baseline " +
-               c.scenarioNames.front();
+               c.scenarioNames.front() +
+               (c.timeBasis == core::TimeBasis::expected ? "; expected times (efficiency model)"
+                                                         : "");
     }
     return model + ": batch " + std::to_string(s.batch) + ", prompt " +
            std::to_string(s.promptLength) + ", generate " + std::to_string(s.generateLength) +
            "; decode step at context " + std::to_string(s.contextLength) +
            (s.flashAttention ? ", FlashAttention" : ", unfused attention") + "; baseline " +
-           c.scenarioNames.front();
+           c.scenarioNames.front() +
+           (c.timeBasis == core::TimeBasis::expected ? "; expected times (efficiency model)" : "");
 }
 
 // Per-layer decode-step deltas, one block per device.
@@ -142,17 +159,21 @@ std::string renderCsv(const core::Comparison& c) {
     std::ostringstream out;
     out << "hardware,scenario,prefill_s,decode_step_s,ttft_s,tpot_s,e2e_s,tokens_per_s,"
            "weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory,speedup_prefill,"
-           "speedup_decode,speedup_e2e,memory_saved\n";
+           "speedup_decode,speedup_e2e,memory_saved,expected_prefill_s,expected_decode_step_s,"
+           "expected_ttft_s,expected_tpot_s,expected_e2e_s,expected_tokens_per_s\n";
     for (const auto& r : c.rows) {
         char line[512];
         std::snprintf(line, sizeof line,
                       "%s,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.17g,%.17g,%.17g,%s,%.6g,%.6g,%.6g,"
-                      "%.6g\n",
+                      "%.6g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n",
                       c.deviceIds[r.device].c_str(), r.scenarioName.c_str(), r.prefillSeconds,
                       r.decodeStepSeconds, r.request.ttftSeconds, r.request.tpotSeconds.value_or(0),
                       r.request.e2eSeconds, r.request.tokensPerSecond, r.weightBytes,
                       r.kvCacheBytes, r.totalMemoryBytes, r.fitsInMemory ? "true" : "false",
-                      r.prefillSpeedup, r.decodeSpeedup, r.e2eSpeedup, r.memorySaved);
+                      r.prefillSpeedup, r.decodeSpeedup, r.e2eSpeedup, r.memorySaved,
+                      r.expectedPrefillSeconds, r.expectedDecodeStepSeconds,
+                      r.request.expectedTtftSeconds, r.request.expectedTpotSeconds.value_or(0),
+                      r.request.expectedE2eSeconds, r.request.expectedTokensPerSecond);
         out << line;
     }
     return out.str();
@@ -166,6 +187,7 @@ int runCompare(const std::vector<std::string>& args) {
     addRunOptions(options, RunOptionStyle{"prefill", false, true});
     addOutputOptions(options, "table|json|csv|md");
     addFamilyOptions(options);
+    addDeviceThreadsOption(options, "threads");
     addDeploymentOptions(options, true);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens compare --model M --hw H [--hw H2 ...] "
@@ -196,6 +218,7 @@ int runCompare(const std::vector<std::string>& args) {
     const std::vector<core::System> systems =
         plans.size() == 1 || named ? systemList(vm, devices, input.deployment)
                                    : std::vector<core::System>{};
+    input.options.timeBasis = timeBasisOption(vm);
     input.systems = systems;
     const core::Comparison comparison = unwrap(core::compareScenarios(*model.builder, input));
     const std::string& id = model.builder->id();

@@ -35,13 +35,14 @@ struct Names {
 void appendCsv(std::string& out, const core::SweepPoint& p, const Names& n, core::Phase phase) {
     char line[512];
     std::snprintf(line, sizeof line,
-                  "%s,%s,%s,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%s,%.17g,%.17g,%.17g,%s\n",
+                  "%s,%s,%s,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%s,%.17g,%.17g,%.17g,%s,%.9g,%.9g\n",
                   n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
                   std::string(core::nameOf(phase)).c_str(), static_cast<long long>(p.batch),
                   static_cast<long long>(p.promptLength), static_cast<long long>(p.contextLength),
                   p.timeSeconds, p.tokensPerSecond, p.ttftSeconds, p.tpotSeconds,
                   std::string(core::nameOf(p.bound)).c_str(), p.weightBytes, p.kvCacheBytes,
-                  p.totalMemoryBytes, p.fitsInMemory ? "true" : "false");
+                  p.totalMemoryBytes, p.fitsInMemory ? "true" : "false", p.expectedSeconds,
+                  p.expectedTokensPerSecond);
     out += line;
     if (!n.plans.empty()) {  // the plan columns close the line
         out.pop_back();
@@ -52,11 +53,13 @@ void appendCsv(std::string& out, const core::SweepPoint& p, const Names& n, core
 }
 
 std::string render(const core::SweepResult& r, const Names& n, core::Phase phase,
-                   core::ReportFormat format, const std::string& model) {
+                   core::ReportFormat format, const std::string& model, core::TimeBasis basis) {
+    const bool expected = basis == core::TimeBasis::expected;
     if (format == core::ReportFormat::csv) {
         std::string out =
             "hardware,scenario,phase,batch,prompt_len,context_len,time_s,tokens_per_s,ttft_s,"
-            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory";
+            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory,expected_s,"
+            "expected_tokens_per_s";
         out += n.plans.empty() ? "\n" : ",plan,tokens_per_s_per_device,network_s\n";
         out.reserve(r.points.size() * 160);
         for (const auto& p : r.points) {
@@ -65,7 +68,9 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
         return out;
     }
     if (format == core::ReportFormat::json) {
-        return core::sweepJson(r, n.devices, n.scenarios, n.plans, phase, model).dump(2) + "\n";
+        core::Json doc = core::sweepJson(r, n.devices, n.scenarios, n.plans, phase, model);
+        doc["time_basis"] = core::nameOf(basis);
+        return doc.dump(2) + "\n";
     }
     std::ostringstream out;
     char line[320];
@@ -75,8 +80,8 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
         out << line;
     }
     std::snprintf(line, sizeof line, "%-16s %-18s %7s %8s %11s %12s %-8s %10s %10s %s\n", "device",
-                  "scenario", "batch", lengthName, "time", "tokens/s", "bound", "weights",
-                  "KV cache", "memory");
+                  "scenario", "batch", lengthName, expected ? "expected" : "time", "tokens/s",
+                  "bound", "weights", "KV cache", "memory");
     out << line;
     for (const auto& p : r.points) {
         const auto length = phase == core::Phase::decode ? p.contextLength : p.promptLength;
@@ -89,7 +94,8 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
             line, sizeof line, "%-16s %-18s %7lld %8lld %11s %12.5g %-8s %10s %10s %s\n",
             n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
             static_cast<long long>(p.batch), static_cast<long long>(length),
-            core::formatSeconds(p.timeSeconds).c_str(), p.tokensPerSecond,
+            core::formatSeconds(expected ? p.expectedSeconds : p.timeSeconds).c_str(),
+            expected ? p.expectedTokensPerSecond : p.tokensPerSecond,
             std::string(core::nameOf(p.bound)).c_str(), core::formatSi(p.weightBytes, "B").c_str(),
             core::formatSi(p.kvCacheBytes, "B").c_str(), p.fitsInMemory ? "fits" : "OUT OF MEMORY");
         out << line;
@@ -107,6 +113,7 @@ int runSweep(const std::vector<std::string>& args) {
                           "worker threads (0 = all cores)");
     addOutputOptions(options, "table|json|csv");
     addFamilyOptions(options);
+    addDeviceThreadsOption(options, "device-threads");
     addDeploymentOptions(options, true);
     auto parsed = parseOptions(args, options,
                                "usage: rooflens sweep --model M --hw H [--hw H2 ...] "
@@ -132,6 +139,7 @@ int runSweep(const std::vector<std::string>& args) {
     if (!vm["system"].empty() || vm["devices"].as<int>() > 0) {
         spec.systems = systemList(vm, spec.devices, spec.deployments.front());
     }
+    spec.options.timeBasis = timeBasisOption(vm);
     Names names;
     for (const auto& plan : spec.deployments) {
         if (!plan.single()) {
@@ -162,7 +170,8 @@ int runSweep(const std::vector<std::string>& args) {
         throw CliError{kRuntime, "cancelled (Ctrl-C); nothing written"};
     }
     printWarnings(sweep.warnings);
-    emit(render(sweep, names, spec.phase, format, model.builder->id()), outputOption(vm));
+    emit(render(sweep, names, spec.phase, format, model.builder->id(), spec.options.timeBasis),
+         outputOption(vm));
     return kOk;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <typeinfo>
 
 #include "cli_common.h"
 #include "core/sweep.h"
@@ -329,7 +330,20 @@ void addModelOptions(po::options_description& options, bool severalDevices, bool
 
 void addOutputOptions(po::options_description& options, const char* formats) {
     options.add_options()("format", po::value<std::string>()->default_value("table"), formats)(
-        "output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+        "output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout")(
+        "time", po::value<std::string>()->default_value("roofline"),
+        "expected|roofline: the time headline figures and speed-ups use (reports carry both): "
+        "the efficiency model's expected time or the roofline bound");
+}
+
+core::TimeBasis timeBasisOption(const po::variables_map& vm) {
+    const std::string& text = vm["time"].as<std::string>();
+    const auto basis = core::parseTimeBasis(text);
+    if (!basis) {
+        throw CliError{kUsage,
+                       "--time: expected \"expected\" or \"roofline\", got \"" + text + "\""};
+    }
+    return *basis;
 }
 
 void addFamilyOptions(po::options_description& options) {
@@ -474,7 +488,30 @@ std::vector<core::Hardware> deviceList(const po::variables_map& vm) {
     if (devices.empty()) {
         throw CliError{kUsage, "a device is required: --hw ID (or --system ID)"};
     }
+    // Calibrated CPU profiles: the ceilings measured at N threads (issue 14, 7c).
+    const char* flag = vm.count("device-threads") != 0U ? "device-threads" : "threads";
+    const bool given = vm.count(flag) != 0U && vm[flag].value().type() == typeid(int);
+    const int threads = given ? vm[flag].as<int>() : 0;
+    if (threads < 0) {
+        throw CliError{kUsage, std::string("--") + flag + ": expected a thread count >= 1, got " +
+                                   std::to_string(threads)};
+    }
+    if (threads > 0) {
+        for (core::Hardware& hw : devices) {
+            auto chosen = hw.atThreads(threads);
+            if (!chosen) {
+                throw CliError{kUsage, std::string("--") + flag + ": " + chosen.error().message};
+            }
+            hw = std::move(chosen).value();
+        }
+    }
     return devices;
+}
+
+void addDeviceThreadsOption(po::options_description& options, const char* name) {
+    options.add_options()(name, po::value<int>()->default_value(0),
+                          "calibrated CPU profiles: price with the ceilings measured at N "
+                          "threads (0 = the profile's own, all threads)");
 }
 
 void addDeploymentOptions(po::options_description& options, bool ranges) {

@@ -81,6 +81,11 @@ std::vector<core::System> systemList(const po::variables_map& vm,
 core::ReportFormat formatOption(const po::variables_map& vm,
                                 std::initializer_list<core::ReportFormat> allowed);
 std::string outputOption(const po::variables_map& vm);
+// --threads N (analyze, compare) or --device-threads N (sweep, whose --threads are workers):
+// deviceList() then takes each calibrated profile's ceilings at N threads.
+void addDeviceThreadsOption(po::options_description& options, const char* name);
+// --time expected|roofline (added by addOutputOptions); a usage error names the flag.
+core::TimeBasis timeBasisOption(const po::variables_map& vm);
 
 // Prints the warnings of the reports that a data format has no room for, on stderr.
 void printWarnings(const std::vector<std::string>& warnings);

@@ -196,7 +196,68 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
     result.attainableOpsPerSecond = result.timeSeconds > 0 ? result.ops / result.timeSeconds : peak;
 }
 
+// The GEMM shape efficiency applies to matrix products with a shape (GEMMs, the router, unfused
+// attention matmuls), on whichever unit they run; other layers reach their compute roof.
+bool hasGemmShape(const Layer& layer) {
+    const bool product = layer.kind == LayerKind::gemm || layer.kind == LayerKind::router ||
+                         layer.kind == LayerKind::matmul;
+    return product && layer.m > 0 && layer.k > 0 && layer.n > 0;
+}
+
+// The expected time of a priced layer from the device's efficiency model: the math (not the
+// conversions on the vector units) at the GEMM efficiency of its shape, the bytes at the memory
+// efficiency of their amount, plus one kernel's overhead. Without a model it is the roofline
+// time exactly.
+void priceExpected(const Layer& layer, const Hardware& hw, double vectorPeak,
+                   const GatherShape* gather, LayerResult& result) {
+    result.expectedComputeSeconds = result.computeSeconds;
+    result.expectedMemorySeconds = result.memorySeconds;
+    result.expectedSeconds = result.timeSeconds;
+    if (!hw.efficiency) {
+        return;
+    }
+    const EfficiencyModel& model = *hw.efficiency;
+    const Execution& e = result.execution;
+    if (hasGemmShape(layer) && e.peakOpsPerSecond > 0) {
+        const double conversion =
+            result.conversionOps > 0 && vectorPeak > 0 ? result.conversionOps / vectorPeak : 0;
+        const double efficiency = model.gemmAt(e.unit, e.mathType, layer.m, layer.k, layer.n);
+        result.expectedComputeSeconds = layer.ops / e.peakOpsPerSecond / efficiency + conversion;
+    }
+    const double bytes = result.bytes.total();
+    if (bytes > 0) {
+        result.expectedMemorySeconds = result.memorySeconds / model.memoryAt(bytes);
+    }
+    const double bandwidth = hw.memoryBytesPerSecond();
+    if (gather != nullptr && model.gather && bandwidth > 0) {
+        // Every gathered row at the measured random-gather rate (issue 14, 7d): the on-chip
+        // reuse estimate follows the cache size alone; the gather ceiling is what was measured.
+        const double rows = gather->gathers * gather->rowBytes;
+        const double rate = bandwidth * model.gather->at(gather->rowBytes);
+        const double rest = std::max(0.0, bytes - result.bytes.activationsIn);
+        result.expectedMemorySeconds = std::max(
+            result.expectedMemorySeconds, rest / bandwidth / model.memoryAt(bytes) + rows / rate);
+    }
+    const bool kernel = result.ops > 0 || bytes > 0;
+    result.overheadSeconds = kernel ? model.kernelOverheadSeconds : 0;
+    result.expectedSeconds = std::max(result.expectedComputeSeconds, result.expectedMemorySeconds) +
+                             result.overheadSeconds;
+}
+
 }  // namespace
+
+std::string_view nameOf(TimeBasis basis) {
+    return basis == TimeBasis::expected ? "expected" : "roofline";
+}
+
+std::optional<TimeBasis> parseTimeBasis(std::string_view name) {
+    for (TimeBasis basis : {TimeBasis::roofline, TimeBasis::expected}) {
+        if (nameOf(basis) == name) {
+            return basis;
+        }
+    }
+    return std::nullopt;
+}
 
 std::string_view nameOf(Bound bound) {
     switch (bound) {
@@ -338,6 +399,7 @@ void priceCollective(const Layer& layer, const Workload& workload, LayerResult& 
             ? collectiveSeconds(workload.collectives[static_cast<std::size_t>(layer.collective)])
             : 0;
     result.timeSeconds = result.networkSeconds;
+    result.expectedSeconds = result.networkSeconds;
     result.bound = Bound::network;
 }
 
@@ -350,16 +412,27 @@ void summarizeStages(const Workload& workload, Report& report) {
     }
     Totals& totals = report.totals;
     double seconds = 0;
+    double expectedSeconds = 0;
     bool fits = true;
     const MemoryFootprint* fullest = nullptr;
     for (const Stage& stage : workload.stages) {
-        StageResult r{stage.firstBlock, stage.lastBlock, 0, 0, 0, stage.memory, true};
+        StageResult r{stage.firstBlock, stage.lastBlock, 0, 0, 0, 0, stage.memory, true};
+        double expectedBusy = 0;
         for (std::size_t i = stage.firstLayer; i < stage.endLayer; ++i) {
-            const double t = report.results[i].timeSeconds * report.layers[i].repeat;
-            (isCommunication(report.layers[i].kind) ? r.networkSeconds : r.computeSeconds) += t;
+            const double repeat = report.layers[i].repeat;
+            const double t = report.results[i].timeSeconds * repeat;
+            if (isCommunication(report.layers[i].kind)) {
+                r.networkSeconds += t;
+            } else {
+                r.computeSeconds += t;
+                expectedBusy += report.results[i].expectedSeconds * repeat;
+            }
         }
         r.seconds = workload.overlapCommunication ? std::max(r.computeSeconds, r.networkSeconds)
                                                   : r.computeSeconds + r.networkSeconds;
+        r.expectedSeconds = workload.overlapCommunication ? std::max(expectedBusy, r.networkSeconds)
+                                                          : expectedBusy + r.networkSeconds;
+        expectedSeconds += r.expectedSeconds;
         r.fitsInMemory = stage.memory.total() <= totals.capacityBytes;
         fits &= r.fitsInMemory;
         seconds += r.seconds;
@@ -369,11 +442,15 @@ void summarizeStages(const Workload& workload, Report& report) {
         report.stages.push_back(r);
     }
     totals.timeSeconds = seconds;
+    totals.expectedSeconds = expectedSeconds;
     totals.memory = *fullest;
     totals.fitsInMemory = fits;
+    const double items = itemsPerPass(workload.model.family, workload.settings);
     if (totals.timeSeconds > 0) {
-        totals.itemsPerSecond =
-            itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
+        totals.itemsPerSecond = items / totals.timeSeconds;
+    }
+    if (totals.expectedSeconds > 0) {
+        totals.expectedItemsPerSecond = items / totals.expectedSeconds;
     }
 }
 
@@ -384,6 +461,7 @@ void addToTotals(Totals& totals, const Layer& layer, const LayerResult& result, 
     totals.macs += macs * repeat;
     totals.bytes += result.bytes.total() * repeat;
     totals.timeSeconds += result.timeSeconds * repeat;
+    totals.expectedSeconds += result.expectedSeconds * repeat;
     if (result.bound == Bound::compute) {
         totals.computeBoundSeconds += result.timeSeconds * repeat;
     }
@@ -407,6 +485,11 @@ void priceLayers(const Workload& workload, const Hardware& hw, Report& report) {
             continue;
         }
         priceLayer(layer, deviceBytes(layer, workload, hw), hw, vectorPeak, executions, result);
+        const GatherShape* gather =
+            layer.gatherShape >= 0
+                ? &workload.gatherShapes[static_cast<std::size_t>(layer.gatherShape)]
+                : nullptr;
+        priceExpected(layer, hw, vectorPeak, gather, result);
         gaps.record(layer, result.execution, hw);
         addToTotals(totals, layer, result, matrixMacs(layer, workload));
     }
@@ -414,6 +497,10 @@ void priceLayers(const Workload& workload, const Hardware& hw, Report& report) {
         totals.itemsPerSecond =
             itemsPerPass(workload.model.family, workload.settings) / totals.timeSeconds;
         totals.itemsPerSecondPerDevice = totals.itemsPerSecond / std::max(1, workload.devices);
+    }
+    if (totals.expectedSeconds > 0) {
+        totals.expectedItemsPerSecond =
+            itemsPerPass(workload.model.family, workload.settings) / totals.expectedSeconds;
     }
     gaps.report(report, hw);
     totals.memory = workload.memory;
@@ -432,21 +519,25 @@ Report reportHeader(const Workload& workload, const Hardware& hw) {
     report.warnings = workload.warnings;
     report.notes = workload.notes;
     report.collectives = workload.collectives;
+    report.efficiency =
+        hw.efficiency ? std::string(nameOf(hw.efficiency->origin)) : std::string("none");
     return report;
 }
 
 }  // namespace
 
-Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& /*options*/) {
+Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options) {
     Report report = reportHeader(workload, hw);
+    report.timeBasis = options.timeBasis;
     report.layers = workload.layers;
     priceLayers(workload, hw, report);
     summarizeStages(workload, report);
     return report;
 }
 
-Report analyze(Workload&& workload, const Hardware& hw, const AnalysisOptions& /*options*/) {
+Report analyze(Workload&& workload, const Hardware& hw, const AnalysisOptions& options) {
     Report report = reportHeader(workload, hw);
+    report.timeBasis = options.timeBasis;
     priceLayers(workload, hw, report);
     report.layers = std::move(workload.layers);
     summarizeStages(workload, report);

@@ -10,6 +10,7 @@ namespace {
 // Adds a pass's per-group times for scenario `s` into `groups` (ordered by first appearance).
 void collect(const Report& report, std::size_t s, std::size_t scenarios, Phase phase,
              std::vector<std::string>& order, std::map<std::string, std::vector<double>>& groups) {
+    const bool expected = report.timeBasis == TimeBasis::expected;
     for (std::size_t i = 0; i < report.layers.size(); ++i) {
         if (report.results[i].phase != phase) {
             continue;
@@ -19,7 +20,8 @@ void collect(const Report& report, std::size_t s, std::size_t scenarios, Phase p
         if (inserted) {
             order.push_back(name);
         }
-        it->second[s] += report.results[i].timeSeconds * report.layers[i].repeat;
+        const LayerResult& r = report.results[i];
+        it->second[s] += (expected ? r.expectedSeconds : r.timeSeconds) * report.layers[i].repeat;
     }
 }
 
@@ -39,13 +41,24 @@ void setMemory(CompareRow& row, const Report& report) {
 }
 
 // Speed-ups and memory saved of every row against the first scenario on the same device.
-void setRelative(std::vector<CompareRow>& rows, std::size_t first, bool singlePass) {
+void setRelative(std::vector<CompareRow>& rows, std::size_t first, bool singlePass,
+                 TimeBasis basis) {
+    const bool expected = basis == TimeBasis::expected;
+    auto prefill = [&](const CompareRow& r) {
+        return expected ? r.expectedPrefillSeconds : r.prefillSeconds;
+    };
+    auto decode = [&](const CompareRow& r) {
+        return expected ? r.expectedDecodeStepSeconds : r.decodeStepSeconds;
+    };
+    auto e2e = [&](const CompareRow& r) {
+        return expected ? r.request.expectedE2eSeconds : r.request.e2eSeconds;
+    };
     const CompareRow& base = rows[first];
     for (std::size_t r = first; r < rows.size(); ++r) {
         CompareRow& row = rows[r];
-        row.prefillSpeedup = base.prefillSeconds / row.prefillSeconds;
-        row.decodeSpeedup = singlePass ? 1.0 : base.decodeStepSeconds / row.decodeStepSeconds;
-        row.e2eSpeedup = base.request.e2eSeconds / row.request.e2eSeconds;
+        row.prefillSpeedup = prefill(base) / prefill(row);
+        row.decodeSpeedup = singlePass ? 1.0 : decode(base) / decode(row);
+        row.e2eSpeedup = e2e(base) / e2e(row);
         const double baseMemory = base.weightBytes + base.kvCacheBytes;
         row.memorySaved = 1 - (row.weightBytes + row.kvCacheBytes) / baseMemory;
     }
@@ -99,6 +112,7 @@ Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const Compar
     Comparison c;
     c.settings = in.settings;
     c.singlePass = !builder.hasDecode();
+    c.timeBasis = in.options.timeBasis;
     for (const auto& hw : in.devices) {
         c.deviceIds.push_back(hw.id);
     }
@@ -135,17 +149,21 @@ Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const Compar
             row.scenarioName = c.scenarioNames[column];
             const Report& prefillReport = *e.prefill.at(d, s).report;
             row.prefillSeconds = prefillReport.totals.timeSeconds;
+            row.expectedPrefillSeconds = prefillReport.totals.expectedSeconds;
             collect(prefillReport, column, columns, Phase::prefill, prefillOrder, prefillGroups);
             addWarnings(prefillReport, c.warnings);
             if (c.singlePass) {
                 row.request.ttftSeconds = row.prefillSeconds;
                 row.request.e2eSeconds = row.prefillSeconds;
+                row.request.expectedTtftSeconds = row.expectedPrefillSeconds;
+                row.request.expectedE2eSeconds = row.expectedPrefillSeconds;
                 setMemory(row, prefillReport);
                 c.rows.push_back(row);
                 continue;
             }
             const Report& decodeReport = *e.decode->at(d, s).report;
             row.decodeStepSeconds = decodeReport.totals.timeSeconds;
+            row.expectedDecodeStepSeconds = decodeReport.totals.expectedSeconds;
             collect(decodeReport, column, columns, Phase::decode, decodeOrder, decodeGroups);
             addWarnings(decodeReport, c.warnings);
             const Report& requestReport = *e.request->at(d, s).report;
@@ -154,7 +172,7 @@ Result<Comparison> compareScenarios(const WorkloadBuilder& builder, const Compar
             addWarnings(requestReport, c.warnings);
             c.rows.push_back(row);
         }
-        setRelative(c.rows, first, c.singlePass);
+        setRelative(c.rows, first, c.singlePass, c.timeBasis);
         for (const auto& name : prefillOrder) {
             c.layers.push_back({d, Phase::prefill, name, prefillGroups[name]});
         }

@@ -7,40 +7,47 @@ namespace rooflens::core {
 HeadlineFigures headlineFigures(const Report& report, const CompareRow* row) {
     HeadlineFigures f;
     const Totals& t = report.totals;
+    const TimeBasis basis = report.timeBasis;
+    const bool expected = basis == TimeBasis::expected;
     const bool generator = report.model.family == ModelFamily::llm;
     f.itemsUnit = std::string(itemName(report.model.family)) + "/s";
-    f.itemsPerSecond = t.itemsPerSecond;
+    f.itemsPerSecond = t.itemsPerSecondAt(basis);
+    const double seconds = t.seconds(basis);
     if (!generator) {
-        f.prefillSeconds = t.timeSeconds;  // the one forward pass
+        f.prefillSeconds = seconds;  // the one forward pass
         return f;
     }
     if (t.request) {
-        f.prefillSeconds = t.request->prefillSeconds;
-        f.ttftSeconds = t.request->ttftSeconds;
-        f.tpotSeconds = t.request->tpotSeconds;
-        f.decodeStepSeconds = t.request->tpotSeconds;
+        const RequestMetrics& m = *t.request;
+        f.prefillSeconds = expected ? m.expectedTtftSeconds : m.prefillSeconds;
+        f.ttftSeconds = f.prefillSeconds;
+        f.tpotSeconds = expected ? m.expectedTpotSeconds : m.tpotSeconds;
+        f.decodeStepSeconds = f.tpotSeconds;
     } else if (report.settings.phase == Phase::decode) {
-        f.decodeStepSeconds = t.timeSeconds;
-        f.tpotSeconds = t.timeSeconds;
+        f.decodeStepSeconds = seconds;
+        f.tpotSeconds = seconds;
     } else {
-        f.prefillSeconds = t.timeSeconds;
-        f.ttftSeconds = t.timeSeconds;
+        f.prefillSeconds = seconds;
+        f.ttftSeconds = seconds;
     }
     if (row != nullptr) {
-        f.prefillSeconds = row->prefillSeconds;
-        f.decodeStepSeconds = row->decodeStepSeconds;
-        f.ttftSeconds = row->request.ttftSeconds;
-        f.tpotSeconds = row->request.tpotSeconds;
+        const RequestMetrics& m = row->request;
+        f.prefillSeconds = expected ? row->expectedPrefillSeconds : row->prefillSeconds;
+        f.decodeStepSeconds = expected ? row->expectedDecodeStepSeconds : row->decodeStepSeconds;
+        f.ttftSeconds = expected ? m.expectedTtftSeconds : m.ttftSeconds;
+        f.tpotSeconds = expected ? m.expectedTpotSeconds : m.tpotSeconds;
         if (report.settings.phase == Phase::request) {
-            f.itemsPerSecond = row->request.tokensPerSecond;
+            f.itemsPerSecond = expected ? m.expectedTokensPerSecond : m.tokensPerSecond;
         }
     }
     return f;
 }
 
 double speedup(const Report& baseline, const Report& report) {
-    return report.totals.timeSeconds > 0 ? baseline.totals.timeSeconds / report.totals.timeSeconds
-                                         : 0;
+    const TimeBasis basis = report.timeBasis;
+    return report.totals.seconds(basis) > 0
+               ? baseline.totals.seconds(basis) / report.totals.seconds(basis)
+               : 0;
 }
 
 double memorySaved(const Report& baseline, const Report& report) {

@@ -141,6 +141,39 @@ bool PeakTable::any() const {
     return std::any_of(opsPerSecond.begin(), opsPerSecond.end(), [](double v) { return v > 0; });
 }
 
+Result<Hardware> Hardware::atThreads(int count) const {
+    std::string available;
+    for (const ThreadCeilings& t : threadCeilings) {
+        if (t.threads == count) {
+            Hardware hw = *this;
+            hw.vector = t.vector;
+            for (std::size_t i = 0; i < hw.memory.size() && i < t.memoryBytesPerSecond.size();
+                 ++i) {
+                if (t.memoryBytesPerSecond[i] > 0) {
+                    hw.memory[i].bytesPerSecond = t.memoryBytesPerSecond[i];
+                }
+            }
+            hw.efficiency = t.efficiency;
+            hw.threads = count;
+            hw.name += " @ " + std::to_string(count) + (count == 1 ? " thread" : " threads");
+            return hw;
+        }
+        available += (available.empty() ? "" : ", ") + std::to_string(t.threads);
+    }
+    if (count == threads && count > 0) {
+        return *this;
+    }
+    if (available.empty()) {
+        return makeError("device " + id + " has no ceilings at " + std::to_string(count) +
+                             " thread(s): it has no per-thread-count ceilings (calibrated CPU "
+                             "profiles written since issue 14 have them)",
+                         ErrorKind::usage);
+    }
+    return makeError("device " + id + " has no ceilings at " + std::to_string(count) +
+                         " thread(s): it was calibrated at " + available + " thread(s)",
+                     ErrorKind::usage);
+}
+
 double Hardware::onChipBytes() const {
     double largest = 0;
     for (std::size_t i = 0; i + 1 < memory.size(); ++i) {

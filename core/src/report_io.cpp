@@ -67,6 +67,7 @@ Json stagesJson(const std::vector<StageResult>& stages) {
                             {"time_s", s.seconds},
                             {"compute_s", s.computeSeconds},
                             {"network_s", s.networkSeconds},
+                            {"expected_s", s.expectedSeconds},
                             {"memory_bytes",
                              {{"weights", s.memory.weights},
                               {"kv_cache", s.memory.kvCache},
@@ -103,7 +104,11 @@ Json reportJson(const Report& report) {
                               {"peak_ops_per_s", r.execution.peakOpsPerSecond},
                               {"attainable_ops_per_s", r.attainableOpsPerSecond},
                               {"bound", nameOf(r.bound)},
-                              {"time_s", r.timeSeconds}});
+                              {"time_s", r.timeSeconds},
+                              {"expected_s", r.expectedSeconds},
+                              {"expected_compute_s", r.expectedComputeSeconds},
+                              {"expected_memory_s", r.expectedMemorySeconds},
+                              {"overhead_s", r.overheadSeconds}});
         if (layer.collective >= 0) {
             const CollectiveShape& c =
                 report.collectives[static_cast<std::size_t>(layer.collective)];
@@ -135,7 +140,10 @@ Json reportJson(const Report& report) {
                 {"network_s", t.networkSeconds},
                 {"items_per_s", t.itemsPerSecond},
                 {"items_per_s_per_device", t.itemsPerSecondPerDevice},
-                {"items", itemName(report.model.family)}};
+                {"items", itemName(report.model.family)},
+                {"expected_s", t.expectedSeconds},
+                {"expected_items_per_s", t.expectedItemsPerSecond},
+                {"time_basis", nameOf(report.timeBasis)}};
     if (report.deployment.pipelineParallel > 1) {
         totals["pipeline_bubble"] = t.pipelineBubble;
     }
@@ -146,6 +154,12 @@ Json reportJson(const Report& report) {
         totals["tokens_per_s"] = t.request->tokensPerSecond;
         totals["prefill_s"] = t.request->prefillSeconds;
         totals["decode_s"] = t.request->decodeSeconds;
+        totals["expected_ttft_s"] = t.request->expectedTtftSeconds;
+        totals["expected_tpot_s"] =
+            t.request->expectedTpotSeconds ? Json(*t.request->expectedTpotSeconds) : Json(nullptr);
+        totals["expected_e2e_s"] = t.request->expectedE2eSeconds;
+        totals["expected_tokens_per_s"] = t.request->expectedTokensPerSecond;
+        totals["expected_decode_s"] = t.request->expectedDecodeSeconds;
     }
     Json doc{{"schema_version", kReportSchemaVersion},
              {"model",
@@ -159,7 +173,10 @@ Json reportJson(const Report& report) {
                {"kv_growing_bytes_per_token", report.model.kvGrowingBytesPerToken},
                {"kv_capped_bytes_per_sequence", report.model.kvCappedBytesPerSequence},
                {"state_bytes_per_sequence", report.model.stateBytesPerSequence}}},
-             {"hardware", {{"id", report.hardwareId}, {"name", report.hardwareName}}},
+             {"hardware",
+              {{"id", report.hardwareId},
+               {"name", report.hardwareName},
+               {"efficiency", report.efficiency}}},
              {"settings", settingsJson(report.settings, report.scenario, report.bits)},
              {"layers", std::move(layers)},
              {"totals", std::move(totals)},
@@ -181,7 +198,8 @@ Json comparisonJson(const Comparison& c, const std::string& model) {
                             {"memory_bytes", r.totalMemoryBytes},
                             {"fits_in_memory", r.fitsInMemory},
                             {"speedup", r.prefillSpeedup},
-                            {"memory_saved", r.memorySaved}});
+                            {"memory_saved", r.memorySaved},
+                            {"expected_forward_s", r.expectedPrefillSeconds}});
             continue;
         }
         rows.push_back(
@@ -200,7 +218,15 @@ Json comparisonJson(const Comparison& c, const std::string& model) {
              {"speedup_prefill", r.prefillSpeedup},
              {"speedup_decode", r.decodeSpeedup},
              {"speedup_e2e", r.e2eSpeedup},
-             {"memory_saved", r.memorySaved}});
+             {"memory_saved", r.memorySaved},
+             {"expected_prefill_s", r.expectedPrefillSeconds},
+             {"expected_decode_step_s", r.expectedDecodeStepSeconds},
+             {"expected_ttft_s", r.request.expectedTtftSeconds},
+             {"expected_tpot_s", r.request.expectedTpotSeconds
+                                     ? Json(*r.request.expectedTpotSeconds)
+                                     : Json(nullptr)},
+             {"expected_e2e_s", r.request.expectedE2eSeconds},
+             {"expected_tokens_per_s", r.request.expectedTokensPerSecond}});
     }
     Json layers = Json::array();
     for (const auto& l : c.layers) {
@@ -228,7 +254,8 @@ Json comparisonJson(const Comparison& c, const std::string& model) {
              {"baseline", c.scenarioNames.front()},
              {"rows", rows},
              {"per_layer", layers},
-             {"warnings", c.warnings}};
+             {"warnings", c.warnings},
+             {"time_basis", nameOf(c.timeBasis)}};
     return doc;
 }
 
@@ -244,7 +271,9 @@ Json sweepPointJson(const SweepPoint& p, const std::string& device, const std::s
            {"kv_cache_bytes", p.kvCacheBytes},
            {"memory_bytes", p.totalMemoryBytes},
            {"fits_in_memory", p.fitsInMemory},
-           {"out_of_memory", !p.fitsInMemory}};
+           {"out_of_memory", !p.fitsInMemory},
+           {"expected_s", p.expectedSeconds},
+           {"expected_tokens_per_s", p.expectedTokensPerSecond}};
     if (phase != Phase::decode) {
         j["prompt_len"] = p.promptLength;
     }
@@ -254,6 +283,8 @@ Json sweepPointJson(const SweepPoint& p, const std::string& device, const std::s
     if (phase == Phase::request) {
         j["ttft_s"] = p.ttftSeconds;
         j["tpot_s"] = p.tpotSeconds;
+        j["expected_ttft_s"] = p.expectedTtftSeconds;
+        j["expected_tpot_s"] = p.expectedTpotSeconds;
     }
     if (plan != nullptr) {
         j["plan"] = *plan;
@@ -307,7 +338,7 @@ std::string renderCsv(const Report& report) {
     std::ostringstream out;
     out << "phase,name,kind,block,repeat,ops,bytes_weights,bytes_activations_in,"
            "bytes_activations_out,bytes_kv_read,bytes_kv_write,bytes_metadata,bytes_total,"
-           "intensity,math_type,unit,attainable_ops_per_s,bound,time_s\n";
+           "intensity,math_type,unit,attainable_ops_per_s,bound,time_s,expected_s\n";
     for (std::size_t i = 0; i < report.layers.size(); ++i) {
         const Layer& l = report.layers[i];
         const LayerResult& r = report.results[i];
@@ -318,7 +349,8 @@ std::string renderCsv(const Report& report) {
             << number(r.bytes.metadata) << ',' << number(r.bytes.total()) << ','
             << number(r.intensity) << ',' << nameOf(r.execution.mathType) << ','
             << nameOf(r.execution.unit) << ',' << number(r.attainableOpsPerSecond) << ','
-            << nameOf(r.bound) << ',' << number(r.timeSeconds) << '\n';
+            << nameOf(r.bound) << ',' << number(r.timeSeconds) << ',' << number(r.expectedSeconds)
+            << '\n';
     }
     return out.str();
 }
@@ -333,6 +365,7 @@ struct Row {
     double ops = 0;
     double bytes = 0;
     double time = 0;
+    double expected = 0;
     double computeTime = 0;
     std::string math;
 };
@@ -347,7 +380,7 @@ std::vector<Row> groupRows(const Report& report) {
         const std::string phase(nameOf(r.phase));
         auto [it, inserted] = index.try_emplace({phase, name}, rows.size());
         if (inserted) {
-            rows.push_back(Row{name, std::string(nameOf(l.kind)), phase, 0, 0, 0, 0, 0,
+            rows.push_back(Row{name, std::string(nameOf(l.kind)), phase, 0, 0, 0, 0, 0, 0,
                                std::string(nameOf(r.execution.mathType)) + "/" +
                                    std::string(nameOf(r.execution.unit))});
         }
@@ -356,6 +389,7 @@ std::vector<Row> groupRows(const Report& report) {
         row.ops += r.ops * l.repeat;
         row.bytes += r.bytes.total() * l.repeat;
         row.time += r.timeSeconds * l.repeat;
+        row.expected += r.expectedSeconds * l.repeat;
         if (r.bound == Bound::compute) {
             row.computeTime += r.timeSeconds * l.repeat;
         }
@@ -378,6 +412,45 @@ struct Line {
     std::string value;
 };
 
+// The pass time on the headline basis first, then the other one.
+void timeLines(const Report& report, std::vector<Line>& lines) {
+    const Totals& t = report.totals;
+    const Line roofline{"time (roofline bound)", formatSeconds(t.timeSeconds)};
+    const Line expected{"time (expected, " + report.efficiency + " efficiency)",
+                        formatSeconds(t.expectedSeconds)};
+    if (report.timeBasis == TimeBasis::expected) {
+        lines.push_back(expected);
+        lines.push_back(roofline);
+    } else {
+        lines.push_back(roofline);
+        lines.push_back(expected);
+    }
+}
+
+void requestLines(const Report& report, std::vector<Line>& lines) {
+    const RequestMetrics& m = *report.totals.request;
+    const bool expected = report.timeBasis == TimeBasis::expected;
+    const std::optional<double> tpot = expected ? m.expectedTpotSeconds : m.tpotSeconds;
+    const std::string suffix = expected ? " (expected)" : " (roofline bound)";
+    lines.push_back(
+        {"TTFT" + suffix, formatSeconds(expected ? m.expectedTtftSeconds : m.ttftSeconds)});
+    lines.push_back({"TPOT" + suffix, tpot ? formatSeconds(*tpot) : std::string("n/a (1 token)")});
+    lines.push_back({"end-to-end latency" + suffix,
+                     formatSeconds(expected ? m.expectedE2eSeconds : m.e2eSeconds)});
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.4g tokens/s",
+                  expected ? m.expectedTokensPerSecond : m.tokensPerSecond);
+    lines.push_back({"throughput" + suffix, buffer});
+    const std::optional<double> otherTpot = expected ? m.tpotSeconds : m.expectedTpotSeconds;
+    std::snprintf(buffer, sizeof buffer, "%.4g tokens/s",
+                  expected ? m.tokensPerSecond : m.expectedTokensPerSecond);
+    lines.push_back(
+        {expected ? "roofline bound" : "expected (" + report.efficiency + " efficiency)",
+         "TTFT " + formatSeconds(expected ? m.ttftSeconds : m.expectedTtftSeconds) + ", TPOT " +
+             (otherTpot ? formatSeconds(*otherTpot) : std::string("n/a")) + ", end-to-end " +
+             formatSeconds(expected ? m.e2eSeconds : m.expectedE2eSeconds) + ", " + buffer});
+}
+
 std::vector<Line> summaryLines(const Report& report) {
     const Totals& t = report.totals;
     std::vector<Line> lines;
@@ -385,15 +458,9 @@ std::vector<Line> summaryLines(const Report& report) {
     lines.push_back({"matrix MACs", formatSi(t.macs, "MAC")});
     lines.push_back({"total bytes moved", formatSi(t.bytes, "B")});
     if (t.request) {
-        lines.push_back({"TTFT", formatSeconds(t.request->ttftSeconds)});
-        lines.push_back({"TPOT", t.request->tpotSeconds ? formatSeconds(*t.request->tpotSeconds)
-                                                        : std::string("n/a (1 token)")});
-        lines.push_back({"end-to-end latency", formatSeconds(t.request->e2eSeconds)});
-        char buffer[64];
-        std::snprintf(buffer, sizeof buffer, "%.4g tokens/s", t.request->tokensPerSecond);
-        lines.push_back({"throughput", buffer});
+        requestLines(report, lines);
     } else {
-        lines.push_back({"time", formatSeconds(t.timeSeconds)});
+        timeLines(report, lines);
     }
     lines.push_back({"memory: weights", formatSi(t.memory.weights, "B")});
     lines.push_back({"memory: KV cache", formatSi(t.memory.kvCache, "B")});
@@ -459,9 +526,11 @@ std::vector<std::vector<std::string>> tableCells(const Report& report) {
         line.push_back(row.math);
         line.push_back(boundOf(row));
         line.push_back(formatSeconds(row.time));
-        line.push_back(cell("%.1f%%", report.totals.timeSeconds > 0
-                                          ? 100.0 * row.time / report.totals.timeSeconds
-                                          : 0.0));
+        line.push_back(formatSeconds(row.expected));
+        const bool expected = report.timeBasis == TimeBasis::expected;
+        const double total = report.totals.seconds(report.timeBasis);
+        line.push_back(
+            cell("%.1f%%", total > 0 ? 100.0 * (expected ? row.expected : row.time) / total : 0.0));
         cells.push_back(std::move(line));
     }
     return cells;
@@ -472,8 +541,8 @@ std::vector<std::string> tableHeader(const Report& report) {
     if (report.settings.phase == Phase::request) {
         h.push_back("phase");
     }
-    for (const char* name :
-         {"layer", "kind", "count", "OPs", "bytes", "OPs/B", "math", "bound", "time", "share"}) {
+    for (const char* name : {"layer", "kind", "count", "OPs", "bytes", "OPs/B", "math", "bound",
+                             "time", "expected", "share"}) {
         h.emplace_back(name);
     }
     return h;

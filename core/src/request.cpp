@@ -1,6 +1,7 @@
 #include "core/request.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace rooflens::core {
@@ -74,6 +75,18 @@ void addInterval(const Report& a, const Report& z, const ContextInterval& interv
                                       y.memorySeconds, interval.first, interval.last);
         s.timeSeconds += t.seconds + sumAffine(x.networkSeconds, y.networkSeconds, n);
         sums[i].computeBoundSeconds += t.computeBoundSeconds;
+        // The expected lines are affine where the efficiencies are constant over the stretch
+        // (every GEMM of a decode step: its shape does not depend on the context); attention's
+        // efficiencies are taken at both ends (docs/calibration.md, "Where it is weak").
+        const TimeSum e =
+            sumRoofline(x.expectedComputeSeconds, x.expectedMemorySeconds, y.expectedComputeSeconds,
+                        y.expectedMemorySeconds, interval.first, interval.last);
+        s.expectedComputeSeconds +=
+            sumAffine(x.expectedComputeSeconds, y.expectedComputeSeconds, n);
+        s.expectedMemorySeconds += sumAffine(x.expectedMemorySeconds, y.expectedMemorySeconds, n);
+        s.overheadSeconds += sumAffine(x.overheadSeconds, y.overheadSeconds, n);
+        s.expectedSeconds += e.seconds + sumAffine(x.overheadSeconds, y.overheadSeconds, n) +
+                             sumAffine(x.networkSeconds, y.networkSeconds, n);
         s.execution = y.execution;
     }
 }
@@ -89,18 +102,35 @@ double lineAt(double first, double last, std::int64_t a, std::int64_t z, std::in
     return first + (last - first) * static_cast<double>(t - a) / static_cast<double>(z - a);
 }
 
+// A layer's compute and memory time and overhead on the chosen basis.
+struct BusyParts {
+    double compute = 0;
+    double memory = 0;
+    double overhead = 0;
+};
+BusyParts busyParts(const LayerResult& r, TimeBasis basis) {
+    if (basis == TimeBasis::expected) {
+        return {r.expectedComputeSeconds, r.expectedMemorySeconds, r.overheadSeconds};
+    }
+    return {r.computeSeconds, r.memorySeconds, 0};
+}
+
 // A stage's busy (compute and memory) and network time at context t from the two analysed ends.
 std::pair<double, double> stageAt(const Report& a, const Report& z, const Stage& stage,
-                                  std::int64_t first, std::int64_t last, std::int64_t t) {
+                                  std::int64_t first, std::int64_t last, std::int64_t t,
+                                  TimeBasis basis) {
     double busy = 0;
     double network = 0;
     for (std::size_t i = stage.firstLayer; i < stage.endLayer; ++i) {
-        const LayerResult& x = a.results[i];
-        const LayerResult& y = z.results[i];
+        const BusyParts x = busyParts(a.results[i], basis);
+        const BusyParts y = busyParts(z.results[i], basis);
         const double repeat = a.layers[i].repeat;
-        network += lineAt(x.networkSeconds, y.networkSeconds, first, last, t) * repeat;
-        busy += std::max(lineAt(x.computeSeconds, y.computeSeconds, first, last, t),
-                         lineAt(x.memorySeconds, y.memorySeconds, first, last, t)) *
+        network +=
+            lineAt(a.results[i].networkSeconds, z.results[i].networkSeconds, first, last, t) *
+            repeat;
+        busy += (std::max(lineAt(x.compute, y.compute, first, last, t),
+                          lineAt(x.memory, y.memory, first, last, t)) +
+                 lineAt(x.overhead, y.overhead, first, last, t)) *
                 repeat;
     }
     return {busy, network};
@@ -110,15 +140,17 @@ std::pair<double, double> stageAt(const Report& a, const Report& z, const Stage&
 // convex piecewise affine (each layer changes bound at most once), so the interval is cut at
 // every layer's crossover; inside each piece both lines are affine and sumRoofline is exact.
 double overlappedSeconds(const Report& a, const Report& z, const ContextInterval& interval,
-                         const std::vector<Stage>& stages) {
+                         const std::vector<Stage>& stages, TimeBasis basis) {
     const std::int64_t lo = interval.first;
     const std::int64_t hi = interval.last;
     double total = 0;
     for (const Stage& stage : stages) {
         std::vector<std::int64_t> cuts;
         for (std::size_t i = stage.firstLayer; i < stage.endLayer && hi > lo; ++i) {
-            const double da = a.results[i].computeSeconds - a.results[i].memorySeconds;
-            const double dz = z.results[i].computeSeconds - z.results[i].memorySeconds;
+            const BusyParts x = busyParts(a.results[i], basis);
+            const BusyParts y = busyParts(z.results[i], basis);
+            const double da = x.compute - x.memory;
+            const double dz = y.compute - y.memory;
             if ((da > 0) != (dz > 0)) {
                 const double crossing =
                     static_cast<double>(lo) + static_cast<double>(hi - lo) * da / (da - dz);
@@ -131,8 +163,8 @@ double overlappedSeconds(const Report& a, const Report& z, const ContextInterval
         std::int64_t u = lo;
         cuts.push_back(hi);
         for (std::int64_t v : cuts) {
-            const auto [bu, nu] = stageAt(a, z, stage, lo, hi, u);
-            const auto [bv, nv] = stageAt(a, z, stage, lo, hi, v);
+            const auto [bu, nu] = stageAt(a, z, stage, lo, hi, u, basis);
+            const auto [bv, nv] = stageAt(a, z, stage, lo, hi, v, basis);
             total += sumRoofline(bu, nu, bv, nv, u, v).seconds;
             u = v + 1;
         }
@@ -227,10 +259,15 @@ Result<RequestPasses> buildRequestPasses(const RunSettings& settings, const Pass
 
 namespace {
 
+struct DecodeTimes {
+    double seconds = 0;
+    double expectedSeconds = 0;
+};
+
 // Appends the decode layers (summed over the steps) to a request report, with their totals;
-// returns the decode seconds.
-double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums,
-                          const std::vector<CollectiveShape>& collectives, Report& report) {
+// returns the decode seconds (roofline and expected).
+DecodeTimes appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums,
+                               const std::vector<CollectiveShape>& collectives, Report& report) {
     // The decode pass's collectives follow the prefill's in the report.
     const auto offset = static_cast<std::int32_t>(report.collectives.size());
     report.collectives.insert(report.collectives.end(), collectives.begin(), collectives.end());
@@ -239,7 +276,7 @@ double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums
             l.collective += offset;
         }
     }
-    double decodeSeconds = 0;
+    DecodeTimes decode;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         LayerResult& sum = sums[i].result;
         const double repeat = layers[i].repeat;
@@ -253,7 +290,8 @@ double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums
                     : 2 * sums[i].computeBoundSeconds > sum.timeSeconds ? Bound::compute
                                                                         : Bound::memory;
         sum.phase = Phase::decode;
-        decodeSeconds += sum.timeSeconds * repeat;
+        decode.seconds += sum.timeSeconds * repeat;
+        decode.expectedSeconds += sum.expectedSeconds * repeat;
         report.totals.computeBoundSeconds += sums[i].computeBoundSeconds * repeat;
         report.totals.networkSeconds += sum.networkSeconds * repeat;
         report.totals.ops += sum.ops * repeat;
@@ -262,7 +300,7 @@ double appendDecodeLayers(std::vector<Layer> layers, std::vector<LayerSum>& sums
         report.layers.push_back(layers[i]);
         report.results.push_back(sum);
     }
-    return decodeSeconds;
+    return decode;
 }
 
 // The request footprint and the last step's warnings.
@@ -277,8 +315,10 @@ void addLastStep(const Report& last, Report& report) {
     }
 }
 
-void finishRequest(Report& report, const RunSettings& settings, double prefillSeconds,
-                   double decodeSeconds) {
+void finishRequest(Report& report, const RunSettings& settings, DecodeTimes prefill,
+                   DecodeTimes decode) {
+    const double prefillSeconds = prefill.seconds;
+    const double decodeSeconds = decode.seconds;
     RequestMetrics metrics;
     metrics.prefillSeconds = prefillSeconds;
     metrics.decodeSeconds = decodeSeconds;
@@ -287,8 +327,18 @@ void finishRequest(Report& report, const RunSettings& settings, double prefillSe
     if (settings.generateLength > 1) {
         metrics.tpotSeconds = decodeSeconds / static_cast<double>(settings.generateLength - 1);
     }
-    metrics.tokensPerSecond =
-        static_cast<double>(settings.batch * settings.generateLength) / metrics.e2eSeconds;
+    const auto tokens = static_cast<double>(settings.batch * settings.generateLength);
+    metrics.tokensPerSecond = tokens / metrics.e2eSeconds;
+    metrics.expectedTtftSeconds = prefill.expectedSeconds;
+    metrics.expectedDecodeSeconds = decode.expectedSeconds;
+    metrics.expectedE2eSeconds = prefill.expectedSeconds + decode.expectedSeconds;
+    if (settings.generateLength > 1) {
+        metrics.expectedTpotSeconds =
+            decode.expectedSeconds / static_cast<double>(settings.generateLength - 1);
+    }
+    metrics.expectedTokensPerSecond = tokens / metrics.expectedE2eSeconds;
+    report.totals.expectedSeconds = metrics.expectedE2eSeconds;
+    report.totals.expectedItemsPerSecond = metrics.expectedTokensPerSecond;
     report.totals.timeSeconds = metrics.e2eSeconds;
     report.totals.itemsPerSecond = metrics.tokensPerSecond;
     report.totals.itemsPerSecondPerDevice = metrics.tokensPerSecond;
@@ -312,6 +362,10 @@ void addStep(const Report& step, std::vector<LayerSum>& sums) {
         s.computeSeconds += r.computeSeconds;
         s.memorySeconds += r.memorySeconds;
         s.networkSeconds += r.networkSeconds;
+        s.expectedSeconds += r.expectedSeconds;
+        s.expectedComputeSeconds += r.expectedComputeSeconds;
+        s.expectedMemorySeconds += r.expectedMemorySeconds;
+        s.overheadSeconds += r.overheadSeconds;
         s.execution = r.execution;
         if (r.bound == Bound::compute) {
             sums[i].computeBoundSeconds += r.timeSeconds;
@@ -325,8 +379,8 @@ Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
                       const AnalysisOptions& options) {
     Report report = analyze(passes.prefill, hw, options);
     report.settings = passes.settings;
-    const double prefillSeconds = report.totals.timeSeconds;
-    double decodeSeconds = 0;
+    const DecodeTimes prefill{report.totals.timeSeconds, report.totals.expectedSeconds};
+    DecodeTimes decode;
     if (!passes.intervals.empty()) {
         std::vector<LayerSum> sums(passes.first.front().layers.size());
         Report last;
@@ -338,20 +392,24 @@ Report analyzeRequest(const RequestPasses& passes, const Hardware& hw,
             report.totals.macs += sumAffine(passMacs(passes.first[i]), passMacs(passes.last[i]),
                                             static_cast<double>(interval.steps()));
         }
-        decodeSeconds = appendDecodeLayers(passes.first.front().layers, sums,
-                                           passes.first.front().collectives, report);
-        const Workload& decode = passes.first.front();
-        if (decode.overlapCommunication && !decode.stages.empty()) {
-            decodeSeconds = 0;
+        decode = appendDecodeLayers(passes.first.front().layers, sums,
+                                    passes.first.front().collectives, report);
+        const Workload& pass = passes.first.front();
+        if (pass.overlapCommunication && !pass.stages.empty()) {
+            decode = {};
             for (std::size_t i = 0; i < passes.intervals.size(); ++i) {
                 const Report a = analyze(passes.first[i], hw, options);
                 const Report z = analyze(passes.last[i], hw, options);
-                decodeSeconds += overlappedSeconds(a, z, passes.intervals[i], decode.stages);
+                const ContextInterval& interval = passes.intervals[i];
+                decode.seconds +=
+                    overlappedSeconds(a, z, interval, pass.stages, TimeBasis::roofline);
+                decode.expectedSeconds +=
+                    overlappedSeconds(a, z, interval, pass.stages, TimeBasis::expected);
             }
         }
         addLastStep(last, report);
     }
-    finishRequest(report, passes.settings, prefillSeconds, decodeSeconds);
+    finishRequest(report, passes.settings, prefill, decode);
     return report;
 }
 
@@ -366,12 +424,12 @@ Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBui
     ROOFLENS_TRY(const Workload prefill, build(Phase::prefill, settings.promptLength));
     Report report = analyze(prefill, hw, options);
     report.settings = settings;
-    const double prefillSeconds = report.totals.timeSeconds;
+    const DecodeTimes prefillTimes{report.totals.timeSeconds, report.totals.expectedSeconds};
     // Decode steps 1..G-1 attend to S + j keys; their layers are summed in place.
     std::vector<Layer> layers;
     std::vector<LayerSum> sums;
     Report step;
-    double stepSeconds = 0;
+    DecodeTimes stepTimes;
     bool overlap = false;
     for (std::int64_t j = 1; j < settings.generateLength; ++j) {
         ROOFLENS_TRY(const Workload pass, build(Phase::decode, settings.promptLength + j));
@@ -384,17 +442,18 @@ Result<Report> analyzeRequestStepwise(const RunSettings& settings, const PassBui
         }
         addStep(step, sums);
         report.totals.macs += step.totals.macs;
-        stepSeconds += step.totals.timeSeconds;
+        stepTimes.seconds += step.totals.timeSeconds;
+        stepTimes.expectedSeconds += step.totals.expectedSeconds;
         overlap = pass.overlapCommunication && !pass.stages.empty();
     }
-    double decodeSeconds = appendDecodeLayers(std::move(layers), sums, step.collectives, report);
+    DecodeTimes decode = appendDecodeLayers(std::move(layers), sums, step.collectives, report);
     if (overlap) {
-        decodeSeconds = stepSeconds;  // each step's stages overlap compute and communication
+        decode = stepTimes;  // each step's stages overlap compute and communication
     }
     if (settings.generateLength > 1) {
         addLastStep(step, report);
     }
-    finishRequest(report, settings, prefillSeconds, decodeSeconds);
+    finishRequest(report, settings, prefillTimes, decode);
     return report;
 }
 
@@ -422,6 +481,9 @@ DecodeLine::DecodeLine(const Report& first, std::int64_t firstContext, const Rep
         line.networkSlope = span > 0 ? (z.networkSeconds - a.networkSeconds) / span : 0;
         line.computeSlope = span > 0 ? (z.computeSeconds - a.computeSeconds) / span : 0;
         line.memorySlope = span > 0 ? (z.memorySeconds - a.memorySeconds) / span : 0;
+        line.expectedCompute = {a.expectedComputeSeconds, z.expectedComputeSeconds};
+        line.expectedMemory = {a.expectedMemorySeconds, z.expectedMemorySeconds};
+        line.overhead = {a.overheadSeconds, z.overheadSeconds};
         line.repeat = first.layers[i].repeat;
         m_layers.push_back(line);
     }
@@ -441,6 +503,16 @@ DecodeLine::Point DecodeLine::at(std::int64_t context) const {
         } else {
             p.seconds += m * l.repeat;
         }
+        auto on = [&](const std::array<double, 2>& ends) {
+            if (last || m_last == m_first) {
+                return last ? ends[1] : ends[0];
+            }
+            return ends[0] + (ends[1] - ends[0]) * dt / static_cast<double>(m_last - m_first);
+        };
+        p.expectedSeconds +=
+            (std::max(on(l.expectedCompute), on(l.expectedMemory)) + on(l.overhead) +
+             (last ? l.network1 : l.network0 + l.networkSlope * dt)) *
+            l.repeat;
     }
     return p;
 }

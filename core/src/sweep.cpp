@@ -305,6 +305,10 @@ Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& po
             p.tokensPerSecond = m.tokensPerSecond;
             p.ttftSeconds = m.ttftSeconds;
             p.tpotSeconds = m.tpotSeconds.value_or(0);
+            p.expectedSeconds = m.expectedE2eSeconds;
+            p.expectedTokensPerSecond = m.expectedTokensPerSecond;
+            p.expectedTtftSeconds = m.expectedTtftSeconds;
+            p.expectedTpotSeconds = m.expectedTpotSeconds.value_or(0);
             finish(p, report, g.scenario);
             continue;
         }
@@ -315,6 +319,8 @@ Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& po
                                               ? static_cast<double>(length)
                                               : 1.0);
         p.tokensPerSecond = p.timeSeconds > 0 ? tokens / p.timeSeconds : 0;
+        p.expectedSeconds = report.totals.expectedSeconds;
+        p.expectedTokensPerSecond = p.expectedSeconds > 0 ? tokens / p.expectedSeconds : 0;
         (m_spec.phase == Phase::decode ? p.contextLength : p.promptLength) = length;
         finish(p, report, g.scenario);
     }
@@ -368,6 +374,9 @@ std::size_t Sweeper::writeDecodePoints(const Group& g, std::size_t d, const Stre
         p.timeSeconds = step.seconds;
         p.tokensPerSecond = step.seconds > 0 ? static_cast<double>(batch) / step.seconds : 0;
         p.tokensPerSecondPerDevice = p.tokensPerSecond;
+        p.expectedSeconds = step.expectedSeconds;
+        p.expectedTokensPerSecond =
+            step.expectedSeconds > 0 ? static_cast<double>(batch) / step.expectedSeconds : 0;
         p.bound = step.seconds > 0 && 2 * step.computeBoundSeconds > step.seconds ? Bound::compute
                                                                                   : Bound::memory;
         p.weightBytes = m_weightBytes[g.scenario];
@@ -439,12 +448,19 @@ Result<std::size_t> Sweeper::runDeployed(const Group& g, std::vector<SweepPoint>
         (m_spec.phase == Phase::decode ? p.contextLength : p.promptLength) = length;
         p.timeSeconds = r.totals.timeSeconds;
         p.tokensPerSecond = r.totals.itemsPerSecond;
+        p.expectedSeconds = r.totals.expectedSeconds;
+        p.expectedTokensPerSecond =
+            p.expectedSeconds > 0 ? p.tokensPerSecond * p.timeSeconds / p.expectedSeconds : 0;
         if (const auto& m = r.totals.request) {
             p.contextLength = length + m_spec.generateLength - 1;
             p.timeSeconds = m->e2eSeconds;
             p.tokensPerSecond = m->tokensPerSecond;
             p.ttftSeconds = m->ttftSeconds;
             p.tpotSeconds = m->tpotSeconds.value_or(0);
+            p.expectedSeconds = m->expectedE2eSeconds;
+            p.expectedTokensPerSecond = m->expectedTokensPerSecond;
+            p.expectedTtftSeconds = m->expectedTtftSeconds;
+            p.expectedTpotSeconds = m->expectedTpotSeconds.value_or(0);
         }
         p.tokensPerSecondPerDevice = r.totals.itemsPerSecondPerDevice;
         p.networkSeconds = r.totals.networkSeconds;

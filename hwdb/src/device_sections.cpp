@@ -276,7 +276,8 @@ core::Status parseSections(const Json& doc, ParseContext& context, core::Hardwar
         }
         hw.releaseYear = static_cast<int>(year.value());
     }
-    return core::Ok{};
+    ROOFLENS_CHECK(parseEfficiency(doc, context, hw));
+    return parseThreadCeilings(doc, context, hw);
 }
 
 namespace {
@@ -345,6 +346,8 @@ void writeSections(const core::Hardware& hw, WriteContext& context, OrderedJson&
     if (hw.releaseYear > 0) {
         doc["release_year"] = context.count("/release_year", hw.releaseYear);
     }
+    writeEfficiency(hw, doc);
+    writeThreadCeilings(hw, doc);
 }
 
 }  // namespace rooflens::hwdb::detail

@@ -53,4 +53,12 @@ public:
 core::Status parseSections(const core::Json& doc, ParseContext& context, core::Hardware& hw);
 void writeSections(const core::Hardware& hw, WriteContext& context, nlohmann::ordered_json& doc);
 
+// The efficiency section (efficiency_section.cpp): a model object, "none" (the ideal roof), or
+// absent (datasheet devices get core::defaultEfficiency of their kind). Parsed after memory.
+core::Status parseEfficiency(const core::Json& doc, ParseContext& context, core::Hardware& hw);
+void writeEfficiency(const core::Hardware& hw, nlohmann::ordered_json& doc);
+// The per-thread-count ceilings of calibrated profiles (`threads`: default and ceilings).
+core::Status parseThreadCeilings(const core::Json& doc, ParseContext& context, core::Hardware& hw);
+void writeThreadCeilings(const core::Hardware& hw, nlohmann::ordered_json& doc);
+
 }  // namespace rooflens::hwdb::detail

@@ -655,10 +655,10 @@ core::Status DeviceParser::parseOptional() {
 }
 
 core::Result<core::Hardware> DeviceParser::parse() {
-    if (auto fields = checkFields(
-            m_doc, "",
-            {"schema_version", "id", "name", "vendor", "kind", "sources", "compute", "memory",
-             "sram_per_core", "notes", "interconnect", "power", "release_year"});
+    if (auto fields = checkFields(m_doc, "",
+                                  {"schema_version", "id", "name", "vendor", "kind", "sources",
+                                   "compute", "memory", "sram_per_core", "notes", "interconnect",
+                                   "power", "release_year", "efficiency", "threads"});
         !fields) {
         return fields.error();
     }

@@ -278,5 +278,107 @@ TEST(Roofs, GemmEfficiencyInterpolatesInLogRows) {
     EXPECT_DOUBLE_EQ(none.gemmEfficiencyFor(128), 1.0);
 }
 
+TEST(Profile, CarriesTheMeasuredEfficiencyModel) {
+    Calibration c = syntheticCalibration();
+    // A noisy m series at 2 threads (m = 128 below m = 32) and the square GEMM (its own k, n).
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {1024, 1024, 1024}, 2, 400e9, 390e9, 0.9});
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {1, 2048, 2048}, 2, 20e9, 19e9, 0.04});
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {32, 2048, 2048}, 2, 100e9, 90e9, 0.5});
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {128, 2048, 2048}, 2, 90e9, 90e9, 0.45});
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {512, 2048, 2048}, 2, 300e9, 290e9, 0.94});
+    c.gemm.push_back({GemmType::int8, "dnnl_gemm_u8s8s32", {1024, 1024, 1024}, 2, 1e12, 1e12, 0.8});
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {32, 2048, 2048}, 1, 50e9, 50e9, 0.3});
+    // Cold reads at 2 threads, against the largest of them (40 GB/s).
+    c.coldReads = {{2, 8192, 4e9}, {2, 131072, 20e9}, {2, 2097152, 40e9}, {1, 8192, 1e9}};
+    c.overheads = {{1, 0.8e-6, "gemm fp32 1x16x16"}, {2, 1.25e-6, "gemm fp32 1x16x16"}};
+    const core::EfficiencyModel model = efficiencyModel(c, 2);
+    EXPECT_EQ(model.origin, core::EfficiencyOrigin::measured);
+    ASSERT_EQ(model.gemm.size(), 2U);  // fp32, int8
+    const core::GemmEfficiencyGrid& fp32 = model.gemm[0];
+    EXPECT_EQ(fp32.unit, core::ExecUnit::vector);
+    EXPECT_EQ(fp32.type, DataType::fp32);
+    EXPECT_EQ(fp32.m, (std::vector<double>{1, 32, 128, 512}));
+    EXPECT_EQ(fp32.k, (std::vector<double>{2048}));
+    // Made monotone from the largest m down: 0.5 at m = 32 capped at the 0.45 of m = 128.
+    EXPECT_EQ(fp32.values, (std::vector<double>{0.04, 0.45, 0.45, 0.94}));
+    EXPECT_EQ(model.gemm[1].type, DataType::int8);
+    EXPECT_EQ(model.gemm[1].values, (std::vector<double>{0.8}));
+    ASSERT_TRUE(model.memory);
+    // 4 / 40 = 0.1, 20 / 40 = 0.5, 40 / 40 = 1.
+    EXPECT_EQ(model.memory->bytes, (std::vector<double>{8192, 131072, 2097152}));
+    EXPECT_EQ(model.memory->values, (std::vector<double>{0.1, 0.5, 1.0}));
+    EXPECT_DOUBLE_EQ(model.kernelOverheadSeconds, 1.25e-6);
+    // Gathers at 2 threads: 4 B 0.5 / 36.4 GB/s = 0.0137, 256 B 31.4 / 36.4 = 0.863.
+    ASSERT_TRUE(model.gather);
+    EXPECT_EQ(model.gather->bytes, (std::vector<double>{4, 256}));
+    EXPECT_EQ(model.gather->values, (std::vector<double>{0.0137, 0.863}));
+    ASSERT_TRUE(core::validateEfficiency(model, "calibrated"));
+
+    // The profile carries it (all threads) and round-trips it.
+    const core::Hardware hw = toHardware(c);
+    ASSERT_TRUE(hw.efficiency);
+    EXPECT_TRUE(*hw.efficiency == model);
+    const auto parsed = hwdb::parseDeviceText(hwdb::serializeDevice(hw), "calibrated.json");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_TRUE(parsed->efficiency == hw.efficiency);
+    ASSERT_EQ(parsed->threadCeilings.size(), hw.threadCeilings.size());
+    for (std::size_t i = 0; i < hw.threadCeilings.size(); ++i) {
+        const core::ThreadCeilings& a = hw.threadCeilings[i];
+        const core::ThreadCeilings& b = parsed->threadCeilings[i];
+        EXPECT_EQ(a.threads, b.threads);
+        EXPECT_EQ(a.vector.opsPerSecond, b.vector.opsPerSecond);
+        EXPECT_EQ(a.memoryBytesPerSecond, b.memoryBytesPerSecond);
+        EXPECT_TRUE(a.efficiency == b.efficiency);
+    }
+    EXPECT_EQ(parsed->threads, 2);
+}
+
+TEST(Profile, KeepsTheCeilingsOfEveryThreadCount) {
+    Calibration c = syntheticCalibration();
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {32, 2048, 2048}, 1, 50e9, 50e9, 0.3});
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {32, 2048, 2048}, 2, 100e9, 90e9, 0.5});
+    const core::Hardware hw = toHardware(c);
+    ASSERT_EQ(hw.threadCeilings.size(), 2U);
+    EXPECT_DOUBLE_EQ(hw.vector.at(DataType::fp32), 478.2e9);  // all threads at the top level
+    const auto one = hw.atThreads(1);
+    ASSERT_TRUE(one) << one.error().message;
+    EXPECT_DOUBLE_EQ(one->vector.at(DataType::fp32), 239.1e9);  // 239.123e9, 4 digits
+    EXPECT_DOUBLE_EQ(one->vector.at(DataType::int8), 953.6e9);
+    EXPECT_DOUBLE_EQ(one->memoryBytesPerSecond(), 36.4e9);     // DRAM 36.4e9 + 1
+    EXPECT_DOUBLE_EQ(one->memory[0].bytesPerSecond, 460.5e9);  // L1
+    ASSERT_TRUE(one->efficiency);
+    EXPECT_DOUBLE_EQ(one->efficiency->gemmAt(core::ExecUnit::vector, DataType::fp32, 32, 1, 1),
+                     0.3);
+    EXPECT_DOUBLE_EQ(hw.efficiency->gemmAt(core::ExecUnit::vector, DataType::fp32, 32, 1, 1), 0.5);
+    const auto bad = hw.atThreads(3);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("calibrated at 1, 2 thread(s)"), std::string::npos)
+        << bad.error().message;
+    // A 1-thread report of a compute-bound GEMM takes twice the 2-thread time.
+    core::Workload w;
+    core::Layer gemm;
+    gemm.op = "gemm";
+    gemm.computeType = DataType::fp32;
+    gemm.ops = 1e12;
+    gemm.bytes.weights = 1e6;
+    w.layers.push_back(gemm);
+    const double t2 = core::analyze(w, hw).totals.timeSeconds;
+    const double t1 = core::analyze(w, *one).totals.timeSeconds;
+    EXPECT_NEAR(t1 / t2, 478.2 / 239.1, 1e-9);
+}
+
+TEST(Machine, Bf16DotTheoryIsHalfTheFmaRateOnIntel) {
+    MachineContext intel;
+    intel.vendor = "Intel";
+    EXPECT_DOUBLE_EQ(peakInstructionsPerCycle(intel, DataType::bf16, 512), 1.0);
+    EXPECT_DOUBLE_EQ(peakInstructionsPerCycle(intel, DataType::fp32, 512), 2.0);
+    EXPECT_DOUBLE_EQ(peakInstructionsPerCycle(intel, DataType::int8, 512), 2.0);
+    MachineContext zen4;
+    zen4.vendor = "AMD";
+    zen4.family = 0x19;
+    EXPECT_DOUBLE_EQ(peakInstructionsPerCycle(zen4, DataType::bf16, 512), 1.0);
+    EXPECT_DOUBLE_EQ(peakInstructionsPerCycle(zen4, DataType::bf16, 256), 2.0);
+}
+
 }  // namespace
 }  // namespace rooflens::calibrate

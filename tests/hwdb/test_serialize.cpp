@@ -36,6 +36,16 @@ void expectSameHardware(const core::Hardware& a, const core::Hardware& b) {
     EXPECT_EQ(a.idleWatts, b.idleWatts);
     EXPECT_EQ(a.releaseYear, b.releaseYear);
     EXPECT_EQ(a.notes, b.notes);
+    EXPECT_TRUE(a.efficiency == b.efficiency);
+    EXPECT_EQ(a.threads, b.threads);
+    ASSERT_EQ(a.threadCeilings.size(), b.threadCeilings.size());
+    for (std::size_t i = 0; i < a.threadCeilings.size(); ++i) {
+        EXPECT_EQ(a.threadCeilings[i].threads, b.threadCeilings[i].threads);
+        EXPECT_EQ(a.threadCeilings[i].vector.opsPerSecond, b.threadCeilings[i].vector.opsPerSecond);
+        EXPECT_EQ(a.threadCeilings[i].memoryBytesPerSecond,
+                  b.threadCeilings[i].memoryBytesPerSecond);
+        EXPECT_TRUE(a.threadCeilings[i].efficiency == b.threadCeilings[i].efficiency);
+    }
     ASSERT_EQ(a.provenance.size(), b.provenance.size());
     for (std::size_t i = 0; i < a.provenance.size(); ++i) {
         EXPECT_EQ(a.provenance[i].jsonPath, b.provenance[i].jsonPath) << i;

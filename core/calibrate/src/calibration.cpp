@@ -253,6 +253,12 @@ core::Result<Calibration> runCalibration(const CalibrationOptions& options,
                              }});
         }
     }
+    for (int threads : suite.threadCounts()) {
+        steps.push_back(
+            {"memory efficiency (cold reads), " + std::to_string(threads) + " thread(s)",
+             (options.mode == Mode::full ? 7 : 6) * perMeasure * 0.6,
+             [&suite, threads] { return detail::runColdReads(suite, threads); }});
+    }
     if (options.sparse) {
         for (int threads : suite.threadCounts()) {
             steps.push_back({"random gather, " + std::to_string(threads) + " thread(s)",
@@ -268,10 +274,9 @@ core::Result<Calibration> runCalibration(const CalibrationOptions& options,
             {"attention", perMeasure, [&suite, all] { return detail::runAttention(suite, all); }});
     }
     if (options.gemm && dnnlAvailable()) {
-        steps.push_back(
-            {"oneDNN GEMM",
-             3 * threadSets * perMeasure * 1.5 + (options.mode == Mode::full ? 5 * perMeasure : 0),
-             [&suite] { return detail::runGemm(suite); }});
+        steps.push_back({"oneDNN GEMM",
+                         3 * threadSets * perMeasure * 1.5 + 6 * threadSets * perMeasure,
+                         [&suite] { return detail::runGemm(suite); }});
     } else if (options.gemm) {
         c.warnings.emplace_back("built without oneDNN: no GEMM reference measured");
     }

@@ -310,4 +310,13 @@ double fmaInstructionsPerCycle(const MachineContext& machine, int vectorBits) {
     return 2;
 }
 
+double peakInstructionsPerCycle(const MachineContext& machine, core::DataType type,
+                                int vectorBits) {
+    const double fma = fmaInstructionsPerCycle(machine, vectorBits);
+    if (type == core::DataType::bf16 && machine.vendor == "Intel") {
+        return fma / 2;
+    }
+    return fma;
+}
+
 }  // namespace rooflens::calibrate

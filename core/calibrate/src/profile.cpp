@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <optional>
 
 namespace rooflens::calibrate {
 
@@ -39,7 +41,130 @@ std::string threadsText(int threads) {
     return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
+// The GEMM grid of one data type at `threads`: the measured (m, k, n) points form the axes; a
+// grid cell that was not measured takes the nearest measured m of the same (k, n) (the quick and
+// full suites measure m at one k = n plus the square GEMM). Monotone, clamped to (0, 1].
+std::optional<core::GemmEfficiencyGrid> gemmGrid(const Calibration& c, GemmType type, int threads) {
+    std::vector<const GemmCeiling*> points;
+    for (const GemmCeiling& g : c.gemm) {
+        if (g.type == type && g.threads == threads && g.efficiency > 0 && g.shape.m > 0) {
+            points.push_back(&g);
+        }
+    }
+    if (points.empty()) {
+        return std::nullopt;
+    }
+    // The (k, n) with the most m points (the shape series); the square GEMM joins it when it
+    // is the only point.
+    std::map<std::pair<std::int64_t, std::int64_t>, int> series;
+    for (const GemmCeiling* g : points) {
+        ++series[{g->shape.k, g->shape.n}];
+    }
+    const auto kn = std::max_element(series.begin(), series.end(), [](auto& a, auto& b) {
+                        return a.second < b.second;
+                    })->first;
+    std::map<double, double> byRows;
+    for (const GemmCeiling* g : points) {
+        if (g->shape.k == kn.first && g->shape.n == kn.second) {
+            auto& v = byRows[static_cast<double>(g->shape.m)];
+            v = std::max(v, std::min(1.0, g->efficiency));
+        }
+    }
+    core::GemmEfficiencyGrid grid;
+    grid.unit = core::ExecUnit::vector;  // calibrated CPU profiles publish vector peaks only
+    grid.type = dataTypeOf(type);
+    grid.k = {static_cast<double>(kn.first)};
+    grid.n = {static_cast<double>(kn.second)};
+    for (const auto& [m, e] : byRows) {
+        grid.m.push_back(m);
+        grid.values.push_back(roundSignificant(e, 3));
+    }
+    core::makeMonotone(grid);
+    return grid;
+}
+
 }  // namespace
+
+// The vector peaks, the bandwidth of every level of `hw.memory` and the efficiency model at
+// `threads` (issue 14, 7c: one profile answers 1-thread and all-thread questions).
+core::ThreadCeilings threadCeilings(const Calibration& c, const core::Hardware& hw, int threads) {
+    core::ThreadCeilings t;
+    t.threads = threads;
+    for (const auto& ceiling : c.compute) {
+        if (ceiling.threads == threads && ceiling.opsPerSecond > 0) {
+            t.vector.set(ceiling.type, roundSignificant(ceiling.opsPerSecond));
+        }
+    }
+    for (const core::MemoryLevel& level : hw.memory) {
+        const MemoryCeiling* m = c.memoryCeiling(level.name, threads);
+        t.memoryBytesPerSecond.push_back(m != nullptr && m->readBytesPerSecond > 0
+                                             ? roundSignificant(m->readBytesPerSecond)
+                                             : 0);
+    }
+    t.efficiency = efficiencyModel(c, threads);
+    return t;
+}
+
+core::EfficiencyModel efficiencyModel(const Calibration& c, int threads) {
+    core::EfficiencyModel model;
+    model.origin = core::EfficiencyOrigin::measured;
+    model.source = "rooflens calibrate --" + std::string(nameOf(c.mode)) + " on " + c.startedAt +
+                   ", " + threadsText(threads) +
+                   (c.machine.dnnlVersion.empty() ? "" : ", oneDNN " + c.machine.dnnlVersion);
+    for (GemmType type : {GemmType::fp32, GemmType::bf16, GemmType::int8}) {
+        if (auto grid = gemmGrid(c, type, threads)) {
+            model.gemm.push_back(std::move(*grid));
+        }
+    }
+    // Small transfers against the largest one (the streaming end): the profile's DRAM
+    // bandwidth is already the achievable streaming rate, so the curve carries only the
+    // fall-off below it and reaches 1 at the largest transfer.
+    double largest = 0;
+    double largestBytes = 0;
+    for (const ColdRead& r : c.coldReads) {
+        if (r.threads == threads && r.bytes > largestBytes) {
+            largest = r.bytesPerSecond;
+            largestBytes = r.bytes;
+        }
+    }
+    if (largest > 0) {
+        core::MemoryEfficiencyCurve curve;
+        for (const ColdRead& r : c.coldReads) {
+            if (r.threads == threads && r.bytesPerSecond > 0) {
+                curve.bytes.push_back(r.bytes);
+                curve.values.push_back(
+                    roundSignificant(std::min(1.0, r.bytesPerSecond / largest), 3));
+            }
+        }
+        core::makeMonotone(curve);
+        model.memory = std::move(curve);
+    }
+    const MemoryCeiling* dram = c.memoryCeiling("DRAM", threads);
+    if (dram != nullptr && dram->readBytesPerSecond > 0) {
+        std::map<double, double> byGranule;  // prefetching variant, the faster per granule
+        for (const GatherCeiling& g : c.gather) {
+            if (g.threads == threads && g.usefulBytesPerSecond > 0) {
+                auto& v = byGranule[g.granuleBytes];
+                v = std::max(v, std::min(1.0, g.usefulBytesPerSecond / dram->readBytesPerSecond));
+            }
+        }
+        if (!byGranule.empty()) {
+            core::MemoryEfficiencyCurve curve;
+            for (const auto& [granule, e] : byGranule) {
+                curve.bytes.push_back(granule);
+                curve.values.push_back(roundSignificant(e, 3));
+            }
+            core::makeMonotone(curve);
+            model.gather = std::move(curve);
+        }
+    }
+    for (const KernelOverhead& o : c.overheads) {
+        if (o.threads == threads) {
+            model.kernelOverheadSeconds = roundSignificant(o.seconds, 3);
+        }
+    }
+    return model;
+}
 
 double roundSignificant(double value, int digits) {
     if (!(value > 0) || !std::isfinite(value)) {
@@ -159,6 +284,11 @@ core::Hardware toHardware(const Calibration& c, const ProfileOptions& options) {
     if (const CacheLevel* l2 = c.machine.cache(2)) {
         hw.sramPerCoreBytes = l2->bytes;
         addProvenance("/sram_per_core", core::Provenance::derived, kSysfsSource, "L2 per core");
+    }
+    hw.efficiency = efficiencyModel(c, all);
+    hw.threads = all;
+    for (int threads : all > 1 ? std::vector<int>{1, all} : std::vector<int>{1}) {
+        hw.threadCeilings.push_back(threadCeilings(c, hw, threads));
     }
     hw.notes = std::string("Calibrated by rooflens calibrate --");
     hw.notes += std::string(nameOf(c.mode)) + " on " + c.startedAt + ": " + c.machine.cpuModel +

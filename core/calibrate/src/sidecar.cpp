@@ -147,6 +147,41 @@ std::string calibrationJson(const Calibration& c, const std::string& profileId) 
     }
     doc["gemm"] = gemm;
 
+    Ordered coldReads = Ordered::array();
+    for (const auto& r : c.coldReads) {
+        coldReads.push_back(
+            {{"threads", r.threads}, {"bytes", r.bytes}, {"bytes_per_s", r.bytesPerSecond}});
+    }
+    doc["cold_reads"] = coldReads;
+    Ordered overheads = Ordered::array();
+    for (const auto& o : c.overheads) {
+        overheads.push_back({{"threads", o.threads}, {"seconds", o.seconds}, {"kernel", o.kernel}});
+    }
+    doc["kernel_overheads"] = overheads;
+    // The efficiency model at every measured thread count (the profile carries the all-thread
+    // one): GEMM grids, memory efficiency vs bytes, overhead.
+    Ordered models = Ordered::array();
+    for (int threads : c.threads() > 1 ? std::vector<int>{1, c.threads()} : std::vector<int>{1}) {
+        const core::EfficiencyModel model = efficiencyModel(c, threads);
+        Ordered grids = Ordered::array();
+        for (const auto& g : model.gemm) {
+            grids.push_back({{"type", g.type ? std::string(core::nameOf(*g.type)) : "any"},
+                             {"m", g.m},
+                             {"k", g.k},
+                             {"n", g.n},
+                             {"efficiency", g.values}});
+        }
+        Ordered entry = {{"threads", threads},
+                         {"gemm", grids},
+                         {"kernel_overhead_s", model.kernelOverheadSeconds}};
+        if (model.memory) {
+            entry["memory"] = {{"bytes", model.memory->bytes},
+                               {"efficiency", model.memory->values}};
+        }
+        models.push_back(std::move(entry));
+    }
+    doc["efficiency"] = models;
+
     Ordered sweeps = Ordered::array();
     for (const auto& s : c.sweeps) {
         Ordered points = Ordered::array();

@@ -70,6 +70,7 @@ bool runGather(Suite& suite, int threads);
 bool runSpmm(Suite& suite, int threads);
 bool runAttention(Suite& suite, int threads);
 bool runGemm(Suite& suite);
+bool runColdReads(Suite& suite, int threads);
 
 // Fits the ceilings from the recorded kernels and sweeps.
 void fitCeilings(Calibration& c);

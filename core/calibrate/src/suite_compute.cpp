@@ -66,9 +66,9 @@ bool runPeaks(Suite& suite, int pass) {
                 r.type = kernel.type;
                 r.vectorBits = kernel.vectorBits;
                 r.workPerIteration = kernel.opsPerIteration() * team.size();
-                r.theoreticalPerCycle = kernel.opsPerInstruction *
-                                        fmaInstructionsPerCycle(machine, kernel.vectorBits) *
-                                        team.size();
+                r.theoreticalPerCycle =
+                    kernel.opsPerInstruction *
+                    peakInstructionsPerCycle(machine, kernel.type, kernel.vectorBits) * team.size();
             }
             const double m = g_multiplier;
             const double c = g_addend;
@@ -103,7 +103,7 @@ bool runGemm(Suite& suite) {
         std::max(64.0, std::round((suite.full() ? 2048 : 1024) * std::cbrt(scale) / 64) * 64));
     const std::vector<int>& all = suite.out().cpus;
     const auto counts = suite.threadCounts();
-    const double stepsTotal = static_cast<double>(counts.size()) * (suite.full() ? 8 : 6);
+    const double stepsTotal = static_cast<double>(counts.size()) * 9;
     double stepsDone = 0;
     bool ok = true;
     for (int threads : counts) {
@@ -120,10 +120,12 @@ bool runGemm(Suite& suite) {
             std::max(256.0, std::round((suite.full() ? 4096 : 2048) * std::sqrt(scale) / 64) * 64));
         const std::vector<std::int64_t> rows = suite.full()
                                                    ? std::vector<std::int64_t>{1, 8, 32, 128, 512}
-                                                   : std::vector<std::int64_t>{32, 128, 512};
+                                                   : std::vector<std::int64_t>{1, 8, 32, 128, 512};
         for (std::int64_t m : rows) {
             cases.emplace_back(GemmType::fp32, GemmShape{m, d, d});
         }
+        // Dispatch overhead: a GEMM too small for its math to count (issue 14).
+        cases.emplace_back(GemmType::fp32, GemmShape{1, 16, 16});
         for (const auto& [type, shape] : cases) {
             suite.stepProgress(stepsDone++ / stepsTotal,
                                ": " + std::string(nameOf(type)) + " " + std::to_string(shape.m) +
@@ -159,6 +161,11 @@ bool runGemm(Suite& suite) {
             }
             r.measurement = std::move(*m);
             r.rate = rateStats(r.measurement, r.workPerIteration);
+            if (shape.k == 16 && shape.n == 16 && r.rate.typical > 0) {
+                r.group = "overhead";
+                suite.out().overheads.push_back(
+                    {threads, r.workPerIteration / r.rate.typical, r.name});
+            }
             suite.record(std::move(r));
         }
         if (!ok) {

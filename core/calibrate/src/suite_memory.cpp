@@ -349,3 +349,81 @@ bool runAttention(Suite& suite, int threads) {
 }
 
 }  // namespace rooflens::calibrate::detail
+
+namespace rooflens::calibrate::detail {
+
+namespace {
+
+// Per-thread bytes of one cold read: 4 KiB x 4^i up to 64 MiB (16 MiB quick), at most 1/8 of
+// the pool so the regions rotate.
+std::vector<double> coldReadSizes(const Suite& suite, double poolPerThread) {
+    std::vector<double> sizes;
+    const double largest = std::min((suite.full() ? 64 : 16) * kMiB, poolPerThread / 8);
+    for (double b = 4096; b <= largest * 1.0001; b *= 4) {
+        sizes.push_back(b);
+    }
+    return sizes;
+}
+
+}  // namespace
+
+// Memory efficiency vs bytes moved: one read pass over a region of B bytes per thread, a
+// different region of a pool of 2x the LLC each pass (region i * 7919 mod regions), so every
+// pass starts cold and the stream prefetchers restart.
+bool runColdReads(Suite& suite, int threads) {
+    Calibration& c = suite.out();
+    ThreadTeam& team = suite.team(threads);
+    const int t = team.size();
+    const double llc = c.machine.caches.empty()
+                           ? 32 * kMiB
+                           : c.machine.cacheBytesFor(c.machine.caches.back().level, c.cpus);
+    double pool = std::max(2 * llc, 64 * kMiB);
+    if (suite.scale() < 1) {
+        pool = std::max(4 * kMiB, pool * suite.scale());
+    }
+    const double poolPerThread = std::floor(pool / t / (64 * 1024)) * 64 * 1024;
+    const auto floats = static_cast<std::size_t>(poolPerThread / 4);
+    std::vector<AlignedBuffer<float>> buffers(static_cast<std::size_t>(t));
+    team.run([&](int i) {
+        auto& buffer = buffers[static_cast<std::size_t>(i)];
+        buffer.reset(floats);
+        std::fill(buffer.data(), buffer.data() + floats, 1e-3f);
+    });
+    std::vector<float> sinks(static_cast<std::size_t>(t));
+    std::vector<std::size_t> next(static_cast<std::size_t>(t));
+    const std::vector<double> sizes = coldReadSizes(suite, poolPerThread);
+    for (std::size_t p = 0; p < sizes.size(); ++p) {
+        suite.stepProgress(static_cast<double>(p) / static_cast<double>(sizes.size()),
+                           " @ " + formatBytes(sizes[p]));
+        const auto n = static_cast<std::size_t>(sizes[p] / 4);
+        const std::size_t regions = floats / n;
+        KernelResult r;
+        r.name = "cold read " + formatBytes(sizes[p]);
+        r.group = "cold-read";
+        r.isa = std::string(streamIsa(suite.features()));
+        r.unit = "B/s";
+        r.workingSetBytes = sizes[p];
+        r.workPerIteration = sizes[p] * t;
+        const bool ok = suite.measure(
+            r, team,
+            [&](int i, std::int64_t iterations) {
+                float* base = buffers[static_cast<std::size_t>(i)].data();
+                std::size_t& k = next[static_cast<std::size_t>(i)];
+                for (std::int64_t j = 0; j < iterations; ++j) {
+                    float* a = base + (k++ * 7919 % regions) * n;
+                    sinks[static_cast<std::size_t>(i)] +=
+                        runStream(StreamKind::read, suite.features(), a, a, a, n, 1);
+                }
+            },
+            sweepOptions(suite));
+        doNotOptimize(sinks.data());
+        if (!ok) {
+            return false;
+        }
+        c.coldReads.push_back({t, r.workPerIteration, r.rate.achievable});
+        suite.record(std::move(r));
+    }
+    return true;
+}
+
+}  // namespace rooflens::calibrate::detail

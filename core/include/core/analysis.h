@@ -19,9 +19,17 @@ namespace rooflens::core {
 enum class Bound : std::uint8_t { compute, memory, network };
 std::string_view nameOf(Bound bound);
 
+// Which of a report's two times headline figures (summary lines, speed-ups, sweep series) use:
+// the efficiency model's expected time or the roofline bound (`--time expected|roofline`).
+// Every report carries both; the default is the roofline bound.
+enum class TimeBasis : std::uint8_t { roofline, expected };
+std::string_view nameOf(TimeBasis basis);
+std::optional<TimeBasis> parseTimeBasis(std::string_view name);
+
 struct AnalysisOptions {
-    // Reserved for efficiency factors and measured ceilings (calibration); the plain roofline
-    // uses the device's peaks as they are.
+    // The roofline uses the device's peaks as they are, the expected time its efficiency model
+    // (Hardware::efficiency); both are always computed. This only picks the headline one.
+    TimeBasis timeBasis = TimeBasis::roofline;
 };
 
 // How a layer executes on a device: the execution rule's verdict.
@@ -51,6 +59,13 @@ struct LayerResult {
     double computeSeconds = 0;  // per instance: OPs at the peak, conversions on vector units
     double memorySeconds = 0;   // per instance: bytes at main memory's bandwidth
     double networkSeconds = 0;  // per instance: a communication layer's collective
+    // The expected time from the device's efficiency model (per instance, >= timeSeconds):
+    // max(expected compute, expected memory) + kernel overhead + networkSeconds. Equal to
+    // timeSeconds when the device has no efficiency model.
+    double expectedSeconds = 0;
+    double expectedComputeSeconds = 0;  // computeSeconds / GEMM efficiency at (m, k, n)
+    double expectedMemorySeconds = 0;   // memorySeconds / memory efficiency at the bytes moved
+    double overheadSeconds = 0;         // the per-kernel launch / dispatch overhead
     Bound bound = Bound::memory;
     Phase phase = Phase::prefill;  // for request reports: which pass the layer belongs to
 };
@@ -62,6 +77,12 @@ struct RequestMetrics {
     double tokensPerSecond = 0;  // generated tokens of the whole batch per second
     double prefillSeconds = 0;
     double decodeSeconds = 0;  // sum over all decode steps
+    // The same from the expected times (efficiency model).
+    double expectedTtftSeconds = 0;
+    std::optional<double> expectedTpotSeconds;
+    double expectedE2eSeconds = 0;
+    double expectedTokensPerSecond = 0;
+    double expectedDecodeSeconds = 0;
 };
 
 struct Totals {
@@ -77,6 +98,16 @@ struct Totals {
     // Work items per second: tokens for LLMs (prefill B*S, a decode step B, a request the
     // generated B*G over the end-to-end time), images for vision models, passes for GNNs.
     double itemsPerSecond = 0;
+    // The expected time of the pass (or request) and its throughput (efficiency model; equal to
+    // timeSeconds and itemsPerSecond without one).
+    double expectedSeconds = 0;
+    double expectedItemsPerSecond = 0;
+    double seconds(TimeBasis basis) const {
+        return basis == TimeBasis::expected ? expectedSeconds : timeSeconds;
+    }
+    double itemsPerSecondAt(TimeBasis basis) const {
+        return basis == TimeBasis::expected ? expectedItemsPerSecond : itemsPerSecond;
+    }
     double computeBoundShare() const {
         return timeSeconds > 0 ? computeBoundSeconds / timeSeconds : 0;
     }
@@ -92,8 +123,9 @@ struct StageResult {
     std::int32_t firstBlock = 0;
     std::int32_t lastBlock = -1;
     double seconds = 0;
-    double computeSeconds = 0;  // the stage's compute and memory layers
-    double networkSeconds = 0;  // its communication layers
+    double computeSeconds = 0;   // the stage's compute and memory layers
+    double networkSeconds = 0;   // its communication layers
+    double expectedSeconds = 0;  // `seconds` from the layers' expected times
     MemoryFootprint memory;
     bool fitsInMemory = true;
 };
@@ -105,6 +137,8 @@ struct Report {
     std::string hardwareName;
     std::string scenario;  // compression applied ("" = none)
     TensorBits bits;       // effective bits per tensor class of that compression
+    TimeBasis timeBasis = TimeBasis::roofline;  // which time the headline figures use
+    std::string efficiency;  // the device's efficiency model: measured, file, default or none
     std::vector<Layer> layers;
     std::vector<LayerResult> results;  // parallel to layers
     Totals totals;

@@ -20,13 +20,16 @@ struct CompareRow {
     std::size_t plan = 0;      // index into CompareInput::plans (0 with no list)
     std::string scenarioName;  // the column's name: "TP8 EP1 PP1 DP1 / awq" with several plans
     double prefillSeconds = 0;
-    double decodeStepSeconds = 0;  // at CompareSettings::decodeContext
+    double decodeStepSeconds = 0;       // at CompareSettings::decodeContext
+    double expectedPrefillSeconds = 0;  // the same from the efficiency model
+    double expectedDecodeStepSeconds = 0;
     RequestMetrics request;
     double weightBytes = 0;
     double kvCacheBytes = 0;  // at the end of the request
     double totalMemoryBytes = 0;
     bool fitsInMemory = true;
-    // Against the first scenario on the same device (1 for the first itself).
+    // Against the first scenario on the same device (1 for the first itself), on the time basis
+    // of CompareInput::options (the roofline bound unless --time expected).
     double prefillSpeedup = 1;
     double decodeSpeedup = 1;
     double e2eSpeedup = 1;
@@ -39,7 +42,7 @@ struct LayerDelta {
     std::size_t device = 0;
     Phase phase = Phase::decode;
     std::string layer;            // "blocks.*.q_proj" or "lm_head"
-    std::vector<double> seconds;  // per scenario
+    std::vector<double> seconds;  // per scenario, on the comparison's time basis
 };
 
 struct Comparison {
@@ -49,7 +52,8 @@ struct Comparison {
     std::vector<std::string> deviceIds;
     std::vector<std::string> scenarioNames;  // per column (plan x scenario with several plans)
     std::vector<std::string> planNames;      // per plan; one entry without a list
-    std::vector<CompareRow> rows;            // device-major, then columns
+    TimeBasis timeBasis = TimeBasis::roofline;  // of the speed-ups and headline columns
+    std::vector<CompareRow> rows;               // device-major, then columns
     std::vector<LayerDelta> layers;
 };
 

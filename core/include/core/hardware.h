@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "core/datatypes.h"
+#include "core/efficiency.h"
+#include "core/result.h"
 
 namespace rooflens::core {
 
@@ -23,6 +25,7 @@ struct PeakTable {
     double at(DataType type) const { return opsPerSecond[indexOf(type)]; }
     void set(DataType type, double value) { opsPerSecond[indexOf(type)] = value; }
     bool any() const;
+    bool operator==(const PeakTable&) const = default;
 };
 
 // One level of the memory hierarchy, ordered from the closest to the cores (L1/SRAM) to main
@@ -116,6 +119,16 @@ struct Interconnect {
     bool operator==(const Interconnect&) const = default;
 };
 
+// The ceilings of a calibrated CPU at one thread count (issue 14, 7c): one profile keeps them
+// for every measured count and `--threads N` picks one (Hardware::atThreads).
+struct ThreadCeilings {
+    int threads = 1;
+    PeakTable vector;                          // vector peaks at this thread count
+    std::vector<double> memoryBytesPerSecond;  // per level, parallel to Hardware::memory (0 = none)
+    std::optional<EfficiencyModel> efficiency;
+    bool operator==(const ThreadCeilings&) const = default;
+};
+
 struct Hardware {
     std::string id;
     std::string name;
@@ -134,6 +147,13 @@ struct Hardware {
     double idleWatts = 0;  // idle power; 0 = not published
     int releaseYear = 0;   // year the device became available; 0 = unknown
     std::string notes;
+    // What fraction of the roof real kernels reach (issue 14); nullopt = the ideal roof, and the
+    // expected time equals the roofline time exactly.
+    std::optional<EfficiencyModel> efficiency;
+    // Calibrated profiles: the thread count the ceilings above are at (0 = not stated) and the
+    // ceilings at every measured thread count.
+    int threads = 0;
+    std::vector<ThreadCeilings> threadCeilings;
     std::vector<ProvenanceEntry> provenance;
     std::string sourceFile;  // file it was loaded from, empty for built in code
 
@@ -142,6 +162,10 @@ struct Hardware {
     double memoryBytesPerSecond() const { return memory.back().bytesPerSecond; }
     // Largest on-chip level (L2, SLC, CMEM); 0 when none is listed.
     double onChipBytes() const;
+
+    // The device with the ceilings measured at `threads` in place of the top-level ones; an
+    // error naming the thread counts the profile has when it has none for `threads`.
+    Result<Hardware> atThreads(int threads) const;
 
     // Feature flags derived from the peaks, so they can never disagree with them.
     bool hasSparseMatrixUnits() const { return matrixSparse.any(); }

@@ -5,6 +5,7 @@
 // most once, at a crossover that follows from the two lines. A request's G-1 decode steps are
 // therefore summed exactly from two built passes per stretch of context, whatever G is, and a
 // decode sweep over many contexts prices each point from the same two passes.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -49,6 +50,7 @@ public:
     struct Point {
         double seconds = 0;
         double computeBoundSeconds = 0;  // of `seconds`: layers bound by compute
+        double expectedSeconds = 0;      // from the layers' expected times
     };
     Point at(std::int64_t context) const;
 
@@ -57,6 +59,7 @@ private:
         double compute0, compute1, computeSlope;
         double memory0, memory1, memorySlope;
         double network0, network1, networkSlope;
+        std::array<double, 2> expectedCompute, expectedMemory, overhead;  // at both ends
         double repeat;
     };
     std::vector<LayerLine> m_layers;

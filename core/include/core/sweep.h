@@ -44,13 +44,18 @@ struct SweepPoint {
     std::int64_t batch = 0;
     std::int64_t promptLength = 0;
     std::int64_t contextLength = 0;
-    double timeSeconds = 0;       // the pass (prefill, one decode step) or the whole request
-    double tokensPerSecond = 0;   // prefill: B S / t; decode: B / t; request: B G / e2e
-    double ttftSeconds = 0;       // request only
-    double tpotSeconds = 0;       // request only
+    double timeSeconds = 0;      // the pass (prefill, one decode step) or the whole request
+    double tokensPerSecond = 0;  // prefill: B S / t; decode: B / t; request: B G / e2e
+    double ttftSeconds = 0;      // request only
+    double tpotSeconds = 0;      // request only
+    // The same from the expected times (efficiency model; equal without one).
+    double expectedSeconds = 0;
+    double expectedTokensPerSecond = 0;
+    double expectedTtftSeconds = 0;  // request only
+    double expectedTpotSeconds = 0;  // request only
     double tokensPerSecondPerDevice = 0;  // over the plan's devices (DP replicas included)
     double networkSeconds = 0;            // of timeSeconds: communication (before overlap)
-    Bound bound = Bound::memory;  // the bound of most of the time
+    Bound bound = Bound::memory;          // the bound of most of the time
     // Memory of one device: the whole model on one device, the busiest rank of a plan.
     double weightBytes = 0;
     double kvCacheBytes = 0;

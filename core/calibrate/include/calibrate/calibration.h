@@ -101,6 +101,23 @@ struct GemmCeiling {
     double efficiency = 0;  // vs the FMA roof of the same data type and threads
 };
 
+// One cold single-pass read of `bytes` (all threads together; each pass reads a region of the
+// pool not touched for a while, in a scattered order so the prefetchers cannot run ahead): the
+// memory efficiency as a function of the bytes one kernel moves (issue 14).
+struct ColdRead {
+    int threads = 1;
+    double bytes = 0;
+    double bytesPerSecond = 0;  // achievable
+};
+
+// The fixed cost of one library call: a 1x16x16 oneDNN SGEMM, whose 512 FLOP take 2 ns at the
+// roof, so its time is dispatch (per-kernel overhead of the efficiency model).
+struct KernelOverhead {
+    int threads = 1;
+    double seconds = 0;
+    std::string kernel;
+};
+
 struct Sweep {
     std::string kernel;  // read, triad, triad-nt
     int threads = 1;
@@ -123,6 +140,8 @@ struct Calibration {
     std::vector<GatherCeiling> gather;
     std::vector<GemmCeiling> gemm;
     std::vector<Sweep> sweeps;
+    std::vector<ColdRead> coldReads;
+    std::vector<KernelOverhead> overheads;
     struct Step {
         std::string label;
         double seconds = 0;

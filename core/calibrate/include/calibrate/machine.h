@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/datatypes.h"
+
 namespace rooflens::calibrate {
 
 // ISA extensions usable by this process (CPUID and OS state, via __builtin_cpu_supports).
@@ -68,5 +70,10 @@ MachineContext detectMachine();
 // current x86 cores (two FMA pipes), 1 at 512 bits on Zen 4 (a 512-bit op occupies both 256-bit
 // pipes). The theoretical roofs are this x lanes x ops per lane x clock x cores.
 double fmaInstructionsPerCycle(const MachineContext& machine, int vectorBits);
+// The same for the peak kernel of one data type: FMA rate, except BF16 dot products on Intel,
+// whose vdpbf16ps retires at half the FMA rate (one zmm every 2 cycles per core: Emerald Rapids
+// measured 0.46/cycle, 23 % of a 2/cycle theory, and oneDNN's BF16 GEMM reaches the same rate;
+// issue 14, 7b). A wrong theory, not a slow kernel.
+double peakInstructionsPerCycle(const MachineContext& machine, core::DataType type, int vectorBits);
 
 }  // namespace rooflens::calibrate

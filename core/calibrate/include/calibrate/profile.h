@@ -25,6 +25,17 @@ std::string defaultProfileId(const Calibration& calibration);
 // level plus DRAM (read-only bandwidth), L2 per core as sram_per_core.
 core::Hardware toHardware(const Calibration& calibration, const ProfileOptions& options = {});
 
+// The measured efficiency model at `threads` (issue 14): GEMM efficiency per data type on the
+// measured (m, k, n) points (library rate / the FMA roof of the type), made monotone; memory
+// efficiency from the cold reads (rate / the largest transfer's rate: the fall-off of small
+// transfers); random gathers (useful rate / the DRAM read plateau); the dispatch overhead. Empty
+// parts where nothing was measured (no oneDNN, --no-gemm).
+core::EfficiencyModel efficiencyModel(const Calibration& calibration, int threads);
+
+// The ceilings at `threads` for the profile `hw` (its memory levels): Hardware::threadCeilings.
+core::ThreadCeilings threadCeilings(const Calibration& calibration, const core::Hardware& hw,
+                                    int threads);
+
 // The sidecar document ("kind": "rooflens-calibration").
 std::string calibrationJson(const Calibration& calibration, const std::string& profileId);
 
