@@ -60,7 +60,18 @@ using onnx_import::Tensor;
 constexpr std::int64_t kKeptElements = 64;
 
 std::string typeName(std::int32_t type) {
-    return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(type));
+    switch (type) {
+        case onnx::TensorProto::FLOAT:
+            return "float32";
+        case onnx::TensorProto::FLOAT16:
+            return "float16";
+        case onnx::TensorProto::BFLOAT16:
+            return "bfloat16";
+        case onnx::TensorProto::DOUBLE:
+            return "float64";
+        default:
+            return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(type));
+    }
 }
 
 std::string gigabytes(double bytes) {
