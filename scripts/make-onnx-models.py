@@ -16,6 +16,8 @@ Models (all float graphs with a symbolic "batch" input dimension unless said oth
   symbolic_image  GlobalAveragePool of a [batch, 3, height, width] image
   odd_dim         Relu of an input whose dimension 'n_items' no run setting binds
   embed_seq       Gather of a [1000, 8] table by [batch, sequence] token ids
+  patterns        masked, scaled attention over [batch, 4, 8], q and k from one tied weight,
+                  a bias from a Constant node
   resnet18        ResNet-18 at 224x224 (zero fp16 weights, 23 MB: made at test time)
   vit_b16         ViT-B/16 at 224x224 (zero fp16 weights, 173 MB: made at test time)
 
@@ -278,6 +280,23 @@ def embed_seq():
                                                   ["batch", "sequence", 8])])
 
 
+def patterns():
+    """Masked, scaled attention on [batch, 4, 8] with q and k from one tied weight and a bias
+    from a Constant node."""
+    g = Graph()
+    w = g.weight("w_qk", [8, 8])
+    q, k = g.op("MatMul", ["x", w]), g.op("MatMul", ["x", w])
+    scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 2, 1])])
+    scores = g.op("Add", [g.op("Mul", [scores, g.scalar("scale", 0.35)]),
+                          g.weight("mask", [4, 4])])
+    out = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), "x"])
+    bias = g.op("Constant", [], value=numpy_helper.from_array(np.ones(8, np.float32), "bias"))
+    g.nodes.append(helper.make_node("Add", [out, bias], ["y"], name="bias_add"))
+    f = TensorProto.FLOAT
+    return g.model("patterns", [helper.make_tensor_value_info("x", f, ["batch", 4, 8])],
+                   [helper.make_tensor_value_info("y", f, ["batch", 4, 8])])
+
+
 MODELS = {
     "tiny_vit": lambda: vit("tiny_vit", 32, 8, 64, 2, 4, 256, 10),
     "tiny_cnn": tiny_cnn,
@@ -290,11 +309,12 @@ MODELS = {
     "symbolic_image": symbolic_image,
     "odd_dim": odd_dim,
     "embed_seq": embed_seq,
+    "patterns": patterns,
     "resnet18": resnet18,
     "vit_b16": lambda: vit("vit_b16", 224, 16, 768, 12, 12, 3072, 1000, np.float16, zeros=True),
 }
 COMMITTED = ["tiny_vit", "tiny_cnn", "gcn2", "deep_vit_1000", "bad_opset", "bad_shapes",
-             "missing_external", "unsupported_ops", "symbolic_image", "odd_dim", "embed_seq"]
+             "missing_external", "unsupported_ops", "symbolic_image", "odd_dim", "embed_seq", "patterns"]
 
 
 def main():

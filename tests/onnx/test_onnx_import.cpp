@@ -216,6 +216,50 @@ TEST(OnnxImport, TwoLayerGcnHandCount) {
     EXPECT_DOUBLE_EQ(w.model.parameters, 775);
 }
 
+// patterns.onnx at batch 1: x [1, 4, 8]; q = x W, k = x W (one tied [8, 8] weight); scores =
+// q k^T * 0.35 + mask [4, 4]; softmax; P x; + a bias from a Constant node. By hand, unfused:
+//   q, k: 2*4*8*8 = 512 OPs each, 128 weight bytes each (the inventory holds W once);
+//   QK^T: 2*4*8*4 = 256, reads q and k^T (64 + 64 bytes), writes 16 scores (32 bytes);
+//   the scale folds into the softmax; mask Add 16 OPs, reads the scores and the 32-byte mask;
+//   softmax 5*16 = 80; PV: 2*4*4*8 = 256, reads P (32) and x (64); bias Add 32 OPs, 16 bytes.
+//   Total 1,664 OPs; parameters 64 + 16 + 8 = 88 (176 bytes at fp16).
+// Fused: one attention layer of 16 scores * (2*8 + 2*8 + 5) + 16 (mask) = 608 OPs, reading q
+// (64) and the mask (32) and K, V once (kvRead 128), writing 64: the same 1,664 OPs in all.
+TEST(OnnxImport, AttentionWithScaleMaskTiedWeightsAndConstants) {
+    const auto unfused = build(data("patterns.onnx"), pass(1));
+    ASSERT_EQ(unfused.layers.size(), 7U);
+    EXPECT_DOUBLE_EQ(total(unfused).ops, 1'664);
+    const double ops[] = {512, 512, 256, 16, 80, 256, 32};
+    for (std::size_t i = 0; i < 7; ++i) {
+        EXPECT_DOUBLE_EQ(unfused.layers[i].ops, ops[i]) << unfused.layers[i].op;
+    }
+    EXPECT_DOUBLE_EQ(unfused.layers[1].bytes.weights, 128);  // the tied weight is read again
+    EXPECT_DOUBLE_EQ(unfused.layers[3].bytes.weights, 32);   // the mask
+    EXPECT_DOUBLE_EQ(unfused.layers[3].bytes.activationsIn, 32);
+    EXPECT_EQ(unfused.layers[4].kind, core::LayerKind::softmax);
+    EXPECT_DOUBLE_EQ(unfused.layers[5].bytes.activationsIn, 96);
+    EXPECT_DOUBLE_EQ(unfused.layers[6].bytes.weights, 16);  // Constant node bias
+    EXPECT_DOUBLE_EQ(unfused.model.parameters, 88);
+    EXPECT_DOUBLE_EQ(unfused.memory.weights, 176);
+
+    const auto fused = build(data("patterns.onnx"), pass(1, true));
+    ASSERT_EQ(fused.layers.size(), 4U);
+    const core::Layer& attention = fused.layers[2];
+    EXPECT_EQ(attention.kind, core::LayerKind::attention);
+    EXPECT_DOUBLE_EQ(attention.ops, 608);
+    EXPECT_DOUBLE_EQ(attention.bytes.activationsIn, 64);
+    EXPECT_DOUBLE_EQ(attention.bytes.weights, 32);
+    EXPECT_DOUBLE_EQ(attention.bytes.kvRead, 128);
+    EXPECT_DOUBLE_EQ(attention.bytes.activationsOut, 64);
+    EXPECT_DOUBLE_EQ(total(fused).ops, 1'664);
+    const core::AttentionShape& shape = fused.attentionShapes.at(0);
+    EXPECT_DOUBLE_EQ(shape.batch, 1);  // [batch, T, d]: one head
+    EXPECT_DOUBLE_EQ(shape.queryHeads, 1);
+    EXPECT_DOUBLE_EQ(shape.queries, 4);
+    EXPECT_DOUBLE_EQ(shape.keys, 4);
+    EXPECT_DOUBLE_EQ(shape.headDim, 8);
+}
+
 // A compression scenario rewrites an ONNX workload as it does the built-in one.
 TEST(OnnxImport, CompressionAppliesAsToBuiltinWorkloads) {
     const std::string vitConfig = std::string(ROOFLENS_TEST_DATA_DIR) + "/vit/tiny-vit.json";

@@ -671,7 +671,7 @@ core::Status Mapper::mapFlashAttention(const AttentionMatch& m) {
     const double dv = static_cast<double>(v.dims.back());
     a.valueDim = dv == a.headDim ? 0 : dv;
     const double lead = q.elements() / (a.queries * a.headDim);
-    a.batch = q.dims.size() > 3 ? static_cast<double>(q.dims[0]) : 1;
+    a.batch = q.dims.size() > 2 ? static_cast<double>(q.dims[0]) : 1;
     a.queryHeads = a.kvHeads = lead / a.batch;
     a.causal = false;  // the graph's mask, if any, is an input: all pairs are counted
     a.kvBytesPerElement = a.activationBytesPerElement = m_p;
