@@ -374,6 +374,16 @@ TEST_F(BadOnnx, MissingExternalData) {
         << message;
 }
 
+TEST_F(BadOnnx, ShortExternalData) {
+    // The same graph beside a 1 kB data file: present but shorter than the 10 GB it declares.
+    fs::copy_file(data("missing_external.onnx"), m_dir / "model.onnx");
+    write("missing_weights.bin", std::string(1000, '\0'));
+    const std::string message = errorOf((m_dir / "model.onnx").string());
+    EXPECT_NE(message.find("holds 1000 bytes, fewer than the 10000000000 it needs"),
+              std::string::npos)
+        << message;
+}
+
 TEST_F(BadOnnx, SymbolicDimensionWithoutSetting) {
     std::string message = errorOf(data("symbolic_image.onnx"));
     EXPECT_NE(message.find("input 'image' dimension 2 'height'"), std::string::npos) << message;

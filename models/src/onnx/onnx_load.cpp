@@ -2,6 +2,8 @@
 // inputs' symbolic dimensions to the run settings and running ONNX shape inference per pass.
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -148,6 +150,19 @@ std::string externalField(const onnx::TensorProto& tensor, const std::string& ke
     return {};
 }
 
+// An external-data "offset" or "length" entry: a non-negative integer, `fallback` when absent.
+std::optional<double> byteCount(const std::string& text, double fallback) {
+    if (text.empty()) {
+        return fallback;
+    }
+    unsigned long long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return static_cast<double>(value);
+}
+
 // External data is not read (only shapes matter), but it must be there: a model whose weights are
 // missing is not the model the user means to price.
 core::Status checkExternalData(const onnx::ModelProto& model, const std::string& path) {
@@ -174,10 +189,13 @@ core::Status checkExternalData(const onnx::ModelProto& model, const std::string&
             return core::makeError(what + "file '" + location + "', which is missing (looked for " +
                                    file.string() + ")");
         }
-        const std::string offset = externalField(tensor, "offset");
-        const std::string length = externalField(tensor, "length");
-        const double end = (offset.empty() ? 0.0 : std::stod(offset)) +
-                           (length.empty() ? bytes : std::stod(length));
+        const auto offset = byteCount(externalField(tensor, "offset"), 0);
+        const auto length = byteCount(externalField(tensor, "length"), bytes);
+        if (!offset || !length) {
+            return core::makeError(what + "file '" + location +
+                                   "' with an offset or length that is not a byte count");
+        }
+        const double end = *offset + *length;
         if (static_cast<double>(size) < end) {
             return core::makeError(what + "file '" + location + "', which holds " +
                                    std::to_string(size) + " bytes, fewer than the " +
