@@ -91,6 +91,7 @@ int runModels(const std::vector<std::string>& args);
 int runScenarios(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
 int runSweep(const std::vector<std::string>& args);
+int runPlan(const std::vector<std::string>& args);
 int runPlot(const std::vector<std::string>& args);
 
 }  // namespace rooflens::cli

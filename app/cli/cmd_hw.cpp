@@ -11,6 +11,7 @@
 
 #include "cli_common.h"
 #include "core/units.h"
+#include "hwdb/systems.h"
 
 namespace rooflens::cli {
 
@@ -21,7 +22,9 @@ const char* kHwUsage =
     "                        [--format table|json]\n"
     "       rooflens hw show ID|FILE [--format table|json]\n"
     "       rooflens hw import FILE [--force]\n"
-    "       rooflens hw export ID [--output FILE]";
+    "       rooflens hw export ID [--output FILE]\n"
+    "       rooflens hw systems [--format table|json]\n"
+    "       rooflens hw system ID|FILE";
 
 std::string originName(hwdb::Origin origin) {
     return origin == hwdb::Origin::builtin ? "built-in" : "user";
@@ -364,11 +367,97 @@ int exportProfile(const std::vector<std::string>& args) {
     return kOk;
 }
 
+std::string linkText(const std::optional<core::Link>& link) {
+    if (!link || link->bytesPerSecond <= 0) {
+        return "-";
+    }
+    return core::formatSi(link->bytesPerSecond, "B/s") + ", " +
+           core::formatSeconds(link->latencySeconds) + (link->latencyDefaulted ? " (default)" : "");
+}
+
+core::Json systemJson(const core::System& s) {
+    auto link = [](const std::optional<core::Link>& l) -> core::Json {
+        if (!l) {
+            return nullptr;
+        }
+        return {{"name", l->name},
+                {"bytes_per_second_per_direction", l->bytesPerSecond},
+                {"latency_s", l->latencySeconds},
+                {"latency_defaulted", l->latencyDefaulted}};
+    };
+    return {{"id", s.id},
+            {"name", s.name},
+            {"device", s.device.id},
+            {"devices_per_node", s.devicesPerNode},
+            {"nodes", s.nodes},
+            {"devices", s.devices()},
+            {"scale_up_domain", s.scaleUpDomain},
+            {"scale_up", link(s.scaleUp)},
+            {"scale_out", link(s.scaleOut)},
+            {"memory_bytes_per_device", s.device.memoryCapacityBytes()}};
+}
+
+std::vector<core::System> builtinSystems(const hwdb::Database& db) {
+    std::vector<core::System> out;
+    for (const auto& id : hwdb::listSystems()) {
+        out.push_back(unwrap(hwdb::resolveSystem(id, db)));
+    }
+    return out;
+}
+
+int systems(const std::vector<std::string>& args) {
+    po::options_description options("hw systems options");
+    options.add_options()("format", po::value<std::string>()->default_value("table"),
+                          "table|json");
+    auto vm = parseOptions(args, options, "usage: rooflens hw systems [--format table|json]");
+    if (!vm) {
+        return kOk;
+    }
+    const auto format = parseFormat((*vm)["format"].as<std::string>(),
+                                    {core::ReportFormat::table, core::ReportFormat::json});
+    const hwdb::Database db = loadDatabase(false);
+    const std::vector<core::System> all = builtinSystems(db);
+    if (format == core::ReportFormat::json) {
+        core::Json list = core::Json::array();
+        for (const auto& s : all) {
+            list.push_back(systemJson(s));
+        }
+        emit(core::Json{{"systems", std::move(list)}}.dump(2) + "\n", "");
+        return kOk;
+    }
+    std::ostringstream out;
+    out << pad("id", 20) << pad("device", 16) << pad("GPUs", 6) << pad("nodes", 7)
+        << pad("domain", 8) << pad("scale-up (per GPU, per direction)", 36) << "scale-out\n";
+    for (const auto& s : all) {
+        out << pad(s.id, 20) << pad(s.device.id, 16) << pad(std::to_string(s.devices()), 6)
+            << pad(std::to_string(s.nodes), 7) << pad(std::to_string(s.scaleUpDomain), 8)
+            << pad(linkText(s.scaleUp), 36) << linkText(s.scaleOut) << '\n';
+    }
+    emit(out.str(), "");
+    return kOk;
+}
+
+int systemShow(const std::vector<std::string>& args) {
+    po::options_description options("hw system options");
+    options.add_options()("system", po::value<std::string>()->required(), "system id or file");
+    po::positional_options_description positional;
+    positional.add("system", 1);
+    auto vm = parseOptions(args, options, "usage: rooflens hw system ID|FILE", &positional);
+    if (!vm) {
+        return kOk;
+    }
+    const hwdb::Database db = loadDatabase(false);
+    const core::System s = unwrap(hwdb::resolveSystem((*vm)["system"].as<std::string>(), db));
+    emit(systemJson(s).dump(2) + "\n", "");
+    return kOk;
+}
+
 }  // namespace
 
 int runHw(const std::vector<std::string>& args) {
     return dispatchVerb(
-        args, {{"list", list}, {"show", show}, {"import", import}, {"export", exportProfile}},
+        args, {{"list", list}, {"show", show}, {"import", import}, {"export", exportProfile},
+               {"systems", systems}, {"system", systemShow}},
         kHwUsage);
 }
 

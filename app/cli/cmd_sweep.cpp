@@ -28,6 +28,8 @@ std::vector<std::int64_t> range(const po::variables_map& vm, const char* name) {
 struct Names {
     std::vector<std::string> devices;
     std::vector<std::string> scenarios;
+    // Plan names when a plan spans devices (the plan columns are shown then), else empty.
+    std::vector<std::string> plans;
 };
 
 void appendCsv(std::string& out, const core::SweepPoint& p, const Names& n, core::Phase phase) {
@@ -41,6 +43,12 @@ void appendCsv(std::string& out, const core::SweepPoint& p, const Names& n, core
                   std::string(core::nameOf(p.bound)).c_str(), p.weightBytes, p.kvCacheBytes,
                   p.totalMemoryBytes, p.fitsInMemory ? "true" : "false");
     out += line;
+    if (!n.plans.empty()) {  // the plan columns close the line
+        out.pop_back();
+        std::snprintf(line, sizeof line, ",%s,%.9g,%.9g\n", n.plans[p.deployment].c_str(),
+                      p.tokensPerSecondPerDevice, p.networkSeconds);
+        out += line;
+    }
 }
 
 std::string render(const core::SweepResult& r, const Names& n, core::Phase phase,
@@ -48,7 +56,8 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
     if (format == core::ReportFormat::csv) {
         std::string out =
             "hardware,scenario,phase,batch,prompt_len,context_len,time_s,tokens_per_s,ttft_s,"
-            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory\n";
+            "tpot_s,bound,weight_bytes,kv_cache_bytes,memory_bytes,fits_in_memory";
+        out += n.plans.empty() ? "\n" : ",plan,tokens_per_s_per_device,network_s\n";
         out.reserve(r.points.size() * 160);
         for (const auto& p : r.points) {
             appendCsv(out, p, n, phase);
@@ -79,6 +88,11 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
                 j["ttft_s"] = p.ttftSeconds;
                 j["tpot_s"] = p.tpotSeconds;
             }
+            if (!n.plans.empty()) {
+                j["plan"] = n.plans[p.deployment];
+                j["tokens_per_s_per_device"] = p.tokensPerSecondPerDevice;
+                j["network_s"] = p.networkSeconds;
+            }
             points.push_back(std::move(j));
         }
         core::Json doc{{"schema_version", 1},
@@ -88,14 +102,23 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
         return doc.dump(2) + "\n";
     }
     std::ostringstream out;
-    char line[256];
+    char line[320];
     const char* lengthName = phase == core::Phase::decode ? "context" : "prompt";
+    if (!n.plans.empty()) {
+        std::snprintf(line, sizeof line, "%-20s %12s %10s  ", "plan", "tokens/s/GPU", "comm");
+        out << line;
+    }
     std::snprintf(line, sizeof line, "%-16s %-18s %7s %8s %11s %12s %-8s %10s %10s %s\n", "device",
                   "scenario", "batch", lengthName, "time", "tokens/s", "bound", "weights",
                   "KV cache", "memory");
     out << line;
     for (const auto& p : r.points) {
         const auto length = phase == core::Phase::decode ? p.contextLength : p.promptLength;
+        if (!n.plans.empty()) {
+            std::snprintf(line, sizeof line, "%-20s %12.5g %10s  ", n.plans[p.deployment].c_str(),
+                          p.tokensPerSecondPerDevice, core::formatSeconds(p.networkSeconds).c_str());
+            out << line;
+        }
         std::snprintf(
             line, sizeof line, "%-16s %-18s %7lld %8lld %11s %12.5g %-8s %10s %10s %s\n",
             n.devices[p.device].c_str(), n.scenarios[p.scenario].c_str(),
@@ -139,7 +162,19 @@ int runSweep(const std::vector<std::string>& args) {
     spec.scenarios = scenarioList(vm, *model.builder);
     spec.phase = phaseOption(vm, *model.builder);
     spec.devices = deviceList(vm);
+    spec.deployments = deploymentList(vm);
+    if (!vm["system"].empty() || vm["devices"].as<int>() > 0) {
+        spec.systems = systemList(vm, spec.devices, spec.deployments.front());
+    }
     Names names;
+    for (const auto& plan : spec.deployments) {
+        if (!plan.single()) {
+            for (const auto& each : spec.deployments) {
+                names.plans.push_back(core::planName(each));
+            }
+            break;
+        }
+    }
     for (const auto& hw : spec.devices) {
         names.devices.push_back(hw.id);
     }

@@ -16,10 +16,12 @@ using rooflens::cli::Command;
 constexpr Command kCommands[] = {
     {"analyze", "per-layer roofline report of a model on a device", rooflens::cli::runAnalyze},
     {"models", "list built-in models or show one (list, show)", rooflens::cli::runModels},
-    {"hw", "hardware database and profiles (list, show, import, export)", rooflens::cli::runHw},
+    {"hw", "hardware database, profiles and systems (list, show, import, export, systems)", rooflens::cli::runHw},
     {"scenarios", "compression presets (list, show)", rooflens::cli::runScenarios},
     {"compare", "scenarios and devices side by side", rooflens::cli::runCompare},
     {"sweep", "metrics over batch, length, device and scenario grids", rooflens::cli::runSweep},
+    {"plan", "best TP/EP/PP/DP plan and batch of a model on a system",
+     rooflens::cli::runPlan},
     {"plot", "roofline chart to PNG, SVG or PDF (the GUI's drawing)", rooflens::cli::runPlot},
 #ifdef ROOFLENS_HAVE_CALIBRATE
     {"calibrate", "measure this machine's ceilings into a hardware profile",

@@ -529,6 +529,25 @@ int degree(const po::variables_map& vm, const char* name) {
     return static_cast<int>(values->front());
 }
 
+std::vector<int> degrees(const po::variables_map& vm, const char* name) {
+    auto values = core::parseRange(vm[name].as<std::string>());
+    std::vector<int> out;
+    if (values) {
+        for (std::int64_t v : *values) {
+            if (v > 65536) {
+                break;
+            }
+            out.push_back(static_cast<int>(v));
+        }
+    }
+    if (!values || out.size() != values->size()) {
+        throw CliError{kUsage, std::string("--") + name +
+                                   ": expected integers in [1, 65536] (4, or a list 1,2,4,8)" +
+                                   ", got '" + vm[name].as<std::string>() + "'"};
+    }
+    return out;
+}
+
 }  // namespace
 
 core::Deployment deploymentOption(const po::variables_map& vm) {
@@ -538,6 +557,32 @@ core::Deployment deploymentOption(const po::variables_map& vm) {
     d.expertParallel = degree(vm, "ep");
     d.dataParallel = degree(vm, "dp");
     d.contextParallel = degree(vm, "cp");
+    return withPlanOptions(vm, d);
+}
+
+std::vector<core::Deployment> deploymentList(const po::variables_map& vm) {
+    std::vector<core::Deployment> plans;
+    for (int tp : degrees(vm, "tp")) {
+        for (int ep : degrees(vm, "ep")) {
+            for (int pp : degrees(vm, "pp")) {
+                for (int cp : degrees(vm, "cp")) {
+                    for (int dp : degrees(vm, "dp")) {
+                        core::Deployment d;
+                        d.tensorParallel = tp;
+                        d.expertParallel = ep;
+                        d.pipelineParallel = pp;
+                        d.contextParallel = cp;
+                        d.dataParallel = dp;
+                        plans.push_back(withPlanOptions(vm, d));
+                    }
+                }
+            }
+        }
+    }
+    return plans;
+}
+
+core::Deployment withPlanOptions(const po::variables_map& vm, core::Deployment d) {
     d.microBatches = vm["micro-batches"].as<int>();
     d.expertImbalance = vm["expert-imbalance"].as<double>();
     d.overlapCommunication = vm["overlap"].as<bool>();

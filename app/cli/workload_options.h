@@ -64,6 +64,10 @@ core::Scenario resolveScenarioArg(const std::string& nameOrPath);
 // --in-network-reduction, --system, --devices. `ranges`: sweep lists ("1,2,4,8").
 void addDeploymentOptions(po::options_description& options, bool ranges);
 core::Deployment deploymentOption(const po::variables_map& vm);
+// Every plan of the --tp/--ep/--pp/--cp/--dp lists (sweeps), in that nesting order.
+std::vector<core::Deployment> deploymentList(const po::variables_map& vm);
+// --micro-batches, --expert-imbalance, --overlap, --in-network-reduction applied to `d`.
+core::Deployment withPlanOptions(const po::variables_map& vm, core::Deployment d);
 
 // The devices of --hw (one or repeated) or of --system, resolved against the database.
 std::vector<core::Hardware> deviceList(const po::variables_map& vm);

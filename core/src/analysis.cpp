@@ -402,13 +402,13 @@ void priceLayers(const Workload& workload, const Hardware& hw, Report& report) {
     report.results.reserve(workload.layers.size());
     for (const Layer& layer : workload.layers) {
         LayerResult& result = report.results.emplace_back();
+        result.phase = workload.settings.phase;
         if (isCommunication(layer.kind)) {
             priceCollective(layer, workload, result);
             addToTotals(totals, layer, result, 0);
             continue;
         }
         priceLayer(layer, deviceBytes(layer, workload, hw), hw, vectorPeak, executions, result);
-        result.phase = workload.settings.phase;
         gaps.record(layer, result.execution, hw);
         addToTotals(totals, layer, result, matrixMacs(layer, workload));
     }

@@ -247,4 +247,14 @@ RunSettings rankSettings(const RunSettings& settings, const Deployment& d) {
     return s;
 }
 
+std::string planName(const Deployment& d) {
+    std::string name = "TP" + std::to_string(d.tensorParallel) + " EP" +
+                       std::to_string(d.expertParallel) + " PP" +
+                       std::to_string(d.pipelineParallel) + " DP" + std::to_string(d.dataParallel);
+    if (d.contextParallel > 1) {
+        name += " CP" + std::to_string(d.contextParallel);
+    }
+    return name;
+}
+
 }  // namespace rooflens::core

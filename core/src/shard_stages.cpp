@@ -45,6 +45,10 @@ BlockTimes blockWeights(const Workload& rank) {
     };
     if (!rank.weightTensors.empty()) {
         for (const WeightTensor& w : rank.weightTensors) {
+            if (w.block >= 0 && w.block < static_cast<std::int32_t>(t.block.size())) {
+                t.block[static_cast<std::size_t>(w.block)] += w.bytes();  // the common case
+                continue;
+            }
             add(w.block, 1, gathered(w.op) ? 0 : w.bytes(), gathered(w.op));
         }
         return t;
@@ -121,12 +125,25 @@ std::vector<double> stageWeights(const Workload& rank, const std::vector<std::in
         return bytes;
     }
     const double scale = rank.memory.weights / inventory;
+    // An MoE inventory lists every expert (DeepSeek-V3: 44,000 tensors), in runs of one op and
+    // block: the share and the stage are looked up once per run.
+    std::string_view lastOp;
+    std::int32_t lastBlock = -2;
+    double share = 1;
+    std::size_t stage = 0;
     for (const WeightTensor& t : rank.weightTensors) {
-        const std::size_t s = t.block >= 0 ? stageOf(t.block, starts)
-                              : t.op == "embed_tokens" || t.op == "embed_positions"
-                                  ? 0
-                                  : starts.size() - 1;
-        bytes[s] += t.bytes() * scale * weightShare(t.op, in);
+        if (t.op.data() != lastOp.data() || t.op.size() != lastOp.size()) {
+            lastOp = t.op;
+            share = weightShare(t.op, in);
+            lastBlock = -2;
+        }
+        if (t.block != lastBlock) {
+            lastBlock = t.block;
+            stage = t.block >= 0 ? stageOf(t.block, starts)
+                    : t.op == "embed_tokens" || t.op == "embed_positions" ? 0
+                                                                           : starts.size() - 1;
+        }
+        bytes[stage] += t.bytes() * scale * share;
     }
     return bytes;
 }
@@ -139,6 +156,9 @@ Status assignStages(Workload& w, const Workload& rank, const Deployment& d, cons
     const std::vector<std::int32_t> starts =
         stages > 1 ? stageStarts(blockWeights(rank), stages) : std::vector<std::int32_t>{0};
     std::vector<std::vector<Layer>> byStage(starts.size());
+    for (auto& stage : byStage) {
+        stage.reserve(w.layers.size() / starts.size() + 16);
+    }
     bool seenBlock = false;
     for (const Layer& l : w.layers) {
         if (l.block < 0) {

@@ -100,14 +100,17 @@ Result<std::vector<std::int64_t>> parseRange(std::string_view text) {
 
 std::size_t sweepSize(const SweepSpec& spec) {
     const auto& lengths = spec.phase == Phase::decode ? spec.contextLengths : spec.promptLengths;
-    return spec.devices.size() * spec.scenarios.size() * spec.batches.size() * lengths.size();
+    return spec.deployments.size() * spec.devices.size() * spec.scenarios.size() *
+           spec.batches.size() * lengths.size();
 }
 
 namespace {
 
-// One unit of work: a (scenario, batch) and either one length (prefill, request, forward
-// passes) or every context of the spec (decode, priced from DecodeLines).
+// One unit of work: a (plan, scenario, batch) and either one length (prefill, request, forward
+// passes, every point of a multi-device plan) or every context of the spec (single-device
+// decode, priced from DecodeLines).
 struct Group {
+    std::uint32_t plan = 0;  // index into spec.deployments
     std::uint32_t scenario = 0;
     std::uint32_t batch = 0;   // index into spec.batches
     std::uint32_t length = 0;  // index into the lengths (unused for decode groups)
@@ -176,8 +179,12 @@ public:
     Result<std::size_t> run(const Group& group, std::vector<SweepPoint>& points) const;
 
 private:
-    std::size_t index(std::size_t d, std::size_t s, std::size_t b, std::size_t l) const {
-        return ((d * m_spec.scenarios.size() + s) * m_spec.batches.size() + b) * m_lengths.size() +
+    std::size_t index(const Group& g, std::size_t d, std::size_t l) const {
+        const std::size_t perPlan = m_spec.devices.size();
+        return (((g.plan * perPlan + d) * m_spec.scenarios.size() + g.scenario) *
+                    m_spec.batches.size() +
+                g.batch) *
+                   m_lengths.size() +
                l;
     }
     RunSettings settings(std::int64_t batch, Phase phase, std::int64_t length) const {
@@ -194,6 +201,7 @@ private:
     void collectWarnings(const Report& report) const;
     Result<std::size_t> runPass(const Group& g, std::vector<SweepPoint>& points) const;
     Result<std::size_t> runDecode(const Group& g, std::vector<SweepPoint>& points) const;
+    Result<std::size_t> runDeployed(const Group& g, std::vector<SweepPoint>& points) const;
     Result<Workload> buildDecode(const Group& g, std::int64_t context, Workload& raw) const;
     std::size_t writeDecodePoints(const Group& g, std::size_t d, const Stretch& stretch,
                                   const StretchPasses& passes,
@@ -235,14 +243,17 @@ Status Sweeper::prepare(std::vector<SweepPoint>& points) {
 
 std::vector<Group> Sweeper::groups() const {
     std::vector<Group> out;
-    for (std::uint32_t s = 0; s < m_spec.scenarios.size(); ++s) {
-        for (std::uint32_t b = 0; b < m_spec.batches.size(); ++b) {
-            if (m_decode) {
-                out.push_back({s, b, 0});
-                continue;
-            }
-            for (std::uint32_t l = 0; l < m_lengths.size(); ++l) {
-                out.push_back({s, b, l});
+    for (std::uint32_t p = 0; p < m_spec.deployments.size(); ++p) {
+        const bool lines = m_decode && m_spec.deployments[p].single();
+        for (std::uint32_t s = 0; s < m_spec.scenarios.size(); ++s) {
+            for (std::uint32_t b = 0; b < m_spec.batches.size(); ++b) {
+                if (lines) {
+                    out.push_back({p, s, b, 0});
+                    continue;
+                }
+                for (std::uint32_t l = 0; l < m_lengths.size(); ++l) {
+                    out.push_back({p, s, b, l});
+                }
             }
         }
     }
@@ -251,6 +262,7 @@ std::vector<Group> Sweeper::groups() const {
 
 void Sweeper::finish(SweepPoint& p, const Report& report, std::size_t scenario) const {
     collectWarnings(report);
+    p.tokensPerSecondPerDevice = p.tokensPerSecond;
     const double total = report.totals.timeSeconds;
     p.bound = p.timeSeconds > 0 && 2 * report.totals.computeBoundSeconds > total ? Bound::compute
                                                                                  : Bound::memory;
@@ -279,7 +291,8 @@ Result<std::size_t> Sweeper::runPass(const Group& g, std::vector<SweepPoint>& po
     }
     for (std::size_t d = 0; d < m_spec.devices.size(); ++d) {
         const Hardware& hw = m_spec.devices[d];
-        SweepPoint& p = points[index(d, g.scenario, g.batch, g.length)];
+        SweepPoint& p = points[index(g, d, g.length)];
+        p.deployment = g.plan;
         p.device = static_cast<std::uint32_t>(d);
         p.scenario = g.scenario;
         p.batch = batch;
@@ -346,13 +359,15 @@ std::size_t Sweeper::writeDecodePoints(const Group& g, std::size_t d, const Stre
         const std::int64_t t = m_lengths[l];
         const double f = span > 0 ? static_cast<double>(t - a) / span : 0;
         const DecodeLine::Point step = line.at(t);
-        SweepPoint& p = points[index(d, g.scenario, g.batch, l)];
+        SweepPoint& p = points[index(g, d, l)];
+        p.deployment = g.plan;
         p.device = static_cast<std::uint32_t>(d);
         p.scenario = g.scenario;
         p.batch = batch;
         p.contextLength = t;
         p.timeSeconds = step.seconds;
         p.tokensPerSecond = step.seconds > 0 ? static_cast<double>(batch) / step.seconds : 0;
+        p.tokensPerSecondPerDevice = p.tokensPerSecond;
         p.bound = step.seconds > 0 && 2 * step.computeBoundSeconds > step.seconds ? Bound::compute
                                                                                   : Bound::memory;
         p.weightBytes = m_weightBytes[g.scenario];
@@ -394,7 +409,61 @@ Result<std::size_t> Sweeper::runDecode(const Group& g, std::vector<SweepPoint>& 
     return written;
 }
 
+// A point of a multi-device plan on every device, through the evaluation pipeline: the rank's
+// time, the replica's throughput, the busiest rank's memory.
+Result<std::size_t> Sweeper::runDeployed(const Group& g, std::vector<SweepPoint>& points) const {
+    const Deployment& plan = m_spec.deployments[g.plan];
+    const std::int64_t batch = m_spec.batches[g.batch];
+    const std::int64_t length = m_lengths[g.length];
+    EvaluationInput in;
+    in.settings = settings(batch, m_phase, length);
+    in.devices = m_spec.devices;
+    in.scenarios = {m_spec.scenarios[g.scenario]};
+    in.deployment = plan;
+    in.systems = m_spec.systems;
+    in.options = m_spec.options;
+    auto evaluation = evaluate(m_builder, in);
+    std::optional<Error> error = evaluation ? evaluation->firstError() : evaluation.error();
+    if (error) {
+        error->message = "plan " + planName(plan) + ": " + error->message;
+        return *error;
+    }
+    for (std::size_t d = 0; d < m_spec.devices.size(); ++d) {
+        const Report& r = *evaluation->at(d, 0).report;
+        collectWarnings(r);
+        SweepPoint& p = points[index(g, d, g.length)];
+        p.deployment = g.plan;
+        p.device = static_cast<std::uint32_t>(d);
+        p.scenario = g.scenario;
+        p.batch = batch;
+        (m_spec.phase == Phase::decode ? p.contextLength : p.promptLength) = length;
+        p.timeSeconds = r.totals.timeSeconds;
+        p.tokensPerSecond = r.totals.itemsPerSecond;
+        if (const auto& m = r.totals.request) {
+            p.contextLength = length + m_spec.generateLength - 1;
+            p.timeSeconds = m->e2eSeconds;
+            p.tokensPerSecond = m->tokensPerSecond;
+            p.ttftSeconds = m->ttftSeconds;
+            p.tpotSeconds = m->tpotSeconds.value_or(0);
+        }
+        p.tokensPerSecondPerDevice = r.totals.itemsPerSecondPerDevice;
+        p.networkSeconds = r.totals.networkSeconds;
+        const double total = r.totals.timeSeconds;
+        p.bound = 2 * r.totals.networkSeconds > total         ? Bound::network
+                  : 2 * r.totals.computeBoundSeconds > total ? Bound::compute
+                                                             : Bound::memory;
+        p.weightBytes = r.totals.memory.weights;
+        p.kvCacheBytes = r.totals.memory.kvCache;
+        p.totalMemoryBytes = r.totals.memory.total();
+        p.fitsInMemory = r.totals.fitsInMemory;
+    }
+    return m_spec.devices.size();
+}
+
 Result<std::size_t> Sweeper::run(const Group& group, std::vector<SweepPoint>& points) const {
+    if (!m_spec.deployments[group.plan].single()) {
+        return runDeployed(group, points);
+    }
     return m_decode ? runDecode(group, points) : runPass(group, points);
 }
 
@@ -403,8 +472,8 @@ Result<std::size_t> Sweeper::run(const Group& group, std::vector<SweepPoint>& po
 Result<SweepResult> runSweep(const WorkloadBuilder& builder, const SweepSpec& spec,
                              unsigned threads, const ProgressCallback& progress,
                              const CancelToken* cancel) {
-    if (!spec.deployment.single()) {
-        return usageError("sweeps over multi-device deployments are not supported yet");
+    if (!spec.systems.empty() && spec.systems.size() != spec.devices.size()) {
+        return usageError("one system per device, or none");
     }
     SweepResult result;
     if (sweepSize(spec) == 0) {

@@ -14,6 +14,7 @@
 #include "itemmodels/layer_table_model.h"
 #include "itemmodels/roles.h"
 #include "plot/roofline_plot.h"
+#include "ui/deployment_panel.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/memory_bar.h"
@@ -187,6 +188,44 @@ TEST_F(MainWindowTest, SessionRoundTripAndRecentFiles) {
     EXPECT_EQ(other.session().devices, (std::vector<std::string>{"h100-sxm", "mi300x"}));
     EXPECT_FALSE(other.openSession(dir.filePath(QStringLiteral("missing.json"))));
     EXPECT_TRUE(other.lastError().contains(QLatin1String("missing.json")));
+}
+
+// A plan on a system: the analysis prices the TP8 rank with its all-reduces, the totals show the
+// plan and the communication, the session keeps both, and a plan the model refuses shows why.
+TEST_F(MainWindowTest, DeploymentPanelPricesThePlanOnItsSystem) {
+    auto* model = find<QComboBox>("modelCombo");
+    auto* system = find<QComboBox>("deploymentSystem");
+    auto* tp = find<QSpinBox>("deploymentTp");
+    testing::ResultWaiter waiter(*window);
+    model->setCurrentIndex(model->findData(QStringLiteral("llama-3-70b")));
+    system->setCurrentIndex(system->findData(QStringLiteral("hgx-h100-8x")));
+    tp->setValue(8);
+    ASSERT_TRUE(waiter.wait());
+    ASSERT_TRUE(window->result());
+    const auto& series = window->result()->series.front();
+    ASSERT_TRUE(series.report) << series.error;
+    EXPECT_EQ(series.report->deployment.tensorParallel, 8);
+    EXPECT_EQ(window->result()->devices.front().id, "h100-sxm");  // the system's device
+    std::size_t allReduces = 0;
+    for (const auto& l : series.report->layers) {
+        allReduces += l.kind == core::LayerKind::allreduce && l.block >= 0 ? l.repeat : 0;
+    }
+    EXPECT_EQ(allReduces, 160U);  // two per block of 80
+    EXPECT_GT(series.report->totals.networkSeconds, 0);
+    EXPECT_EQ(window->totalsView()->valueText(QStringLiteral("planValue")),
+              QStringLiteral("TP8 EP1 PP1 DP1 (8 devices)"));
+    EXPECT_TRUE(window->totalsView()->valueText(QStringLiteral("networkValue"))
+                    .contains(QLatin1String("%")));
+    EXPECT_EQ(window->session().system, "hgx-h100-8x");
+    EXPECT_EQ(window->session().deployment.tensorParallel, 8);
+
+    testing::ResultWaiter again(*window);
+    tp->setValue(3);  // does not divide the 64 heads
+    ASSERT_TRUE(again.wait());
+    ASSERT_FALSE(window->result()->errors.empty());
+    EXPECT_NE(window->result()->errors.front().find("does not divide the 64 attention heads"),
+              std::string::npos)
+        << window->result()->errors.front();
 }
 
 TEST_F(MainWindowTest, DroppingABadProfileShowsTheFileAndField) {

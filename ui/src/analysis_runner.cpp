@@ -67,6 +67,8 @@ AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelTok
     input.settings = settingsFor(*request.workload, request.settings);
     input.devices = out.devices;
     input.scenarios = scenarioList(scenarios);
+    input.deployment = request.deployment;
+    input.systems = request.systems;
     auto evaluation = core::evaluate(*request.workload->builder, input);
     if (cancel.cancelled()) {
         return out;
@@ -108,6 +110,8 @@ core::Result<core::Comparison> runComparison(const AnalysisRequest& request) {
     input.settings = request.settings;
     input.devices = request.devices;
     input.scenarios = scenarioList(scenariosOf(request));
+    input.deployment = request.deployment;
+    input.systems = request.systems;
     return core::compareScenarios(*request.workload->builder, input);
 }
 
@@ -195,6 +199,8 @@ core::SweepSpec chunkSpec(const SweepRequest& request, const core::RunSettings& 
     spec.flashAttention = s.flashAttention;
     spec.devices = request.base.devices;
     spec.scenarios = {scenario};
+    spec.deployments = {request.base.deployment};
+    spec.systems = request.base.systems;
     switch (request.axis) {
         case SweepAxis::batch:
             spec.batches = values;

@@ -19,6 +19,7 @@
 #include "plot/roofline_plot.h"
 #include "ui/breakdown_view.h"
 #include "ui/compare_view.h"
+#include "ui/deployment_panel.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/scenario_panel.h"
@@ -59,6 +60,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_runner = new AnalysisRunner(this);
     m_workload = new WorkloadPanel;
     m_hardware = new HardwarePanel;
+    m_deployment = new DeploymentPanel;
+    m_deployment->setDatabase(m_hardware->database());
     m_scenarios = new ScenarioPanel;
     m_totals = new TotalsView;
 
@@ -81,10 +84,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     auto* workloadDock = dock(this, tr("Workload"), QStringLiteral("workloadDock"), m_workload);
     auto* hardwareDock = dock(this, tr("Hardware"), QStringLiteral("hardwareDock"), m_hardware);
+    auto* deploymentDock =
+        dock(this, tr("Deployment"), QStringLiteral("deploymentDock"), m_deployment);
     auto* scenarioDock = dock(this, tr("Scenarios"), QStringLiteral("scenarioDock"), m_scenarios);
     auto* totalsDock = dock(this, tr("Totals"), QStringLiteral("totalsDock"), m_totals);
     addDockWidget(Qt::LeftDockWidgetArea, workloadDock);
     addDockWidget(Qt::LeftDockWidgetArea, hardwareDock);
+    addDockWidget(Qt::LeftDockWidgetArea, deploymentDock);
     addDockWidget(Qt::RightDockWidgetArea, totalsDock);
     addDockWidget(Qt::RightDockWidgetArea, scenarioDock);
     resizeDocks({workloadDock, totalsDock}, {380, 300}, Qt::Horizontal);
@@ -101,6 +107,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         reanalyze();
     });
     connect(m_hardware, &HardwarePanel::selectionChanged, this, &MainWindow::reanalyze);
+    connect(m_deployment, &DeploymentPanel::changed, this, &MainWindow::reanalyze);
     connect(m_hardware, &HardwarePanel::calibrateRequested, this, &MainWindow::openCalibration);
     connect(m_scenarios, &ScenarioPanel::changed, this, &MainWindow::reanalyze);
     connect(m_runner, &AnalysisRunner::analysisFinished, this,
@@ -266,6 +273,11 @@ AnalysisRequest MainWindow::currentRequest() {
     request.workload = m_workload->prepared();
     request.settings = m_workload->settings();
     request.devices = m_hardware->selectedDevices();
+    request.deployment = m_deployment->deployment();
+    if (auto system = m_deployment->system()) {  // the system's device replaces the selection
+        request.devices = {system->device};
+        request.systems = {std::move(*system)};
+    }
     request.scenarios = m_scenarios->enabledInputs(m_workload->family());
     request.chart.ceilings =
         m_allCeilings->isChecked() ? core::CeilingSet::all : core::CeilingSet::used;
@@ -438,6 +450,8 @@ Session MainWindow::session() const {
     s.chart.ceilings = m_allCeilings->isChecked() ? core::CeilingSet::all : core::CeilingSet::used;
     s.chart.sparseCeilings = m_sparseCeilings->isChecked();
     s.chart.onChipLevels = m_onChipLevels->isChecked();
+    s.deployment = m_deployment->deployment();
+    s.system = m_deployment->systemId();
     return s;
 }
 
@@ -450,6 +464,7 @@ void MainWindow::applySession(const Session& s) {
     m_scenarios->setFamily(m_workload->family());
     m_scenarios->setItems(s.scenarios);
     m_hardware->setSelectedIds(s.devices);
+    m_deployment->setDeployment(s.deployment, s.system);
     if (const auto prepared = m_workload->prepared()) {
         m_sweep->setContext(prepared->hasDecode, s.settings.phase);
     }

@@ -152,6 +152,49 @@ core::Status parseDevices(const core::JsonReader& j, const Json& doc,
     return core::Ok{};
 }
 
+// The optional "/deployment": system id and degrees (each optional, default 1).
+core::Status parseDeployment(const core::JsonReader& j, const Json& doc, core::Deployment& out,
+                             std::string& system) {
+    if (!j.has(doc, "deployment")) {
+        return core::Ok{};
+    }
+    const Json& d = doc.at("deployment");
+    if (!d.is_object()) {
+        return j.expected("/deployment", "an object (system, tp, ep, pp, dp)", d);
+    }
+    if (j.has(d, "system")) {
+        auto id = j.string(d, "/deployment", "system");
+        if (!id) {
+            return id.error();
+        }
+        system = id.value();
+    }
+    struct Field {
+        const char* key;
+        int* target;
+    };
+    for (const Field& f : {Field{"tp", &out.tensorParallel}, Field{"ep", &out.expertParallel},
+                           Field{"pp", &out.pipelineParallel}, Field{"dp", &out.dataParallel},
+                           Field{"micro_batches", &out.microBatches}}) {
+        if (!j.has(d, f.key)) {
+            continue;
+        }
+        auto value = j.integer(d, "/deployment", f.key, 1, 1024);
+        if (!value) {
+            return value.error();
+        }
+        *f.target = static_cast<int>(value.value());
+    }
+    if (j.has(d, "overlap")) {
+        auto overlap = j.boolean(d, "/deployment", "overlap");
+        if (!overlap) {
+            return overlap.error();
+        }
+        out.overlapCommunication = overlap.value();
+    }
+    return core::Ok{};
+}
+
 // One entry of "/scenarios" at `path`: enabled, the embedded scenario, a token schedule.
 core::Result<ScenarioItem> parseScenarioItem(const core::JsonReader& j, const Json& entry,
                                              const std::string& path) {
@@ -286,6 +329,16 @@ std::string serializeSession(const Session& s) {
           {"sparse_ceilings", s.chart.sparseCeilings},
           {"on_chip_levels", s.chart.onChipLevels}}},
     };
+    if (!s.deployment.single() || !s.system.empty()) {
+        const core::Deployment& d = s.deployment;
+        doc["deployment"] = {{"system", s.system},
+                             {"tp", d.tensorParallel},
+                             {"ep", d.expertParallel},
+                             {"pp", d.pipelineParallel},
+                             {"dp", d.dataParallel},
+                             {"micro_batches", d.microBatches},
+                             {"overlap", d.overlapCommunication}};
+    }
     return doc.dump(2) + "\n";
 }
 
@@ -305,6 +358,7 @@ core::Result<Session> parseSession(std::string_view text, const std::string& lab
         [&] { return parseDevices(j, doc, s.devices); },
         [&] { return parseScenarios(j, doc, s.scenarios); },
         [&] { return parseChart(j, doc, s.chart); },
+        [&] { return parseDeployment(j, doc, s.deployment, s.system); },
     };
     for (const auto& part : parts) {
         if (auto status = part(); !status) {

@@ -30,6 +30,14 @@ constexpr Row kRows[] = {
      QT_TRANSLATE_NOOP("TotalsView", "Mean time per output token after the first")},
     {"throughputValue", QT_TRANSLATE_NOOP("TotalsView", "Throughput"),
      QT_TRANSLATE_NOOP("TotalsView", "Tokens (or images) per second of the whole batch")},
+    {"planValue", QT_TRANSLATE_NOOP("TotalsView", "Deployment"),
+     QT_TRANSLATE_NOOP("TotalsView", "The plan: tensor, expert, pipeline, data parallel")},
+    {"networkValue", QT_TRANSLATE_NOOP("TotalsView", "Communication"),
+     QT_TRANSLATE_NOOP("TotalsView",
+                       "Time in collectives (all-reduce, all-to-all, ...) and its share, "
+                       "before any overlap with compute")},
+    {"perDeviceValue", QT_TRANSLATE_NOOP("TotalsView", "Per device"),
+     QT_TRANSLATE_NOOP("TotalsView", "Throughput of one replica over its devices")},
     {"opsValue", QT_TRANSLATE_NOOP("TotalsView", "OPs"), nullptr},
     {"bytesValue", QT_TRANSLATE_NOOP("TotalsView", "Bytes moved"), nullptr},
     {"intensityValue", QT_TRANSLATE_NOOP("TotalsView", "Intensity"),
@@ -107,6 +115,23 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     const bool generator = report.model.family == core::ModelFamily::llm;
     for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
         m_form->setRowVisible(value(QLatin1String(name)), generator);
+    }
+    const core::Deployment& plan = report.deployment;
+    for (const char* name : {"planValue", "networkValue", "perDeviceValue"}) {
+        m_form->setRowVisible(value(QLatin1String(name)), !plan.single());
+    }
+    if (!plan.single()) {
+        value(QStringLiteral("planValue"))
+            ->setText(tr("%1 (%2 devices)").arg(qs(core::planName(plan))).arg(plan.devices()));
+        value(QStringLiteral("networkValue"))
+            ->setText(tr("%1 (%2 %)")
+                          .arg(secondsText(t.networkSeconds))
+                          .arg(t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0,
+                               0, 'f', 1));
+        const double perDevice = f.itemsPerSecond / std::max(1, plan.devicesPerReplica());
+        value(QStringLiteral("perDeviceValue"))
+            ->setText(QString::number(perDevice, 'f', perDevice < 100 ? 1 : 0) +
+                      QLatin1Char(' ') + qs(f.itemsUnit));
     }
     value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
     value(QStringLiteral("prefillValue"))->setText(orDash(f.prefillSeconds));

@@ -52,6 +52,9 @@ struct Deployment {
     bool operator==(const Deployment&) const = default;
 };
 
+// "TP8 EP1 PP2 DP1" (CP appended when above 1): how tables and errors name a plan.
+std::string planName(const Deployment& deployment);
+
 // The devices a deployment runs on and how they are connected: a hwdb device, devices per node
 // (one scale-up domain or a part of one) and nodes, with the device's links unless the system
 // file overrides them. Loaded by hwdb (hwdb/systems/*.json); `--hw ID --devices N` makes one.

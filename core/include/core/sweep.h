@@ -28,11 +28,17 @@ struct SweepSpec {
     bool flashAttention = false;
     std::vector<Hardware> devices;
     std::vector<std::optional<Scenario>> scenarios{std::nullopt};  // nullopt = uncompressed
-    Deployment deployment;
+    // Plans swept (the outermost dimension). A multi-device plan runs on its device's entry in
+    // `systems` (parallel to `devices`) or, where `systems` is empty, on systemOf(device, the
+    // plan's devices). Its points are evaluated one by one through evaluate(), each priced per
+    // rank; single-device plans share builds across devices and decode contexts.
+    std::vector<Deployment> deployments{Deployment{}};
+    std::vector<System> systems;
     AnalysisOptions options;
 };
 
 struct SweepPoint {
+    std::uint32_t deployment = 0;  // index into SweepSpec::deployments
     std::uint32_t device = 0;
     std::uint32_t scenario = 0;
     std::int64_t batch = 0;
@@ -42,7 +48,10 @@ struct SweepPoint {
     double tokensPerSecond = 0;   // prefill: B S / t; decode: B / t; request: B G / e2e
     double ttftSeconds = 0;       // request only
     double tpotSeconds = 0;       // request only
+    double tokensPerSecondPerDevice = 0;  // over the plan's devices (DP replicas included)
+    double networkSeconds = 0;            // of timeSeconds: communication (before overlap)
     Bound bound = Bound::memory;  // the bound of most of the time
+    // Memory of one device: the whole model on one device, the busiest rank of a plan.
     double weightBytes = 0;
     double kvCacheBytes = 0;
     double totalMemoryBytes = 0;

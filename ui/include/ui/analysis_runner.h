@@ -15,6 +15,7 @@
 #include "core/analysis.h"
 #include "core/chart.h"
 #include "core/compare.h"
+#include "core/deployment.h"
 #include "core/progress.h"
 #include "core/scenario.h"
 #include "plot/sweep_plot.h"
@@ -35,6 +36,8 @@ struct AnalysisRequest {
     std::vector<core::Hardware> devices;
     std::vector<ScenarioInput> scenarios;  // empty: one uncompressed series
     core::ChartOptions chart;
+    core::Deployment deployment;        // docs/parallelism.md
+    std::vector<core::System> systems;  // one per device, or none (the devices' own links)
 };
 
 // One (device, scenario) pair.

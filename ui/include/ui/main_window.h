@@ -30,6 +30,7 @@ namespace rooflens::ui {
 
 class BreakdownView;
 class CompareView;
+class DeploymentPanel;
 class HardwarePanel;
 class LayerTableView;
 class ScenarioPanel;
@@ -68,6 +69,7 @@ public:
 
     WorkloadPanel* workloadPanel() const { return m_workload; }
     HardwarePanel* hardwarePanel() const { return m_hardware; }
+    DeploymentPanel* deploymentPanel() const { return m_deployment; }
     ScenarioPanel* scenarioPanel() const { return m_scenarios; }
     plot::RooflinePlot* rooflinePlot() const { return m_plot; }
     LayerTableView* layerTable() const { return m_layers; }
@@ -108,6 +110,7 @@ private:
 
     WorkloadPanel* m_workload = nullptr;
     HardwarePanel* m_hardware = nullptr;
+    DeploymentPanel* m_deployment = nullptr;
     ScenarioPanel* m_scenarios = nullptr;
     plot::RooflinePlot* m_plot = nullptr;
     QSplitter* m_splitter = nullptr;

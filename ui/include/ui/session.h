@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/chart.h"
+#include "core/deployment.h"
 #include "core/result.h"
 #include "core/workload.h"
 #include "itemmodels/scenario_list_model.h"
@@ -22,6 +23,10 @@ struct Session {
     std::vector<std::string> devices;     // hardware ids (or profile paths)
     std::vector<ScenarioItem> scenarios;  // in order; the first is the comparison baseline
     core::ChartOptions chart;
+    // The plan and its system ("" = the selected devices' own links); optional in the file
+    // ("deployment"), a single device when absent.
+    core::Deployment deployment;
+    std::string system;
 };
 
 // The session a fresh window starts with: Llama-2-7B prefill of 1024 tokens on an A100 80GB.

@@ -1,0 +1,408 @@
+#include "core/plan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <tuple>
+
+namespace rooflens::core {
+
+namespace {
+
+std::vector<int> divisorsOf(int n) {
+    std::vector<int> out;
+    for (int d = 1; d <= n; ++d) {
+        if (n % d == 0) {
+            out.push_back(d);
+        }
+    }
+    return out;
+}
+
+// Merges runs of weight tensors that differ only in which expert they are (same op, block, type
+// and shape): their bytes add, so every per-rank and per-stage sum stays exact, and an MoE
+// inventory of 44,000 expert matrices (DeepSeek-V3) shrinks to a few hundred entries that every
+// plan's sharding walks. Only for compressed passes: compression reads each tensor.
+void compactInventory(Workload& w) {
+    std::vector<WeightTensor>& in = w.weightTensors;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (out > 0) {
+            WeightTensor& last = in[out - 1];
+            const WeightTensor& t = in[i];
+            if (last.op == t.op && last.block == t.block && last.type == t.type &&
+                last.k == t.k && last.n == t.n) {
+                last.elements += t.elements;
+                last.otherBytes += t.otherBytes;
+                continue;
+            }
+        }
+        in[out++] = in[i];
+    }
+    in.resize(out);
+}
+
+bool sameAttention(const AttentionShape& a, const AttentionShape& b) {
+    return a.batch == b.batch && a.queryHeads == b.queryHeads && a.kvHeads == b.kvHeads &&
+           a.headDim == b.headDim && a.queries == b.queries && a.keys == b.keys &&
+           a.window == b.window && a.chunk == b.chunk && a.causal == b.causal &&
+           a.kvBytesPerElement == b.kvBytesPerElement &&
+           a.activationBytesPerElement == b.activationBytesPerElement &&
+           a.valueDim == b.valueDim && a.sharedKv == b.sharedKv;
+}
+
+bool sameGather(const GatherShape& a, const GatherShape& b) {
+    return a.tableRows == b.tableRows && a.gathers == b.gathers && a.rowBytes == b.rowBytes &&
+           a.sectorBytes == b.sectorBytes;
+}
+
+// Two layers that differ at most in their block (and in which equal shape they point to).
+bool sameLayer(const Layer& a, const Layer& b, const Workload& w) {
+    const ByteBreakdown& x = a.bytes;
+    const ByteBreakdown& y = b.bytes;
+    if (a.op != b.op || a.kind != b.kind || a.unit != b.unit || a.computeType != b.computeType ||
+        a.weightType != b.weightType || a.activationType != b.activationType ||
+        a.kvType != b.kvType || a.structuredSparse != b.structuredSparse || a.ops != b.ops ||
+        x.weights != y.weights || x.activationsIn != y.activationsIn ||
+        x.activationsOut != y.activationsOut || x.kvRead != y.kvRead || x.kvWrite != y.kvWrite ||
+        x.metadata != y.metadata || a.m != b.m || a.k != b.k || a.n != b.n ||
+        a.weightElements != b.weightElements || a.collective >= 0 || b.collective >= 0 ||
+        (a.attentionShape < 0) != (b.attentionShape < 0) ||
+        (a.gatherShape < 0) != (b.gatherShape < 0)) {
+        return false;
+    }
+    auto at = [](const auto& list, std::int32_t i) { return list[static_cast<std::size_t>(i)]; };
+    return (a.attentionShape < 0 ||
+            sameAttention(at(w.attentionShapes, a.attentionShape),
+                          at(w.attentionShapes, b.attentionShape))) &&
+           (a.gatherShape < 0 ||
+            sameGather(at(w.gatherShapes, a.gatherShape), at(w.gatherShapes, b.gatherShape)));
+}
+
+// Folds runs of consecutive identical blocks into layers with a repeat count, as a builder's
+// collapsed pass has them, after the scenario made each block what it is (a per-block override
+// keeps its block apart). The sharder splits a folded run at the pipeline cuts, and analyses sum
+// repeat x per-instance costs, so totals are the unfolded ones (to rounding); a pass whose
+// blocks are not contiguous and in order is left as it is.
+void foldIdenticalBlocks(Workload& w) {
+    std::vector<std::pair<std::size_t, std::size_t>> blocks;  // [begin, end) of each block
+    std::size_t firstBlockLayer = w.layers.size();
+    std::size_t endBlockLayer = 0;
+    for (std::size_t i = 0; i < w.layers.size(); ++i) {
+        const Layer& l = w.layers[i];
+        if (l.block < 0) {
+            continue;
+        }
+        if (l.repeat != 1 || (endBlockLayer > 0 && endBlockLayer != i)) {
+            return;  // already folded, or blocks interleaved with other layers
+        }
+        if (blocks.empty() || w.layers[blocks.back().first].block != l.block) {
+            if (!blocks.empty() && l.block != w.layers[blocks.back().first].block + 1) {
+                return;
+            }
+            blocks.emplace_back(i, i);
+        }
+        blocks.back().second = i + 1;
+        firstBlockLayer = std::min(firstBlockLayer, i);
+        endBlockLayer = i + 1;
+    }
+    if (blocks.size() < 2) {
+        return;
+    }
+    std::vector<Layer> out(w.layers.begin(),
+                           w.layers.begin() + static_cast<std::ptrdiff_t>(firstBlockLayer));
+    std::size_t run = 0;  // index into out of the current run's first layer
+    std::pair<std::size_t, std::size_t> runBlock{0, 0};
+    for (const auto& [begin, end] : blocks) {
+        bool same = runBlock.second > runBlock.first &&
+                    end - begin == runBlock.second - runBlock.first;
+        for (std::size_t j = 0; same && j < end - begin; ++j) {
+            same = sameLayer(w.layers[runBlock.first + j], w.layers[begin + j], w);
+        }
+        if (same) {
+            for (std::size_t j = 0; j < end - begin; ++j) {
+                ++out[run + j].repeat;
+            }
+            continue;
+        }
+        run = out.size();
+        runBlock = {begin, end};
+        out.insert(out.end(), w.layers.begin() + static_cast<std::ptrdiff_t>(begin),
+                   w.layers.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    out.insert(out.end(), w.layers.begin() + static_cast<std::ptrdiff_t>(endBlockLayer),
+               w.layers.end());
+    w.layers = std::move(out);
+}
+
+// The search's passes, built, compressed and folded once: plans that share a rank's settings
+// (the same ceil(B / EP) sequences) share the builds, and only sharding and pricing of a few
+// dozen folded layers run per plan (DeepSeek-V3: 1,500 layers per pass unfolded). The scenario
+// is applied here, so evaluations through it name no scenario of their own.
+class CompressedPasses final : public WorkloadBuilder {
+public:
+    CompressedPasses(const WorkloadBuilder& inner, std::optional<Scenario> scenario)
+        : m_inner(inner), m_scenario(std::move(scenario)) {}
+    ModelFamily family() const override { return m_inner.family(); }
+    const std::string& id() const override { return m_inner.id(); }
+    bool hasDecode() const override { return m_inner.hasDecode(); }
+    Result<Workload> build(const RunSettings& s, const PassOptions& options) const override {
+        const Key key{static_cast<int>(s.phase), s.batch,           s.promptLength,
+                      s.contextLength,           s.generateLength, s.flashAttention,
+                      options.collapseBlocks};
+        {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            if (auto it = m_passes.find(key); it != m_passes.end()) {
+                return *it->second;
+            }
+        }
+        ROOFLENS_TRY(Workload built, buildPass(m_inner, s, m_scenario, false));
+        compactInventory(built);
+        foldIdenticalBlocks(built);
+        auto shared = std::make_shared<const Workload>(std::move(built));
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        m_passes.emplace(key, shared);
+        return *shared;
+    }
+
+private:
+    using Key = std::tuple<int, std::int64_t, std::int64_t, std::int64_t, std::int64_t, bool, bool>;
+    const WorkloadBuilder& m_inner;
+    std::optional<Scenario> m_scenario;
+    mutable std::mutex m_mutex;
+    mutable std::map<Key, std::shared_ptr<const Workload>> m_passes;
+};
+
+bool allowed(const std::vector<int>& degrees, int value) {
+    return degrees.empty() || std::find(degrees.begin(), degrees.end(), value) != degrees.end();
+}
+
+// The largest TP a plan may take: the scale-up domain, or the whole system when asked.
+int tensorLimit(const PlanSearchSpec& spec) {
+    if (spec.tensorAcrossNodes) {
+        return spec.system.devices();
+    }
+    return std::max(1, std::min(spec.system.scaleUpDomain, spec.system.devices()));
+}
+
+// Prices one candidate: a request per replica through the pipeline, on the system.
+Result<PlanCandidate> price(const CompressedPasses& builder, const PlanSearchSpec& spec,
+                            const Deployment& plan, std::int64_t batch) {
+    EvaluationInput in;
+    in.settings = spec.settings;
+    in.settings.phase = Phase::request;
+    in.settings.batch = batch;
+    in.devices = std::span<const Hardware>(&spec.system.device, 1);
+    in.systems = std::span<const System>(&spec.system, 1);
+    in.scenarios = {std::nullopt};  // applied by the pass cache
+    in.deployment = plan;
+    in.options = spec.options;
+    ROOFLENS_TRY(const Evaluation evaluation, evaluate(builder, in));
+    const Series& series = evaluation.at(0, 0);
+    if (series.error) {
+        return *series.error;
+    }
+    const Report& r = *series.report;
+    const RequestMetrics& m = *r.totals.request;
+    PlanCandidate c;
+    c.deployment = plan;
+    c.batch = batch;
+    c.ttftSeconds = m.ttftSeconds;
+    c.tpotSeconds = m.tpotSeconds.value_or(0);
+    c.e2eSeconds = m.e2eSeconds;
+    c.tokensPerSecond = m.tokensPerSecond * plan.dataParallel;
+    c.tokensPerSecondPerDevice = r.totals.itemsPerSecondPerDevice;
+    c.memoryPerDevice = r.totals.memory.total();
+    c.capacityPerDevice = r.totals.capacityBytes;
+    c.networkShare = r.totals.timeSeconds > 0 ? r.totals.networkSeconds / r.totals.timeSeconds : 0;
+    c.fits = r.totals.fitsInMemory;
+    const bool ttftOk = !spec.ttftTarget || c.ttftSeconds <= *spec.ttftTarget;
+    const bool tpotOk = !spec.tpotTarget || c.tpotSeconds <= *spec.tpotTarget;
+    c.meetsTargets = c.fits && ttftOk && tpotOk;
+    return c;
+}
+
+}  // namespace
+
+std::vector<Deployment> enumeratePlans(const ModelFacts& model, const PlanSearchSpec& spec,
+                                       std::size_t& refused, std::vector<std::string>& refusals) {
+    const int devices = spec.system.devices();
+    const int tpLimit = tensorLimit(spec);
+    std::set<std::string> reasons;
+    std::vector<Deployment> plans;
+    for (int replica : divisorsOf(devices)) {
+        for (int tp : divisorsOf(replica)) {
+            for (int ep : divisorsOf(replica / tp)) {
+                const int pp = replica / tp / ep;
+                if (tp > tpLimit || (ep > 1 && model.experts <= 0) || !allowed(spec.tensor, tp) ||
+                    !allowed(spec.expert, ep) || !allowed(spec.pipeline, pp)) {
+                    continue;  // outside the search, not a refusal
+                }
+                Deployment d = spec.base;
+                d.tensorParallel = tp;
+                d.expertParallel = ep;
+                d.pipelineParallel = pp;
+                d.contextParallel = 1;
+                d.dataParallel = devices / replica;
+                if (!spec.useAllDevices) {
+                    d.dataParallel = 1;
+                }
+                if (auto ok = checkDeployment(d, model, spec.system); !ok) {
+                    ++refused;
+                    reasons.insert(ok.error().message);
+                    continue;
+                }
+                plans.push_back(d);
+            }
+        }
+    }
+    refusals.assign(reasons.begin(), reasons.end());
+    return plans;
+}
+
+void rankCandidates(std::vector<PlanCandidate>& candidates, std::optional<std::size_t>& winner) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        candidates[i].pareto = false;
+        if (candidates[i].fits) {
+            order.push_back(i);
+        }
+    }
+    // By TPOT, then by throughput (highest first): a candidate is on the front when it beats the
+    // throughput of every faster one.
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const PlanCandidate& x = candidates[a];
+        const PlanCandidate& y = candidates[b];
+        if (x.tpotSeconds != y.tpotSeconds) {
+            return x.tpotSeconds < y.tpotSeconds;
+        }
+        return x.tokensPerSecondPerDevice > y.tokensPerSecondPerDevice;
+    });
+    double best = -1;
+    for (std::size_t i : order) {
+        if (candidates[i].tokensPerSecondPerDevice > best) {
+            candidates[i].pareto = true;
+            best = candidates[i].tokensPerSecondPerDevice;
+        }
+    }
+    winner.reset();
+    for (std::size_t i : order) {
+        const PlanCandidate& c = candidates[i];
+        if (!c.meetsTargets) {
+            continue;
+        }
+        if (!winner || c.tokensPerSecondPerDevice > candidates[*winner].tokensPerSecondPerDevice) {
+            winner = i;  // `order` puts the lower TPOT first on equal throughput
+        }
+    }
+}
+
+Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanSearchSpec& spec,
+                                     unsigned threads, const ProgressCallback& progress,
+                                     const CancelToken* cancel) {
+    if (spec.batches.empty()) {
+        return usageError("plan search: no batch to try");
+    }
+    if (spec.settings.promptLength < 1 || spec.settings.generateLength < 1) {
+        return usageError("plan search: the request needs a prompt and at least one generated "
+                          "token");
+    }
+    RunSettings probe = spec.settings;
+    probe.phase = Phase::decode;
+    probe.batch = 1;
+    probe.contextLength = 1;
+    ROOFLENS_TRY(const Workload facts, buildPass(builder, probe, spec.scenario, true));
+    PlanSearchResult out;
+    const std::vector<Deployment> plans =
+        enumeratePlans(facts.model, spec, out.refused, out.refusals);
+    out.plans = plans.size();
+    const std::size_t total = plans.size() * spec.batches.size();
+    out.candidates.resize(total);
+    const CompressedPasses passes(builder, spec.scenario);
+
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
+    std::atomic<bool> failed{false};
+    std::mutex errorMutex;
+    std::optional<Error> firstError;
+    const auto started = std::chrono::steady_clock::now();
+    auto worker = [&](bool reporter) {
+        while (!failed.load(std::memory_order_relaxed)) {
+            if (cancel != nullptr && cancel->cancelled()) {
+                return;
+            }
+            const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+            if (i >= total) {
+                return;
+            }
+            const Deployment& plan = plans[i / spec.batches.size()];
+            auto c = price(passes, spec, plan, spec.batches[i % spec.batches.size()]);
+            if (!c) {
+                const std::lock_guard<std::mutex> lock(errorMutex);
+                if (!firstError) {
+                    firstError = c.error();
+                    firstError->message = "plan " + planName(plan) + ": " + firstError->message;
+                }
+                failed = true;
+                return;
+            }
+            out.candidates[i] = std::move(c).value();
+            const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
+            if (reporter && progress && (finished % 16 == 0 || finished == total)) {
+                const double elapsed =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count();
+                const double fraction = static_cast<double>(finished) / total;
+                progress(fraction, "plans", elapsed / fraction - elapsed);
+            }
+        }
+    };
+    if (threads == 0) {
+        threads = std::max(1U, std::thread::hardware_concurrency());
+    }
+    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, total)));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) {
+        pool.emplace_back(worker, false);
+    }
+    worker(true);
+    for (auto& thread : pool) {
+        thread.join();
+    }
+    if (firstError) {
+        return *firstError;
+    }
+    if (cancel != nullptr && cancel->cancelled() && done.load() < total) {
+        out.cancelled = true;
+        out.candidates.clear();
+        return out;
+    }
+    rankCandidates(out.candidates, out.winner);
+    return out;
+}
+
+Result<Report> candidateReport(const WorkloadBuilder& builder, const PlanSearchSpec& spec,
+                               const PlanCandidate& candidate) {
+    EvaluationInput in;
+    in.settings = spec.settings;
+    in.settings.phase = Phase::request;
+    in.settings.batch = candidate.batch;
+    in.devices = std::span<const Hardware>(&spec.system.device, 1);
+    in.systems = std::span<const System>(&spec.system, 1);
+    in.scenarios = {spec.scenario};
+    in.deployment = candidate.deployment;
+    in.options = spec.options;
+    ROOFLENS_TRY(Evaluation evaluation, evaluate(builder, in));
+    Series& series = evaluation.series.front();
+    if (series.error) {
+        return *series.error;
+    }
+    return std::move(*series.report);
+}
+
+}  // namespace rooflens::core
