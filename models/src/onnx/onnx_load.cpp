@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <onnx/common/version.h>
 #include <onnx/defs/schema.h>
@@ -97,11 +96,11 @@ core::Result<onnx::ModelProto> readModel(const std::string& path) {
     if (!in) {
         return core::makeError(path + ": cannot open the ONNX file");
     }
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
+    // Parsed from the stream: a large model is held once, as the parsed message.
     onnx::ModelProto model;
-    const std::string data = bytes.str();
-    if (data.empty() || !model.ParseFromString(data)) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec || size == 0 || !model.ParseFromIstream(&in)) {
         return core::makeError(path +
                                ": not an ONNX model (the protobuf does not parse: the file is "
                                "truncated or of another format)");
