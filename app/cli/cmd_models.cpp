@@ -11,6 +11,7 @@
 #include "core/units.h"
 #include "models/gnn.h"
 #include "models/graph.h"
+#include "models/onnx.h"
 #include "models/presets.h"
 #include "models/vit.h"
 
@@ -115,6 +116,53 @@ void showVit(const models::VitConfig& c, core::ReportFormat format) {
         << workload->settings.promptLength << '\n'
         << "  source: " << c.source << "\n\nlayers (block 0):\n"
         << table.str();
+    emit(out.str(), "");
+}
+
+// `models show` for an ONNX graph: its layers at batch 1 and the default 1024-token sequence
+// (symbolic image dimensions need analyze's --image-size), the notes and warnings.
+void showOnnx(const std::string& path, core::ReportFormat format) {
+    auto builder = models::bindOnnx(path, {});
+    if (!builder) {
+        throw CliError{kBadInput, builder.error().message};
+    }
+    core::RunSettings settings;
+    settings.promptLength = 1024;
+    auto workload = builder.value()->build(settings, {});
+    if (!workload) {
+        throw CliError{kBadInput, workload.error().message};
+    }
+    core::Json layers = core::Json::array();
+    std::ostringstream table;
+    char line[256];
+    for (const auto& layer : workload->layers) {
+        layers.push_back({{"name", layer.name()},
+                          {"kind", core::nameOf(layer.kind)},
+                          {"unit", core::nameOf(layer.unit)}});
+        std::snprintf(line, sizeof line, "  %-32s %-12s %s\n", layer.name().c_str(),
+                      std::string(core::nameOf(layer.kind)).c_str(),
+                      std::string(core::nameOf(layer.unit)).c_str());
+        table << line;
+    }
+    if (format == core::ReportFormat::json) {
+        core::Json doc{{"id", workload->model.id},       {"family", "onnx"},
+                       {"source", path},                 {"parameters", workload->model.parameters},
+                       {"layers", layers},               {"notes", workload->notes},
+                       {"warnings", workload->warnings}};
+        emit(doc.dump(2) + "\n", "");
+        return;
+    }
+    std::ostringstream out;
+    out << workload->model.id << " (onnx)\n"
+        << "  parameters: " << grouped(workload->model.parameters) << '\n'
+        << "  source: " << path << "\n\nlayers (batch 1):\n"
+        << table.str();
+    for (const auto& note : workload->notes) {
+        out << "note: " << note << '\n';
+    }
+    for (const auto& warning : workload->warnings) {
+        out << "warning: " << warning << '\n';
+    }
     emit(out.str(), "");
 }
 
@@ -395,6 +443,10 @@ int show(const std::vector<std::string>& args) {
     }
     const auto format = parseFormat((*vm)["format"].as<std::string>(),
                                     {core::ReportFormat::table, core::ReportFormat::json});
+    if (const auto& id = (*vm)["model"].as<std::string>(); models::isOnnxPath(id)) {
+        showOnnx(id, format);
+        return kOk;
+    }
     if (const auto& id = (*vm)["model"].as<std::string>(); models::isVitPreset(id)) {
         auto vit = models::resolveVit(id);
         if (!vit) {

@@ -42,6 +42,8 @@ std::string displayName(ModelFamily family) {
             return "ViT";
         case ModelFamily::gnn:
             return "GNN";
+        case ModelFamily::onnx:
+            return "ONNX";
     }
     return "?";
 }
@@ -59,8 +61,17 @@ T get(const po::variables_map& vm, const char* name, T fallback) {
     return vm.count(name) != 0U ? vm[name].as<T>() : fallback;
 }
 
+// An ONNX graph's symbolic dimensions take their values from the batch, the sequence length
+// (--prompt-len) and the image size (models/onnx.h).
+bool onnxFlag(const FamilyFlag& flag) {
+    return std::string_view(flag.name) == "image-size" || std::string_view(flag.name) == "prompt-len";
+}
+
 void checkFamilyFlags(const po::variables_map& vm, ModelFamily family, const std::string& model) {
     for (const FamilyFlag& flag : kFamilyFlags) {
+        if (family == ModelFamily::onnx && onnxFlag(flag)) {
+            continue;
+        }
         if (flag.family != family && given(vm, flag.name)) {
             throw CliError{kUsage, std::string("--") + flag.name + " applies to " +
                                        displayName(flag.family) + " models, but " + model + " is " +
@@ -160,13 +171,17 @@ std::string tokenReductionText(const po::variables_map& vm) {
     return methods.empty() ? std::string() : methods.front();
 }
 
-void readVitOptions(const po::variables_map& vm, models::WorkloadSpec& spec) {
+void readImageSize(const po::variables_map& vm, models::WorkloadSpec& spec) {
     if (const auto size = text(vm, "image-size"); !size.empty()) {
         const auto x = size.find('x');
         spec.imageHeight = count(size.substr(0, x), "image-size");
         spec.imageWidth =
             x == std::string::npos ? spec.imageHeight : count(size.substr(x + 1), "image-size");
     }
+}
+
+void readVitOptions(const po::variables_map& vm, models::WorkloadSpec& spec) {
+    readImageSize(vm, spec);
     spec.tokenReduction = tokenReductionText(vm);
     // Validate here so a bad value is reported as the flag's fault.
     auto reduction = models::parseTokenReduction(spec.tokenReduction);
@@ -406,6 +421,8 @@ BoundModel bindModel(const po::variables_map& vm, const core::ProgressCallback& 
         readVitOptions(vm, spec);
     } else if (spec.family == ModelFamily::gnn) {
         readGnnOptions(vm, spec);
+    } else if (spec.family == ModelFamily::onnx) {
+        readImageSize(vm, spec);
     }
     ProgressBar bar;
     const auto start = std::chrono::steady_clock::now();

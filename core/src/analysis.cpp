@@ -286,6 +286,8 @@ std::string_view itemName(ModelFamily family) {
             return "images";
         case ModelFamily::gnn:
             return "passes";
+        case ModelFamily::onnx:
+            return "samples";
     }
     return "items";
 }

@@ -484,6 +484,8 @@ std::string header(const Report& report) {
                 " tokens per image";
     } else if (family == ModelFamily::gnn) {
         text += "one forward pass over " + std::to_string(s.promptLength) + " target nodes";
+    } else if (family == ModelFamily::onnx) {
+        text += "ONNX graph, one forward pass, batch " + std::to_string(s.batch);
     } else {
         text += std::string(nameOf(s.phase)) + ", batch " + std::to_string(s.batch);
         if (s.phase != Phase::decode) {

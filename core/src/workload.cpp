@@ -82,12 +82,15 @@ std::string_view nameOf(ModelFamily family) {
             return "vit";
         case ModelFamily::gnn:
             return "gnn";
+        case ModelFamily::onnx:
+            return "onnx";
     }
     return "?";
 }
 
 std::optional<ModelFamily> parseModelFamily(std::string_view name) {
-    for (ModelFamily family : {ModelFamily::llm, ModelFamily::vit, ModelFamily::gnn}) {
+    for (ModelFamily family :
+         {ModelFamily::llm, ModelFamily::vit, ModelFamily::gnn, ModelFamily::onnx}) {
         if (nameOf(family) == name) {
             return family;
         }

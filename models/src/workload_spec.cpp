@@ -12,6 +12,7 @@
 
 #include "core/json_io.h"
 #include "models/llm.h"
+#include "models/onnx.h"
 #include "models/presets.h"
 
 namespace rooflens::models {
@@ -19,7 +20,7 @@ namespace rooflens::models {
 namespace {
 
 bool looksLikePath(const std::string& model) {
-    return model.find('/') != std::string::npos || model.ends_with(".json");
+    return model.find('/') != std::string::npos || model.ends_with(".json") || isOnnxPath(model);
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -63,7 +64,8 @@ core::Error unknownModel(const std::string& model) {
         message += " (did you mean " + joined(near) + "?)";
     }
     return core::makeError(message + ". Models: " + lists +
-                           ". To load a config, give a path containing '/' or ending in .json");
+                           ". To load a config, give a path containing '/' or ending in .json; "
+                           "to import a graph, a path ending in .onnx");
 }
 
 // --- token reduction grammar ------------------------------------------------------------
@@ -213,8 +215,11 @@ private:
 
 core::Status checkUnused(const WorkloadSpec& spec) {
     const std::string family(core::nameOf(spec.family));
-    if (spec.family != ModelFamily::vit &&
-        (spec.imageHeight != 0 || spec.imageWidth != 0 || !spec.tokenReduction.empty())) {
+    const bool image = spec.imageHeight != 0 || spec.imageWidth != 0;
+    if (spec.family == ModelFamily::onnx && spec.tokenReduction.empty()) {
+        return core::Ok{};  // an ONNX graph's symbolic image dimensions take the image size
+    }
+    if (spec.family != ModelFamily::vit && (image || !spec.tokenReduction.empty())) {
         return core::usageError(
             "image size and token reduction apply to vision models, not to "
             "the " +
@@ -237,6 +242,8 @@ std::vector<std::string> modelIds(ModelFamily family) {
             return listVitPresets();
         case ModelFamily::gnn:
             return gnnModelNames();
+        case ModelFamily::onnx:
+            return {};  // files only
     }
     return {};
 }
@@ -263,6 +270,9 @@ std::vector<std::string> nearestIds(std::string_view id, const std::vector<std::
 core::Result<ModelFamily> familyOf(const std::string& model) {
     if (model.empty()) {
         return core::usageError("no model given");
+    }
+    if (isOnnxPath(model)) {
+        return ModelFamily::onnx;
     }
     if (looksLikePath(model)) {
         std::filesystem::path path(model);
@@ -397,6 +407,12 @@ core::Result<std::shared_ptr<const core::WorkloadBuilder>> bindWorkload(
             config.model = *kind;
             return std::shared_ptr<const core::WorkloadBuilder>(
                 std::make_shared<GnnBuilder>(std::move(config), std::move(graph)));
+        }
+        case ModelFamily::onnx: {
+            OnnxOptions onnx;
+            onnx.imageHeight = spec.imageHeight;
+            onnx.imageWidth = spec.imageWidth;
+            return bindOnnx(spec.model, onnx);
         }
     }
     return core::usageError("unknown model family");

@@ -49,6 +49,42 @@ TEST(WorkloadPanel, ImportConfigAndErrorsNameTheFile) {
     EXPECT_TRUE(panel.errorText().contains(QLatin1String("hidden_size")));
 }
 
+double totalOps(const PreparedWorkload& prepared) {
+    core::RunSettings settings;
+    settings.batch = 2;
+    auto workload = prepared.builder->build(settings, {});
+    EXPECT_TRUE(workload.ok()) << (workload.ok() ? "" : workload.error().message);
+    double ops = 0;
+    for (const auto& layer : workload.ok() ? workload->layers : std::vector<core::Layer>{}) {
+        ops += layer.ops * layer.repeat;
+    }
+    return ops;
+}
+
+// The ONNX family has no presets: it asks for a file, then prices the imported graph as the ViT
+// family prices the same model (tiny_vit.onnx is tests/data/vit/tiny-vit.json exported).
+TEST(WorkloadPanel, OnnxFamilyImportsAGraph) {
+    WorkloadPanel panel;
+    if (!selectFamily(panel, "onnx")) {
+        GTEST_SKIP() << "built without the ONNX importer";
+    }
+    EXPECT_EQ(panel.prepared(), nullptr);
+    EXPECT_TRUE(panel.errorText().contains(QLatin1String("import an .onnx file")))
+        << panel.errorText().toStdString();
+    ASSERT_TRUE(panel.importConfig(testing::testData("onnx/tiny_vit.onnx")))
+        << panel.errorText().toStdString();
+    ASSERT_NE(panel.prepared(), nullptr) << panel.errorText().toStdString();
+    EXPECT_EQ(panel.prepared()->builder->family(), core::ModelFamily::onnx);
+    EXPECT_FALSE(panel.prepared()->hasDecode);
+    EXPECT_TRUE(panel.findChild<QSpinBox*>(QStringLiteral("imageSizeSpin"))->isVisibleTo(&panel));
+    auto vit = findFamily("vit")->prepare(
+        {"vit", testing::testData("vit/tiny-vit.json").toStdString(), "", 32, {}});
+    ASSERT_TRUE(vit.ok()) << vit.error().message;
+    EXPECT_DOUBLE_EQ(totalOps(*panel.prepared()), totalOps(vit.value()));
+    EXPECT_FALSE(panel.importConfig(testing::testData("onnx/missing_external.onnx")));
+    EXPECT_TRUE(panel.errorText().contains(QLatin1String("missing_weights.bin")));
+}
+
 TEST(WorkloadPanel, VitFamilyUsesImageSize) {
     WorkloadPanel panel;
     if (!selectFamily(panel, "vit")) {

@@ -1,5 +1,7 @@
 #include "ui/workload_family.h"
 
+#include "models/onnx.h"
+
 namespace rooflens::ui {
 
 std::string WorkloadFamily::defaultPreset() const {
@@ -34,6 +36,9 @@ const std::vector<std::unique_ptr<WorkloadFamily>>& workloadFamilies() {
         list.push_back(detail::makeLlmFamily());
         list.push_back(detail::makeVitFamily());
         list.push_back(detail::makeGnnFamily());
+        if (models::onnxAvailable()) {
+            list.push_back(detail::makeOnnxFamily());
+        }
         return list;
     }();
     return families;

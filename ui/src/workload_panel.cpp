@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include "format.h"
+#include "models/onnx.h"
 
 namespace rooflens::ui {
 
@@ -90,7 +91,8 @@ QString phaseLabel(core::Phase phase) {
 
 bool isPath(const std::string& text) {
     return text.find('/') != std::string::npos ||
-           (text.size() > 5 && text.compare(text.size() - 5, 5, ".json") == 0);
+           (text.size() > 5 && text.compare(text.size() - 5, 5, ".json") == 0) ||
+           models::isOnnxPath(text);
 }
 
 }  // namespace

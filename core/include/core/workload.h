@@ -168,9 +168,10 @@ struct Layer {
     std::string name() const;
 };
 
-// The model families the builders cover (models::WorkloadSpec binds one).
-enum class ModelFamily : std::uint8_t { llm, vit, gnn };
-std::string_view nameOf(ModelFamily family);  // "llm", "vit", "gnn"
+// The model families the builders cover (models::WorkloadSpec binds one). onnx: any graph
+// imported from an ONNX file (models/onnx.h), one forward pass.
+enum class ModelFamily : std::uint8_t { llm, vit, gnn, onnx };
+std::string_view nameOf(ModelFamily family);  // "llm", "vit", "gnn", "onnx"
 std::optional<ModelFamily> parseModelFamily(std::string_view name);
 
 // Facts about the model that do not depend on the phase.

@@ -95,6 +95,7 @@ namespace detail {
 std::unique_ptr<WorkloadFamily> makeLlmFamily();
 std::unique_ptr<WorkloadFamily> makeVitFamily();
 std::unique_ptr<WorkloadFamily> makeGnnFamily();
+std::unique_ptr<WorkloadFamily> makeOnnxFamily();  // listed only in builds with the importer
 }  // namespace detail
 
 }  // namespace rooflens::ui
