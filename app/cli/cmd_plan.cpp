@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "plan_options.h"
 #include "core/json_io.h"
 #include "core/plan.h"
 #include "core/sweep.h"
 #include "core/units.h"
+#include "plan_options.h"
 #include "progress_bar.h"
 #include "workload_options.h"
 
@@ -44,8 +44,7 @@ std::string render(const core::PlanSearchResult& r, const core::PlanSearchSpec& 
     std::snprintf(line, sizeof line,
                   "%s on %s (%d x %s): prompt %lld, generate %lld tokens per sequence\n",
                   model.c_str(), spec.system.id.c_str(), spec.system.devices(),
-                  spec.system.device.id.c_str(),
-                  static_cast<long long>(spec.settings.promptLength),
+                  spec.system.device.id.c_str(), static_cast<long long>(spec.settings.promptLength),
                   static_cast<long long>(spec.settings.generateLength));
     out << line;
     if (spec.serving) {
@@ -110,8 +109,7 @@ core::PlanSearchSpec searchSpec(const po::variables_map& vm, const BoundModel& m
         sized.dataParallel = std::max(1, vm["devices"].as<int>());
         const std::vector<core::System> systems = systemList(vm, devices, sized);
         if (systems.empty()) {
-            throw CliError{kUsage,
-                           "plan needs a system: --system ID|FILE, or --hw ID --devices N"};
+            throw CliError{kUsage, "plan needs a system: --system ID|FILE, or --hw ID --devices N"};
         }
         spec.system = systems.front();
     });
@@ -149,8 +147,9 @@ int runPlan(const std::vector<std::string>& args) {
     }
     std::string text;
     if (format == core::ReportFormat::csv) {
-        text = "plan,tp,ep,pp,dp,batch,ttft_s,tpot_s,e2e_s,tokens_per_s,tokens_per_s_per_device,"
-               "memory_bytes_per_device,network_share,fits_in_memory,meets_targets,pareto,winner\n";
+        text =
+            "plan,tp,ep,pp,dp,batch,ttft_s,tpot_s,e2e_s,tokens_per_s,tokens_per_s_per_device,"
+            "memory_bytes_per_device,network_share,fits_in_memory,meets_targets,pareto,winner\n";
         for (std::size_t i = 0; i < result.candidates.size(); ++i) {
             const auto& c = result.candidates[i];
             const auto& d = c.deployment;

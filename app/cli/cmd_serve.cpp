@@ -143,9 +143,8 @@ void emitPoint(const po::variables_map& vm, core::ServingOptions serving, const 
     }
     const core::ServingMetrics& m = *point;
     if (format == core::ReportFormat::json) {
-        const core::Json j =
-            servePointJson(m, serving, b.model.builder->id(), b.devices.front().id,
-                           core::scenarioName(b.scenarios.front()));
+        const core::Json j = servePointJson(m, serving, b.model.builder->id(), b.devices.front().id,
+                                            core::scenarioName(b.scenarios.front()));
         emit(j.dump(2) + "\n", outputOption(vm));
         return;
     }

@@ -1,6 +1,6 @@
-// evaluate, compare, sweep, plan and serve through the evaluation pipeline (core/evaluate.h, compare.h,
-// sweep.h) with the GIL released; reports, comparisons and sweeps come back through the engine's
-// own JSON writers (core/report_io.h), charts through core/chart.h.
+// evaluate, compare, sweep, plan and serve through the evaluation pipeline (core/evaluate.h,
+// compare.h, sweep.h) with the GIL released; reports, comparisons and sweeps come back through the
+// engine's own JSON writers (core/report_io.h), charts through core/chart.h.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -10,15 +10,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "plan_options.h"
-#include "serve_options.h"
 #include "core/chart.h"
 #include "core/chart_theme.h"
 #include "core/compare.h"
 #include "core/evaluate.h"
 #include "core/report_io.h"
 #include "core/sweep.h"
+#include "plan_options.h"
 #include "py_common.h"
+#include "serve_options.h"
 
 namespace rooflens::python {
 
@@ -226,8 +226,8 @@ py::object plan(const Model& model, const std::vector<Device>& devices,
         // As `rooflens plan`: --hw with --devices N is a system of N such devices.
         const Inputs in = inputsOf(model, devices, systems, scenarios, settings, false);
         if (in.systems.empty()) {
-            raise(core::usageError(
-                "plan needs a system: --system ID|FILE, or --hw ID --devices N"));
+            raise(
+                core::usageError("plan needs a system: --system ID|FILE, or --hw ID --devices N"));
         }
         s.scenario = in.scenarios.front();
         s.system = in.systems.front();

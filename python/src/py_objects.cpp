@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
-#include "plan_options.h"
-#include "serve_options.h"
 #include "core/datatypes.h"
 #include "hwdb/systems.h"
 #include "models/workload_spec.h"
+#include "plan_options.h"
 #include "py_common.h"
+#include "serve_options.h"
 
 namespace rooflens::python {
 

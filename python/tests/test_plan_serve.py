@@ -1,5 +1,8 @@
 """rooflens.plan and rooflens.serve give the CLI's JSON documents: the same option code
 (app/cli/plan_options.cpp, serve_options.cpp), the same engine, the same writers."""
+import threading
+import time
+
 import pytest
 
 import rooflens
@@ -131,6 +134,9 @@ BAD = [
     (["serve", "--model", "llama-3-8b", "--hw", "h100-sxm", "--concurrency", "4",
       "--disaggregate", "2"],
      lambda: rooflens.serve("llama-3-8b", hw="h100-sxm", concurrency=4, disaggregate=2)),
+    (["serve", "--model", "llama-3-8b", "--hw", "h100-sxm", "--concurrency", "4",
+      "--offload", "kv=tape"],
+     lambda: rooflens.serve("llama-3-8b", hw="h100-sxm", concurrency=4, offload="kv=tape")),
 ]
 
 
@@ -143,7 +149,63 @@ def test_bad_inputs_raise_the_cli_message(cli_error, flags, call):
     assert str(raised.value) == message
 
 
+def test_bad_system_and_draft_are_bad_input(cli_error):
+    code, message = cli_error("plan", "--model", "llama-3-70b", "--system", "nvl1000")
+    with pytest.raises(rooflens.BadInputError) as raised:
+        rooflens.plan("llama-3-70b", system="nvl1000")
+    assert (str(raised.value), raised.value.exit_code) == (message, code) and code == 2
+    flags = ["--concurrency", "4", "--speculative", "draft=nope,alpha=0.5,gamma=3"]
+    code, message = cli_error("serve", "--model", "llama-3-8b", "--hw", "h100-sxm", *flags)
+    with pytest.raises(rooflens.BadInputError) as raised:
+        rooflens.serve("llama-3-8b", hw="h100-sxm", concurrency=4,
+                       speculative="draft=nope,alpha=0.5,gamma=3")
+    assert (str(raised.value), raised.value.exit_code) == (message, code) and code == 2
+
+
 def test_settings_of_another_command_are_refused():
     s = rooflens.settings("sweep", batch=[1, 2])
     with pytest.raises(rooflens.UsageError, match="made for sweep, not plan"):
         rooflens.plan("llama-3-70b", system="hgx-h100-8x", settings=s)
+
+
+def test_plan_releases_the_gil():
+    # While a search runs in a thread, this thread keeps running Python code between the
+    # search's progress calls: 14 plans of llama-3-70b on two HGX nodes x 256 batches (3,584
+    # candidates, about 0.5 s on one thread), which a GIL held through the engine would block.
+    ticks = []
+    calls = []
+    done = threading.Event()
+
+    def work():
+        try:
+            doc = rooflens.plan("llama-3-70b", system="hgx-h100-2node-ib", batch="1:256:+1",
+                                threads=1,
+                                progress=lambda f, label, left: calls.append(time.perf_counter()))
+            assert len(doc["candidates"]) == doc["plans"] * 256
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    thread.join()
+    assert len(calls) >= 10
+    assert sum(calls[0] < t < calls[-1] for t in ticks) >= 3
+
+
+@pytest.mark.parametrize("flags,options", [
+    (["--tp", "4", "--dp", "2", "--speculative", "draft=llama-3.1-8b,alpha=0.7,gamma=4"],
+     dict(tp=4, dp=2, speculative="draft=llama-3.1-8b,alpha=0.7,gamma=4")),
+    (["--tp", "4", "--disaggregate", "1:1", "--prefix-len", "256", "--price", "2.5"],
+     dict(tp=4, disaggregate="1:1", prefix_len=256, price=2.5)),
+])
+def test_serve_draft_disaggregation_and_price_equal_cli_json(cli_json, flags, options):
+    expected = cli_json("serve", "--model", "llama-3-70b", "--system", "hgx-h100-8x",
+                        "--concurrency", "8", *flags)
+    point = rooflens.serve("llama-3-70b", system="hgx-h100-8x", concurrency=8, **options)
+    assert point == expected
+    if "price" in options:
+        # 8 devices x $2.5 per device-hour.
+        assert point["cost"]["dollars_per_hour"] == pytest.approx(8 * 2.5)
