@@ -12,58 +12,13 @@
 #include "core/plan.h"
 #include "core/sweep.h"
 #include "core/units.h"
+#include "plan_options.h"
 #include "progress_bar.h"
 #include "workload_options.h"
 
 namespace rooflens::cli {
 
 namespace {
-
-std::optional<double> target(const po::variables_map& vm, const char* name) {
-    if (vm[name].empty()) {
-        return std::nullopt;
-    }
-    const double ms = vm[name].as<double>();
-    if (!(ms > 0)) {
-        throw CliError{kUsage, std::string("--") + name + ": expected a positive number of ms"};
-    }
-    return ms / 1e3;
-}
-
-// A --tp/--ep/--pp list the user gave restricts the search; the default searches every degree.
-std::vector<int> restriction(const po::variables_map& vm, const char* name) {
-    if (vm[name].defaulted()) {
-        return {};
-    }
-    auto values = core::parseRange(vm[name].as<std::string>());
-    if (!values) {
-        throw CliError{kUsage, std::string("--") + name + ": " + values.error().message};
-    }
-    return {values->begin(), values->end()};
-}
-
-core::Json candidateJson(const core::PlanCandidate& c) {
-    const core::Deployment& d = c.deployment;
-    return {{"plan", core::planName(d)},
-            {"tp", d.tensorParallel},
-            {"ep", d.expertParallel},
-            {"pp", d.pipelineParallel},
-            {"dp", d.dataParallel},
-            {"devices", d.devices()},
-            {"batch", c.batch},
-            {"ttft_s", c.ttftSeconds},
-            {"tpot_s", c.tpotSeconds},
-            {"e2e_s", c.e2eSeconds},
-            {"tokens_per_s", c.tokensPerSecond},
-            {"tokens_per_s_per_device", c.tokensPerSecondPerDevice},
-            {"memory_bytes_per_device", c.memoryPerDevice},
-            {"capacity_bytes_per_device", c.capacityPerDevice},
-            {"network_share", c.networkShare},
-            {"binding", c.binding},
-            {"fits_in_memory", c.fits},
-            {"meets_targets", c.meetsTargets},
-            {"pareto", c.pareto}};
-}
 
 std::string tableRow(const core::PlanCandidate& c, bool winner, bool serving) {
     char comm[32];
@@ -82,32 +37,14 @@ std::string tableRow(const core::PlanCandidate& c, bool winner, bool serving) {
 std::string render(const core::PlanSearchResult& r, const core::PlanSearchSpec& spec,
                    const std::string& model, core::ReportFormat format, bool all) {
     if (format == core::ReportFormat::json) {
-        core::Json list = core::Json::array();
-        for (const auto& c : r.candidates) {
-            list.push_back(candidateJson(c));
-        }
-        core::Json doc{{"schema_version", 1},
-                       {"model", model},
-                       {"system", spec.system.id},
-                       {"devices", spec.system.devices()},
-                       {"prompt_len", spec.settings.promptLength},
-                       {"gen_len", spec.settings.generateLength},
-                       {"plans", r.plans},
-                       {"refused_plans", r.refused},
-                       {"refusals", r.refusals},
-                       {"candidates", std::move(list)}};
-        doc["ttft_target_s"] = spec.ttftTarget ? core::Json(*spec.ttftTarget) : core::Json();
-        doc["tpot_target_s"] = spec.tpotTarget ? core::Json(*spec.tpotTarget) : core::Json();
-        doc["winner"] = r.winner ? core::Json(*r.winner) : core::Json();
-        return doc.dump(2) + "\n";
+        return planJson(r, spec, model).dump(2) + "\n";
     }
     std::ostringstream out;
     char line[512];
     std::snprintf(line, sizeof line,
                   "%s on %s (%d x %s): prompt %lld, generate %lld tokens per sequence\n",
                   model.c_str(), spec.system.id.c_str(), spec.system.devices(),
-                  spec.system.device.id.c_str(),
-                  static_cast<long long>(spec.settings.promptLength),
+                  spec.system.device.id.c_str(), static_cast<long long>(spec.settings.promptLength),
                   static_cast<long long>(spec.settings.generateLength));
     out << line;
     if (spec.serving) {
@@ -164,36 +101,18 @@ std::string render(const core::PlanSearchResult& r, const core::PlanSearchSpec& 
 }
 
 core::PlanSearchSpec searchSpec(const po::variables_map& vm, const BoundModel& model) {
-    core::PlanSearchSpec spec;
-    spec.settings.phase = core::Phase::request;
-    spec.settings.promptLength = requirePositive(vm, "prompt-len");
-    spec.settings.generateLength = requirePositive(vm, "gen-len");
-    spec.settings.flashAttention = vm["flash-attention"].as<bool>();
-    auto batches = core::parseRange(vm["batch"].as<std::string>());
-    if (!batches) {
-        throw CliError{kUsage, "--batch: " + batches.error().message};
-    }
-    spec.batches = std::move(batches).value();
-    const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
-    spec.scenario = scenarios.front();
-    const std::vector<core::Hardware> devices = deviceList(vm);
-    spec.base = withPlanOptions(vm, core::Deployment{});
-    core::Deployment sized;
-    sized.dataParallel = std::max(1, vm["devices"].as<int>());
-    const std::vector<core::System> systems = systemList(vm, devices, sized);
-    if (systems.empty()) {
-        throw CliError{kUsage, "plan needs a system: --system ID|FILE, or --hw ID --devices N"};
-    }
-    spec.system = systems.front();
-    spec.ttftTarget = target(vm, "ttft-ms");
-    spec.tpotTarget = target(vm, "tpot-ms");
-    spec.tensorAcrossNodes = vm["tp-across-nodes"].as<bool>();
-    spec.useAllDevices = !vm["any-size"].as<bool>();
-    spec.tensor = restriction(vm, "tp");
-    spec.expert = restriction(vm, "ep");
-    spec.pipeline = restriction(vm, "pp");
-    spec.serving = vm["serving"].as<bool>();
-    return spec;
+    return planSearchSpec(vm, [&](core::PlanSearchSpec& spec) {
+        const core::ScenarioList scenarios = scenarioList(vm, *model.builder);
+        spec.scenario = scenarios.front();
+        const std::vector<core::Hardware> devices = deviceList(vm);
+        core::Deployment sized;
+        sized.dataParallel = std::max(1, vm["devices"].as<int>());
+        const std::vector<core::System> systems = systemList(vm, devices, sized);
+        if (systems.empty()) {
+            throw CliError{kUsage, "plan needs a system: --system ID|FILE, or --hw ID --devices N"};
+        }
+        spec.system = systems.front();
+    });
 }
 
 }  // namespace
@@ -201,22 +120,7 @@ core::PlanSearchSpec searchSpec(const po::variables_map& vm, const BoundModel& m
 int runPlan(const std::vector<std::string>& args) {
     po::options_description options("plan options");
     addModelOptions(options, false, false);
-    options.add_options()("batch", po::value<std::string>()->default_value("1:256:x2"),
-                          "batches per replica to try: 1,8,64 or 1:256:x2")(
-        "prompt-len", po::value<std::int64_t>()->default_value(1024), "prompt tokens per sequence")(
-        "gen-len", po::value<std::int64_t>()->default_value(128), "generated tokens per sequence")(
-        "flash-attention", po::bool_switch(), "fused attention (FlashAttention IO model)")(
-        "ttft-ms", po::value<double>(), "time-to-first-token target (ms)")(
-        "tpot-ms", po::value<double>(), "time-per-output-token target (ms)")(
-        "tp-across-nodes", po::bool_switch(), "let TP leave the scale-up domain")(
-        "any-size", po::bool_switch(),
-        "try replicas that leave devices idle (default: DP fills the system)")(
-        "all", po::bool_switch(), "list every candidate, not only the Pareto front")(
-        "report", po::bool_switch(), "print the best plan's per-rank report after the table")(
-        "serving", po::bool_switch(),
-        "optimise the steady state of continuous batching (docs/serving.md) instead of a "
-        "fixed batch: each plan at its best concurrency under the targets")(
-        "threads", po::value<unsigned>()->default_value(0), "worker threads (0 = all cores)");
+    addPlanOptions(options, true);
     addOutputOptions(options, "table|json|csv");
     addFamilyOptions(options);
     addDeploymentOptions(options, true);
@@ -243,8 +147,9 @@ int runPlan(const std::vector<std::string>& args) {
     }
     std::string text;
     if (format == core::ReportFormat::csv) {
-        text = "plan,tp,ep,pp,dp,batch,ttft_s,tpot_s,e2e_s,tokens_per_s,tokens_per_s_per_device,"
-               "memory_bytes_per_device,network_share,fits_in_memory,meets_targets,pareto,winner\n";
+        text =
+            "plan,tp,ep,pp,dp,batch,ttft_s,tpot_s,e2e_s,tokens_per_s,tokens_per_s_per_device,"
+            "memory_bytes_per_device,network_share,fits_in_memory,meets_targets,pareto,winner\n";
         for (std::size_t i = 0; i < result.candidates.size(); ++i) {
             const auto& c = result.candidates[i];
             const auto& d = c.deployment;

@@ -24,7 +24,8 @@ from .errors import BadInputError, Error, RunFailedError, UsageError
 __all__ = [
     "Error", "UsageError", "BadInputError", "RunFailedError", "RooflensWarning",
     "Model", "Report", "model", "device", "devices", "import_device", "system", "systems",
-    "scenario", "scenarios", "settings", "evaluate", "compare", "sweep", "chart", "palette",
+    "scenario", "scenarios", "settings", "evaluate", "compare", "sweep", "plan", "serve",
+    "chart", "palette",
 ]
 
 REPORT_SCHEMA_VERSION = _core.report_schema_version
@@ -126,7 +127,7 @@ def scenarios():
 
 def settings(command="analyze", **options):
     """Run settings and deployment parsed once, for reuse in many calls: ``command`` is analyze
-    (evaluate), compare or sweep, whose flags differ (sweeps take ranges)."""
+    (evaluate), compare, sweep, plan or serve, whose flags differ (sweeps take ranges)."""
     return _core.settings(command, _flags(options))
 
 
@@ -267,6 +268,35 @@ def configure_allocator():
     _core.configure_allocator()
 
 
-# plan and serve (issue 15 item 1) come with their engine functions: wrap them here as evaluate,
-# compare and sweep are wrapped (a _core binding taking a Model, devices, scenarios and Settings
-# parsed from the command's own flags).
+def plan(model, hw=None, scenario=_DEFAULT, *, system=None, progress=None, settings=None,
+         **options):
+    """`rooflens plan --format json` as a dict: every TP x EP x PP x DP plan of ``model`` on
+    ``system`` (or ``hw=`` with ``devices=N``) at every batch, with "candidates" (one record per
+    plan and batch: plan, tp, ep, pp, dp, batch, ttft_s, tpot_s, tokens_per_s_per_device,
+    memory, binding, fits_in_memory, meets_targets, pareto; ready for
+    ``pandas.DataFrame(doc["candidates"])``) and "winner", the index of the best candidate under
+    the targets (None when none fits). Keyword settings: batch, prompt_len, gen_len,
+    flash_attention, ttft_ms, tpot_ms, tp, ep, pp (lists restrict the search), tp_across_nodes,
+    any_size, serving (each plan at its best concurrency under continuous batching), threads,
+    and the deployment options. ``progress(fraction, label, seconds_left)`` is called as plans
+    finish; returning False cancels (RunFailedError)."""
+    bound, devices_, systems_, scenarios_ = _inputs(model, hw, scenario, system, options)
+    parsed = _settings("plan", settings, options)
+    return _core.plan(bound._model, devices_, systems_, scenarios_, parsed, progress)
+
+
+def serve(model, hw=None, scenario=_DEFAULT, *, system=None, settings=None, **options):
+    """`rooflens serve --format json`: the steady state of continuous batching (docs/serving.md).
+
+    One of ``rate=`` (requests/s), ``concurrency=`` (in flight per replica), ``goodput=True``
+    (with ``ttft_ms``/``tpot_ms``) gives one operating point as a dict (TTFT, TPOT, E2E,
+    requests/s, tokens/s per device, steps, memory, energy, cost, load, targets), None when
+    ``goodput`` finds no concurrency under the targets. ``sweep_rate=`` or
+    ``sweep_concurrency=`` (a list, or "LO:HI:N") gives a list of records, one per value (with
+    "rate" or "offered_concurrency"), ready for ``pandas.json_normalize(records)``. Other
+    keyword settings: prompt_len, gen_len (N, "uniform:MIN:MAX", "normal:MEAN:SD",
+    "file:PATH"), chunk, disaggregate ("P:D"), speculative, prefix_len, offload, price,
+    requests, flash_attention and the deployment (tp, pp, ep, dp, devices, ...)."""
+    bound, devices_, systems_, scenarios_ = _inputs(model, hw, scenario, system, options)
+    parsed = _settings("serve", settings, options)
+    return _core.serve(bound._model, devices_, systems_, scenarios_, parsed)

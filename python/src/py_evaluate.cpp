@@ -1,6 +1,6 @@
-// evaluate, compare and sweep through the evaluation pipeline (core/evaluate.h, compare.h,
-// sweep.h) with the GIL released; reports, comparisons and sweeps come back through the engine's
-// own JSON writers (core/report_io.h), charts through core/chart.h.
+// evaluate, compare, sweep, plan and serve through the evaluation pipeline (core/evaluate.h,
+// compare.h, sweep.h) with the GIL released; reports, comparisons and sweeps come back through the
+// engine's own JSON writers (core/report_io.h), charts through core/chart.h.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -16,7 +16,9 @@
 #include "core/evaluate.h"
 #include "core/report_io.h"
 #include "core/sweep.h"
+#include "plan_options.h"
 #include "py_common.h"
+#include "serve_options.h"
 
 namespace rooflens::python {
 
@@ -214,6 +216,73 @@ py::object sweep(const Model& model, const std::vector<Device>& devices,
     return sweepDocument(swept, spec, model.bound->builder->id());
 }
 
+py::object plan(const Model& model, const std::vector<Device>& devices,
+                const std::vector<System>& systems, const ScenarioArgs& scenarios,
+                const Settings& settings, py::object callback) {
+    checkCommand(settings, "plan");
+    const po::variables_map& vm = *settings.values;
+    const core::WorkloadBuilder& builder = *model.bound->builder;
+    const core::PlanSearchSpec spec = cli::planSearchSpec(vm, [&](core::PlanSearchSpec& s) {
+        // As `rooflens plan`: --hw with --devices N is a system of N such devices.
+        const Inputs in = inputsOf(model, devices, systems, scenarios, settings, false);
+        if (in.systems.empty()) {
+            raise(
+                core::usageError("plan needs a system: --system ID|FILE, or --hw ID --devices N"));
+        }
+        s.scenario = in.scenarios.front();
+        s.system = in.systems.front();
+    });
+    Progress progress(std::move(callback));
+    auto result = [&] {
+        py::gil_scoped_release release;
+        return core::searchPlans(builder, spec, vm["threads"].as<unsigned>(), progress.callback(),
+                                 progress.token());
+    }();
+    progress.finish();
+    const core::PlanSearchResult searched = unwrap(std::move(result));
+    if (searched.cancelled) {
+        raise(core::runtimeError("cancelled by the progress callback; nothing returned"));
+    }
+    return toPython(cli::planJson(searched, spec, builder.id()));
+}
+
+// `rooflens serve --format json`: one operating point (None when --goodput finds no concurrency
+// under the targets), or the records of a rate or concurrency sweep.
+py::object serve(const Model& model, const std::vector<Device>& devices,
+                 const std::vector<System>& systems, const ScenarioArgs& scenarios,
+                 const Settings& settings) {
+    checkCommand(settings, "serve");
+    const po::variables_map& vm = *settings.values;
+    cli::checkServeModes(vm);
+    core::ServingOptions serving = cli::servingOptions(vm);
+    const auto draft = cli::bindDraft(serving);
+    const core::WorkloadBuilder& builder = *model.bound->builder;
+    const Inputs in = inputsOf(model, devices, systems, scenarios, settings, true);
+    core::ServingInput input = cli::servingInput(vm, serving, builder, draft.get());
+    input.evaluation.devices = in.devices;
+    input.evaluation.scenarios = in.scenarios;
+    input.evaluation.deployment = in.deployment;
+    input.evaluation.systems = in.systems;
+    if (const char* flag = cli::serveSweepFlag(vm)) {
+        const std::vector<double> values = cli::sweepValues(vm[flag].as<std::string>(), flag);
+        const bool rates = std::string(flag) == "sweep-rate";
+        auto points = [&] {
+            py::gil_scoped_release release;
+            return core::sweepServing(input, rates, values);
+        }();
+        return toPython(cli::serveSweepJson(unwrap(std::move(points)), rates));
+    }
+    const auto point = [&] {
+        py::gil_scoped_release release;
+        return cli::servePoint(vm, input, serving);
+    }();
+    if (!point) {
+        return py::none();
+    }
+    return toPython(cli::servePointJson(*point, serving, builder.id(), in.devices.front().id,
+                                        core::scenarioName(in.scenarios.front())));
+}
+
 double threadSeconds() {
     timespec t{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -254,6 +323,10 @@ void registerEvaluate(py::module_& m) {
           py::arg("scenarios"), py::arg("settings"));
     m.def("sweep", &sweep, py::arg("model"), py::arg("devices"), py::arg("systems"),
           py::arg("scenarios"), py::arg("settings"), py::arg("progress") = py::none());
+    m.def("plan", &plan, py::arg("model"), py::arg("devices"), py::arg("systems"),
+          py::arg("scenarios"), py::arg("settings"), py::arg("progress") = py::none());
+    m.def("serve", &serve, py::arg("model"), py::arg("devices"), py::arg("systems"),
+          py::arg("scenarios"), py::arg("settings"));
     m.def("time_evaluate", &timeEvaluate, py::arg("model"), py::arg("devices"),
           py::arg("scenarios"), py::arg("settings"), py::arg("repeats"));
 }

@@ -11,7 +11,9 @@
 #include "core/datatypes.h"
 #include "hwdb/systems.h"
 #include "models/workload_spec.h"
+#include "plan_options.h"
 #include "py_common.h"
+#include "serve_options.h"
 
 namespace rooflens::python {
 
@@ -35,6 +37,21 @@ po::options_description settingsOptions(const cli::RunOptionStyle& style) {
     return options;
 }
 
+// `rooflens plan` and `serve` without the model, output and table options.
+po::options_description planOptions() {
+    po::options_description options("plan settings");
+    cli::addPlanOptions(options, false);
+    cli::addDeploymentOptions(options, true);
+    return options;
+}
+
+po::options_description serveOptions() {
+    po::options_description options("serve settings");
+    cli::addServeOptions(options);
+    cli::addDeploymentOptions(options, false);
+    return options;
+}
+
 const po::options_description& optionsOf(const std::string& command) {
     static const po::options_description analyze =
         settingsOptions(cli::RunOptionStyle{"prefill", false, false});
@@ -48,10 +65,19 @@ const po::options_description& optionsOf(const std::string& command) {
     if (command == "compare") {
         return compare;
     }
+    static const po::options_description plan = planOptions();
+    static const po::options_description serve = serveOptions();
     if (command == "sweep") {
         return sweep;
     }
-    raise(core::usageError("unknown command '" + command + "': expected analyze|compare|sweep"));
+    if (command == "plan") {
+        return plan;
+    }
+    if (command == "serve") {
+        return serve;
+    }
+    raise(core::usageError("unknown command '" + command +
+                           "': expected analyze|compare|sweep|plan|serve"));
 }
 
 po::variables_map parse(const std::vector<std::string>& args,
