@@ -306,6 +306,33 @@ TEST_F(MainWindowTest, ServingTabServesEverySeriesUnderTheTargets) {
     EXPECT_LE((*best)->tpotSeconds, 0.040);
 }
 
+// The expected time beside the roofline: a datasheet device's default efficiency model makes
+// every layer's expected time at least its roofline time, the table's column sums to the totals'
+// expected time, and the totals say how close to the roof the pass runs.
+TEST_F(MainWindowTest, ExpectedTimeColumnAndTotals) {
+    const auto& series = window->result()->series.front();
+    ASSERT_TRUE(series.report);
+    const core::Report& r = *series.report;
+    auto* model = window->layerTable()->findChild<LayerTableModel*>();
+    ASSERT_NE(model, nullptr);
+    double sum = 0;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const double roof = model->index(row, LayerTableModel::TotalTime).data(SortRole).toDouble();
+        const double expected =
+            model->index(row, LayerTableModel::Expected).data(SortRole).toDouble();
+        EXPECT_GE(expected, roof * (1 - 1e-12)) << row;
+        sum += expected;
+    }
+    const double totalExpected =
+        r.totals.request ? r.totals.request->expectedE2eSeconds : r.totals.expectedSeconds;
+    if (!r.totals.request) {
+        EXPECT_NEAR(sum, totalExpected, 1e-9 * totalExpected);
+    }
+    EXPECT_TRUE(window->totalsView()
+                    ->valueText(QStringLiteral("expectedValue"))
+                    .contains(QStringLiteral("of the roof")));
+}
+
 TEST_F(MainWindowTest, DroppingABadProfileShowsTheFileAndField) {
     const QString bad = testing::testData("hwdb/bad/negative-bandwidth.json");
     EXPECT_FALSE(window->openDroppedFile(bad));

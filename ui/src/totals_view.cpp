@@ -20,6 +20,10 @@ struct Row {
 constexpr Row kRows[] = {
     {"passValue", QT_TRANSLATE_NOOP("TotalsView", "Predicted time"),
      QT_TRANSLATE_NOOP("TotalsView", "Sum over all layers of the pass or request")},
+    {"expectedValue", QT_TRANSLATE_NOOP("TotalsView", "Expected time"),
+     QT_TRANSLATE_NOOP("TotalsView",
+                       "From the device's efficiency model (GEMM shape, bytes moved, kernel "
+                       "overhead; docs/calibration.md); the roofline time when it has none")},
     {"prefillValue", QT_TRANSLATE_NOOP("TotalsView", "Prefill"),
      QT_TRANSLATE_NOOP("TotalsView", "Time of the prompt pass")},
     {"decodeValue", QT_TRANSLATE_NOOP("TotalsView", "Decode step"),
@@ -134,6 +138,12 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
                       QLatin1Char(' ') + qs(f.itemsUnit));
     }
     value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
+    const double expected = t.request ? t.request->expectedE2eSeconds : t.expectedSeconds;
+    value(QStringLiteral("expectedValue"))
+        ->setText(expected > 0 ? tr("%1 (runs at %2 % of the roof)")
+                                     .arg(secondsText(expected))
+                                     .arg(100 * t.timeSeconds / expected, 0, 'f', 0)
+                               : QStringLiteral("–"));
     value(QStringLiteral("prefillValue"))->setText(orDash(f.prefillSeconds));
     value(QStringLiteral("decodeValue"))->setText(orDash(f.decodeStepSeconds));
     value(QStringLiteral("ttftValue"))->setText(orDash(f.ttftSeconds));

@@ -65,6 +65,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
                 return tr("Time");
             case TotalTime:
                 return tr("Time × repeat");
+            case Expected:
+                return tr("Expected × repeat");
             case Share:
                 return tr("Share");
             case Bound:
@@ -88,6 +90,10 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
                 return tr("Predicted time of one instance");
             case TotalTime:
                 return tr("Predicted time of all instances");
+            case Expected:
+                return tr("Expected time of all instances from the device's efficiency model "
+                          "(GEMM shape, bytes moved, kernel overhead); equals the roofline time "
+                          "without one");
             case Share:
                 return tr("Share of the predicted total time");
             case Math:
@@ -159,6 +165,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
                     return r.timeSeconds;
                 case TotalTime:
                     return total;
+                case Expected:
+                    return r.expectedSeconds * layer.repeat;
                 case Share:
                     return share;
                 case Bound:
@@ -193,6 +201,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
                     return qs(core::formatSeconds(r.timeSeconds));
                 case TotalTime:
                     return qs(core::formatSeconds(total));
+                case Expected:
+                    return qs(core::formatSeconds(r.expectedSeconds * layer.repeat));
                 case Share:
                     return QString(QString::number(share * 100, 'f', 1) + QStringLiteral(" %"));
                 case Bound:

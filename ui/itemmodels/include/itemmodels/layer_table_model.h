@@ -24,6 +24,7 @@ public:
         Attainable,
         Time,       // per instance
         TotalTime,  // repeat included
+        Expected,   // expected time from the efficiency model, repeat included
         Share,      // of the report's total time
         Bound,
         Math,
