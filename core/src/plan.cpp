@@ -409,7 +409,7 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
             }
             out.candidates[i] = std::move(c).value();
             const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
-            if (reporter && progress && (finished % 16 == 0 || finished == total)) {
+            if (reporter && progress && finished % 16 == 0 && finished < total) {
                 const double elapsed =
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
                         .count();
@@ -433,7 +433,12 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
     if (firstError) {
         return *firstError;
     }
-    if (cancel != nullptr && cancel->cancelled() && done.load() < total) {
+    // The final report, whichever thread priced the last candidate: a callback that cancels
+    // there cancels the search as surely as one that cancels on the way.
+    if (progress) {
+        progress(1.0, "plans", 0.0);  // nothing left
+    }
+    if (cancel != nullptr && cancel->cancelled()) {
         out.cancelled = true;
         out.candidates.clear();
         return out;
