@@ -3,16 +3,15 @@
 #include <cmath>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <tuple>
 
 #include "core/serving.h"
+#include "parallel.h"
 
 namespace rooflens::core {
 
@@ -195,17 +194,25 @@ int tensorLimit(const PlanSearchSpec& spec) {
 }
 
 // Prices one candidate: a request per replica through the pipeline, on the system.
-Result<PlanCandidate> price(const CompressedPasses& builder, const PlanSearchSpec& spec,
-                            const Deployment& plan, std::int64_t batch) {
+// A request per replica of `batch` sequences under `plan` on the search's system.
+EvaluationInput requestInput(const PlanSearchSpec& spec, const Deployment& plan,
+                             std::int64_t batch, const std::optional<Scenario>& scenario) {
     EvaluationInput in;
     in.settings = spec.settings;
     in.settings.phase = Phase::request;
     in.settings.batch = batch;
     in.devices = std::span<const Hardware>(&spec.system.device, 1);
     in.systems = std::span<const System>(&spec.system, 1);
-    in.scenarios = {std::nullopt};  // applied by the pass cache
+    in.scenarios = {scenario};
     in.deployment = plan;
     in.options = spec.options;
+    return in;
+}
+
+Result<PlanCandidate> price(const CompressedPasses& builder, const PlanSearchSpec& spec,
+                            const Deployment& plan, std::int64_t batch) {
+    // The pass cache applies the scenario.
+    const EvaluationInput in = requestInput(spec, plan, batch, std::nullopt);
     ROOFLENS_TRY(const Evaluation evaluation, evaluate(builder, in));
     const Series& series = evaluation.at(0, 0);
     if (series.error) {
@@ -237,14 +244,7 @@ Result<PlanCandidate> priceServing(const CompressedPasses& builder, const PlanSe
                                    const Deployment& plan) {
     ServingInput in;
     in.builder = &builder;
-    in.evaluation.settings = spec.settings;
-    in.evaluation.settings.phase = Phase::request;
-    in.evaluation.settings.batch = 1;
-    in.evaluation.devices = std::span<const Hardware>(&spec.system.device, 1);
-    in.evaluation.systems = std::span<const System>(&spec.system, 1);
-    in.evaluation.scenarios = {std::nullopt};
-    in.evaluation.deployment = plan;
-    in.evaluation.options = spec.options;
+    in.evaluation = requestInput(spec, plan, 1, std::nullopt);
     in.options.load.prompt.a = static_cast<double>(spec.settings.promptLength);
     in.options.load.output.a = static_cast<double>(spec.settings.generateLength);
     in.options.load.rate = 1;  // prices the grid of decode batches
@@ -380,59 +380,25 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
     out.candidates.resize(total);
     const CompressedPasses passes(builder, spec.scenario);
 
-    std::atomic<std::size_t> next{0};
-    std::atomic<std::size_t> done{0};
-    std::atomic<bool> failed{false};
-    std::mutex errorMutex;
-    std::optional<Error> firstError;
     const auto started = std::chrono::steady_clock::now();
-    auto worker = [&](bool reporter) {
-        while (!failed.load(std::memory_order_relaxed)) {
-            if (cancel != nullptr && cancel->cancelled()) {
-                return;
-            }
-            const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
-            if (i >= total) {
-                return;
-            }
-            const Deployment& plan = plans[i / perPlan];
-            auto c = spec.serving ? priceServing(passes, spec, plan)
-                                  : price(passes, spec, plan, spec.batches[i % perPlan]);
-            if (!c) {
-                const std::lock_guard<std::mutex> lock(errorMutex);
-                if (!firstError) {
-                    firstError = c.error();
-                    firstError->message = "plan " + planName(plan) + ": " + firstError->message;
-                }
-                failed = true;
-                return;
-            }
-            out.candidates[i] = std::move(c).value();
-            const std::size_t finished = done.fetch_add(1, std::memory_order_relaxed) + 1;
-            if (reporter && progress && finished % 16 == 0 && finished < total) {
-                const double elapsed =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                        .count();
-                const double fraction = static_cast<double>(finished) / total;
-                progress(fraction, "plans", elapsed / fraction - elapsed);
-            }
+    auto report = [&](std::size_t finished) {
+        if (progress && finished % 16 == 0 && finished < total) {
+            reportWithEta(progress, "plans", static_cast<double>(finished) / total, started);
         }
     };
-    if (threads == 0) {
-        threads = std::max(1U, std::thread::hardware_concurrency());
-    }
-    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, total)));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) {
-        pool.emplace_back(worker, false);
-    }
-    worker(true);
-    for (auto& thread : pool) {
-        thread.join();
-    }
-    if (firstError) {
-        return *firstError;
-    }
+    auto work = [&](std::size_t i) -> Result<std::size_t> {
+        const Deployment& plan = plans[i / perPlan];
+        auto c = spec.serving ? priceServing(passes, spec, plan)
+                              : price(passes, spec, plan, spec.batches[i % perPlan]);
+        if (!c) {
+            Error e = c.error();
+            e.message = "plan " + planName(plan) + ": " + e.message;
+            return e;
+        }
+        out.candidates[i] = std::move(c).value();
+        return std::size_t{1};
+    };
+    ROOFLENS_CHECK(forEachParallel(total, threads, work, report, cancel));
     // The final report, whichever thread priced the last candidate: a callback that cancels
     // there cancels the search as surely as one that cancels on the way.
     if (progress) {
@@ -449,15 +415,8 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
 
 Result<Report> candidateReport(const WorkloadBuilder& builder, const PlanSearchSpec& spec,
                                const PlanCandidate& candidate) {
-    EvaluationInput in;
-    in.settings = spec.settings;
-    in.settings.phase = Phase::request;
-    in.settings.batch = candidate.batch;
-    in.devices = std::span<const Hardware>(&spec.system.device, 1);
-    in.systems = std::span<const System>(&spec.system, 1);
-    in.scenarios = {spec.scenario};
-    in.deployment = candidate.deployment;
-    in.options = spec.options;
+    const EvaluationInput in =
+        requestInput(spec, candidate.deployment, candidate.batch, spec.scenario);
     ROOFLENS_TRY(Evaluation evaluation, evaluate(builder, in));
     Series& series = evaluation.series.front();
     if (series.error) {

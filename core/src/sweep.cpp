@@ -1,15 +1,14 @@
 #include "core/sweep.h"
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "core/request.h"
+#include "parallel.h"
 
 namespace rooflens::core {
 
@@ -499,61 +498,20 @@ Result<SweepResult> runSweep(const WorkloadBuilder& builder, const SweepSpec& sp
     ROOFLENS_CHECK(sweeper.prepare(result.points));
     const std::vector<Group> groups = sweeper.groups();
 
-    std::atomic<std::size_t> next{0};
-    std::atomic<std::size_t> done{0};
-    std::atomic<bool> failed{false};
-    std::mutex errorMutex;
-    std::optional<Error> firstError;
     const std::size_t total = result.points.size();
     const auto started = std::chrono::steady_clock::now();
-    auto worker = [&](bool reporter) {
-        std::size_t reported = 0;
-        while (!failed.load(std::memory_order_relaxed)) {
-            if (cancel != nullptr && cancel->cancelled()) {
-                return;
-            }
-            const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
-            if (i >= groups.size()) {
-                return;
-            }
-            auto written = sweeper.run(groups[i], result.points);
-            if (!written) {
-                const std::lock_guard<std::mutex> lock(errorMutex);
-                if (!firstError) {
-                    firstError = written.error();
-                }
-                failed = true;
-                return;
-            }
-            const std::size_t finished =
-                done.fetch_add(written.value(), std::memory_order_relaxed) + written.value();
-            if (reporter && progress && (finished - reported >= 4096 || finished == total)) {
-                reported = finished;
-                const double elapsed =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                        .count();
-                const double fraction = static_cast<double>(finished) / total;
-                progress(fraction, "sweep", elapsed / fraction - elapsed);
-            }
+    std::size_t reported = 0;
+    auto report = [&](std::size_t finished) {
+        if (progress && (finished - reported >= 4096 || finished == total)) {
+            reported = finished;
+            reportWithEta(progress, "sweep", static_cast<double>(finished) / total, started);
         }
     };
-    if (threads == 0) {
-        threads = std::max(1U, std::thread::hardware_concurrency());
-    }
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, groups.size()));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) {
-        pool.emplace_back(worker, false);
-    }
-    worker(true);
-    for (auto& thread : pool) {
-        thread.join();
-    }
-    if (firstError) {
-        return *firstError;
-    }
+    auto work = [&](std::size_t i) { return sweeper.run(groups[i], result.points); };
+    ROOFLENS_TRY(const std::size_t done,
+                 forEachParallel(groups.size(), threads, work, report, cancel));
     result.warnings = sweeper.warnings();
-    if (cancel != nullptr && cancel->cancelled() && done.load() < total) {
+    if (cancel != nullptr && cancel->cancelled() && done < total) {
         result.cancelled = true;
         result.points.resize(0);
     }

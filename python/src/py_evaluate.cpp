@@ -80,6 +80,18 @@ Inputs inputsOf(const Model& model, const std::vector<Device>& devices,
     return in;
 }
 
+// The pipeline's input of an analyze call; it points into `in`, which must outlive it.
+core::EvaluationInput evaluationInput(const Inputs& in, const Settings& settings,
+                                      const core::WorkloadBuilder& builder) {
+    core::EvaluationInput input;
+    input.settings = cli::runSettings(*settings.values, builder);
+    input.devices = in.devices;
+    input.scenarios = in.scenarios;
+    input.deployment = in.deployment;
+    input.systems = in.systems;
+    return input;
+}
+
 void checkCommand(const Settings& settings, const char* command) {
     if (settings.command != command) {
         raise(core::usageError("these settings were made for " + settings.command + ", not " +
@@ -93,12 +105,7 @@ std::vector<Report> evaluate(const Model& model, const std::vector<Device>& devi
     checkCommand(settings, "analyze");
     const core::WorkloadBuilder& builder = *model.bound->builder;
     const Inputs in = inputsOf(model, devices, systems, scenarios, settings, true);
-    core::EvaluationInput input;
-    input.settings = cli::runSettings(*settings.values, builder);
-    input.devices = in.devices;
-    input.scenarios = in.scenarios;
-    input.deployment = in.deployment;
-    input.systems = in.systems;
+    const core::EvaluationInput input = evaluationInput(in, settings, builder);
     auto result = [&] {
         py::gil_scoped_release release;
         return core::evaluate(builder, input);
@@ -297,12 +304,7 @@ double timeEvaluate(const Model& model, const std::vector<Device>& devices,
     checkCommand(settings, "analyze");
     const core::WorkloadBuilder& builder = *model.bound->builder;
     const Inputs in = inputsOf(model, devices, {}, scenarios, settings, true);
-    core::EvaluationInput input;
-    input.settings = cli::runSettings(*settings.values, builder);
-    input.devices = in.devices;
-    input.scenarios = in.scenarios;
-    input.deployment = in.deployment;
-    input.systems = in.systems;
+    const core::EvaluationInput input = evaluationInput(in, settings, builder);
     py::gil_scoped_release release;
     const double start = threadSeconds();
     for (int i = 0; i < repeats; ++i) {

@@ -1,0 +1,71 @@
+#include "parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace rooflens::core {
+
+Result<std::size_t> forEachParallel(std::size_t count, unsigned threads,
+                                    const std::function<Result<std::size_t>(std::size_t)>& work,
+                                    const std::function<void(std::size_t finished)>& report,
+                                    const CancelToken* cancel) {
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
+    std::atomic<bool> failed{false};
+    std::mutex errorMutex;
+    std::optional<Error> firstError;
+    auto worker = [&](bool reporter) {
+        while (!failed.load(std::memory_order_relaxed)) {
+            if (cancel != nullptr && cancel->cancelled()) {
+                return;
+            }
+            const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+            if (i >= count) {
+                return;
+            }
+            auto items = work(i);
+            if (!items) {
+                const std::lock_guard<std::mutex> lock(errorMutex);
+                if (!firstError) {
+                    firstError = items.error();
+                }
+                failed = true;
+                return;
+            }
+            const std::size_t finished =
+                done.fetch_add(items.value(), std::memory_order_relaxed) + items.value();
+            if (reporter && report) {
+                report(finished);
+            }
+        }
+    };
+    if (threads == 0) {
+        threads = std::max(1U, std::thread::hardware_concurrency());
+    }
+    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, count)));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) {
+        pool.emplace_back(worker, false);
+    }
+    worker(true);
+    for (auto& thread : pool) {
+        thread.join();
+    }
+    if (firstError) {
+        return *firstError;
+    }
+    return done.load();
+}
+
+void reportWithEta(const ProgressCallback& progress, std::string_view label, double fraction,
+                   std::chrono::steady_clock::time_point started) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    progress(fraction, label, elapsed / fraction - elapsed);
+}
+
+}  // namespace rooflens::core
