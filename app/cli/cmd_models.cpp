@@ -71,18 +71,13 @@ void listVisionAndGraphModels(core::Json& json, std::ostringstream& out) {
 }
 
 // `models show` for a ViT preset or config: facts and the layers of block 0.
-void showVit(const models::VitConfig& c, core::ReportFormat format) {
-    core::RunSettings settings;
-    auto workload = models::buildVit(c, settings);
-    if (!workload) {
-        throw CliError{kBadInput, workload.error().message};
-    }
-    const auto counts = models::countVitParameters(c);
-    core::Json layers = core::Json::array();
-    std::ostringstream table;
+// The layers of `w` (those of blocks up to `lastBlock`; -1: every layer) as JSON entries and as
+// table lines: name, kind, unit.
+void listLayers(const core::Workload& w, std::int32_t lastBlock, core::Json& layers,
+                std::ostringstream& table) {
     char line[256];
-    for (const auto& layer : workload->layers) {
-        if (layer.block > 0) {
+    for (const auto& layer : w.layers) {
+        if (lastBlock >= 0 && layer.block > lastBlock) {
             continue;
         }
         layers.push_back({{"name", layer.name()},
@@ -93,6 +88,18 @@ void showVit(const models::VitConfig& c, core::ReportFormat format) {
                       std::string(core::nameOf(layer.unit)).c_str());
         table << line;
     }
+}
+
+void showVit(const models::VitConfig& c, core::ReportFormat format) {
+    core::RunSettings settings;
+    auto workload = models::buildVit(c, settings);
+    if (!workload) {
+        throw CliError{kBadInput, workload.error().message};
+    }
+    const auto counts = models::countVitParameters(c);
+    core::Json layers = core::Json::array();
+    std::ostringstream table;
+    listLayers(*workload, 0, layers, table);
     if (format == core::ReportFormat::json) {
         core::Json doc{{"id", c.id},
                        {"model_type", c.modelType},
@@ -134,16 +141,7 @@ void showOnnx(const std::string& path, core::ReportFormat format) {
     }
     core::Json layers = core::Json::array();
     std::ostringstream table;
-    char line[256];
-    for (const auto& layer : workload->layers) {
-        layers.push_back({{"name", layer.name()},
-                          {"kind", core::nameOf(layer.kind)},
-                          {"unit", core::nameOf(layer.unit)}});
-        std::snprintf(line, sizeof line, "  %-32s %-12s %s\n", layer.name().c_str(),
-                      std::string(core::nameOf(layer.kind)).c_str(),
-                      std::string(core::nameOf(layer.unit)).c_str());
-        table << line;
-    }
+    listLayers(*workload, -1, layers, table);
     if (format == core::ReportFormat::json) {
         core::Json doc{{"id", workload->model.id},       {"family", "onnx"},
                        {"source", path},                 {"parameters", workload->model.parameters},
