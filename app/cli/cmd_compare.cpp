@@ -215,9 +215,9 @@ int runCompare(const std::vector<std::string>& args) {
     }
     // A list of plans of different sizes takes a system sized to each unless one is named.
     const bool named = !vm["system"].empty() || vm["devices"].as<int>() > 0;
-    const std::vector<core::System> systems =
-        plans.size() == 1 || named ? systemList(vm, devices, input.deployment)
-                                   : std::vector<core::System>{};
+    const std::vector<core::System> systems = plans.size() == 1 || named
+                                                  ? systemList(vm, devices, input.deployment)
+                                                  : std::vector<core::System>{};
     input.options.timeBasis = timeBasisOption(vm);
     input.systems = systems;
     const core::Comparison comparison = unwrap(core::compareScenarios(*model.builder, input));

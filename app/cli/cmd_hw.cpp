@@ -407,8 +407,7 @@ std::vector<core::System> builtinSystems(const hwdb::Database& db) {
 
 int systems(const std::vector<std::string>& args) {
     po::options_description options("hw systems options");
-    options.add_options()("format", po::value<std::string>()->default_value("table"),
-                          "table|json");
+    options.add_options()("format", po::value<std::string>()->default_value("table"), "table|json");
     auto vm = parseOptions(args, options, "usage: rooflens hw systems [--format table|json]");
     if (!vm) {
         return kOk;
@@ -455,10 +454,14 @@ int systemShow(const std::vector<std::string>& args) {
 }  // namespace
 
 int runHw(const std::vector<std::string>& args) {
-    return dispatchVerb(
-        args, {{"list", list}, {"show", show}, {"import", import}, {"export", exportProfile},
-               {"systems", systems}, {"system", systemShow}},
-        kHwUsage);
+    return dispatchVerb(args,
+                        {{"list", list},
+                         {"show", show},
+                         {"import", import},
+                         {"export", exportProfile},
+                         {"systems", systems},
+                         {"system", systemShow}},
+                        kHwUsage);
 }
 
 }  // namespace rooflens::cli

@@ -143,9 +143,12 @@ void showOnnx(const std::string& path, core::ReportFormat format) {
     std::ostringstream table;
     listLayers(*workload, -1, layers, table);
     if (format == core::ReportFormat::json) {
-        core::Json doc{{"id", workload->model.id},       {"family", "onnx"},
-                       {"source", path},                 {"parameters", workload->model.parameters},
-                       {"layers", layers},               {"notes", workload->notes},
+        core::Json doc{{"id", workload->model.id},
+                       {"family", "onnx"},
+                       {"source", path},
+                       {"parameters", workload->model.parameters},
+                       {"layers", layers},
+                       {"notes", workload->notes},
                        {"warnings", workload->warnings}};
         emit(doc.dump(2) + "\n", "");
         return;

@@ -87,7 +87,8 @@ std::string render(const core::SweepResult& r, const Names& n, core::Phase phase
         const auto length = phase == core::Phase::decode ? p.contextLength : p.promptLength;
         if (!n.plans.empty()) {
             std::snprintf(line, sizeof line, "%-20s %12.5g %10s  ", n.plans[p.deployment].c_str(),
-                          p.tokensPerSecondPerDevice, core::formatSeconds(p.networkSeconds).c_str());
+                          p.tokensPerSecondPerDevice,
+                          core::formatSeconds(p.networkSeconds).c_str());
             out << line;
         }
         std::snprintf(

@@ -64,7 +64,8 @@ T get(const po::variables_map& vm, const char* name, T fallback) {
 // An ONNX graph's symbolic dimensions take their values from the batch, the sequence length
 // (--prompt-len) and the image size (models/onnx.h).
 bool onnxFlag(const FamilyFlag& flag) {
-    return std::string_view(flag.name) == "image-size" || std::string_view(flag.name) == "prompt-len";
+    return std::string_view(flag.name) == "image-size" ||
+           std::string_view(flag.name) == "prompt-len";
 }
 
 void checkFamilyFlags(const po::variables_map& vm, ModelFamily family, const std::string& model) {

@@ -3,8 +3,8 @@
 #include "core/deployment.h"
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <cmath>
 
 namespace rooflens::core {

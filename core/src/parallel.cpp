@@ -46,7 +46,8 @@ Result<std::size_t> forEachParallel(std::size_t count, unsigned threads,
     if (threads == 0) {
         threads = std::max(1U, std::thread::hardware_concurrency());
     }
-    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, count)));
+    threads =
+        static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, count)));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t) {
         pool.emplace_back(worker, false);

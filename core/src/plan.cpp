@@ -38,8 +38,8 @@ void compactInventory(Workload& w) {
         if (out > 0) {
             WeightTensor& last = in[out - 1];
             const WeightTensor& t = in[i];
-            if (last.op == t.op && last.block == t.block && last.type == t.type &&
-                last.k == t.k && last.n == t.n) {
+            if (last.op == t.op && last.block == t.block && last.type == t.type && last.k == t.k &&
+                last.n == t.n) {
                 last.elements += t.elements;
                 last.otherBytes += t.otherBytes;
                 continue;
@@ -55,8 +55,8 @@ bool sameAttention(const AttentionShape& a, const AttentionShape& b) {
            a.headDim == b.headDim && a.queries == b.queries && a.keys == b.keys &&
            a.window == b.window && a.chunk == b.chunk && a.causal == b.causal &&
            a.kvBytesPerElement == b.kvBytesPerElement &&
-           a.activationBytesPerElement == b.activationBytesPerElement &&
-           a.valueDim == b.valueDim && a.sharedKv == b.sharedKv;
+           a.activationBytesPerElement == b.activationBytesPerElement && a.valueDim == b.valueDim &&
+           a.sharedKv == b.sharedKv;
 }
 
 bool sameGather(const GatherShape& a, const GatherShape& b) {
@@ -80,9 +80,8 @@ bool sameLayer(const Layer& a, const Layer& b, const Workload& w) {
         return false;
     }
     auto at = [](const auto& list, std::int32_t i) { return list[static_cast<std::size_t>(i)]; };
-    return (a.attentionShape < 0 ||
-            sameAttention(at(w.attentionShapes, a.attentionShape),
-                          at(w.attentionShapes, b.attentionShape))) &&
+    return (a.attentionShape < 0 || sameAttention(at(w.attentionShapes, a.attentionShape),
+                                                  at(w.attentionShapes, b.attentionShape))) &&
            (a.gatherShape < 0 ||
             sameGather(at(w.gatherShapes, a.gatherShape), at(w.gatherShapes, b.gatherShape)));
 }
@@ -122,8 +121,8 @@ void foldIdenticalBlocks(Workload& w) {
     std::size_t run = 0;  // index into out of the current run's first layer
     std::pair<std::size_t, std::size_t> runBlock{0, 0};
     for (const auto& [begin, end] : blocks) {
-        bool same = runBlock.second > runBlock.first &&
-                    end - begin == runBlock.second - runBlock.first;
+        bool same =
+            runBlock.second > runBlock.first && end - begin == runBlock.second - runBlock.first;
         for (std::size_t j = 0; same && j < end - begin; ++j) {
             same = sameLayer(w.layers[runBlock.first + j], w.layers[begin + j], w);
         }
@@ -155,7 +154,7 @@ public:
     const std::string& id() const override { return m_inner.id(); }
     bool hasDecode() const override { return m_inner.hasDecode(); }
     Result<Workload> build(const RunSettings& s, const PassOptions& options) const override {
-        const Key key{static_cast<int>(s.phase), s.batch,           s.promptLength,
+        const Key key{static_cast<int>(s.phase), s.batch,          s.promptLength,
                       s.contextLength,           s.generateLength, s.flashAttention,
                       options.collapseBlocks};
         {
@@ -195,8 +194,8 @@ int tensorLimit(const PlanSearchSpec& spec) {
 
 // Prices one candidate: a request per replica through the pipeline, on the system.
 // A request per replica of `batch` sequences under `plan` on the search's system.
-EvaluationInput requestInput(const PlanSearchSpec& spec, const Deployment& plan,
-                             std::int64_t batch, const std::optional<Scenario>& scenario) {
+EvaluationInput requestInput(const PlanSearchSpec& spec, const Deployment& plan, std::int64_t batch,
+                             const std::optional<Scenario>& scenario) {
     EvaluationInput in;
     in.settings = spec.settings;
     in.settings.phase = Phase::request;
@@ -363,8 +362,9 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
         return usageError("plan search: no batch to try");
     }
     if (spec.settings.promptLength < 1 || spec.settings.generateLength < 1) {
-        return usageError("plan search: the request needs a prompt and at least one generated "
-                          "token");
+        return usageError(
+            "plan search: the request needs a prompt and at least one generated "
+            "token");
     }
     RunSettings probe = spec.settings;
     probe.phase = Phase::decode;

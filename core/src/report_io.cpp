@@ -222,9 +222,8 @@ Json comparisonJson(const Comparison& c, const std::string& model) {
              {"expected_prefill_s", r.expectedPrefillSeconds},
              {"expected_decode_step_s", r.expectedDecodeStepSeconds},
              {"expected_ttft_s", r.request.expectedTtftSeconds},
-             {"expected_tpot_s", r.request.expectedTpotSeconds
-                                     ? Json(*r.request.expectedTpotSeconds)
-                                     : Json(nullptr)},
+             {"expected_tpot_s",
+              r.request.expectedTpotSeconds ? Json(*r.request.expectedTpotSeconds) : Json(nullptr)},
              {"expected_e2e_s", r.request.expectedE2eSeconds},
              {"expected_tokens_per_s", r.request.expectedTokensPerSecond}});
     }

@@ -139,9 +139,9 @@ std::vector<double> stageWeights(const Workload& rank, const std::vector<std::in
         }
         if (t.block != lastBlock) {
             lastBlock = t.block;
-            stage = t.block >= 0 ? stageOf(t.block, starts)
+            stage = t.block >= 0                                          ? stageOf(t.block, starts)
                     : t.op == "embed_tokens" || t.op == "embed_positions" ? 0
-                                                                           : starts.size() - 1;
+                                                                          : starts.size() - 1;
         }
         bytes[stage] += t.bytes() * scale * share;
     }

@@ -464,7 +464,7 @@ Result<std::size_t> Sweeper::runDeployed(const Group& g, std::vector<SweepPoint>
         p.tokensPerSecondPerDevice = r.totals.itemsPerSecondPerDevice;
         p.networkSeconds = r.totals.networkSeconds;
         const double total = r.totals.timeSeconds;
-        p.bound = 2 * r.totals.networkSeconds > total         ? Bound::network
+        p.bound = 2 * r.totals.networkSeconds > total        ? Bound::network
                   : 2 * r.totals.computeBoundSeconds > total ? Bound::compute
                                                              : Bound::memory;
         p.weightBytes = r.totals.memory.weights;

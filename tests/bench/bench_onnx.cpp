@@ -44,7 +44,9 @@ void importAndAnalyze(benchmark::State& state, bool flash) {
     state.counters["layers"] = static_cast<double>(layers);
 }
 
-void BM_Onnx1000Nodes_ImportAndAnalyze(benchmark::State& state) { importAndAnalyze(state, false); }
+void BM_Onnx1000Nodes_ImportAndAnalyze(benchmark::State& state) {
+    importAndAnalyze(state, false);
+}
 void BM_Onnx1000Nodes_ImportAndAnalyzeFlash(benchmark::State& state) {
     importAndAnalyze(state, true);
 }

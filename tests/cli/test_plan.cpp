@@ -235,8 +235,7 @@ TEST(PlanSearch, CandidatesAreRequestsThroughThePipeline) {
 // inventory of the full build): every candidate of every plan must equal the pipeline's
 // evaluation of the unfolded model, pipeline cuts inside folded runs included (61 blocks over
 // PP 2, 3, 4, ... do not split evenly).
-void expectSearchEqualsPipeline(const std::string& id, const std::string& sys,
-                                std::int64_t batch) {
+void expectSearchEqualsPipeline(const std::string& id, const std::string& sys, std::int64_t batch) {
     const auto b = model(id);
     core::PlanSearchSpec spec;
     spec.system = system(sys);

@@ -106,7 +106,6 @@ void expectSameCosts(const core::Workload& onnx, const core::Workload& builtin) 
     EXPECT_DOUBLE_EQ(onnx.memory.activations, builtin.memory.activations);
 }
 
-
 // --- models ----------------------------------------------------------------------------------
 
 // tests/data/onnx/tiny_vit.onnx is tests/data/vit/tiny-vit.json exported as timm would: 32x32,
@@ -183,8 +182,8 @@ TEST(OnnxImport, TinyCnnHandCount) {
     ASSERT_EQ(w.layers.size(), 10U);  // Flatten is free
     EXPECT_DOUBLE_EQ(total(w).ops, 1'695'922);
     EXPECT_DOUBLE_EQ(total(w).macs, 806'992);
-    const double ops[] = {884'736, 32'768, 16'384, 16'384, 77'824,
-                          131'072, 524'288, 10'240, 2'056, 170};
+    const double ops[] = {884'736, 32'768,  16'384, 16'384, 77'824,
+                          131'072, 524'288, 10'240, 2'056,  170};
     for (std::size_t i = 0; i < w.layers.size(); ++i) {
         EXPECT_DOUBLE_EQ(w.layers[i].ops, ops[i]) << w.layers[i].op;
     }
@@ -193,7 +192,7 @@ TEST(OnnxImport, TinyCnnHandCount) {
     EXPECT_DOUBLE_EQ(depthwise.bytes.activationsIn, 4'096 * 2);
     EXPECT_DOUBLE_EQ(depthwise.bytes.activationsOut, 4'096 * 2);
     EXPECT_DOUBLE_EQ(depthwise.bytes.weights, (144 + 16) * 2);
-    EXPECT_DOUBLE_EQ(depthwise.k, 9);  // Cin/g * kernel
+    EXPECT_DOUBLE_EQ(depthwise.k, 9);                          // Cin/g * kernel
     EXPECT_DOUBLE_EQ(w.layers[6].weightElements, 32 * 8 * 4);  // ConvTranspose [Cin, Cout, 2, 2]
     EXPECT_DOUBLE_EQ(w.layers[1].bytes.weights, 4 * 16 * 2);   // BN scale, shift, mean, variance
 }
@@ -296,7 +295,8 @@ TEST(OnnxImport, EvaluateListsUnsupportedOperators) {
     ASSERT_EQ(report.layers.size(), 2U);  // MatMul, Relu
     EXPECT_DOUBLE_EQ(report.layers[0].ops, 2 * 3 * 16 * 16);
     std::string warnings;
-    for (const auto& w : report.warnings) warnings += w + "\n";
+    for (const auto& w : report.warnings)
+        warnings += w + "\n";
     EXPECT_NE(warnings.find("2 ONNX node(s) of unsupported operators"), std::string::npos)
         << warnings;
     EXPECT_NE(warnings.find("LpNormalization x1"), std::string::npos) << warnings;
@@ -339,8 +339,8 @@ TEST_F(BadOnnx, TruncatedFile) {
 }
 
 TEST_F(BadOnnx, NotOnnx) {
-    for (const std::string& text : {std::string("{\"model_type\": \"vit\"}\n"), std::string(),
-                                   std::string("\x08\x07", 2)}) {
+    for (const std::string& text :
+         {std::string("{\"model_type\": \"vit\"}\n"), std::string(), std::string("\x08\x07", 2)}) {
         const std::string path = write("config.onnx", text);
         const std::string message = errorOf(path);
         EXPECT_NE(message.find(path + ": not an ONNX model"), std::string::npos) << message;

@@ -4,26 +4,26 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
-#include <QDoubleSpinBox>
-#include <QSignalSpy>
 
+#include <QTableWidget>
+#include "core/serving.h"
 #include "itemmodels/layer_table_model.h"
 #include "itemmodels/roles.h"
 #include "plot/roofline_plot.h"
+#include "plot/sweep_plot.h"
 #include "ui/deployment_panel.h"
 #include "ui/hardware_panel.h"
-#include "ui/serving_view.h"
-#include "core/serving.h"
-#include "plot/sweep_plot.h"
-#include <QTableWidget>
 #include "ui/layer_table_view.h"
 #include "ui/memory_bar.h"
+#include "ui/serving_view.h"
 #include "ui/totals_view.h"
 #include "ui/workload_panel.h"
 #include "ui_test_support.h"
@@ -220,7 +220,8 @@ TEST_F(MainWindowTest, DeploymentPanelPricesThePlanOnItsSystem) {
     EXPECT_GT(series.report->totals.networkSeconds, 0);
     EXPECT_EQ(window->totalsView()->valueText(QStringLiteral("planValue")),
               QStringLiteral("TP8 EP1 PP1 DP1 (8 devices)"));
-    EXPECT_TRUE(window->totalsView()->valueText(QStringLiteral("networkValue"))
+    EXPECT_TRUE(window->totalsView()
+                    ->valueText(QStringLiteral("networkValue"))
                     .contains(QLatin1String("%")));
     EXPECT_EQ(window->session().system, "hgx-h100-8x");
     EXPECT_EQ(window->session().deployment.tensorParallel, 8);
@@ -263,8 +264,7 @@ TEST_F(MainWindowTest, ComparedPlansAreSeriesAndCompareColumns) {
     const auto& merged = window->result()->series;
     EXPECT_EQ(merged[scenarios].request->plan, 1U);
     EXPECT_EQ(merged[scenarios].request->scenarioName, merged[scenarios].scenario);
-    EXPECT_LT(merged[scenarios].request->decodeStepSeconds,
-              merged[0].request->decodeStepSeconds);
+    EXPECT_LT(merged[scenarios].request->decodeStepSeconds, merged[0].request->decodeStepSeconds);
 }
 
 // The serving tab: one curve and one row per series; each row is core::bestUnderTargets of that

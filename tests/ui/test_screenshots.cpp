@@ -7,11 +7,11 @@
 #include <QImage>
 #include <QTabWidget>
 
+#include <QSignalSpy>
 #include "plot/roofline_plot.h"
 #include "ui/hardware_panel.h"
 #include "ui/scenario_panel.h"
 #include "ui/serving_view.h"
-#include <QSignalSpy>
 #include "ui_test_support.h"
 
 namespace rooflens::ui {

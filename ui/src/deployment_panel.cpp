@@ -17,8 +17,9 @@ DeploymentPanel::DeploymentPanel(QWidget* parent) : QWidget(parent) {
     auto* form = new QFormLayout(this);
     m_system = new QComboBox;
     m_system->setObjectName(QStringLiteral("deploymentSystem"));
-    m_system->setToolTip(tr("A built-in system (devices, nodes, links), or the selected "
-                            "devices with their own interconnect"));
+    m_system->setToolTip(
+        tr("A built-in system (devices, nodes, links), or the selected "
+           "devices with their own interconnect"));
     m_system->addItem(tr("Selected device(s)"), QString());
     form->addRow(tr("&System"), m_system);
     auto* degrees = new QHBoxLayout;
@@ -43,8 +44,9 @@ DeploymentPanel::DeploymentPanel(QWidget* parent) : QWidget(parent) {
     m_compare = new QLineEdit;
     m_compare->setObjectName(QStringLiteral("deploymentComparePlans"));
     m_compare->setPlaceholderText(tr("e.g. TP8, TP4 PP2, TP2 EP4"));
-    m_compare->setToolTip(tr("Plans to compare side by side on the chart, in the totals and in "
-                             "the Compare tab (each with the micro-batches and overlap above)"));
+    m_compare->setToolTip(
+        tr("Plans to compare side by side on the chart, in the totals and in "
+           "the Compare tab (each with the micro-batches and overlap above)"));
     form->addRow(tr("&Compare plans"), m_compare);
     connect(m_compare, &QLineEdit::editingFinished, this, [this] {
         updateSummary();
@@ -100,7 +102,7 @@ void DeploymentPanel::setDatabase(const hwdb::Database& db) {
             continue;
         }
         m_system->addItem(qs(system->id + " (" + std::to_string(system->devices()) + " x " +
-                               system->device.id + ")"),
+                             system->device.id + ")"),
                           qs(system->id));
         m_systems.push_back(std::move(system).value());
     }
@@ -152,8 +154,8 @@ QString DeploymentPanel::summary() const {
     const auto s = system();
     QString text = qs(core::planName(d));
     if (s) {
-        text += tr(": %1 of the %2 devices of %3").arg(d.devices()).arg(s->devices()).arg(
-            qs(s->id));
+        text +=
+            tr(": %1 of the %2 devices of %3").arg(d.devices()).arg(s->devices()).arg(qs(s->id));
     } else if (d.single()) {
         text += tr(": one device");
     } else {
@@ -191,9 +193,9 @@ void DeploymentPanel::updateSummary() {
     QString text = summary();
     if (!m_compare->text().trimmed().isEmpty()) {
         auto plans = core::parsePlanList(toStd(m_compare->text()));
-        text += QLatin1Char('\n') + (plans ? tr("Comparing %n plan(s)", nullptr,
-                                                 static_cast<int>(plans->size()))
-                                            : qs(plans.error().message));
+        text += QLatin1Char('\n') +
+                (plans ? tr("Comparing %n plan(s)", nullptr, static_cast<int>(plans->size()))
+                       : qs(plans.error().message));
     }
     m_summary->setText(text);
 }

@@ -52,9 +52,10 @@ ServingView::ServingView(QWidget* parent) : QWidget(parent) {
     m_generate = lengthBox("servingGenerate", 256);
     m_ttft = targetBox("servingTtft", 500, tr("Time-to-first-token target (none: 0)"));
     m_tpot = targetBox("servingTpot", 50, tr("Time-per-output-token target (none: 0)"));
-    for (auto [label, widget] :
-         {std::pair<QString, QWidget*>{tr("Prompt"), m_prompt}, {tr("Output"), m_generate},
-          {tr("TTFT ≤"), m_ttft}, {tr("TPOT ≤"), m_tpot}}) {
+    for (auto [label, widget] : {std::pair<QString, QWidget*>{tr("Prompt"), m_prompt},
+                                 {tr("Output"), m_generate},
+                                 {tr("TTFT ≤"), m_ttft},
+                                 {tr("TPOT ≤"), m_tpot}}) {
         controls->addWidget(new QLabel(label));
         controls->addWidget(widget);
     }

@@ -130,12 +130,12 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
         value(QStringLiteral("networkValue"))
             ->setText(tr("%1 (%2 %)")
                           .arg(secondsText(t.networkSeconds))
-                          .arg(t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0,
-                               0, 'f', 1));
+                          .arg(t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0, 0,
+                               'f', 1));
         const double perDevice = f.itemsPerSecond / std::max(1, plan.devicesPerReplica());
         value(QStringLiteral("perDeviceValue"))
-            ->setText(QString::number(perDevice, 'f', perDevice < 100 ? 1 : 0) +
-                      QLatin1Char(' ') + qs(f.itemsUnit));
+            ->setText(QString::number(perDevice, 'f', perDevice < 100 ? 1 : 0) + QLatin1Char(' ') +
+                      qs(f.itemsUnit));
     }
     value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
     const double expected = t.request ? t.request->expectedE2eSeconds : t.expectedSeconds;

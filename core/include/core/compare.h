@@ -50,8 +50,8 @@ struct Comparison {
     std::vector<std::string> warnings;  // of every series, each once
     bool singlePass = false;            // batch, prompt, generate; context of the decode step
     std::vector<std::string> deviceIds;
-    std::vector<std::string> scenarioNames;  // per column (plan x scenario with several plans)
-    std::vector<std::string> planNames;      // per plan; one entry without a list
+    std::vector<std::string> scenarioNames;     // per column (plan x scenario with several plans)
+    std::vector<std::string> planNames;         // per plan; one entry without a list
     TimeBasis timeBasis = TimeBasis::roofline;  // of the speed-ups and headline columns
     std::vector<CompareRow> rows;               // device-major, then columns
     std::vector<LayerDelta> layers;

@@ -51,8 +51,8 @@ struct SweepPoint {
     // The same from the expected times (efficiency model; equal without one).
     double expectedSeconds = 0;
     double expectedTokensPerSecond = 0;
-    double expectedTtftSeconds = 0;  // request only
-    double expectedTpotSeconds = 0;  // request only
+    double expectedTtftSeconds = 0;       // request only
+    double expectedTpotSeconds = 0;       // request only
     double tokensPerSecondPerDevice = 0;  // over the plan's devices (DP replicas included)
     double networkSeconds = 0;            // of timeSeconds: communication (before overlap)
     Bound bound = Bound::memory;          // the bound of most of the time

@@ -30,7 +30,7 @@ double elementBytes(std::int32_t type);  // stored bytes of one element of an ON
 
 struct LoadedGraph {
     std::string path;
-    std::string id;  // the file's stem
+    std::string id;          // the file's stem
     onnx::ModelProto model;  // large float initializers without their data
     std::unordered_map<std::string, Tensor> initializers;
     std::string floatTypes;  // the float types the file stores its weights in ("float32")

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <onnx/common/version.h>
 #include <onnx/defs/schema.h>
@@ -129,12 +129,12 @@ core::Status checkOpsets(const onnx::ModelProto& model, const std::string& path)
                     break;
                 }
             }
-            return core::makeError(
-                path + ": opset " + std::to_string(opset.version()) + " of domain '" +
-                (domain.empty() ? "ai.onnx" : domain) + "' (used by " + first +
-                ") is unknown to the ONNX library " + ONNX_NAMESPACE::LAST_RELEASE_VERSION +
-                ", which knows opsets " + std::to_string(range->second.first) + " to " +
-                std::to_string(range->second.second));
+            return core::makeError(path + ": opset " + std::to_string(opset.version()) +
+                                   " of domain '" + (domain.empty() ? "ai.onnx" : domain) +
+                                   "' (used by " + first + ") is unknown to the ONNX library " +
+                                   ONNX_NAMESPACE::LAST_RELEASE_VERSION + ", which knows opsets " +
+                                   std::to_string(range->second.first) + " to " +
+                                   std::to_string(range->second.second));
         }
     }
     return core::Ok{};
@@ -299,8 +299,10 @@ public:
     core::Result<core::Workload> build(const core::RunSettings& settings,
                                        const core::PassOptions& options) const override {
         if (!options.tokenReduction.empty() && options.tokenReduction != "none") {
-            return core::usageError("token reduction applies to the built-in vision models, not "
-                                    "to the ONNX graph " + m_graph.path);
+            return core::usageError(
+                "token reduction applies to the built-in vision models, not "
+                "to the ONNX graph " +
+                m_graph.path);
         }
         if (settings.phase != core::Phase::prefill) {
             return core::usageError(m_graph.path +
@@ -328,7 +330,9 @@ private:
 
 }  // namespace
 
-bool onnxAvailable() { return true; }
+bool onnxAvailable() {
+    return true;
+}
 
 bool isOnnxPath(const std::string& model) {
     return model.size() > 5 && lower(model.substr(model.size() - 5)) == ".onnx";

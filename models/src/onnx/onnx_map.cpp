@@ -19,8 +19,8 @@ using core::ExecUnit;
 using core::LayerKind;
 using Node = onnx::NodeProto;
 
-constexpr double kLayerNormOps = 7;   // LayerSink::layerNorm (LLM-Viewer)
-constexpr double kBatchNormOps = 2;   // inference: one scale and one shift per element
+constexpr double kLayerNormOps = 7;  // LayerSink::layerNorm (LLM-Viewer)
+constexpr double kBatchNormOps = 2;  // inference: one scale and one shift per element
 constexpr double kLogSoftmaxOps = kSoftmaxOpsPerElement + 1;
 constexpr double kSmallTensor = 64;  // integer tensors up to this size are shape arithmetic
 
@@ -28,31 +28,55 @@ constexpr double kSmallTensor = 64;  // integer tensors up to this size are shap
 // the softmax's 5; formulas.md section 0).
 const std::map<std::string_view, double>& unaryOps() {
     static const std::map<std::string_view, double> ops = {
-        {"Relu", kReluOpsPerElement}, {"LeakyRelu", 2}, {"PRelu", 2},   {"Elu", 3},
-        {"Selu", 4},                  {"Celu", 3},      {"Sigmoid", 4}, {"HardSigmoid", 3},
-        {"HardSwish", 4},             {"Softplus", 3},  {"Softsign", 3}, {"Tanh", 1},
-        {"Exp", 1},                   {"Log", 1},       {"Sqrt", 1},    {"Reciprocal", 1},
-        {"Erf", 1},                   {"Sin", 1},       {"Cos", 1},     {"Neg", 1},
-        {"Abs", 1},                   {"Floor", 1},     {"Ceil", 1},    {"Round", 1},
-        {"Sign", 1},                  {"Not", 1},       {"Clip", 2},    {"Cast", 1},
-        {"IsNaN", 1},                 {"IsInf", 1},     {"Gelu", kGeluOpsPerElement},
+        {"Relu", kReluOpsPerElement},
+        {"LeakyRelu", 2},
+        {"PRelu", 2},
+        {"Elu", 3},
+        {"Selu", 4},
+        {"Celu", 3},
+        {"Sigmoid", 4},
+        {"HardSigmoid", 3},
+        {"HardSwish", 4},
+        {"Softplus", 3},
+        {"Softsign", 3},
+        {"Tanh", 1},
+        {"Exp", 1},
+        {"Log", 1},
+        {"Sqrt", 1},
+        {"Reciprocal", 1},
+        {"Erf", 1},
+        {"Sin", 1},
+        {"Cos", 1},
+        {"Neg", 1},
+        {"Abs", 1},
+        {"Floor", 1},
+        {"Ceil", 1},
+        {"Round", 1},
+        {"Sign", 1},
+        {"Not", 1},
+        {"Clip", 2},
+        {"Cast", 1},
+        {"IsNaN", 1},
+        {"IsInf", 1},
+        {"Gelu", kGeluOpsPerElement},
     };
     return ops;
 }
 
 bool isBinary(std::string_view op) {
     static const std::unordered_set<std::string_view> ops = {
-        "Add",  "Sub",     "Mul",         "Div",     "Pow",            "Max",   "Min",
-        "Mod",  "Equal",   "Less",        "Greater", "GreaterOrEqual", "And",   "Or",
-        "Xor",  "Where",   "LessOrEqual", "Sum",     "Mean",           "BitShift",
+        "Add",  "Sub",      "Mul",   "Div",   "Pow",         "Max",
+        "Min",  "Mod",      "Equal", "Less",  "Greater",     "GreaterOrEqual",
+        "And",  "Or",       "Xor",   "Where", "LessOrEqual", "Sum",
+        "Mean", "BitShift",
     };
     return ops.contains(op);
 }
 
 bool isFree(std::string_view op) {
     static const std::unordered_set<std::string_view> ops = {
-        "Reshape", "Flatten", "Squeeze",  "Unsqueeze",       "Transpose", "Identity",
-        "Dropout", "Concat",  "Split",    "Slice",           "Expand",    "Shape",
+        "Reshape", "Flatten",  "Squeeze", "Unsqueeze",       "Transpose", "Identity",
+        "Dropout", "Concat",   "Split",   "Slice",           "Expand",    "Shape",
         "Size",    "Constant", "Range",   "ConstantOfShape",
     };
     return ops.contains(op);
@@ -176,11 +200,16 @@ void Mapper::collect() {
         }
         m_shapes[v.name()] = std::move(t);
     };
-    for (const auto& v : m_graph.input()) add(v);
-    for (const auto& v : m_graph.value_info()) add(v);
-    for (const auto& v : m_graph.output()) add(v);
-    for (const auto& [name, t] : m_g.initializers) m_shapes[name] = t;
-    for (const auto& v : m_graph.output()) m_graphOutputs.insert(v.name());
+    for (const auto& v : m_graph.input())
+        add(v);
+    for (const auto& v : m_graph.value_info())
+        add(v);
+    for (const auto& v : m_graph.output())
+        add(v);
+    for (const auto& [name, t] : m_g.initializers)
+        m_shapes[name] = t;
+    for (const auto& v : m_graph.output())
+        m_graphOutputs.insert(v.name());
     for (int i = 0; i < m_graph.node_size(); ++i) {
         for (const auto& input : node(i).input()) {
             if (!input.empty()) {
@@ -299,21 +328,27 @@ core::Status Mapper::mapNode(int i) {
             return mapFree(i);
         }
     }
-    if (op == "MatMul") return mapMatMul(i);
-    if (op == "Gemm") return mapGemm(i);
-    if (op == "Conv") return mapConv(i, false);
-    if (op == "ConvTranspose") return mapConv(i, true);
+    if (op == "MatMul")
+        return mapMatMul(i);
+    if (op == "Gemm")
+        return mapGemm(i);
+    if (op == "Conv")
+        return mapConv(i, false);
+    if (op == "ConvTranspose")
+        return mapConv(i, true);
     if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" ||
         op == "GlobalMaxPool") {
         return mapPool(i);
     }
-    if (op == "BatchNormalization" || op == "LayerNormalization" ||
-        op == "InstanceNormalization") {
+    if (op == "BatchNormalization" || op == "LayerNormalization" || op == "InstanceNormalization") {
         return mapNorm(i);
     }
-    if (op == "Softmax") return mapVector(i, LayerKind::softmax, kSoftmaxOpsPerElement);
-    if (op == "LogSoftmax") return mapVector(i, LayerKind::softmax, kLogSoftmaxOps);
-    if (op == "Gather") return mapGather(i);
+    if (op == "Softmax")
+        return mapVector(i, LayerKind::softmax, kSoftmaxOpsPerElement);
+    if (op == "LogSoftmax")
+        return mapVector(i, LayerKind::softmax, kLogSoftmaxOps);
+    if (op == "Gather")
+        return mapGather(i);
     if ((op == "Div" || op == "Mul") && mapGelu(i)) {
         return core::Ok{};
     }
@@ -415,10 +450,10 @@ core::Status Mapper::mapActivationMatMul(int i) {
     ROOFLENS_CHECK(readInputs(n, bytes));
     ROOFLENS_CHECK(writeOutputs(n, bytes));
     const double k = static_cast<double>(a.dims.empty() ? 1 : a.dims.back());
-    const double cols = y.dims.empty() || n.input_size() < 2 ? 1 : static_cast<double>(y.dims.back());
+    const double cols =
+        y.dims.empty() || n.input_size() < 2 ? 1 : static_cast<double>(y.dims.back());
     const double rows = y.elements() / std::max(1.0, cols);
-    core::Layer& layer =
-        emit(i, LayerKind::matmul, ExecUnit::matrix, 2 * rows * k * cols, bytes);
+    core::Layer& layer = emit(i, LayerKind::matmul, ExecUnit::matrix, 2 * rows * k * cols, bytes);
     layer.m = rows;
     layer.k = k;
     layer.n = cols;
@@ -504,7 +539,8 @@ core::Status Mapper::mapConv(int i, bool transpose) {
         return core::makeError(m_g.path + ": node '" + n.name() + "' (" + n.op_type() +
                                "): expected [N, C, ...] input and weight tensors");
     }
-    const double groups = static_cast<double>(std::max<std::int64_t>(1, intAttribute(n, "group", 1)));
+    const double groups =
+        static_cast<double>(std::max<std::int64_t>(1, intAttribute(n, "group", 1)));
     double rows = 0;
     double k = 0;
     if (transpose) {
@@ -707,13 +743,17 @@ bool Mapper::mapGelu(int i) {
         return false;
     }
     const int erf = soleConsumer(div.output(0));
-    if (erf < 0 || node(erf).op_type() != "Erf") return false;
+    if (erf < 0 || node(erf).op_type() != "Erf")
+        return false;
     const int add = soleConsumer(node(erf).output(0));
-    if (add < 0 || node(add).op_type() != "Add") return false;
+    if (add < 0 || node(add).op_type() != "Add")
+        return false;
     const int mul = soleConsumer(node(add).output(0));
-    if (mul < 0 || node(mul).op_type() != "Mul") return false;
+    if (mul < 0 || node(mul).op_type() != "Mul")
+        return false;
     const Node& m = node(mul);
-    if (m.input(0) != x && m.input(1) != x) return false;
+    if (m.input(0) != x && m.input(1) != x)
+        return false;
     int last = mul;
     const int half = soleConsumer(m.output(0));
     if (half >= 0 && node(half).op_type() == "Mul") {
@@ -726,7 +766,8 @@ bool Mapper::mapGelu(int i) {
     }
     const Tensor* in = find(x);
     const Tensor* out = find(node(last).output(0));
-    if (in == nullptr || out == nullptr) return false;
+    if (in == nullptr || out == nullptr)
+        return false;
     for (int n : {i, erf, add, mul, last}) {
         m_done[static_cast<std::size_t>(n)] = true;
     }
@@ -734,9 +775,8 @@ bool Mapper::mapGelu(int i) {
     b.activationsIn = bytes(*in);
     b.activationsOut = bytes(*out);
     ++m_geluCount;
-    core::Layer& layer =
-        m_sink.add(opName(last), LayerKind::elementwise, ExecUnit::vector,
-                   kGeluOpsPerElement * out->elements(), b);
+    core::Layer& layer = m_sink.add(opName(last), LayerKind::elementwise, ExecUnit::vector,
+                                    kGeluOpsPerElement * out->elements(), b);
     layer.op = core::internName("gelu_" + std::to_string(m_geluCount));
     return true;
 }
@@ -784,15 +824,17 @@ core::Workload Mapper::finish() {
         }
         w.warnings.push_back(std::to_string(count) +
                              " ONNX node(s) of unsupported operators are not counted (their OPs "
-                             "and bytes are missing from the totals): " + list);
+                             "and bytes are missing from the totals): " +
+                             list);
     }
     w.notes.push_back("ONNX graph " + m_g.path + ": " + std::to_string(m_graph.node_size()) +
                       " nodes -> " + std::to_string(w.layers.size()) + " layers (" +
                       std::to_string(m_free) + " reshape-like nodes free, " +
                       std::to_string(m_attentionCount) + " attention patterns, " +
-                      std::to_string(m_geluCount) + " GELUs fused); float tensors priced at "
-                      "fp16 (the file stores " + (m_g.floatTypes.empty() ? "none" : m_g.floatTypes) +
-                      ")");
+                      std::to_string(m_geluCount) +
+                      " GELUs fused); float tensors priced at "
+                      "fp16 (the file stores " +
+                      (m_g.floatTypes.empty() ? "none" : m_g.floatTypes) + ")");
     return w;
 }
 

@@ -8,7 +8,9 @@
 
 namespace rooflens::models {
 
-bool onnxAvailable() { return false; }
+bool onnxAvailable() {
+    return false;
+}
 
 bool isOnnxPath(const std::string& model) {
     if (model.size() < 5) {

@@ -44,7 +44,7 @@ struct AnalysisRequest {
 
 // One (device, scenario) pair.
 struct SeriesResult {
-    std::string label;  // "w4a16" or "w4a16 @ NVIDIA H100 SXM5" with several devices
+    std::string label;     // "w4a16" or "w4a16 @ NVIDIA H100 SXM5" with several devices
     std::string scenario;  // "TP8 EP1 PP1 DP1 / w4a16" when plans are compared
     std::size_t device = 0;
     std::size_t plan = 0;  // index into the request's comparePlans (0 without)

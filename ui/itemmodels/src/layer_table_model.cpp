@@ -91,9 +91,10 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
             case TotalTime:
                 return tr("Predicted time of all instances");
             case Expected:
-                return tr("Expected time of all instances from the device's efficiency model "
-                          "(GEMM shape, bytes moved, kernel overhead); equals the roofline time "
-                          "without one");
+                return tr(
+                    "Expected time of all instances from the device's efficiency model "
+                    "(GEMM shape, bytes moved, kernel overhead); equals the roofline time "
+                    "without one");
             case Share:
                 return tr("Share of the predicted total time");
             case Math:
