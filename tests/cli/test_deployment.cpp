@@ -12,6 +12,7 @@
 
 #include "core/evaluate.h"
 #include "core/request.h"
+#include "deployment_fixtures.h"
 #include "hwdb/hwdb.h"
 #include "hwdb/systems.h"
 #include "models/workload_spec.h"
@@ -19,24 +20,10 @@
 namespace rooflens {
 namespace {
 
-const hwdb::Database& db() {
-    static const hwdb::Database database = hwdb::Database::load();
-    return database;
-}
-
-std::shared_ptr<const core::WorkloadBuilder> model(const std::string& id) {
-    models::WorkloadSpec spec;
-    spec.model = id;
-    auto builder = models::bindWorkload(spec);
-    EXPECT_TRUE(builder.ok()) << builder.error().message;
-    return builder.value();
-}
-
-core::System system(const std::string& id) {
-    auto s = hwdb::resolveSystem(id, db());
-    EXPECT_TRUE(s.ok()) << s.error().message;
-    return s.value();
-}
+using testing::db;
+using testing::model;
+using testing::system;
+using testing::tp;
 
 struct Run {
     core::Report report;
@@ -73,12 +60,6 @@ core::RunSettings decode(std::int64_t batch, std::int64_t context) {
     s.batch = batch;
     s.contextLength = context;
     return s;
-}
-
-core::Deployment tp(int n) {
-    core::Deployment d;
-    d.tensorParallel = n;
-    return d;
 }
 
 std::vector<std::size_t> layersOf(const core::Report& r, core::LayerKind kind, bool blocks) {

@@ -12,6 +12,7 @@
 #include "core/plan.h"
 #include "core/serving.h"
 #include "core/sweep.h"
+#include "deployment_fixtures.h"
 #include "hwdb/hwdb.h"
 #include "hwdb/systems.h"
 #include "models/workload_spec.h"
@@ -20,30 +21,10 @@
 namespace rooflens {
 namespace {
 
-const hwdb::Database& db() {
-    static const hwdb::Database database = hwdb::Database::load();
-    return database;
-}
-
-std::shared_ptr<const core::WorkloadBuilder> model(const std::string& id) {
-    models::WorkloadSpec spec;
-    spec.model = id;
-    auto builder = models::bindWorkload(spec);
-    EXPECT_TRUE(builder.ok()) << builder.error().message;
-    return builder.value();
-}
-
-core::System system(const std::string& id) {
-    auto s = hwdb::resolveSystem(id, db());
-    EXPECT_TRUE(s.ok()) << s.error().message;
-    return s.value();
-}
-
-core::Deployment tp(int n) {
-    core::Deployment d;
-    d.tensorParallel = n;
-    return d;
-}
+using testing::db;
+using testing::model;
+using testing::system;
+using testing::tp;
 
 core::Report evaluated(const core::WorkloadBuilder& b, const core::System& sys,
                        const core::Deployment& d, const core::RunSettings& settings) {
