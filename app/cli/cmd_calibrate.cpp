@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -166,18 +167,26 @@ std::string efficiencySummary(const core::Hardware& hw) {
     return s.str();
 }
 
+std::string fixed(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0f", value);
+    return text;
+}
+
 std::string summary(const calibrate::Calibration& c, const core::Hardware& hw,
                     const std::string& out, const std::string& sidecar) {
     using calibrate::nameOf;
     std::ostringstream s;
     const int all = c.threads();
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "%s: %s, %d thread(s), clock %.2f GHz measured (%.2f-%.2f), nominal %.2f GHz, "
-                  "%s mode, %.1f s\n",
-                  hw.id.c_str(), c.machine.cpuModel.c_str(), all, c.clockHz / 1e9,
-                  c.clockMinHz / 1e9, c.clockMaxHz / 1e9, c.machine.nominalHz / 1e9,
-                  std::string(nameOf(c.mode)).c_str(), c.durationSeconds);
+    std::snprintf(
+        line, sizeof line,
+        "%s: %s, %d thread(s), clock %.2f GHz measured (%.2f-%.2f), nominal %.2f GHz, "
+        "%s mode, %.1f s%s\n",
+        hw.id.c_str(), c.machine.cpuModel.c_str(), all, c.clockHz / 1e9, c.clockMinHz / 1e9,
+        c.clockMaxHz / 1e9, c.machine.nominalHz / 1e9, std::string(nameOf(c.mode)).c_str(),
+        c.durationSeconds,
+        c.timeBudgetSeconds > 0 ? (" (budget " + fixed(c.timeBudgetSeconds) + " s)").c_str() : "");
     s << line << "\ncompute (achievable; theoretical at the measured clock)\n";
     for (const auto& e : c.compute) {
         if (e.threads != all && all > 1) {
@@ -223,7 +232,10 @@ std::string summary(const calibrate::Calibration& c, const core::Hardware& hw,
     s << efficiencySummary(hw);
     s << "\ntime per part\n";
     for (const auto& step : c.steps) {
-        std::snprintf(line, sizeof line, "  %-52s %6.2f s\n", step.label.c_str(), step.seconds);
+        // The pace shows where the budget shortened the trials (1: as planned).
+        std::snprintf(
+            line, sizeof line, "  %-52s %6.2f s%s\n", step.label.c_str(), step.seconds,
+            step.pace < 0.995 ? ("  (trials at " + fixed(100 * step.pace) + " %)").c_str() : "");
         s << line;
     }
     for (const auto& w : c.warnings) {
@@ -275,6 +287,9 @@ int runCalibrate(const std::vector<std::string>& arguments) {
     po::options_description options("calibrate options");
     options.add_options()("quick", po::bool_switch(), "short run, about 30 s (default)")(
         "full", po::bool_switch(), "thorough run, under 3 min")(
+        "time-budget", po::value<std::string>()->default_value("auto"),
+        "wall-clock budget in seconds: trials shorten to end within it (auto: quick 27, full "
+        "170; none: trials at full length)")(
         "threads", po::value<int>()->default_value(0),
         "threads for the all-core ceilings (0: one per physical core)")(
         "device", po::value<std::string>()->default_value("cpu"), "cpu|cuda")(
@@ -305,6 +320,19 @@ int runCalibrate(const std::vector<std::string>& arguments) {
         }
         if (!(scale > 0) || scale > 100) {
             throw CliError{kUsage, "--budget-scale: expected a number in (0, 100]"};
+        }
+    }
+    double timeBudget = 0;  // the mode's default
+    if (const std::string text = vm["time-budget"].as<std::string>(); text == "none") {
+        timeBudget = -1;
+    } else if (text != "auto") {
+        char* end = nullptr;
+        timeBudget = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !(timeBudget >= 1) || timeBudget > 86400) {
+            throw CliError{kUsage,
+                           "--time-budget: expected seconds in [1, 86400], auto or none, "
+                           "got '" +
+                               text + "'"};
         }
     }
     const std::string device = vm["device"].as<std::string>();
@@ -358,6 +386,7 @@ int runCalibrate(const std::vector<std::string>& arguments) {
     calibration.mode = mode;
     calibration.threads = threads;
     calibration.budgetScale = scale;
+    calibration.timeBudgetSeconds = timeBudget;
     auto result = calibrate::runCalibration(calibration, progress, cancel);
     if (cancel.cancelled()) {
         return cancelled();

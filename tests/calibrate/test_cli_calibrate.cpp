@@ -48,6 +48,15 @@ TEST(CliCalibrate, TinyQuickRunWritesAnImportableProfile) {
         warnedScale |= w.get<std::string>().find("not representative") != std::string::npos;
     }
     EXPECT_TRUE(warnedScale);
+    // The quick budget (27 s) scaled like the trials: 27 x 0.01 = 0.27 s; every step records
+    // the pace its trials ran at, in [0.25, 1] (paceFor's floor).
+    EXPECT_DOUBLE_EQ(sidecar["time_budget_s"].get<double>(), 0.27);
+    ASSERT_FALSE(sidecar["steps"].empty());
+    for (const auto& step : sidecar["steps"]) {
+        EXPECT_GE(step["pace"].get<double>(), 0.25) << step.dump();
+        EXPECT_LE(step["pace"].get<double>(), 1.0) << step.dump();
+    }
+    EXPECT_DOUBLE_EQ(sidecar["steps"][0]["pace"].get<double>(), 1.0);  // nothing measured yet
 
     const auto imported = rooflens("hw import '" + out + "'");
     EXPECT_EQ(imported.exitCode, 0) << imported.err;
@@ -84,6 +93,8 @@ TEST(CliCalibrate, UsageAndInputErrors) {
         {"calibrate --device tpu --out '" + out + "'", 1, "--device"},
         {"calibrate --threads -2 --out '" + out + "'", 1, "--threads"},
         {"calibrate --budget-scale -1 --out '" + out + "'", 1, "--budget-scale"},
+        {"calibrate --time-budget 0.5 --out '" + out + "'", 1, "--time-budget: expected seconds"},
+        {"calibrate --time-budget soon --out '" + out + "'", 1, "got 'soon'"},
         {"calibrate --out /nonexistent-dir/x.json", 2, "cannot write"},
         {"validate --hw no-such-device", 2, "no-such-device"},
     };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "calibrate/calibration.h"
 #include "calibrate/harness.h"
 
 namespace rooflens::calibrate {
@@ -199,4 +200,21 @@ TEST(Measurement, AppendKeepsRunsOfLaterPasses) {
 }
 
 }  // namespace
+TEST(TimeBudget, PaceShortensTheRemainingTrialsToFitTheBudget) {
+    // 10 s of budget left, 8 s of planned steps left, and the finished steps took 1.6x their
+    // plan: at pace 1 the rest would take 12.8 s, so the trials run at 10 / 12.8 = 0.78125.
+    EXPECT_DOUBLE_EQ(paceFor(10, 8, 1.6), 10.0 / 12.8);
+    // On plan or faster: full-length trials, never longer than planned.
+    EXPECT_DOUBLE_EQ(paceFor(10, 8, 1.0), 1.0);
+    EXPECT_DOUBLE_EQ(paceFor(30, 8, 0.5), 1.0);
+    // Over budget: the floor keeps every trial >= a quarter of its planned length.
+    EXPECT_DOUBLE_EQ(paceFor(1, 8, 2.0), 0.25);
+    EXPECT_DOUBLE_EQ(paceFor(-5, 8, 2.0), 0.25);
+    EXPECT_DOUBLE_EQ(paceFor(1, 8, 2.0, 0.5), 0.5);
+    // Nothing left to run.
+    EXPECT_DOUBLE_EQ(paceFor(5, 0, 3.0), 1.0);
+    EXPECT_DOUBLE_EQ(defaultTimeBudget(Mode::quick), 27.0);
+    EXPECT_DOUBLE_EQ(defaultTimeBudget(Mode::full), 170.0);
+}
+
 }  // namespace rooflens::calibrate

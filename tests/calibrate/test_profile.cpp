@@ -333,6 +333,39 @@ TEST(Profile, CarriesTheMeasuredEfficiencyModel) {
     EXPECT_EQ(parsed->threads, 2);
 }
 
+TEST(Profile, GemmGridVariesMKAndN) {
+    Calibration c = syntheticCalibration();
+    // The full suite's shapes at 2 threads: m in {1, 512} at (k, n) = (2048, 2048), (2048,
+    // 512) and (512, 2048); the square GEMM drops out once there is a series.
+    c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {1024, 1024, 1024}, 2, 400e9, 390e9, 0.9});
+    const auto add = [&](std::int64_t m, std::int64_t k, std::int64_t n, double e) {
+        c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {m, n, k}, 2, 1e9, 1e9, e});
+    };
+    add(1, 2048, 2048, 0.05);
+    add(512, 2048, 2048, 0.9);
+    add(1, 2048, 512, 0.04);
+    add(512, 2048, 512, 0.7);
+    add(1, 512, 2048, 0.03);
+    add(512, 512, 2048, 0.6);
+    const core::EfficiencyModel model = efficiencyModel(c, 2);
+    ASSERT_EQ(model.gemm.size(), 1U);
+    const core::GemmEfficiencyGrid& g = model.gemm[0];
+    EXPECT_EQ(g.m, (std::vector<double>{1, 512}));
+    EXPECT_EQ(g.k, (std::vector<double>{512, 2048}));
+    EXPECT_EQ(g.n, (std::vector<double>{512, 2048}));
+    // values[(i * |k| + j) * |n| + l]. The unmeasured cell (k, n) = (512, 512) takes the
+    // nearest measured shape in log space: (512, 2048) and (2048, 512) are equally near, the
+    // first found in (m, k, n) order is (k 512, n 2048): 0.03 at m = 1, 0.6 at m = 512. Then
+    // made monotone (running minimum from the largest shape down along each axis).
+    EXPECT_EQ(g.values, (std::vector<double>{0.03, 0.03, 0.04, 0.05, 0.6, 0.6, 0.7, 0.9}));
+    // Exact at grid points, and a narrow n costs: 0.7 at (512, 2048, 512) vs 0.9 at n = 2048.
+    EXPECT_DOUBLE_EQ(g.at(512, 2048, 512), 0.7);
+    EXPECT_DOUBLE_EQ(g.at(512, 2048, 2048), 0.9);
+    // Halfway in log n (n = 1024) between 0.7 and 0.9.
+    EXPECT_NEAR(g.at(512, 2048, 1024), 0.8, 1e-12);
+    ASSERT_TRUE(core::validateEfficiency(model, "calibrated"));
+}
+
 TEST(Profile, KeepsTheCeilingsOfEveryThreadCount) {
     Calibration c = syntheticCalibration();
     c.gemm.push_back({GemmType::fp32, "dnnl_sgemm", {32, 2048, 2048}, 1, 50e9, 50e9, 0.3});

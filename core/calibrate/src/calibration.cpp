@@ -103,6 +103,18 @@ MeasureOptions measureOptionsFor(Mode mode, double budgetScale) {
     return o;
 }
 
+double defaultTimeBudget(Mode mode) {
+    return mode == Mode::quick ? 27.0 : 170.0;
+}
+
+double paceFor(double secondsLeft, double estimateLeft, double slowdown, double minPace) {
+    const double expected = estimateLeft * std::max(slowdown, 1e-3);
+    if (expected <= 0) {
+        return 1.0;
+    }
+    return std::clamp(secondsLeft / expected, minPace, 1.0);
+}
+
 namespace detail {
 
 std::string formatBytes(double bytes) {
@@ -124,7 +136,23 @@ Suite::Suite(const CalibrationOptions& options, const core::ProgressCallback& pr
       m_progress(progress),
       m_cancel(cancel),
       m_out(out),
-      m_trial(measureOptionsFor(options.mode, options.budgetScale)) {}
+      m_base(measureOptionsFor(options.mode, options.budgetScale)),
+      m_trial(m_base) {}
+
+MeasureOptions Suite::paced(MeasureOptions o) const {
+    o.minTrialSeconds *= m_pace;
+    o.minRunSeconds *= m_pace;
+    o.maxRunSeconds *= m_pace;
+    // Fewer trials too, never below three (a median and a spread still mean something).
+    o.minTrials = std::max(std::min(o.minTrials, 3),
+                           static_cast<int>(std::ceil(o.minTrials * m_pace - 1e-9)));
+    return o;
+}
+
+void Suite::setPace(double pace) {
+    m_pace = std::clamp(pace, 1e-3, 1.0);
+    m_trial = paced(m_base);
+}
 
 ThreadTeam& Suite::team(int threads) {
     if (threads <= 1) {
@@ -275,7 +303,8 @@ core::Result<Calibration> runCalibration(const CalibrationOptions& options,
     }
     if (options.gemm && dnnlAvailable()) {
         steps.push_back({"oneDNN GEMM",
-                         3 * threadSets * perMeasure * 1.5 + 6 * threadSets * perMeasure,
+                         3 * threadSets * perMeasure * 1.5 +
+                             (options.mode == Mode::full ? 16 : 11) * threadSets * perMeasure,
                          [&suite] { return detail::runGemm(suite); }});
     } else if (options.gemm) {
         c.warnings.emplace_back("built without oneDNN: no GEMM reference measured");
@@ -287,16 +316,29 @@ core::Result<Calibration> runCalibration(const CalibrationOptions& options,
     for (const auto& s : steps) {
         total += s.estimate;
     }
+    // Budget by time: after each step the remaining steps are paced so the run ends within
+    // the budget, from how long the finished steps took against their plan.
+    const double budget = options.timeBudgetSeconds < 0 ? 0
+                          : options.timeBudgetSeconds > 0
+                              ? options.timeBudgetSeconds
+                              : defaultTimeBudget(options.mode) * std::min(1.0, suite.scale());
+    c.timeBudgetSeconds = budget;
     const double start = suite.clock().now();
     double done = 0;
+    double planDone = 0;  // planned seconds of the finished steps at the paces they ran at
     for (const auto& s : steps) {
         const double stepStart = suite.clock().now();
+        if (budget > 0 && planDone > 0) {
+            const double elapsed = stepStart - start;
+            suite.setPace(paceFor(budget - elapsed, total - done, elapsed / planDone));
+        }
         suite.beginStep(s.label, s.estimate, done, total, stepStart - start);
         if (cancel.cancelled() || !s.run()) {
             return core::makeError("cancelled");
         }
         done += s.estimate;
-        c.steps.push_back({s.label, suite.clock().now() - stepStart, s.estimate});
+        planDone += s.estimate * suite.pace();
+        c.steps.push_back({s.label, suite.clock().now() - stepStart, s.estimate, suite.pace()});
     }
     c.durationSeconds = suite.clock().now() - start;
     detail::fitCeilings(c);

@@ -1,11 +1,15 @@
 #include "calibrate/profile.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace rooflens::calibrate {
 
@@ -41,9 +45,10 @@ std::string threadsText(int threads) {
     return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
-// The GEMM grid of one data type at `threads`: the measured (m, k, n) points form the axes; a
-// grid cell that was not measured takes the nearest measured m of the same (k, n) (the quick and
-// full suites measure m at one k = n plus the square GEMM). Monotone, clamped to (0, 1].
+// The GEMM grid of one data type at `threads`: the distinct m, k and n of the shape series
+// (group "gemm-shape"; the square GEMM only when a type has nothing else) form the axes; a cell
+// that was not measured takes the measured point nearest in (log m, log k, log n) (the full
+// suite measures k = d/4 only at n = d). Monotone, clamped to (0, 1].
 std::optional<core::GemmEfficiencyGrid> gemmGrid(const Calibration& c, GemmType type, int threads) {
     std::vector<const GemmCeiling*> points;
     for (const GemmCeiling& g : c.gemm) {
@@ -54,30 +59,59 @@ std::optional<core::GemmEfficiencyGrid> gemmGrid(const Calibration& c, GemmType 
     if (points.empty()) {
         return std::nullopt;
     }
-    // The (k, n) with the most m points (the shape series); the square GEMM joins it when it
-    // is the only point.
-    std::map<std::pair<std::int64_t, std::int64_t>, int> series;
-    for (const GemmCeiling* g : points) {
-        ++series[{g->shape.k, g->shape.n}];
+    const auto isSquare = [](const GemmCeiling* g) {
+        return g->shape.m == g->shape.n && g->shape.n == g->shape.k;
+    };
+    if (std::any_of(points.begin(), points.end(), [&](auto* g) { return !isSquare(g); })) {
+        std::erase_if(points, isSquare);
     }
-    const auto kn = std::max_element(series.begin(), series.end(), [](auto& a, auto& b) {
-                        return a.second < b.second;
-                    })->first;
-    std::map<double, double> byRows;
+    std::map<std::array<std::int64_t, 3>, double> measured;  // (m, k, n) -> best efficiency
+    std::set<std::int64_t> ms;
+    std::set<std::int64_t> ks;
+    std::set<std::int64_t> ns;
     for (const GemmCeiling* g : points) {
-        if (g->shape.k == kn.first && g->shape.n == kn.second) {
-            auto& v = byRows[static_cast<double>(g->shape.m)];
-            v = std::max(v, std::min(1.0, g->efficiency));
-        }
+        auto& v = measured[{g->shape.m, g->shape.k, g->shape.n}];
+        v = std::max(v, std::min(1.0, g->efficiency));
+        ms.insert(g->shape.m);
+        ks.insert(g->shape.k);
+        ns.insert(g->shape.n);
     }
     core::GemmEfficiencyGrid grid;
     grid.unit = core::ExecUnit::vector;  // calibrated CPU profiles publish vector peaks only
     grid.type = dataTypeOf(type);
-    grid.k = {static_cast<double>(kn.first)};
-    grid.n = {static_cast<double>(kn.second)};
-    for (const auto& [m, e] : byRows) {
-        grid.m.push_back(m);
-        grid.values.push_back(roundSignificant(e, 3));
+    grid.m.assign(ms.begin(), ms.end());
+    grid.k.assign(ks.begin(), ks.end());
+    grid.n.assign(ns.begin(), ns.end());
+    const auto distance = [](const std::array<std::int64_t, 3>& a,
+                             const std::array<std::int64_t, 3>& b) {
+        double d = 0;
+        for (int i = 0; i < 3; ++i) {
+            const double l = std::log(static_cast<double>(a[i]) / static_cast<double>(b[i]));
+            d += l * l;
+        }
+        return d;
+    };
+    for (std::int64_t m : ms) {
+        for (std::int64_t k : ks) {
+            for (std::int64_t n : ns) {
+                const std::array<std::int64_t, 3> cell = {m, k, n};
+                auto it = measured.find(cell);
+                double value = 0;
+                if (it != measured.end()) {
+                    value = it->second;
+                } else {
+                    double best = std::numeric_limits<double>::infinity();
+                    for (const auto& [shape, e] : measured) {
+                        const double d = distance(shape, cell);
+                        if (d < best) {
+                            best = d;
+                            value = e;
+                        }
+                    }
+                }
+                grid.values.push_back(roundSignificant(value, 3));
+            }
+        }
     }
     core::makeMonotone(grid);
     return grid;

@@ -69,6 +69,7 @@ std::string calibrationJson(const Calibration& c, const std::string& profileId) 
     doc["profile_id"] = profileId;
     doc["mode"] = std::string(nameOf(c.mode));
     doc["budget_scale"] = c.budgetScale;
+    doc["time_budget_s"] = c.timeBudgetSeconds;
     doc["started_at"] = c.startedAt;
     doc["duration_s"] = c.durationSeconds;
     doc["threads"] = c.threads();
@@ -82,7 +83,8 @@ std::string calibrationJson(const Calibration& c, const std::string& profileId) 
     for (const auto& step : c.steps) {
         steps.push_back({{"label", step.label},
                          {"seconds", step.seconds},
-                         {"estimate_seconds", step.estimateSeconds}});
+                         {"estimate_seconds", step.estimateSeconds},
+                         {"pace", step.pace}});
     }
     doc["steps"] = steps;
 

@@ -21,7 +21,13 @@ public:
     const CalibrationOptions& options() const { return m_options; }
     Calibration& out() { return m_out; }
     const CpuFeatures& features() const { return m_out.machine.features; }
+    // The mode's trial settings at the current pace (trial and run durations scaled).
     const MeasureOptions& trial() const { return m_trial; }
+    const MeasureOptions& planned() const { return m_base; }  // the trial settings at pace 1
+    // `o` with its durations scaled by the pace; kernels with their own settings pass them here.
+    MeasureOptions paced(MeasureOptions o) const;
+    double pace() const { return m_pace; }
+    void setPace(double pace);
     SteadyClock& clock() { return m_clock; }
     bool cancelled() const { return m_cancel.cancelled(); }
     const core::CancelToken& cancelToken() const { return m_cancel; }
@@ -52,7 +58,9 @@ private:
     const core::CancelToken& m_cancel;
     Calibration& m_out;
     SteadyClock m_clock;
+    MeasureOptions m_base;
     MeasureOptions m_trial;
+    double m_pace = 1;
     std::unique_ptr<ThreadTeam> m_one;
     std::unique_ptr<ThreadTeam> m_all;
     std::string m_label;

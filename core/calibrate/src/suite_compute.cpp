@@ -103,7 +103,7 @@ bool runGemm(Suite& suite) {
         std::max(64.0, std::round((suite.full() ? 2048 : 1024) * std::cbrt(scale) / 64) * 64));
     const std::vector<int>& all = suite.out().cpus;
     const auto counts = suite.threadCounts();
-    const double stepsTotal = static_cast<double>(counts.size()) * 9;
+    const double stepsTotal = static_cast<double>(counts.size()) * (suite.full() ? 19 : 14);
     double stepsDone = 0;
     bool ok = true;
     for (int threads : counts) {
@@ -118,11 +118,19 @@ bool runGemm(Suite& suite) {
         // the thread count (oneDNN 2.6 ran M = 256 at 84 % on one thread, 60 % on two).
         const auto d = static_cast<std::int64_t>(
             std::max(256.0, std::round((suite.full() ? 4096 : 2048) * std::sqrt(scale) / 64) * 64));
-        const std::vector<std::int64_t> rows = suite.full()
-                                                   ? std::vector<std::int64_t>{1, 8, 32, 128, 512}
-                                                   : std::vector<std::int64_t>{1, 8, 32, 128, 512};
-        for (std::int64_t m : rows) {
-            cases.emplace_back(GemmType::fp32, GemmShape{m, d, d});
+        // The grid varies k and n too (issue 14 item 1): a narrow n (a GQA k/v projection:
+        // 2048 -> 256) wastes vector lanes and blocking, a short k starves the FMA pipes.
+        // Quick: n in {d/4, d}; full: also k = d/4. The profile's grid takes the distinct m, k
+        // and n as its axes (profile.cpp, gemmGrid).
+        const std::int64_t narrow = std::max<std::int64_t>(64, d / 4);
+        std::vector<std::pair<std::int64_t, std::int64_t>> kn = {{d, d}, {d, narrow}};
+        if (suite.full()) {
+            kn.emplace_back(narrow, d);
+        }
+        for (const auto& [k, n] : kn) {
+            for (std::int64_t m : {1, 8, 32, 128, 512}) {
+                cases.emplace_back(GemmType::fp32, GemmShape{m, n, k});
+            }
         }
         // Dispatch overhead: a GEMM too small for its math to count (issue 14).
         cases.emplace_back(GemmType::fp32, GemmShape{1, 16, 16});

@@ -2,6 +2,7 @@
 // a small fused attention.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "calibrate/cpu_kernels.h"
 #include "calibrate/layer_kernels.h"
@@ -14,28 +15,30 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 
 MeasureOptions sweepOptions(const Suite& suite) {
-    MeasureOptions o = suite.trial();
+    MeasureOptions o = suite.planned();
     o.minTrialSeconds = (suite.full() ? 0.02 : 0.01) * suite.scale();
     o.minTrials = suite.full() ? 7 : 5;
     o.minRunSeconds = o.minTrialSeconds * o.minTrials;
     o.maxRunSeconds = 2.0;
-    return o;
+    return suite.paced(o);
 }
 
 // Gather and SpMM: one call moves 100+ MB, so a trial is one or two calls; five trials.
 MeasureOptions sparseOptions(const Suite& suite) {
-    MeasureOptions o = suite.trial();
+    MeasureOptions o = suite.planned();
     o.minTrials = 5;
     o.minRunSeconds = o.minTrialSeconds * 5;
     o.maxRunSeconds = 2.0;
-    return o;
+    return suite.paced(o);
 }
 
-// Largest working set of all threads together: >= 8x (quick) or 16x (full) the LLC, at least
-// 128 MiB / 1 GiB; scaled down for tests.
+// Largest working set of all threads together: >= 4x (quick) or 16x (full) the LLC, at least
+// 128 MiB / 1 GiB; scaled down for tests. Quick mode stops at 4x (points at 1.4, 2, 2.8 and 4x
+// the LLC find the DRAM plateau) because the points beyond the LLC cost time in proportion to
+// the LLC: on a 260 MB L3 an 8x sweep streamed 2 GB per trial (issue 14 item 6).
 double largestFootprint(const Suite& suite, double llcBytes) {
     double bytes =
-        suite.full() ? std::max(16 * llcBytes, 1024 * kMiB) : std::max(8 * llcBytes, 128 * kMiB);
+        suite.full() ? std::max(16 * llcBytes, 1024 * kMiB) : std::max(4 * llcBytes, 128 * kMiB);
     if (suite.scale() < 1) {
         bytes = std::max(4 * kMiB, bytes * suite.scale());
     }
@@ -130,6 +133,9 @@ bool runSweep(Suite& suite, StreamKind kind, int threads) {
     const MeasureOptions base = sweepOptions(suite);
     std::vector<float> sinks(static_cast<std::size_t>(t));
     double secondsPerByte = 0;
+    // Quick mode compares the two vector widths at the first point beyond the LLC only and
+    // keeps the winner for the larger points (full mode compares them at every point).
+    std::optional<CpuFeatures> dramPath;
     for (std::size_t p = 0; p < sizes.size(); ++p) {
         suite.stepProgress(static_cast<double>(p) / static_cast<double>(sizes.size()),
                            " @ " + formatBytes(sizes[p]));
@@ -141,17 +147,23 @@ bool runSweep(Suite& suite, StreamKind kind, int threads) {
         // split over 256-bit pipes) 256-bit loads stream DRAM about 10 % faster, on cores with a
         // full 512-bit datapath the reverse. Inside the caches the widest path is used.
         std::vector<CpuFeatures> paths = {suite.features()};
-        if (hasNarrowerPath(suite.features()) && 4.0 * arrays * static_cast<double>(n) * t >= llc) {
+        const bool beyondLlc = 4.0 * arrays * static_cast<double>(n) * t >= llc;
+        if (beyondLlc && dramPath) {
+            paths = {*dramPath};
+        } else if (hasNarrowerPath(suite.features()) && beyondLlc) {
             CpuFeatures narrow = suite.features();
             narrow.avx512f = false;
             paths.push_back(narrow);
         }
         KernelResult best;
+        CpuFeatures bestPath = paths.front();
         for (const CpuFeatures& path : paths) {
             KernelResult r;
             r.workingSetBytes = 4.0 * arrays * static_cast<double>(n);
-            r.name = std::string(nameOf(kind)) + " " + formatBytes(r.workingSetBytes) +
-                     (paths.size() > 1 ? " " + std::string(streamIsa(path)) : "");
+            r.name =
+                std::string(nameOf(kind)) + " " + formatBytes(r.workingSetBytes) +
+                (hasNarrowerPath(suite.features()) && beyondLlc ? " " + std::string(streamIsa(path))
+                                                                : "");
             r.group = "sweep";
             r.isa = std::string(streamIsa(path));
             r.unit = "B/s";
@@ -173,8 +185,12 @@ bool runSweep(Suite& suite, StreamKind kind, int threads) {
             secondsPerByte = r.rate.typical > 0 ? 1.0 / r.rate.typical : 0;
             if (r.rate.achievable > best.rate.achievable) {
                 best = r;
+                bestPath = path;
             }
             suite.record(std::move(r));
+        }
+        if (beyondLlc && !suite.full() && paths.size() > 1) {
+            dramPath = bestPath;
         }
         sweep.points.push_back({best.workingSetBytes, best.rate.achievable});
     }
@@ -267,14 +283,22 @@ bool runSpmm(Suite& suite, int threads) {
                            : c.machine.cacheBytesFor(c.machine.caches.back().level, c.cpus);
     const auto rows =
         static_cast<std::int64_t>(gatherTableBytes(suite, llc) / (kFeatures * sizeof(float)));
-    const CsrGraph graph = randomGraph(rows, rows, kDegree, 42);
+    // The dense operand X is the whole table (4x the LLC, so its rows come from DRAM), but one
+    // call computes at most 256 MiB (quick) / 1 GiB (full) of gathered rows: the rate per
+    // nonzero does not depend on how many output rows there are, while the time of a call
+    // over every row grew with the LLC (16 GB gathered per call on a 260 MB L3; issue 14 item 6).
+    const std::int64_t active = std::min<std::int64_t>(
+        rows, static_cast<std::int64_t>((suite.full() ? 1024 : 256) * kMiB /
+                                        (kDegree * kFeatures * sizeof(float))));
+    const CsrGraph graph = randomGraph(active, rows, kDegree, 42);
     const auto elements = static_cast<std::size_t>(rows) * kFeatures;
     AlignedBuffer<float> x(elements);
-    AlignedBuffer<float> y(elements);
+    AlignedBuffer<float> y(static_cast<std::size_t>(active) * kFeatures);
     team.run([&](int i) {
         const Range r = splitRange(static_cast<std::size_t>(rows), t, i);
         std::fill(x.data() + r.begin * kFeatures, x.data() + r.end * kFeatures, 1e-3f);
-        std::fill(y.data() + r.begin * kFeatures, y.data() + r.end * kFeatures, 0.0f);
+        const Range out = splitRange(static_cast<std::size_t>(active), t, i);
+        std::fill(y.data() + out.begin * kFeatures, y.data() + out.end * kFeatures, 0.0f);
     });
     if (suite.cancelled()) {
         return false;
@@ -289,7 +313,7 @@ bool runSpmm(Suite& suite, int threads) {
     const bool ok = suite.measure(
         r, team,
         [&](int i, std::int64_t iterations) {
-            const Range range = splitRange(static_cast<std::size_t>(rows), t, i);
+            const Range range = splitRange(static_cast<std::size_t>(active), t, i);
             for (std::int64_t it = 0; it < iterations; ++it) {
                 spmm(graph, x.data(), y.data(), kFeatures, static_cast<std::int64_t>(range.begin),
                      static_cast<std::int64_t>(range.end), suite.features());

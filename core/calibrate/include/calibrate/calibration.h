@@ -29,7 +29,23 @@ struct CalibrationOptions {
     double budgetScale = 1.0;
     bool gemm = true;
     bool sparse = true;  // gather, SpMM, attention
+    // Wall-clock budget of the run (issue 14 item 6): the suite scales the trial durations of
+    // the steps still to run so the run ends within it (paceFor). 0: the mode's default
+    // (defaultTimeBudget), scaled by budgetScale; negative: no budget (trials at full length).
+    double timeBudgetSeconds = 0;
 };
+
+// The mode's default wall-clock budget: quick 27 s (the target is 30 s on every machine; 3 s
+// of margin for the fit, the profile and one slow trial), full 170 s (target 3 minutes).
+double defaultTimeBudget(Mode mode);
+
+// The pace of the remaining steps: the factor their trial durations are scaled by so the run
+// ends within the budget. `secondsLeft`: budget left; `estimateLeft`: the planned seconds of the
+// remaining steps at pace 1; `slowdown`: measured / planned seconds of the steps done so far
+// (how far the plan undershoots on this machine: large caches, slow memory, a loaded host).
+// Clamped to [minPace, 1]: never longer trials than planned, and never so short that a trial
+// loses its statistics (at 0.25 a quick trial is still >= 5 ms and 20 timer ticks).
+double paceFor(double secondsLeft, double estimateLeft, double slowdown, double minPace = 0.25);
 
 // CPUs the suite runs on: the first CPU of each physical core, at most `threads` of them.
 std::vector<int> selectCpus(const MachineContext& machine, int threads);
@@ -142,10 +158,12 @@ struct Calibration {
     std::vector<Sweep> sweeps;
     std::vector<ColdRead> coldReads;
     std::vector<KernelOverhead> overheads;
+    double timeBudgetSeconds = 0;  // the budget the run was paced to (0: none)
     struct Step {
         std::string label;
         double seconds = 0;
         double estimateSeconds = 0;
+        double pace = 1;  // trial durations relative to the plan (paceFor)
     };
     std::vector<Step> steps;  // wall time of every step of the run
     std::vector<std::string> warnings;
