@@ -302,10 +302,11 @@ core::Result<Calibration> runCalibration(const CalibrationOptions& options,
             {"attention", perMeasure, [&suite, all] { return detail::runAttention(suite, all); }});
     }
     if (options.gemm && dnnlAvailable()) {
-        steps.push_back({"oneDNN GEMM",
-                         3 * threadSets * perMeasure * 1.5 +
-                             (options.mode == Mode::full ? 16 : 11) * threadSets * perMeasure,
-                         [&suite] { return detail::runGemm(suite); }});
+        steps.push_back(
+            {"oneDNN GEMM",
+             // The three square GEMMs take longer than the shape series.
+             (static_cast<double>(detail::gemmCases(suite).size()) + 1.5) * threadSets * perMeasure,
+             [&suite] { return detail::runGemm(suite); }});
     } else if (options.gemm) {
         c.warnings.emplace_back("built without oneDNN: no GEMM reference measured");
     }

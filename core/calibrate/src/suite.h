@@ -6,6 +6,7 @@
 
 #include "calibrate/calibration.h"
 #include "calibrate/cpu_kernels.h"
+#include "calibrate/gemm.h"
 #include "calibrate/thread_team.h"
 
 namespace rooflens::calibrate::detail {
@@ -78,6 +79,9 @@ bool runGather(Suite& suite, int threads);
 bool runSpmm(Suite& suite, int threads);
 bool runAttention(Suite& suite, int threads);
 bool runGemm(Suite& suite);
+// The GEMMs runGemm measures at each thread count: the square GEMM per type, the FP32 shape grid
+// and the dispatch-overhead GEMM (also sizes the step's time estimate).
+std::vector<std::pair<GemmType, GemmShape>> gemmCases(const Suite& suite);
 bool runColdReads(Suite& suite, int threads);
 
 // Fits the ceilings from the recorded kernels and sweeps.

@@ -96,44 +96,49 @@ bool runPeaks(Suite& suite, int pass) {
     return true;
 }
 
-bool runGemm(Suite& suite) {
-    const std::vector<int> saved = availableCpus();
+std::vector<std::pair<GemmType, GemmShape>> gemmCases(const Suite& suite) {
     const double scale = std::min(1.0, suite.scale());
     const auto square = static_cast<std::int64_t>(
         std::max(64.0, std::round((suite.full() ? 2048 : 1024) * std::cbrt(scale) / 64) * 64));
+    std::vector<std::pair<GemmType, GemmShape>> cases;
+    for (GemmType type : {GemmType::fp32, GemmType::bf16, GemmType::int8}) {
+        cases.emplace_back(type, GemmShape{square, square, square});
+    }
+    // Shape efficiency eta(M) of decode-to-prefill GEMMs over a k x n FP32 weight
+    // (calibration.md 4.3 item 5): the library's share of the FMA roof depends on M and on
+    // the thread count (oneDNN 2.6 ran M = 256 at 84 % on one thread, 60 % on two).
+    const auto d = static_cast<std::int64_t>(
+        std::max(256.0, std::round((suite.full() ? 4096 : 2048) * std::sqrt(scale) / 64) * 64));
+    // The grid varies k and n too (issue 14 item 1): a narrow n (a GQA k/v projection:
+    // 2048 -> 256) wastes vector lanes and blocking, a short k starves the FMA pipes.
+    // Quick: n in {d/4, d}; full: also k = d/4. The profile's grid takes the distinct m, k
+    // and n as its axes (profile.cpp, gemmGrid).
+    const std::int64_t narrow = std::max<std::int64_t>(64, d / 4);
+    std::vector<std::pair<std::int64_t, std::int64_t>> kn = {{d, d}, {d, narrow}};
+    if (suite.full()) {
+        kn.emplace_back(narrow, d);
+    }
+    for (const auto& [k, n] : kn) {
+        for (std::int64_t m : {1, 8, 32, 128, 512}) {
+            cases.emplace_back(GemmType::fp32, GemmShape{m, n, k});
+        }
+    }
+    // Dispatch overhead: a GEMM too small for its math to count (issue 14).
+    cases.emplace_back(GemmType::fp32, GemmShape{1, 16, 16});
+    return cases;
+}
+
+bool runGemm(Suite& suite) {
+    const std::vector<int> saved = availableCpus();
     const std::vector<int>& all = suite.out().cpus;
     const auto counts = suite.threadCounts();
-    const double stepsTotal = static_cast<double>(counts.size()) * (suite.full() ? 19 : 14);
+    const auto cases = gemmCases(suite);  // the same shapes at every thread count
+    const double stepsTotal = static_cast<double>(counts.size() * cases.size());
     double stepsDone = 0;
     bool ok = true;
     for (int threads : counts) {
         const std::vector<int> cpus(all.begin(), all.begin() + threads);
         setLibraryThreads(cpus);
-        std::vector<std::pair<GemmType, GemmShape>> cases;
-        for (GemmType type : {GemmType::fp32, GemmType::bf16, GemmType::int8}) {
-            cases.emplace_back(type, GemmShape{square, square, square});
-        }
-        // Shape efficiency eta(M) of decode-to-prefill GEMMs over a d x d FP32 weight
-        // (calibration.md 4.3 item 5): the library's share of the FMA roof depends on M and on
-        // the thread count (oneDNN 2.6 ran M = 256 at 84 % on one thread, 60 % on two).
-        const auto d = static_cast<std::int64_t>(
-            std::max(256.0, std::round((suite.full() ? 4096 : 2048) * std::sqrt(scale) / 64) * 64));
-        // The grid varies k and n too (issue 14 item 1): a narrow n (a GQA k/v projection:
-        // 2048 -> 256) wastes vector lanes and blocking, a short k starves the FMA pipes.
-        // Quick: n in {d/4, d}; full: also k = d/4. The profile's grid takes the distinct m, k
-        // and n as its axes (profile.cpp, gemmGrid).
-        const std::int64_t narrow = std::max<std::int64_t>(64, d / 4);
-        std::vector<std::pair<std::int64_t, std::int64_t>> kn = {{d, d}, {d, narrow}};
-        if (suite.full()) {
-            kn.emplace_back(narrow, d);
-        }
-        for (const auto& [k, n] : kn) {
-            for (std::int64_t m : {1, 8, 32, 128, 512}) {
-                cases.emplace_back(GemmType::fp32, GemmShape{m, n, k});
-            }
-        }
-        // Dispatch overhead: a GEMM too small for its math to count (issue 14).
-        cases.emplace_back(GemmType::fp32, GemmShape{1, 16, 16});
         for (const auto& [type, shape] : cases) {
             suite.stepProgress(stepsDone++ / stepsTotal,
                                ": " + std::string(nameOf(type)) + " " + std::to_string(shape.m) +

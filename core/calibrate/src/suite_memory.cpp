@@ -148,9 +148,10 @@ bool runSweep(Suite& suite, StreamKind kind, int threads) {
         // full 512-bit datapath the reverse. Inside the caches the widest path is used.
         std::vector<CpuFeatures> paths = {suite.features()};
         const bool beyondLlc = 4.0 * arrays * static_cast<double>(n) * t >= llc;
-        if (beyondLlc && dramPath) {
+        const bool twoWidths = beyondLlc && hasNarrowerPath(suite.features());
+        if (twoWidths && dramPath) {
             paths = {*dramPath};
-        } else if (hasNarrowerPath(suite.features()) && beyondLlc) {
+        } else if (twoWidths) {
             CpuFeatures narrow = suite.features();
             narrow.avx512f = false;
             paths.push_back(narrow);
@@ -160,10 +161,8 @@ bool runSweep(Suite& suite, StreamKind kind, int threads) {
         for (const CpuFeatures& path : paths) {
             KernelResult r;
             r.workingSetBytes = 4.0 * arrays * static_cast<double>(n);
-            r.name =
-                std::string(nameOf(kind)) + " " + formatBytes(r.workingSetBytes) +
-                (hasNarrowerPath(suite.features()) && beyondLlc ? " " + std::string(streamIsa(path))
-                                                                : "");
+            r.name = std::string(nameOf(kind)) + " " + formatBytes(r.workingSetBytes) +
+                     (twoWidths ? " " + std::string(streamIsa(path)) : "");
             r.group = "sweep";
             r.isa = std::string(streamIsa(path));
             r.unit = "B/s";
@@ -189,7 +188,7 @@ bool runSweep(Suite& suite, StreamKind kind, int threads) {
             }
             suite.record(std::move(r));
         }
-        if (beyondLlc && !suite.full() && paths.size() > 1) {
+        if (twoWidths && !suite.full()) {
             dramPath = bestPath;
         }
         sweep.points.push_back({best.workingSetBytes, best.rate.achievable});
