@@ -281,6 +281,20 @@ std::int64_t positive(const po::variables_map& vm, const char* name) {
     return requirePositive(vm, name);
 }
 
+// --dtype: nullopt for auto (or when the command has no such option).
+std::optional<core::DataType> dtypeOption(const po::variables_map& vm) {
+    const std::string value = get<std::string>(vm, "dtype", "auto");
+    if (value == "auto") {
+        return std::nullopt;
+    }
+    const auto type = core::parseDataType(value == "float32" ? "fp32" : value);
+    if (!type || (*type != core::DataType::fp32 && *type != core::DataType::fp16 &&
+                  *type != core::DataType::bf16)) {
+        throw CliError{kUsage, "--dtype: expected auto|fp16|bf16|fp32, got '" + value + "'"};
+    }
+    return type;
+}
+
 int bits(const po::variables_map& vm, const char* name) {
     const int value = vm[name].as<int>();
     if (!((value >= 2 && value <= 8) || value == 16 || value == 32)) {
@@ -339,6 +353,9 @@ void addModelOptions(po::options_description& options, bool severalDevices, bool
              "compression: a scenario preset (rooflens scenarios list) or a scenario .json; "
              "replaces --wbits/--abits/--kvbits");
     }
+    init("dtype", po::value<std::string>()->default_value("auto"),
+         "float type of weights and activations: auto|fp16|bf16|fp32 (auto: the config's "
+         "torch_dtype, float32 served at fp16; ViT fp16; GNN --gnn-dtype)");
     init("wbits", po::value<int>()->default_value(16), "bits per linear-layer weight (shorthand)");
     init("abits", po::value<int>()->default_value(16), "bits per GEMM input activation");
     init("kvbits", po::value<int>()->default_value(16), "bits per KV-cache element");
@@ -425,6 +442,7 @@ BoundModel bindModel(const po::variables_map& vm, const core::ProgressCallback& 
     } else if (spec.family == ModelFamily::onnx) {
         readImageSize(vm, spec);
     }
+    spec.floatType = dtypeOption(vm);
     ProgressBar bar;
     const auto start = std::chrono::steady_clock::now();
     models::BindOptions options;

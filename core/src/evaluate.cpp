@@ -39,7 +39,7 @@ void addReductionNotes(const WorkloadBuilder& builder, const EvaluationInput& in
     if (label.empty() || in.settings.phase != Phase::prefill) {
         return;
     }
-    PassOptions options;
+    PassOptions options = passOptionsFor(scenario, false);
     options.tokenReduction = "none";
     auto baseline = builder.build(in.settings, options);
     if (!baseline) {
@@ -299,13 +299,19 @@ bool needsSeparateBlocks(const std::optional<Scenario>& scenario) {
     return false;
 }
 
-Result<Workload> buildPass(const WorkloadBuilder& builder, const RunSettings& settings,
-                           const std::optional<Scenario>& scenario, bool collapseBlocks) {
+PassOptions passOptionsFor(const std::optional<Scenario>& scenario, bool collapseBlocks) {
     PassOptions options;
     options.collapseBlocks = collapseBlocks;
     if (scenario) {
         options.tokenReduction = scenario->tokenReduction;
+        options.floatType = passFloatType(*scenario);
     }
+    return options;
+}
+
+Result<Workload> buildPass(const WorkloadBuilder& builder, const RunSettings& settings,
+                           const std::optional<Scenario>& scenario, bool collapseBlocks) {
+    const PassOptions options = passOptionsFor(scenario, collapseBlocks);
     ROOFLENS_TRY(Workload workload, builder.build(settings, options));
     if (!scenario) {
         return workload;

@@ -737,6 +737,19 @@ Result<Scenario> resolveScenario(const std::string& nameOrPath) {
     return loadScenario(scenarioPresetDir() / (nameOrPath + ".json"));
 }
 
+std::optional<DataType> passFloatType(const Scenario& scenario) {
+    const auto plainFp32 = [](const std::optional<TensorFormat>& f) {
+        return f && *f == TensorFormat{DataType::fp32};
+    };
+    const auto& kv = scenario.kvCache;
+    const bool kvFp32 =
+        kv && plainFp32(kv->format) && kv->fullPrecisionWindow == 0 && kv->keptRatio == 1.0;
+    if (plainFp32(scenario.weights) && plainFp32(scenario.activations) && kvFp32) {
+        return DataType::fp32;
+    }
+    return std::nullopt;
+}
+
 Scenario scenarioFromBits(int weightBits, int activationBits, int kvBits) {
     Scenario s;
     s.name = "W" + std::to_string(weightBits) + "A" + std::to_string(activationBits) + "KV" +

@@ -73,7 +73,8 @@ core::Result<core::Json> parseConfigFile(const std::filesystem::path& path) {
     return strict;
 }
 
-core::Result<core::DataType> parseFloatType(Fields& f, const core::Json& document) {
+core::Result<core::DataType> parseFloatType(Fields& f, const core::Json& document,
+                                            std::string* checkpoint) {
     const core::Json* owner = &f.object();
     std::string base = f.base();
     const auto has = [](const core::Json& obj, const char* key) {
@@ -85,7 +86,8 @@ core::Result<core::DataType> parseFloatType(Fields& f, const core::Json& documen
         base.clear();
     }
     // torch_dtype (named "dtype" since transformers 4.56): the checkpoint's float type. float32
-    // and an absent field both map to fp16, the precision the cost model assumes for inference.
+    // and an absent field both map to fp16, the precision the cost model assumes for inference
+    // (vLLM's --dtype auto serves FP32 checkpoints at FP16); --dtype fp32 prices FP32.
     const char* key = has(*owner, "torch_dtype") ? "torch_dtype" : "dtype";
     if (!has(*owner, key)) {
         return core::DataType::fp16;
@@ -93,6 +95,9 @@ core::Result<core::DataType> parseFloatType(Fields& f, const core::Json& documen
     auto name = f.reader().string(*owner, base, key);
     if (!name) {
         return name.error();
+    }
+    if (checkpoint) {
+        *checkpoint = *name;
     }
     if (*name == "float16" || *name == "half" || *name == "float32" || *name == "float") {
         return core::DataType::fp16;

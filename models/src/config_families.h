@@ -26,7 +26,11 @@ void parseActivation(Fields& f, std::string_view key, std::string fallback, LlmC
 core::Status parseDecoderCore(Fields& f, std::int64_t maxLayers, LlmConfig& config);
 
 // torch_dtype / dtype of the language model's object, else of the top level.
-core::Result<core::DataType> parseFloatType(Fields& f, const core::Json& document);
+// The price-time float type of a checkpoint's torch_dtype (dtype): bfloat16 -> bf16, float16 ->
+// fp16, float32 -> fp16 (served at 16 bits, as vLLM's dtype "auto"; --dtype fp32 overrides),
+// absent -> fp16. `checkpoint` receives the field's text ("" when absent).
+core::Result<core::DataType> parseFloatType(Fields& f, const core::Json& document,
+                                            std::string* checkpoint = nullptr);
 // Vision tower parameters (gemma3's SigLIP under vision_config).
 core::Status parseVision(const core::JsonReader& reader, const core::Json& document,
                          LlmConfig& config);

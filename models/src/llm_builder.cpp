@@ -80,6 +80,13 @@ core::Workload Builder::build() {
     w.layers = std::move(m_layers);
     w.attentionShapes = std::move(m_shapes);
     fillMemory(w);
+    if ((m_c.checkpointDtype == "float32" || m_c.checkpointDtype == "float") &&
+        m_floatType != DataType::fp32) {
+        w.warnings.push_back("torch_dtype float32 priced at " +
+                             std::string(core::nameOf(m_floatType)) +
+                             " (served at 16 bits, as vLLM's dtype auto); --dtype fp32 prices the "
+                             "checkpoint's own precision");
+    }
     if (m_keys > static_cast<double>(m_c.maxPositions) && m_c.maxPositions > 0) {
         w.warnings.push_back("context of " + std::to_string(static_cast<long long>(m_keys)) +
                              " tokens exceeds the model's max_position_embeddings (" +
@@ -315,7 +322,7 @@ core::Result<core::Workload> buildLlm(const LlmConfig& config, const core::RunSe
     constexpr std::int64_t kMaxTokens = std::int64_t{1} << 40;
     if (settings.batch < 1 || settings.batch > kMaxTokens) {
         return core::usageError("batch must be an integer in [1, 2^40], got " +
-                               std::to_string(settings.batch));
+                                std::to_string(settings.batch));
     }
     if (settings.phase == core::Phase::request) {
         return core::usageError("buildLlm builds one pass: use prefill or decode");
@@ -323,12 +330,12 @@ core::Result<core::Workload> buildLlm(const LlmConfig& config, const core::RunSe
     if (settings.phase == core::Phase::prefill &&
         (settings.promptLength < 1 || settings.promptLength > kMaxTokens)) {
         return core::usageError("prompt length must be an integer in [1, 2^40], got " +
-                               std::to_string(settings.promptLength));
+                                std::to_string(settings.promptLength));
     }
     if (settings.phase == core::Phase::decode &&
         (settings.contextLength < 1 || settings.contextLength > kMaxTokens)) {
         return core::usageError("context length must be an integer in [1, 2^40], got " +
-                               std::to_string(settings.contextLength));
+                                std::to_string(settings.contextLength));
     }
     return detail::Builder(config, settings, options).build();
 }

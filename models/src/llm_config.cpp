@@ -333,7 +333,7 @@ core::Result<LlmConfig> parseLlmConfig(const core::Json& document, const std::st
     if (auto status = resolved->family->parse(fields, config, options); !status) {
         return status.error();
     }
-    auto floatType = detail::parseFloatType(fields, document);
+    auto floatType = detail::parseFloatType(fields, document, &config.checkpointDtype);
     if (!floatType) {
         return floatType.error();
     }

@@ -25,7 +25,7 @@ public:
         : m_c(c),
           m_s(s),
           m_r(r),
-          m_sink(nativePrecision(core::DataType::fp16)),
+          m_sink(nativePrecision(c.floatType)),
           m_schedule(std::move(schedule)),
           m_height(height),
           m_width(width) {

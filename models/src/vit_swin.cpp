@@ -23,7 +23,7 @@ std::int64_t roundUp(std::int64_t value, std::int64_t multiple) {
 class SwinBuilder {
 public:
     SwinBuilder(const VitConfig& c, const core::RunSettings& s)
-        : m_c(c), m_s(s), m_sink(nativePrecision(core::DataType::fp16)) {
+        : m_c(c), m_s(s), m_sink(nativePrecision(c.floatType)) {
         m_batch = static_cast<double>(s.batch);
         m_ba = m_bf = m_sink.precision().bytes;
     }

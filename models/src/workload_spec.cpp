@@ -145,6 +145,11 @@ public:
         }
         BuildOptions build;
         build.collapseBlocks = options.collapseBlocks;
+        if (options.floatType && *options.floatType != m_config.floatType) {
+            LlmConfig config = m_config;
+            config.floatType = *options.floatType;
+            return buildLlm(config, settings, build);
+        }
         return buildLlm(m_config, settings, build);
     }
 
@@ -174,6 +179,11 @@ public:
         ROOFLENS_TRY(vit.reduction, reductionFor(options.tokenReduction));
         core::RunSettings s = settings;
         s.phase = core::Phase::prefill;
+        if (options.floatType && *options.floatType != m_config.floatType) {
+            VitConfig config = m_config;
+            config.floatType = *options.floatType;
+            return buildVit(config, s, vit);
+        }
         return buildVit(m_config, s, vit);
     }
 
@@ -204,6 +214,11 @@ public:
         }
         core::RunSettings s = settings;
         s.phase = core::Phase::prefill;
+        if (options.floatType && *options.floatType != m_config.floatType) {
+            GnnConfig config = m_config;
+            config.floatType = *options.floatType;
+            return buildGnn(config, m_graph, s);
+        }
         return buildGnn(m_config, m_graph, s);
     }
 
@@ -216,6 +231,10 @@ private:
 core::Status checkUnused(const WorkloadSpec& spec) {
     const std::string family(core::nameOf(spec.family));
     const bool image = spec.imageHeight != 0 || spec.imageWidth != 0;
+    if (spec.family == ModelFamily::onnx && spec.floatType) {
+        return core::usageError("--dtype applies to LLM, ViT and GNN models; the ONNX graph " +
+                                spec.model + " is priced at fp16");
+    }
     if (spec.family == ModelFamily::onnx && spec.tokenReduction.empty()) {
         return core::Ok{};  // an ONNX graph's symbolic image dimensions take the image size
     }
@@ -372,11 +391,13 @@ core::Result<std::shared_ptr<const core::WorkloadBuilder>> bindWorkload(
     switch (spec.family) {
         case ModelFamily::llm: {
             ROOFLENS_TRY(LlmConfig config, resolveLlm(spec.model));
+            config.floatType = spec.floatType.value_or(config.floatType);
             return std::shared_ptr<const core::WorkloadBuilder>(
                 std::make_shared<LlmBuilder>(std::move(config)));
         }
         case ModelFamily::vit: {
             ROOFLENS_TRY(VitConfig config, resolveVit(spec.model));
+            config.floatType = spec.floatType.value_or(config.floatType);
             VitOptions vit;
             vit.imageHeight = spec.imageHeight;
             vit.imageWidth = spec.imageWidth;
@@ -405,6 +426,7 @@ core::Result<std::shared_ptr<const core::WorkloadBuilder>> bindWorkload(
             }
             GnnConfig config = spec.gnn;
             config.model = *kind;
+            config.floatType = spec.floatType.value_or(config.floatType);
             return std::shared_ptr<const core::WorkloadBuilder>(
                 std::make_shared<GnnBuilder>(std::move(config), std::move(graph)));
         }

@@ -163,6 +163,9 @@ void registerModel(py::module_& m) {
                                    d["image_width"] = s.imageWidth;
                                    d["token_reduction"] = s.tokenReduction;
                                    d["graph"] = s.graph;
+                                   d["dtype"] = s.floatType
+                                                    ? std::string(core::nameOf(*s.floatType))
+                                                    : std::string("auto");
                                    return d;
                                })
         .def_property_readonly("has_decode",

@@ -33,6 +33,9 @@ struct PassOptions {
     // Token reduction of the scenario (vision families, models::parseTokenReduction grammar):
     // empty = the workload spec's own, "none" = no reduction.
     std::string_view tokenReduction;
+    // The float type the whole pass is built in (an all-fp32 scenario: passFloatType); nullopt
+    // builds at the model's native type. Families without a float-type choice ignore it.
+    std::optional<DataType> floatType;
 };
 
 // A model bound to its family's builder: immutable and thread-safe, shared by every evaluation
@@ -107,6 +110,9 @@ double pipelinedSeconds(const Report& microBatch, int m, double& bubble);
 // Whether a scenario names particular blocks (overrides, early exit), so folded blocks would be
 // wrong for it.
 bool needsSeparateBlocks(const std::optional<Scenario>& scenario);
+
+// The options of a pass built for `scenario`: its token reduction and float type.
+PassOptions passOptionsFor(const std::optional<Scenario>& scenario, bool collapseBlocks);
 
 // Builds one pass with a scenario applied (the first two steps of the pipeline).
 Result<Workload> buildPass(const WorkloadBuilder& builder, const RunSettings& settings,

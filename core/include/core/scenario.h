@@ -124,6 +124,12 @@ Result<Scenario> resolveScenario(const std::string& nameOrPath);
 // The scenario for the CLI's --wbits/--abits/--kvbits shorthand (plain integers, no groups).
 Scenario scenarioFromBits(int weightBits, int activationBits, int kvBits);
 
+// The float type a scenario runs the whole pass in: fp32 when its weights, activations and KV
+// cache are all plain fp32 (W32A32KV32, no groups, no KV window or eviction). Such a pass is
+// built at fp32 (every activation, norm, softmax, residual and the attention math in fp32, not
+// only the GEMM inputs: docs/cost-model.md "Native precision"); nullopt otherwise.
+std::optional<DataType> passFloatType(const Scenario& scenario);
+
 // Applies the scenario to a workload built at native precision. Errors for settings that do
 // not fit the workload (e.g. dropping more blocks than the model has).
 Result<Workload> applyScenario(const Scenario& scenario, const Workload& workload);

@@ -97,6 +97,9 @@ struct LlmConfig {
     NormKind norm = NormKind::rms;
     Activation activation = Activation::silu;
     core::DataType floatType = core::DataType::fp16;  // torch_dtype: fp16 or bf16
+    // torch_dtype as the config writes it ("float32", "bfloat16"; "" when absent). A float32
+    // checkpoint is priced at fp16 unless --dtype fp32 (docs/cost-model.md "Native precision").
+    std::string checkpointDtype;
 
     // Per-layer plan; empty = every layer alike, as the fields above say (see layerPlan()).
     std::vector<LayerSpec> layers;

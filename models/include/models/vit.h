@@ -37,6 +37,9 @@ struct VitConfig {
     std::int64_t classTokens = 1;         // 1 for ViT/DeiT, 0 for Swin (average pooling)
     std::int64_t distillationTokens = 0;  // DeiT-distilled: 1
     bool qkvBias = true;
+    // The float type weights and activations are priced in: fp16 (the vision literature's
+    // inference precision), or --dtype / an all-fp32 scenario (fp32).
+    core::DataType floatType = core::DataType::fp16;
     // Swin
     std::int64_t windowSize = 7;           // M
     std::vector<std::int64_t> depths;      // blocks per stage, e.g. (2, 2, 6, 2)

@@ -6,6 +6,7 @@
 // which the evaluation pipeline (core/evaluate.h) calls for every pass.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ struct WorkloadSpec {
     // (GnnConfig::model is set from `model`).
     std::string graph;
     GnnConfig gnn;
+    // --dtype: the float type weights and activations are priced in (LLM, ViT, GNN); nullopt:
+    // the model's (an LLM's torch_dtype, float32 served at fp16 as vLLM's dtype "auto"; ViT
+    // fp16; GNN gnn.floatType). An all-fp32 scenario builds its passes at fp32 regardless.
+    std::optional<core::DataType> floatType;
 };
 
 // The family of a --model argument: a preset id of some family, a GNN architecture name, or a
