@@ -82,6 +82,7 @@ core::RooflineChartSpec chartOf(const po::variables_map& vm) {
     chart.ceilings = vm["all-ceilings"].as<bool>() ? core::CeilingSet::all : core::CeilingSet::used;
     chart.sparseCeilings = vm["sparse-ceilings"].as<bool>();
     chart.onChipLevels = !vm["no-on-chip"].as<bool>();
+    chart.expectedPoints = vm["expected-points"].as<bool>();
     chart.title = vm["title"].as<std::string>();
     return core::buildRooflineChart(inputs, chart);
 }
@@ -123,6 +124,8 @@ int runPlot(const std::vector<std::string>& args) {
         ("all-ceilings", po::bool_switch(), "draw every compute peak, not only those used")
         ("sparse-ceilings", po::bool_switch(), "add the 2:4 sparse matrix peaks")
         ("no-on-chip", po::bool_switch(), "main memory's ceiling only")
+        ("expected-points", po::bool_switch(),
+         "also draw each layer at the rate of its expected time (hollow, under the roof)")
         ("title", po::value<std::string>()->default_value(""), "chart title")
         ("theme", po::value<std::string>()->default_value("light"), "light|dark")
         ("output,o", po::value<std::string>()->required(), "FILE.png, FILE.svg or FILE.pdf")

@@ -17,6 +17,7 @@
 #include "cli_common.h"
 #include "core/paths.h"
 #include "core/units.h"
+#include "validate_whole.h"
 
 namespace rooflens::cli {
 
@@ -35,7 +36,11 @@ const char* kValidateUsage =
     "Default model: validate-tiny, the TinyLlama-1.1B shapes (d 2048, d_ff 5632, 32 heads, 4 KV\n"
     "heads, vocab 32000); each distinct shape runs once, so any preset fits in memory and time.\n"
     "When the model's weights exceed the last-level cache, GEMVs cycle through copies of their\n"
-    "weight (cold caches, as inside a whole decode pass).";
+    "weight (cold caches, as inside a whole decode pass).\n"
+    "--whole instead runs a real FP32 forward pass of the whole model (a Llama-style decoder:\n"
+    "prefill, then one decode step with its KV cache; or a ViT), every layer timed, at 1 thread\n"
+    "and all physical cores (or --threads N), and compares each layer and the total with the\n"
+    "engine's roofline bound and expected time.";
 
 // The default model: TinyLlama-1.1B's shapes (tests/data/models/tiny-llama), small enough that
 // every distinct FP32 kernel runs in well under a second.
@@ -46,7 +51,9 @@ const char* kDefaultModel = R"({
   "tie_word_embeddings": false, "torch_dtype": "bfloat16"
 })";
 
-models::LlmConfig defaultModel() {
+}  // namespace
+
+models::LlmConfig validateDefaultModel() {
     auto config = models::parseLlmConfig(nlohmann::json::parse(kDefaultModel), "validate-tiny",
                                          "validate-tiny");
     if (!config) {
@@ -54,6 +61,8 @@ models::LlmConfig defaultModel() {
     }
     return std::move(config).value();
 }
+
+namespace {
 
 // Distinct linear-layer shapes of one pass, with the layer names that share each.
 // Returns the FP32 bytes of all linear-layer weights of the pass.
@@ -370,12 +379,41 @@ int runValidate(const std::vector<std::string>& arguments) {
         "nodes of the random GNN graph (-1: 4x LLC / 256 B, >= 512 Ki, the calibration's gather "
         "table; 0: no SpMM)")("format", po::value<std::string>()->default_value("table"),
                               "table|json|csv|md")(
-        "output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout");
+        "output,o", po::value<std::string>()->default_value(""), "write to FILE instead of stdout")(
+        "whole", po::bool_switch(), "run the whole model's forward pass (see above)")(
+        "repeats", po::value<int>()->default_value(3), "--whole: timed passes after a warm-up")(
+        "per-layer", po::bool_switch(), "--whole: list every layer, not one row per op");
     auto parsed = parseOptions(args, options, kValidateUsage);
     if (!parsed) {
         return kOk;
     }
     const po::variables_map& vm = *parsed;
+    if (vm["whole"].as<bool>()) {
+        WholeRequest request;
+        request.hwArg = vm["hw"].as<std::string>();
+        request.model = vm["model"].as<std::string>();
+        request.prompt = vm["prompt-len"].as<std::int64_t>();
+        request.repeats = vm["repeats"].as<int>();
+        request.perLayer = vm["per-layer"].as<bool>();
+        request.format = vm["format"].as<std::string>();
+        request.output = vm["output"].as<std::string>();
+        const int threads = vm["threads"].as<int>();
+        if (request.prompt < 1 || request.prompt > 32768 || request.repeats < 1 ||
+            request.repeats > 100 || threads < 0) {
+            throw CliError{kUsage,
+                           "validate --whole: --prompt-len must be in [1, 32768], --repeats in "
+                           "[1, 100], --threads non-negative"};
+        }
+        if (!vm["context-len"].defaulted()) {
+            throw CliError{kUsage,
+                           "validate --whole: the decode step's context is the prompt "
+                           "plus one; set --prompt-len, not --context-len"};
+        }
+        if (threads > 0) {
+            request.threadCounts = {threads};
+        }
+        return runValidateWhole(request);
+    }
     const auto format = parseFormat(vm["format"].as<std::string>(),
                                     {core::ReportFormat::table, core::ReportFormat::json,
                                      core::ReportFormat::csv, core::ReportFormat::md});
@@ -397,7 +435,8 @@ int runValidate(const std::vector<std::string>& arguments) {
     std::string sidecarPath;
     const auto sidecar = findSidecar(vm["calibration"].as<std::string>(), hwArg, hw, sidecarPath);
     const std::string modelArg = vm["model"].as<std::string>();
-    const models::LlmConfig config = modelArg.empty() ? defaultModel() : resolveModel(modelArg);
+    const models::LlmConfig config =
+        modelArg.empty() ? validateDefaultModel() : resolveModel(modelArg);
 
     const calibrate::MachineContext machine = calibrate::detectMachine();
     int threads = vm["threads"].as<int>();

@@ -283,7 +283,7 @@ ChartPoint makePoint(const Report& report, std::size_t i, const std::string& mem
 
 // One point per drawable layer of one series; layers without OPs, bytes or a rate are counted
 // as skipped.
-void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labelled,
+void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labelled, bool expected,
                      RooflineChartSpec& spec, UsedTypes& used) {
     ChartSeries& series = spec.series[seriesIndex];
     const Report& report = *input.report;
@@ -300,6 +300,11 @@ void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labe
         ChartPoint point = makePoint(report, i, memoryName);
         point.series = static_cast<int>(seriesIndex);
         point.labelled = labelled && claimLabel(seen, report.layers[i], result);
+        if (expected && result.expectedSeconds > 0) {
+            point.expectedSeconds = result.expectedSeconds;
+            point.expectedOpsPerSecond =
+                std::min(point.opsPerSecond, result.ops / result.expectedSeconds);
+        }
         const Execution& e = result.execution;
         if (e.peakOpsPerSecond > 0) {
             (e.unit == ExecUnit::matrix ? used.matrix : used.vector)[device].insert(e.mathType);
@@ -318,7 +323,8 @@ std::vector<std::vector<Ceiling>> addRidgesAndAxes(const std::vector<const Hardw
     for (const auto& point : spec.points) {
         xLo = std::min(xLo, point.intensity);
         xHi = std::max(xHi, point.intensity);
-        yLo = std::min(yLo, point.opsPerSecond);
+        yLo = std::min(
+            yLo, point.expectedOpsPerSecond > 0 ? point.expectedOpsPerSecond : point.opsPerSecond);
         yHi = std::max(yHi, point.opsPerSecond);
     }
     for (std::size_t d = 0; d < spec.devices.size(); ++d) {
@@ -425,7 +431,7 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
     for (const auto& input : inputs) {
         if (input.report != nullptr && input.hardware != nullptr) {
             const bool labelled = options.labelAllSeries || seriesIndex == 0;
-            addSeriesPoints(input, seriesIndex++, labelled, spec, used);
+            addSeriesPoints(input, seriesIndex++, labelled, options.expectedPoints, spec, used);
         }
     }
 
@@ -506,6 +512,10 @@ std::string serializeChartSpec(const RooflineChartSpec& spec) {
                    {"bound", p.boundLabel}};
         if (p.labelled) {
             point["label"] = p.label;
+        }
+        if (p.expectedOpsPerSecond > 0) {
+            point["expected_ops_per_second"] = round6(p.expectedOpsPerSecond);
+            point["expected_seconds"] = round6(p.expectedSeconds);
         }
         points.push_back(point);
     }

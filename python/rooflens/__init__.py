@@ -248,11 +248,14 @@ def sweep(model, hw=None, scenario=_DEFAULT, *, system=None, progress=None, sett
     return doc if document else doc["points"]
 
 
-def chart(reports, *, ceilings="used", sparse=False, on_chip=True, label_all=False, title=""):
+def chart(reports, *, ceilings="used", sparse=False, on_chip=True, label_all=False, title="",
+          expected=False):
     """The roofline chart of one or more reports as data (core/chart.h): roofs, ridge points,
-    one point per layer, axis ranges; what the GUI and `rooflens plot` draw."""
+    one point per layer, axis ranges; what the GUI and `rooflens plot` draw. expected=True adds
+    each point's expected_ops_per_second (the rate its expected time attains, under the roof)."""
     items = reports if isinstance(reports, (list, tuple)) else [reports]
-    return _core.chart([r._report for r in items], ceilings, sparse, on_chip, label_all, title)
+    return _core.chart([r._report for r in items], ceilings, sparse, on_chip, label_all, title,
+                       expected)
 
 
 def palette(dark=False):

@@ -62,6 +62,16 @@ def _draw_points(ax, spec, colours):
         scenario = spec["series"][p["series"]]["scenario"]
         groups.setdefault((p["kind"], scenario), []).append(p)
     for (kind, scenario), points in groups.items():
+        expected = [p for p in points if "expected_ops_per_second" in p]
+        if expected:  # hollow, under the roof, with a dotted line up to the roof point
+            colour = colours["kinds"].get(kind, colours["foreground"])
+            ax.vlines([p["intensity_ops_per_byte"] for p in expected],
+                      [p["expected_ops_per_second"] for p in expected],
+                      [p["ops_per_second"] for p in expected], colors=colour, linestyles="dotted",
+                      linewidths=0.8, zorder=3)
+            ax.scatter([p["intensity_ops_per_byte"] for p in expected],
+                       [p["expected_ops_per_second"] for p in expected], facecolors="none",
+                       edgecolors=colour, marker="o", s=20, zorder=3, linewidths=1)
         ax.scatter([p["intensity_ops_per_byte"] for p in points],
                    [p["ops_per_second"] for p in points],
                    color=colours["kinds"].get(kind, colours["foreground"]),

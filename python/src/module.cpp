@@ -44,7 +44,7 @@ void registerReport(py::module_& m) {
 }
 
 core::ChartOptions chartOptions(const std::string& ceilings, bool sparse, bool onChip,
-                                bool labelAll, const std::string& title) {
+                                bool labelAll, const std::string& title, bool expected) {
     core::ChartOptions options;
     if (ceilings != "used" && ceilings != "all") {
         raise(core::usageError("--ceilings: expected used|all, got '" + ceilings + "'"));
@@ -54,15 +54,17 @@ core::ChartOptions chartOptions(const std::string& ceilings, bool sparse, bool o
     options.onChipLevels = onChip;
     options.labelAllSeries = labelAll;
     options.title = title;
+    options.expectedPoints = expected;
     return options;
 }
 
 py::object chart(const std::vector<Report>& reports, const std::string& ceilings, bool sparse,
-                 bool onChip, bool labelAll, const std::string& title) {
+                 bool onChip, bool labelAll, const std::string& title, bool expected) {
     if (reports.empty()) {
         raise(core::usageError("a chart needs at least one report"));
     }
-    const core::ChartOptions options = chartOptions(ceilings, sparse, onChip, labelAll, title);
+    const core::ChartOptions options =
+        chartOptions(ceilings, sparse, onChip, labelAll, title, expected);
     std::vector<core::ChartInput> inputs;
     for (const Report& r : reports) {
         inputs.push_back(core::ChartInput{r.report.get(), r.hardware.get(), r.scenario});
@@ -125,7 +127,8 @@ PYBIND11_MODULE(_core, m) {
     rp::registerReport(m);
     m.def("chart", &rp::chart, pybind11::arg("reports"), pybind11::arg("ceilings") = "used",
           pybind11::arg("sparse") = false, pybind11::arg("on_chip") = true,
-          pybind11::arg("label_all") = false, pybind11::arg("title") = "");
+          pybind11::arg("label_all") = false, pybind11::arg("title") = "",
+          pybind11::arg("expected") = false);
     m.def("palette", &rp::palette, pybind11::arg("dark") = false);
     m.def("configure_allocator", &rooflens::core::configureProcessAllocator);
 }

@@ -3,6 +3,7 @@
 // exits 2; usage and input errors; validate's report in every format.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -145,6 +146,71 @@ TEST(CliValidate, ReportsEveryKernelClassInEveryFormat) {
     const std::string text = slurp(scratch() / "validate.md");
     EXPECT_NE(text.find("| kernel"), std::string::npos);
     EXPECT_NE(text.find("median"), std::string::npos);
+}
+
+// validate --whole on a two-block decoder: every engine layer is measured in both passes, the
+// totals are the sums of the layers, the expected time is never below the roofline, and the
+// usage errors name what is wrong.
+TEST(CliValidate, WholeModelRunMeasuresEveryEngineLayer) {
+    const std::string profile = calibrateTiny("whole.json");
+    const auto config = scratch() / "whole-tiny.json";
+    {
+        std::ofstream out(config);
+        out << R"({"model_type": "llama", "hidden_size": 64, "intermediate_size": 96,
+                   "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+                   "vocab_size": 50, "max_position_embeddings": 64, "hidden_act": "silu",
+                   "tie_word_embeddings": false, "torch_dtype": "float32"})";
+    }
+    const std::string common = "validate --whole --hw '" + profile + "' --model '" +
+                               config.string() + "' --prompt-len 8 --repeats 2 --threads 1";
+    const auto json = rooflens(common + " --format json");
+    ASSERT_EQ(json.exitCode, 0) << json.err;
+    const auto doc = nlohmann::json::parse(json.out);
+    EXPECT_EQ(doc["kind"], "rooflens-whole-validation");
+    EXPECT_EQ(doc["model"], "whole-tiny");
+    ASSERT_EQ(doc["runs"].size(), 2U);
+    EXPECT_EQ(doc["runs"][0]["phase"], "prefill");
+    EXPECT_EQ(doc["runs"][1]["phase"], "decode");
+    EXPECT_EQ(doc["runs"][1]["keys"], 9);
+    for (const auto& run : doc["runs"]) {
+        EXPECT_EQ(run["threads"], 1);
+        EXPECT_TRUE(run["unmatched"].empty()) << run["unmatched"].dump();
+        // embed_tokens + 2 x 13 block layers + final_norm + lm_head, all measured.
+        ASSERT_EQ(run["layers"].size(), 29U);
+        double roof = 0;
+        double expected = 0;
+        for (const auto& layer : run["layers"]) {
+            EXPECT_TRUE(layer["measured"].get<bool>()) << layer["name"];
+            EXPECT_GT(layer["measured_median_seconds"].get<double>(), 0) << layer["name"];
+            EXPECT_GE(layer["expected_seconds"].get<double>(),
+                      layer["roofline_seconds"].get<double>() * (1 - 1e-12))
+                << layer["name"];
+            roof += layer["roofline_seconds"].get<double>();
+            expected += layer["expected_seconds"].get<double>();
+        }
+        EXPECT_NEAR(run["summary"]["roofline_seconds"].get<double>(), roof, 1e-9 * roof);
+        EXPECT_NEAR(run["summary"]["expected_seconds"].get<double>(), expected, 1e-9 * expected);
+    }
+    const auto table = rooflens(common);
+    ASSERT_EQ(table.exitCode, 0) << table.err;
+    EXPECT_NE(table.out.find("expected total err"), std::string::npos);
+    EXPECT_NE(table.out.find("q_proj"), std::string::npos);
+    struct Case {
+        std::string args;
+        int code;
+        std::string fragment;
+    };
+    const Case cases[] = {
+        {"validate --whole --hw '" + profile + "' --model mixtral-8x7b", 1, "mixture-of-experts"},
+        {"validate --whole --hw '" + profile + "' --model gcn", 1, "LLM decoders and ViTs"},
+        {common + " --context-len 9", 1, "--prompt-len, not --context-len"},
+        {common + " --repeats 0", 1, "--repeats"},
+    };
+    for (const auto& c : cases) {
+        const auto r = rooflens(c.args);
+        EXPECT_EQ(r.exitCode, c.code) << c.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.fragment), std::string::npos) << c.args << "\n" << r.err;
+    }
 }
 
 }  // namespace

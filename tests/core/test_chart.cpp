@@ -146,6 +146,56 @@ TEST(Chart, OnePointPerLayerWithMathOnTheRoof) {
     }
 }
 
+// Expected points: a device whose GEMMs reach half their peak and whose memory reaches 80 % of
+// its bandwidth draws a compute-bound GEMM at half its roof rate and a memory-bound layer at
+// 80 % of it; without the option no point has an expected rate and the JSON has no field.
+TEST(Chart, ExpectedPointsSitAtTheEfficiencyUnderTheRoof) {
+    Hardware hw = testing::roundDevice();
+    EfficiencyModel e;
+    GemmEfficiencyGrid half;
+    half.unit = ExecUnit::matrix;
+    half.m = half.k = half.n = {1};
+    half.values = {0.5};
+    e.gemm.push_back(half);
+    e.memory = MemoryEfficiencyCurve{{1}, {0.8}};
+    hw.efficiency = e;
+    Workload w = tinyWorkload(DataType::fp16, 1.0);
+    for (auto& layer : w.layers) {
+        layer.m = layer.k = layer.n = layer.kind == LayerKind::gemm ? 64 : 0;
+    }
+    const Report report = analyze(w, hw);
+    const std::vector<ChartInput> inputs = {{&report, &hw, ""}};
+    ChartOptions options;
+    options.expectedPoints = true;
+    const auto spec = buildRooflineChart(inputs, options);
+    bool sawCompute = false;
+    bool sawMemory = false;
+    for (const auto& p : spec.points) {
+        const LayerResult& r = report.results[p.layer];
+        EXPECT_NEAR(p.expectedOpsPerSecond, r.ops / r.expectedSeconds, 1e-9 * p.opsPerSecond);
+        EXPECT_LE(p.expectedOpsPerSecond, p.opsPerSecond);
+        EXPECT_GE(p.expectedOpsPerSecond, spec.y.min);
+        if (p.name == "blocks.0.mlp") {  // 4e12 OPs on 1.6e9 B: compute bound on the round device
+            ASSERT_EQ(r.bound, Bound::compute);
+            EXPECT_NEAR(p.expectedOpsPerSecond, 0.5 * p.opsPerSecond, 1e-9 * p.opsPerSecond);
+            sawCompute = true;
+        }
+        if (p.name == "blocks.0.norm") {  // 5e6 OPs on 4e6 B: memory bound
+            ASSERT_EQ(r.bound, Bound::memory);
+            EXPECT_NEAR(p.expectedOpsPerSecond, 0.8 * p.opsPerSecond, 1e-9 * p.opsPerSecond);
+            sawMemory = true;
+        }
+    }
+    EXPECT_TRUE(sawCompute);
+    EXPECT_TRUE(sawMemory);
+    EXPECT_NE(serializeChartSpec(spec).find("expected_ops_per_second"), std::string::npos);
+    const auto plain = buildRooflineChart(inputs);
+    for (const auto& p : plain.points) {
+        EXPECT_EQ(p.expectedOpsPerSecond, 0);
+    }
+    EXPECT_EQ(serializeChartSpec(plain).find("expected_ops_per_second"), std::string::npos);
+}
+
 TEST(Chart, LabelsOnlyTheFirstOccurrenceOfAnOperationInTheFirstSeries) {
     const Fixture f;
     const auto inputs = f.inputs();

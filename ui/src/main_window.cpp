@@ -188,7 +188,11 @@ void MainWindow::createMenus() {
     m_onChipLevels = view->addAction(tr("&On-chip memory ceilings"));
     m_onChipLevels->setCheckable(true);
     m_onChipLevels->setChecked(true);
-    for (QAction* a : {m_allCeilings, m_sparseCeilings, m_onChipLevels}) {
+    m_expectedPoints = view->addAction(tr("&Expected points (efficiency model)"));
+    m_expectedPoints->setCheckable(true);
+    m_expectedPoints->setToolTip(
+        tr("Also draw each layer at the rate its expected time attains, under the roof"));
+    for (QAction* a : {m_allCeilings, m_sparseCeilings, m_onChipLevels, m_expectedPoints}) {
         connect(a, &QAction::toggled, this, &MainWindow::reanalyze);
     }
     view->addSeparator();
@@ -297,6 +301,7 @@ AnalysisRequest MainWindow::currentRequest() {
         m_allCeilings->isChecked() ? core::CeilingSet::all : core::CeilingSet::used;
     request.chart.sparseCeilings = m_sparseCeilings->isChecked();
     request.chart.onChipLevels = m_onChipLevels->isChecked();
+    request.chart.expectedPoints = m_expectedPoints->isChecked();
     return request;
 }
 
@@ -419,6 +424,8 @@ void MainWindow::restoreSettings() {
     m_sparseCeilings->setChecked(
         settings.value(QStringLiteral("chart/sparseCeilings"), false).toBool());
     m_onChipLevels->setChecked(settings.value(QStringLiteral("chart/onChipLevels"), true).toBool());
+    m_expectedPoints->setChecked(
+        settings.value(QStringLiteral("chart/expectedPoints"), false).toBool());
     setTheme(parseTheme(settings.value(QStringLiteral("theme")).toString()));
     rebuildRecentMenu();
     Session session = defaultSession();
@@ -440,6 +447,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("chart/allCeilings"), m_allCeilings->isChecked());
     settings.setValue(QStringLiteral("chart/sparseCeilings"), m_sparseCeilings->isChecked());
     settings.setValue(QStringLiteral("chart/onChipLevels"), m_onChipLevels->isChecked());
+    settings.setValue(QStringLiteral("chart/expectedPoints"), m_expectedPoints->isChecked());
     settings.setValue(QStringLiteral("theme"), themeName(m_theme));
     settings.setValue(QStringLiteral("session/last"), qs(serializeSession(session())));
 }
@@ -464,6 +472,7 @@ Session MainWindow::session() const {
     s.chart.ceilings = m_allCeilings->isChecked() ? core::CeilingSet::all : core::CeilingSet::used;
     s.chart.sparseCeilings = m_sparseCeilings->isChecked();
     s.chart.onChipLevels = m_onChipLevels->isChecked();
+    s.chart.expectedPoints = m_expectedPoints->isChecked();
     s.deployment = m_deployment->deployment();
     s.system = m_deployment->systemId();
     s.comparePlans = toStd(m_deployment->comparePlansText());
@@ -475,6 +484,7 @@ void MainWindow::applySession(const Session& s) {
     m_allCeilings->setChecked(s.chart.ceilings == core::CeilingSet::all);
     m_sparseCeilings->setChecked(s.chart.sparseCeilings);
     m_onChipLevels->setChecked(s.chart.onChipLevels);
+    m_expectedPoints->setChecked(s.chart.expectedPoints);
     m_workload->setWorkload(s.workload, s.settings);
     m_scenarios->setFamily(m_workload->family());
     m_scenarios->setItems(s.scenarios);

@@ -269,7 +269,8 @@ core::Status parseChart(const core::JsonReader& j, const Json& doc, core::ChartO
         out.ceilings = ceilings.value() == "all" ? core::CeilingSet::all : core::CeilingSet::used;
     }
     for (auto [key, target] : {std::pair{"sparse_ceilings", &out.sparseCeilings},
-                               std::pair{"on_chip_levels", &out.onChipLevels}}) {
+                               std::pair{"on_chip_levels", &out.onChipLevels},
+                               std::pair{"expected_points", &out.expectedPoints}}) {
         if (j.has(c, key)) {
             auto value = j.boolean(c, "/chart", key);
             if (!value) {
@@ -339,6 +340,9 @@ std::string serializeSession(const Session& s) {
           {"sparse_ceilings", s.chart.sparseCeilings},
           {"on_chip_levels", s.chart.onChipLevels}}},
     };
+    if (s.chart.expectedPoints) {
+        doc["chart"]["expected_points"] = true;
+    }
     if (!s.deployment.single() || !s.system.empty() || !s.comparePlans.empty()) {
         const core::Deployment& d = s.deployment;
         doc["deployment"] = {{"system", s.system},

@@ -188,6 +188,17 @@ core::Result<std::unique_ptr<GemmRunner>> GemmRunner::create(GemmType type,
     return core::makeError("GEMM: unknown type");
 }
 
+bool sgemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+           const float* w, std::int64_t ldw, float* c, std::int64_t ldc, bool accumulate) {
+    return dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, lda, w, ldw, accumulate ? 1.0f : 0.0f, c,
+                      ldc) == dnnl_success;
+}
+
+bool sgemmNN(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+             const float* b, std::int64_t ldb, float* c, std::int64_t ldc) {
+    return dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc) == dnnl_success;
+}
+
 void setLibraryThreads(const std::vector<int>& cpus) {
     if (cpus.empty()) {
         return;
@@ -210,6 +221,16 @@ bool dnnlAvailable() {
 
 core::Result<std::unique_ptr<GemmRunner>> GemmRunner::create(GemmType, const GemmShape&) {
     return core::makeError("rooflens was built without oneDNN: no GEMM reference");
+}
+
+bool sgemm(std::int64_t, std::int64_t, std::int64_t, const float*, std::int64_t, const float*,
+           std::int64_t, float*, std::int64_t, bool) {
+    return false;
+}
+
+bool sgemmNN(std::int64_t, std::int64_t, std::int64_t, const float*, std::int64_t, const float*,
+             std::int64_t, float*, std::int64_t) {
+    return false;
 }
 
 void setLibraryThreads(const std::vector<int>&) {}

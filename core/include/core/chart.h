@@ -31,6 +31,9 @@ struct ChartOptions {
     bool sparseCeilings = false;  // add the 2:4 sparse matrix peaks
     bool onChipLevels = true;     // memory ceilings for on-chip levels that publish a bandwidth
     bool labelAllSeries = false;  // label the points of every series, not only of the first
+    // Also the attained rate of each layer's expected time (ops / expected seconds, at or under
+    // the roof, as Intel Advisor draws measured points): ChartPoint::expectedOpsPerSecond.
+    bool expectedPoints = false;
     std::string title;            // default: "<model> <phase> on <device>"
 };
 
@@ -78,6 +81,9 @@ struct ChartPoint {
     double ops = 0;           // per instance
     double bytes = 0;         // per instance
     double timeSeconds = 0;   // per instance
+    // ChartOptions::expectedPoints: ops / expected seconds (<= opsPerSecond); 0 otherwise.
+    double expectedOpsPerSecond = 0;
+    double expectedSeconds = 0;  // per instance, with expectedPoints
     Bound bound = Bound::memory;
     std::string boundLabel;  // "compute (fp16 matrix)", "memory (HBM3)"
 };

@@ -130,6 +130,7 @@ private:
     QAction* m_allCeilings = nullptr;
     QAction* m_sparseCeilings = nullptr;
     QAction* m_onChipLevels = nullptr;
+    QAction* m_expectedPoints = nullptr;
     std::vector<QAction*> m_themeActions;
 
     std::shared_ptr<const AnalysisResult> m_result;

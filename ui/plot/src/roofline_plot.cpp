@@ -153,6 +153,60 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     }
 }
 
+// Expected points (ChartOptions::expectedPoints): each layer at the rate its expected time
+// attains, hollow in its kind's colour, with a dotted bar up to its point on the roof; one
+// legend entry for them all.
+void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
+    QCustomPlot& plot = *d.plot;
+    std::map<int, std::vector<std::size_t>> byKind;
+    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
+        if (d.spec.points[i].expectedOpsPerSecond > 0) {
+            byKind[static_cast<int>(d.spec.points[i].kind)].push_back(i);
+        }
+    }
+    if (byKind.empty()) {
+        return;
+    }
+    for (auto& [kindIndex, indices] : byKind) {
+        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
+            return d.spec.points[a].intensity < d.spec.points[b].intensity;
+        });
+        QVector<double> xs;
+        QVector<double> ys;
+        QVector<double> below;
+        QVector<double> above;
+        for (std::size_t i : indices) {
+            const auto& p = d.spec.points[i];
+            xs << p.intensity;
+            ys << p.expectedOpsPerSecond;
+            below << 0.0;
+            above << p.opsPerSecond - p.expectedOpsPerSecond;
+        }
+        const QColor colour = theme.kindColor(static_cast<core::LayerKind>(kindIndex));
+        QCPGraph* graph = plot.addGraph();
+        graph->setData(xs, ys, true);
+        graph->setLineStyle(QCPGraph::lsNone);
+        graph->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.4), Qt::NoBrush, 6));
+        graph->setSelectable(QCP::stNone);
+        graph->removeFromLegend();
+        auto* bars = new QCPErrorBars(plot.xAxis, plot.yAxis);
+        bars->removeFromLegend();
+        bars->setDataPlottable(graph);
+        bars->setData(below, above);
+        bars->setWhiskerWidth(0);
+        QPen dotted(colour, 0.8, Qt::DotLine);
+        bars->setPen(dotted);
+        bars->setSelectable(QCP::stNone);
+    }
+    QCPGraph* entry = plot.addGraph();
+    entry->setName(QStringLiteral("expected time (hollow)"));
+    entry->setLineStyle(QCPGraph::lsNone);
+    entry->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme.foreground, 1.4), Qt::NoBrush, 6));
+    entry->setSelectable(QCP::stNone);
+}
+
 // Labels of the labelled points, hidden until layoutLabels places them.
 void addPointLabels(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& small) {
     for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
@@ -233,7 +287,7 @@ void RooflinePlot::setSpec(core::RooflineChartSpec spec) {
 
 void RooflinePlot::redraw() {
     QCustomPlot& plot = *d->plot;
-    plot.clearGraphs();
+    plot.clearPlottables();  // graphs and the expected points' error bars
     plot.clearItems();
     d->pointGraphs.clear();
     d->pointLabels.clear();
@@ -254,6 +308,7 @@ void RooflinePlot::redraw() {
     small.setPointSizeF(small.pointSizeF() * 0.8);
     addRoofs(*d, theme(), small);
     addRidges(*d, theme());
+    addExpectedPoints(*d, theme());
     addPoints(*d, theme());
     addPointLabels(*d, theme(), small);
 

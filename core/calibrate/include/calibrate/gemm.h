@@ -44,6 +44,15 @@ protected:
     GemmShape m_shape;
 };
 
+// C[M x N] = A[M x K] x W^T (+ C when accumulate) on the caller's buffers, row-major with
+// leading dimensions lda, ldw, ldc, through dnnl_sgemm. False when built without oneDNN.
+bool sgemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+           const float* w, std::int64_t ldw, float* c, std::int64_t ldc, bool accumulate = false);
+
+// C[M x N] = A[M x K] x B with B row-major [K x N] (leading dimension ldb), through dnnl_sgemm.
+bool sgemmNN(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+             const float* b, std::int64_t ldb, float* c, std::int64_t ldc);
+
 // Threads the library may use: OpenMP threads set to cpus.size() and pinned one per CPU. Call
 // from the thread that will call run().
 void setLibraryThreads(const std::vector<int>& cpus);
