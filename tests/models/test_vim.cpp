@@ -8,6 +8,8 @@
 #include <cmath>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/workload.h"
 #include "models/vit.h"
 #include "models/workload_spec.h"
