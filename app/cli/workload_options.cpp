@@ -25,13 +25,13 @@ constexpr FamilyFlag kFamilyFlags[] = {
     {"gen-len", ModelFamily::llm},         {"image-size", ModelFamily::vit},
     {"token-schedule", ModelFamily::vit},  {"tome-r", ModelFamily::vit},
     {"dynamicvit-keep", ModelFamily::vit}, {"dynamicvit-loc", ModelFamily::vit},
-    {"diffrate", ModelFamily::vit},        {"graph", ModelFamily::gnn},
-    {"hidden", ModelFamily::gnn},          {"layers", ModelFamily::gnn},
-    {"heads", ModelFamily::gnn},           {"fanout", ModelFamily::gnn},
-    {"sample-batch", ModelFamily::gnn},    {"aggregator", ModelFamily::gnn},
-    {"block-circulant", ModelFamily::gnn}, {"gnn-order", ModelFamily::gnn},
-    {"features", ModelFamily::gnn},        {"classes", ModelFamily::gnn},
-    {"gnn-dtype", ModelFamily::gnn},
+    {"diffrate", ModelFamily::vit},        {"token-reduction", ModelFamily::vit},
+    {"graph", ModelFamily::gnn},           {"hidden", ModelFamily::gnn},
+    {"layers", ModelFamily::gnn},          {"heads", ModelFamily::gnn},
+    {"fanout", ModelFamily::gnn},          {"sample-batch", ModelFamily::gnn},
+    {"aggregator", ModelFamily::gnn},      {"block-circulant", ModelFamily::gnn},
+    {"gnn-order", ModelFamily::gnn},       {"features", ModelFamily::gnn},
+    {"classes", ModelFamily::gnn},         {"gnn-dtype", ModelFamily::gnn},
 };
 
 std::string displayName(ModelFamily family) {
@@ -128,6 +128,9 @@ void checkNumbers(const std::string& value, const char* option, bool integers) {
 // and the GUI read one language: --tome-r 16 is "tome 16".
 std::string tokenReductionText(const po::variables_map& vm) {
     std::vector<std::string> methods;
+    if (const auto v = text(vm, "token-reduction"); !v.empty()) {
+        methods.push_back(v);
+    }
     if (const auto v = text(vm, "token-schedule"); !v.empty()) {
         checkNumbers(v, "token-schedule", true);
         methods.push_back("schedule " + v);
@@ -166,8 +169,8 @@ std::string tokenReductionText(const po::variables_map& vm) {
     }
     if (methods.size() > 1) {
         throw CliError{kUsage,
-                       "choose one token reduction: --token-schedule, --tome-r, "
-                       "--dynamicvit-keep or --diffrate"};
+                       "choose one token reduction: --token-reduction, --token-schedule, "
+                       "--tome-r, --dynamicvit-keep or --diffrate"};
     }
     return methods.empty() ? std::string() : methods.front();
 }
@@ -380,7 +383,7 @@ core::TimeBasis timeBasisOption(const po::variables_map& vm) {
 }
 
 void addFamilyOptions(po::options_description& options) {
-    po::options_description vit("vision transformer options (ViT, DeiT, Swin)");
+    po::options_description vit("vision model options (ViT, DeiT, Swin, Vim)");
     // clang-format off
     vit.add_options()
         ("image-size", po::value<std::string>()->default_value(""),
@@ -394,7 +397,11 @@ void addFamilyOptions(po::options_description& options) {
         ("dynamicvit-loc", po::value<std::string>()->default_value("3,6,9"),
          "DynamicViT: blocks before which tokens are pruned")
         ("diffrate", po::value<std::string>()->default_value(""),
-         "DiffRate: PRUNE:MERGE rates per block (one pair, or one per block)");
+         "DiffRate: PRUNE:MERGE rates per block (one pair, or one per block)")
+        ("token-reduction", po::value<std::string>()->default_value(""),
+         "any token reduction in the shared grammar (docs/vit.md): \"tome r=16\", "
+         "\"zerotprune keep=0.7 at 3,6,9 iters=5\" (ViT), \"rmeeto r=11 every=2 [prune]\" "
+         "(Vision Mamba), ...");
     po::options_description gnn("graph neural network options (gcn, graphsage, gat, gin)");
     gnn.add_options()
         ("graph", po::value<std::string>()->default_value(""),

@@ -168,6 +168,31 @@ private:
     std::array<bool, kDataTypeCount * 2> m_known{};
 };
 
+}  // namespace
+
+std::int64_t blockSparseTile(const Hardware& hw) {
+    if (!hw.matrixDense.any()) {
+        return 0;
+    }
+    switch (hw.kind) {
+        case DeviceKind::gpu:
+        case DeviceKind::soc:
+            return 16;
+        case DeviceKind::tpu:
+            return 128;
+        case DeviceKind::cpu:
+            return 0;
+    }
+    return 0;
+}
+
+bool blockSparseExploited(const Hardware& hw, std::int64_t blockSize) {
+    const std::int64_t tile = blockSparseTile(hw);
+    return tile > 0 && blockSize >= tile && blockSize % tile == 0;
+}
+
+namespace {
+
 void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& hw,
                 double vectorPeak, ExecutionCache& executions, LayerResult& result) {
     result.bytes = bytes;
@@ -176,6 +201,11 @@ void priceLayer(const Layer& layer, const ByteBreakdown& bytes, const Hardware& 
     if (layer.structuredSparse && e.unit == ExecUnit::matrix &&
         hw.matrixSparse.at(e.mathType) > 0) {
         e.peakOpsPerSecond = hw.matrixSparse.at(e.mathType);  // 2:4 sparse tensor cores
+        e.sparse = true;
+    }
+    if (layer.blockSize > 0 && layer.blockDensity < 1 && e.unit == ExecUnit::matrix &&
+        e.peakOpsPerSecond > 0 && blockSparseExploited(hw, layer.blockSize)) {
+        e.peakOpsPerSecond /= layer.blockDensity;  // the zero tiles are skipped
         e.sparse = true;
     }
     result.conversionOps = conversionOps(layer, bytes, e.mathType);
@@ -358,8 +388,20 @@ public:
             add(m_fallbacks, std::string(nameOf(layer.computeType)) + " as " +
                                  std::string(nameOf(e.mathType)) + " vector");
         }
+        if (layer.blockSize > 0 && layer.blockDensity < 1 && !e.sparse) {
+            add(m_denseBlocks, std::to_string(layer.blockSize));
+        }
     }
     void report(Report& report, const Hardware& hw) const {
+        if (!m_denseBlocks.empty()) {
+            const std::int64_t tile = blockSparseTile(hw);
+            report.notes.push_back("block-sparse weights (block " + joined(m_denseBlocks) +
+                                   ") run as dense math on " + hw.id + " (" +
+                                   (tile > 0 ? "its matrix tile is " + std::to_string(tile) +
+                                                   " x " + std::to_string(tile)
+                                             : std::string("no matrix tile that skips blocks")) +
+                                   "): only the weight bytes shrink");
+        }
         if (!m_missing.empty()) {
             report.warnings.push_back("device " + hw.id + " publishes no compute peak for " +
                                       joined(m_missing) +
@@ -388,8 +430,9 @@ private:
         }
         return out;
     }
-    std::vector<std::string> m_missing;    // "fp16 matrix", in first-seen order
-    std::vector<std::string> m_fallbacks;  // "fp32 as fp32 vector"
+    std::vector<std::string> m_missing;      // "fp16 matrix", in first-seen order
+    std::vector<std::string> m_fallbacks;    // "fp32 as fp32 vector"
+    std::vector<std::string> m_denseBlocks;  // block sizes not exploited, "32"
 };
 
 // A communication layer waits on its collective: no OPs, no memory traffic of its own.

@@ -71,6 +71,16 @@ WeightBytes weightBytes(double elements, double k, double rows, const TensorForm
             b.values = elements * 0.5 * bits / 8;
             b.metadata = elements * 0.5 * 2 / 8 + elements * overheadBits / 8;
             break;
+        case SparsityKind::block: {
+            // Block CSR: the kept b x b tiles, one 16-bit column index per tile and a 16-bit
+            // pointer per row of tiles (formulas in docs/scenarios.md, LPViT).
+            const double size = static_cast<double>(sparsity.blockSize);
+            const double kept = elements * sparsity.density;
+            b.values = kept * bits / 8;
+            b.metadata = kept * overheadBits / 8 + kept / (size * size) * 2 +
+                         (std::ceil(rows / size) + 1) * 2;
+            break;
+        }
         case SparsityKind::unstructured: {
             const double nnz = elements * sparsity.density;
             b.values = nnz * bits / 8;
@@ -169,6 +179,9 @@ void compressMatrix(Layer& layer, const Resolved& r, DataType native) {
                                                   format.tensorScaleBytes();
         layer.weightType = format.type;
         layer.structuredSparse = r.sparsity.kind == SparsityKind::structured24;
+        const bool block = r.sparsity.kind == SparsityKind::block;
+        layer.blockDensity = block ? r.sparsity.density : 1;
+        layer.blockSize = block ? r.sparsity.blockSize : 0;
         if (r.sparsity.kind == SparsityKind::unstructured && r.sparsity.sparseKernel) {
             layer.ops *= r.sparsity.density;
         }

@@ -71,11 +71,11 @@ bool sameLayer(const Layer& a, const Layer& b, const Workload& w) {
     if (a.op != b.op || a.kind != b.kind || a.unit != b.unit || a.computeType != b.computeType ||
         a.weightType != b.weightType || a.activationType != b.activationType ||
         a.kvType != b.kvType || a.structuredSparse != b.structuredSparse || a.ops != b.ops ||
-        x.weights != y.weights || x.activationsIn != y.activationsIn ||
-        x.activationsOut != y.activationsOut || x.kvRead != y.kvRead || x.kvWrite != y.kvWrite ||
-        x.metadata != y.metadata || a.m != b.m || a.k != b.k || a.n != b.n ||
-        a.weightElements != b.weightElements || a.collective >= 0 || b.collective >= 0 ||
-        (a.attentionShape < 0) != (b.attentionShape < 0) ||
+        a.blockDensity != b.blockDensity || a.blockSize != b.blockSize || x.weights != y.weights ||
+        x.activationsIn != y.activationsIn || x.activationsOut != y.activationsOut ||
+        x.kvRead != y.kvRead || x.kvWrite != y.kvWrite || x.metadata != y.metadata || a.m != b.m ||
+        a.k != b.k || a.n != b.n || a.weightElements != b.weightElements || a.collective >= 0 ||
+        b.collective >= 0 || (a.attentionShape < 0) != (b.attentionShape < 0) ||
         (a.gatherShape < 0) != (b.gatherShape < 0)) {
         return false;
     }

@@ -189,7 +189,8 @@ public:
     }
 
     Result<Sparsity> sparsity(const Json& obj, std::string_view path) const {
-        if (auto ok = onlyKeys(obj, path, {"kind", "density", "index", "sparse_kernel"}); !ok) {
+        if (auto ok = onlyKeys(obj, path, {"kind", "density", "index", "sparse_kernel", "block"});
+            !ok) {
             return ok.error();
         }
         Sparsity s;
@@ -232,9 +233,24 @@ public:
                 }
                 s.sparseKernel = kernel.value();
             }
+        } else if (kind.value() == "block") {
+            // LPViT: b x b weight tiles removed whole; density = fraction of tiles kept.
+            s.kind = SparsityKind::block;
+            auto density = fraction(obj, path, "density", 1.0);
+            if (!density) {
+                return density.error();
+            }
+            s.density = density.value();
+            if (m_r.has(obj, "block")) {
+                auto block = m_r.integer(obj, path, "block", 1, 4096);
+                if (!block) {
+                    return block.error();
+                }
+                s.blockSize = block.value();
+            }
         } else {
-            return m_r.expected(childPath(path, "kind"), "dense, 2:4 or unstructured",
-                                obj.at("kind"));
+            return m_r.expected(childPath(path, "kind"),
+                                "dense, 2:4 or unstructured, or block (LPViT)", obj.at("kind"));
         }
         return s;
     }
@@ -357,6 +373,8 @@ const char* sparsityKindName(SparsityKind kind) {
             return "2:4";
         case SparsityKind::unstructured:
             return "unstructured";
+        case SparsityKind::block:
+            return "block";
     }
     return "dense";
 }
@@ -407,6 +425,10 @@ Json sparsityJson(const Sparsity& s) {
         j["density"] = s.density;
         j["index"] = indexName(s.index);
         j["sparse_kernel"] = s.sparseKernel;
+    }
+    if (s.kind == SparsityKind::block) {
+        j["density"] = s.density;
+        j["block"] = s.blockSize;
     }
     return j;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "llm_builder.h"
+#include "ssm_costs.h"
 
 namespace rooflens::models::detail {
 
@@ -12,20 +13,10 @@ using core::ExecUnit;
 using core::Layer;
 using core::LayerKind;
 
-namespace {
-
-// Mamba-1 scan per token: per (channel, state) exp(dt A) (2), dt x B (1), h update (2), C h (2);
-// per channel softplus(dt) (3), dt x (1), D skip (2), gate y silu(z) (5).
-constexpr double kScan1PerState = 7;
-constexpr double kScan1PerChannel = 11;
-// Mamba-2 decode per token: per (head, p, state) dt x B (1), h update (2), C h (2); per channel
-// dt x (1) and D skip (2); per head softplus(dt + bias) (4) and exp(dt A) (2).
-constexpr double kScan2PerState = 5;
-constexpr double kScan2PerChannel = 3;
-constexpr double kScan2PerHead = 6;
-constexpr double kSiluOps = 4;
-
-}  // namespace
+using ssm::kScan2PerChannel;
+using ssm::kScan2PerHead;
+using ssm::kScan2PerState;
+using ssm::kSiluOps;
 
 void Builder::addSsmMixer(const LayerSpec& spec) {
     const SsmConfig& s = m_c.ssm;
@@ -39,13 +30,13 @@ void Builder::addSsmMixer(const LayerSpec& spec) {
     const double c = static_cast<double>(channels);
     const double k = static_cast<double>(s.convKernel);
     ByteBreakdown conv;
-    conv.weights = (c * k + (s.convBias ? c : 0)) * m_bf;
+    conv.weights = ssm::convParameters(c, k, s.convBias) * m_bf;
     conv.activationsIn = m_tokens * c * m_ba;
     conv.activationsOut = m_tokens * c * m_ba;
     conv.kvRead = m_prefill ? 0 : m_batch * c * k * m_bs;
     conv.kvWrite = m_batch * c * k * m_bs;
     add("conv1d", LayerKind::ssm_conv, ExecUnit::vector, m_floatType,
-        m_tokens * c * (2 * k + (s.convBias ? 1 : 0) + kSiluOps), conv);
+        ssm::convOps(m_tokens, c, k, s.convBias), conv);
     if (mamba1) {
         const std::int64_t bc = s.dtRank + 2 * s.stateSize;
         addLinear("x_proj", m_tokens, e, bc, false, m_bw);
@@ -88,9 +79,9 @@ void Builder::addSsmScan() {
     double ops = 0;
     ExecUnit unit = ExecUnit::vector;
     if (mamba1) {
-        b.weights = (e * n + e) * m_bf;                       // A_log, D
-        b.activationsIn = m_tokens * (3 * e + 2 * n) * m_ba;  // x, dt, z, B, C
-        ops = m_tokens * (kScan1PerState * e * n + kScan1PerChannel * e);
+        b.weights = ssm::scan1Parameters(e, n) * m_bf;                     // A_log, D
+        b.activationsIn = ssm::scan1InputElements(m_tokens, e, n) * m_ba;  // x, dt, z, B, C
+        ops = ssm::scan1Ops(m_tokens, e, n);
     } else {
         b.weights = 3 * h * m_bf;                                 // dt_bias, A_log, D
         b.activationsIn = m_tokens * (e + 2 * g * n + h) * m_ba;  // x, B, C, dt

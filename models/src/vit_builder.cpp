@@ -1,5 +1,6 @@
 // ViT / DeiT workload builder (formulas.md 1.1) with per-block token schedules (formulas.md 1.3).
-// The Swin builder is in vit_swin.cpp; both share LayerSink's GEMM and LayerNorm accounting.
+// The Swin builder is in vit_swin.cpp, the Vision Mamba builder in vim_builder.cpp; both share
+// LayerSink's GEMM and LayerNorm accounting.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -173,6 +174,32 @@ private:
         }
     }
 
+    // Zero-TPrune's I-stage at a pruning layer (arXiv:2305.17328): the weighted PageRank
+    // s <- A_h^T s over this block's attention probabilities A_h (t x t per head), `iterations`
+    // times per head (t^2 MACs each) plus the head average (t adds per head and iteration); the
+    // probabilities are read once (one head's t x t tile stays on chip across the iterations).
+    // Under FlashAttention they were never written, so they are recomputed from Q and K
+    // (h t^2 (2 d_h + 5) OPs). Then the tokens are sorted by importance and the kept ones
+    // gathered for the MLP.
+    void addZeroTPrune(double t, double kept) {
+        const double iterations = static_cast<double>(m_r.iterations);
+        ByteBreakdown wpr;
+        wpr.activationsIn = m_batch * m_heads * t * t * m_ba;
+        wpr.activationsOut = m_batch * t * m_ba;
+        double recompute = 0;
+        if (m_s.flashAttention) {
+            wpr.activationsIn = 2 * m_batch * t * m_d * m_ba;  // Q and K
+            recompute = m_batch * m_heads * t * t * (2 * m_headDim + kSoftmaxOpsPerElement);
+        }
+        core::Layer& rank =
+            m_sink.matmul("zerotprune_wpr", m_batch * m_heads * iterations * t, t, 1, wpr);
+        rank.unit = ExecUnit::vector;  // matrix-vector products
+        rank.ops += m_batch * iterations * m_heads * t + recompute;
+        core::Layer& select = m_sink.elementwise("zerotprune_select", m_batch * kept * m_d, 0, 0);
+        select.ops = m_batch * t * std::log2(std::max(t, 2.0));
+        select.bytes.activationsIn = m_batch * (t + t * m_d) * m_ba;
+    }
+
     // DynamicViT PredictorLG on the patch tokens: LN, Linear(D, D), GELU, split into local and
     // global (mean) halves, Linear(D, D/2), GELU, Linear(D/2, D/4), GELU, Linear(D/4, 2),
     // log-softmax; then top-k and a gather of the kept tokens.
@@ -208,6 +235,8 @@ private:
             addTome(t, static_cast<double>(b.merged));
         } else if (m_r.method == TokenMethod::diffRate && b.pruned + b.merged > 0) {
             addDiffRate(t, static_cast<double>(b.pruned), static_cast<double>(b.merged));
+        } else if (m_r.method == TokenMethod::zeroTPrune && b.pruned > 0) {
+            addZeroTPrune(t, tm);
         }
         m_sink.layerNorm("norm2", m_batch * tm, m_d);
         m_sink.gemm("fc1", m_batch * tm, m_d, hidden, true);
@@ -236,13 +265,13 @@ core::Status checkSettings(const VitConfig& c, const core::RunSettings& s, std::
                            std::int64_t width) {
     if (s.phase != core::Phase::prefill) {
         return core::usageError(c.id +
-                               ": a vision model runs one forward pass; use phase "
-                               "prefill, not " +
-                               std::string(core::nameOf(s.phase)));
+                                ": a vision model runs one forward pass; use phase "
+                                "prefill, not " +
+                                std::string(core::nameOf(s.phase)));
     }
     if (s.batch < 1 || s.batch > kMaxBatch) {
         return core::usageError("batch must be an integer in [1, 2^24], got " +
-                               std::to_string(s.batch));
+                                std::to_string(s.batch));
     }
     for (auto [name, side] : {std::pair{"height", height}, std::pair{"width", width}}) {
         if (side < c.patchSize || side > kMaxImage || side % c.patchSize != 0) {
@@ -267,7 +296,7 @@ core::Result<core::Workload> buildVit(const VitConfig& config, const core::RunSe
     if (config.arch == VitArch::swin) {
         if (options.reduction.method != TokenMethod::none) {
             return core::usageError("token reduction is modelled for ViT/DeiT, not for Swin (" +
-                                   config.id + ")");
+                                    config.id + ")");
         }
         return detail::buildSwin(config, settings, height, width);
     }
@@ -276,6 +305,10 @@ core::Result<core::Workload> buildVit(const VitConfig& config, const core::RunSe
     auto schedule = tokenSchedule(config, tokens, options.reduction);
     if (!schedule) {
         return schedule.error();
+    }
+    if (config.arch == VitArch::vim) {
+        return detail::buildVim(config, settings, height, width, schedule.value(),
+                                options.reduction);
     }
     return VitBuilder(config, settings, height, width, std::move(schedule).value(),
                       options.reduction)

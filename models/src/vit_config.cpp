@@ -1,4 +1,4 @@
-// ViT / DeiT / Swin config JSON -> VitConfig, the presets in models/presets/vit/, and exact
+// ViT / DeiT / Swin / Vim config JSON -> VitConfig, the presets in models/presets/vit/, and exact
 // parameter counts. The file format and the decisions behind it: docs/vit.md.
 #include <algorithm>
 #include <array>
@@ -28,10 +28,17 @@ constexpr std::int64_t kMaxDepth = 1024;
 constexpr std::int64_t kMaxClasses = std::int64_t{1} << 24;
 constexpr std::size_t kMaxStages = 8;
 
-constexpr std::array<std::string_view, 15> kKnownFields = {
-    "schema_version", "model_type", "image_size",  "patch_size",          "in_channels",
-    "embed_dim",      "depth",      "num_heads",   "mlp_ratio",           "num_classes",
-    "class_token",    "qkv_bias",   "window_size", "distillation_tokens", "depths"};
+constexpr std::array<std::string_view, 19> kKnownFields = {"schema_version", "model_type",
+                                                           "image_size",     "patch_size",
+                                                           "in_channels",    "embed_dim",
+                                                           "depth",          "num_heads",
+                                                           "mlp_ratio",      "num_classes",
+                                                           "class_token",    "qkv_bias",
+                                                           "window_size",    "distillation_tokens",
+                                                           "depths",         "d_state",
+                                                           "d_conv",         "expand",
+                                                           "dt_rank"};
+constexpr std::int64_t kMaxState = 1024;  // d_state, d_conv, expand
 
 bool present(const Json& obj, std::string_view key) {
     auto it = obj.find(std::string(key));
@@ -165,6 +172,59 @@ Status parseVit(const JsonReader& reader, const Json& doc, VitConfig& c) {
     return core::Ok{};
 }
 
+// Vim (bimamba v2, middle class token): depth, the Mamba sizes (defaults of mamba_simple.py:
+// d_state 16, d_conv 4, expand 2, dt_rank ceil(D / 16)). No heads, no MLP.
+Status parseVim(const JsonReader& reader, const Json& doc, VitConfig& c) {
+    auto depth = reader.integer(doc, "", "depth", 1, kMaxDepth);
+    if (!depth) {
+        return depth.error();
+    }
+    c.depth = *depth;
+    struct Field {
+        std::string_view key;
+        std::int64_t* target;
+    };
+    for (const Field& field :
+         {Field{"d_state", &c.dState}, Field{"d_conv", &c.dConv}, Field{"expand", &c.expand}}) {
+        auto value = optionalInteger(reader, doc, field.key, 1, kMaxState, *field.target);
+        if (!value) {
+            return value.error();
+        }
+        *field.target = *value;
+    }
+    auto rank = optionalInteger(reader, doc, "dt_rank", 1, kMaxWidth, (c.embedDim + 15) / 16);
+    if (!rank) {
+        return rank.error();
+    }
+    c.dtRank = *rank;
+    if (c.innerSize() > kMaxWidth) {
+        return reader.error("/expand",
+                            "inner width expand x embed_dim = " + std::to_string(c.innerSize()) +
+                                " exceeds " + std::to_string(kMaxWidth));
+    }
+    for (std::string_view key :
+         {"num_heads", "mlp_ratio", "qkv_bias", "window_size", "depths", "distillation_tokens"}) {
+        if (present(doc, key)) {
+            return reader.error(core::childPath("", key),
+                                "not a Vision Mamba field (Vim blocks have no attention or MLP)");
+        }
+    }
+    c.numHeads = 0;
+    c.mlpRatio = 0;
+    c.classTokens = 1;  // the middle class token (use_middle_cls_token)
+    if (present(doc, "class_token")) {
+        auto cls = reader.boolean(doc, "", "class_token");
+        if (!cls) {
+            return cls.error();
+        }
+        if (!*cls) {
+            return reader.error("/class_token",
+                                "Vim is modelled with its middle class token; expected true");
+        }
+    }
+    return core::Ok{};
+}
+
 }  // namespace
 
 bool isVitDocument(const core::Json& document) {
@@ -176,7 +236,7 @@ bool isVitDocument(const core::Json& document) {
         return false;
     }
     const auto type = it->get<std::string>();
-    return type == "vit" || type == "deit" || type == "swin";
+    return type == "vit" || type == "deit" || type == "swin" || type == "vim";
 }
 
 core::Result<VitConfig> parseVitConfig(const core::Json& doc, const std::string& label,
@@ -199,11 +259,11 @@ core::Result<VitConfig> parseVitConfig(const core::Json& doc, const std::string&
         return type.error();
     }
     if (!isVitDocument(doc)) {
-        return reader.error("/model_type",
-                            "unsupported model_type \"" + *type + "\"; supported: vit, deit, swin");
+        return reader.error("/model_type", "unsupported model_type \"" + *type +
+                                               "\"; supported: vit, deit, swin, vim");
     }
     c.modelType = *type;
-    c.arch = *type == "swin" ? VitArch::swin : VitArch::vit;
+    c.arch = *type == "swin" ? VitArch::swin : *type == "vim" ? VitArch::vim : VitArch::vit;
     if (auto it = doc.find("_source"); it != doc.end() && it->is_string()) {
         c.source = it->get<std::string>();
     }
@@ -234,6 +294,12 @@ core::Result<VitConfig> parseVitConfig(const core::Json& doc, const std::string&
     }
     c.inChannels = *channels;
     c.numClasses = *classes;
+    if (c.arch == VitArch::vim) {
+        if (auto vim = parseVim(reader, doc, c); !vim) {
+            return vim.error();
+        }
+        return c;
+    }
     if (present(doc, "mlp_ratio")) {
         auto ratio = reader.positive(doc, "", "mlp_ratio");
         if (!ratio) {
@@ -307,7 +373,39 @@ core::Result<VitConfig> resolveVit(const std::string& idOrPath) {
     return core::makeError("unknown ViT model \"" + idOrPath + "\" (presets: " + available + ")");
 }
 
+namespace {
+
+// Vim (models_mamba.py, mamba_simple.py with bimamba_type v2): per block in_proj D x 2E and
+// out_proj E x D (no biases) shared by both directions; per direction conv1d (E K + E),
+// x_proj E x (R + 2N), dt_proj R x E + E, A_log E x N and D (E); the block's RMSNorm (D).
+// Outside the blocks: patch conv (C P^2 D + D), class token (D), position embedding
+// ((patches + 1) D), final RMSNorm (D), head (D classes + classes).
+VitParameterCounts countVimParameters(const VitConfig& c) {
+    using U = std::uint64_t;
+    const U d = static_cast<U>(c.embedDim);
+    const U e = static_cast<U>(c.innerSize());
+    const U n = static_cast<U>(c.dState);
+    const U k = static_cast<U>(c.dConv);
+    const U r = static_cast<U>(c.dtRank);
+    const U classes = static_cast<U>(c.numClasses);
+    const U patchWeights = static_cast<U>(c.inChannels * c.patchSize * c.patchSize) * d;
+    const U grid = static_cast<U>(c.imageSize / c.patchSize);
+    const U blockLinear = 2 * e * d + e * d + 2 * (e * (r + 2 * n) + r * e);
+    const U direction = (e * k + e) + e * (r + 2 * n) + (r * e + e) + e * n + e;
+    VitParameterCounts counts;
+    counts.linear = patchWeights + static_cast<U>(c.depth) * blockLinear + d * classes;
+    counts.total = patchWeights + d + d + (grid * grid + 1) * d +
+                   static_cast<U>(c.depth) * (3 * e * d + 2 * direction + d) + d + d * classes +
+                   classes;
+    return counts;
+}
+
+}  // namespace
+
 VitParameterCounts countVitParameters(const VitConfig& c) {
+    if (c.arch == VitArch::vim) {
+        return countVimParameters(c);
+    }
     using U = std::uint64_t;
     const U d = static_cast<U>(c.embedDim);
     const U channels = static_cast<U>(c.inChannels);

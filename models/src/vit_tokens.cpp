@@ -1,5 +1,6 @@
-// Token reduction schedules (formulas.md 1.3): explicit counts, DynamicViT, ToMe, DiffRate; and
-// the comparison of a reduced workload with its baseline on a device.
+// Token reduction schedules (formulas.md 1.3, docs/vit.md): explicit counts, DynamicViT, ToMe,
+// DiffRate, Zero-TPrune (ViT) and R-MeeTo (Vim); and the comparison of a reduced workload with its
+// baseline on a device.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -44,7 +45,7 @@ core::Result<std::vector<T>> perBlock(const std::vector<T>& values, std::int64_t
     }
     if (values.size() != static_cast<std::size_t>(depth)) {
         return core::usageError(std::string(what) + ": expected 1 or " + std::to_string(depth) +
-                               " values (one per block), got " + std::to_string(values.size()));
+                                " values (one per block), got " + std::to_string(values.size()));
     }
     return values;
 }
@@ -53,8 +54,8 @@ core::Result<std::vector<BlockTokens>> explicitSchedule(const VitConfig& c, std:
                                                         const TokenReduction& r) {
     if (r.tokens.size() != static_cast<std::size_t>(c.depth)) {
         return core::usageError("token schedule: expected " + std::to_string(c.depth) +
-                               " counts (tokens entering each block), got " +
-                               std::to_string(r.tokens.size()));
+                                " counts (tokens entering each block), got " +
+                                std::to_string(r.tokens.size()));
     }
     std::vector<BlockTokens> blocks(r.tokens.size());
     std::int64_t current = tokens;
@@ -63,9 +64,9 @@ core::Result<std::vector<BlockTokens>> explicitSchedule(const VitConfig& c, std:
         const std::int64_t t = r.tokens[i];
         if (t < minimum || t > current) {
             return core::usageError("token schedule: block " + std::to_string(i) + ": expected " +
-                                   std::to_string(minimum) + " to " + std::to_string(current) +
-                                   " tokens (never more than the block before), got " +
-                                   std::to_string(t));
+                                    std::to_string(minimum) + " to " + std::to_string(current) +
+                                    " tokens (never more than the block before), got " +
+                                    std::to_string(t));
         }
         blocks[i].attention = blocks[i].mlp = t;
         blocks[i].keptBefore = t < current ? t : 0;
@@ -78,7 +79,7 @@ core::Result<std::vector<BlockTokens>> dynamicVitSchedule(const VitConfig& c, st
                                                           const TokenReduction& r) {
     if (!(r.keepRatio > 0 && r.keepRatio <= 1)) {
         return core::usageError("DynamicViT: keep ratio must be in (0, 1], got " +
-                               formatRate(r.keepRatio));
+                                formatRate(r.keepRatio));
     }
     std::vector<BlockTokens> blocks(static_cast<std::size_t>(c.depth));
     const std::int64_t prot = c.protectedTokens();
@@ -89,15 +90,15 @@ core::Result<std::vector<BlockTokens>> dynamicVitSchedule(const VitConfig& c, st
         const std::int64_t loc = r.pruneLocations[i];
         if (loc <= previous || loc < 0 || loc >= c.depth) {
             return core::usageError("DynamicViT: pruning locations must increase within [0, " +
-                                   std::to_string(c.depth - 1) + "], got " +
-                                   joinInts(r.pruneLocations));
+                                    std::to_string(c.depth - 1) + "], got " +
+                                    joinInts(r.pruneLocations));
         }
         previous = loc;
         const auto kept = floorCount(static_cast<double>(patches),
                                      std::pow(r.keepRatio, static_cast<double>(i + 1)));
         if (kept < 1) {
             return core::usageError("DynamicViT: keep ratio " + formatRate(r.keepRatio) +
-                                   " leaves no patch token at block " + std::to_string(loc));
+                                    " leaves no patch token at block " + std::to_string(loc));
         }
         BlockTokens& b = blocks[static_cast<std::size_t>(loc)];
         b.predictorTokens = current;
@@ -127,7 +128,7 @@ core::Result<std::vector<BlockTokens>> tomeSchedule(const VitConfig& c, std::int
         const std::int64_t want = (*merges)[i];
         if (want < 0) {
             return core::usageError("ToMe r: block " + std::to_string(i) +
-                                   ": expected a count >= 0, got " + std::to_string(want));
+                                    ": expected a count >= 0, got " + std::to_string(want));
         }
         // merge.py: r = min(r, (t - protected) // 2), protected = class (+ distillation) tokens.
         const std::int64_t merged = std::min(want, (current - prot) / 2);
@@ -154,8 +155,8 @@ core::Result<std::vector<BlockTokens>> diffRateSchedule(const VitConfig& c, std:
         const double m = (*merge)[i];
         if (!(p >= 0 && m >= p && m < 1)) {
             return core::usageError("DiffRate: block " + std::to_string(i) +
-                                   ": expected 0 <= prune rate <= merge rate < 1, got " +
-                                   formatRate(p) + ":" + formatRate(m));
+                                    ": expected 0 <= prune rate <= merge rate < 1, got " +
+                                    formatRate(p) + ":" + formatRate(m));
         }
         const double patches = static_cast<double>(current - prot);
         const std::int64_t pruned = floorCount(patches, p);
@@ -165,6 +166,84 @@ core::Result<std::vector<BlockTokens>> diffRateSchedule(const VitConfig& c, std:
         blocks[i].merged = removed - pruned;
         blocks[i].mlp = current - removed;
         current -= removed;
+    }
+    return blocks;
+}
+
+// Zero-TPrune (arXiv:2305.17328): at location i the attention of the block runs on all tokens,
+// then floor(N rho^(i+1)) patch tokens are kept for its MLP and the blocks after it (the
+// DynamicViT rule for the counts, so "keep 0.7 at 3,6,9" gives 137, 96, 67 patch tokens of 196).
+core::Result<std::vector<BlockTokens>> zeroTPruneSchedule(const VitConfig& c, std::int64_t tokens,
+                                                          const TokenReduction& r) {
+    if (!(r.keepRatio > 0 && r.keepRatio <= 1)) {
+        return core::usageError("Zero-TPrune: keep ratio must be in (0, 1], got " +
+                                formatRate(r.keepRatio));
+    }
+    if (r.iterations < 1 || r.iterations > 1000) {
+        return core::usageError("Zero-TPrune: iters must be an integer in [1, 1000], got " +
+                                std::to_string(r.iterations));
+    }
+    const std::int64_t prot = c.protectedTokens();
+    const std::int64_t patches = tokens - prot;
+    std::vector<BlockTokens> blocks(static_cast<std::size_t>(c.depth));
+    std::int64_t previous = -1;
+    std::int64_t current = patches;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < r.pruneLocations.size(); ++i) {
+        const std::int64_t loc = r.pruneLocations[i];
+        if (loc <= previous || loc < 0 || loc >= c.depth) {
+            return core::usageError("Zero-TPrune: pruning locations must increase within [0, " +
+                                    std::to_string(c.depth - 1) + "], got " +
+                                    joinInts(r.pruneLocations));
+        }
+        previous = loc;
+    }
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        blocks[b].attention = current + prot;
+        if (next < r.pruneLocations.size() &&
+            r.pruneLocations[next] == static_cast<std::int64_t>(b)) {
+            const auto kept = floorCount(static_cast<double>(patches),
+                                         std::pow(r.keepRatio, static_cast<double>(next + 1)));
+            if (kept < 1) {
+                return core::usageError("Zero-TPrune: keep ratio " + formatRate(r.keepRatio) +
+                                        " leaves no patch token at block " + std::to_string(b));
+            }
+            blocks[b].pruned = current - kept;
+            current = kept;
+            ++next;
+        }
+        blocks[b].mlp = current + prot;
+    }
+    return blocks;
+}
+
+// R-MeeTo (arXiv:2412.12496, RMeeTo_vim.py): blocks i > 0 with i % interval == 0 merge (or
+// prune) r_i = min(r, floor((T_i - 1) / 2)) tokens before their mixer; the class token stays.
+core::Result<std::vector<BlockTokens>> rmeetoSchedule(const VitConfig& c, std::int64_t tokens,
+                                                      const TokenReduction& r) {
+    if (r.mergeR.size() != 1) {
+        return core::usageError("R-MeeTo: expected one r (tokens per merging block), got " +
+                                std::to_string(r.mergeR.size()) + " values");
+    }
+    if (r.interval < 1 || r.interval > c.depth) {
+        return core::usageError("R-MeeTo: every must be an integer in [1, " +
+                                std::to_string(c.depth) + "] (blocks between merges), got " +
+                                std::to_string(r.interval));
+    }
+    const std::int64_t want = r.mergeR.front();
+    const std::int64_t prot = c.protectedTokens();
+    std::vector<BlockTokens> blocks(static_cast<std::size_t>(c.depth));
+    std::int64_t current = tokens;
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        const auto index = static_cast<std::int64_t>(i);
+        std::int64_t removed = 0;
+        if (index > 0 && index % r.interval == 0) {
+            removed = std::min(want, (current - prot) / 2);
+        }
+        (r.pruneOnly ? blocks[i].pruned : blocks[i].merged) = removed;
+        current -= removed;
+        blocks[i].attention = blocks[i].mlp = current;
+        blocks[i].keptBefore = removed > 0 ? current : 0;
     }
     return blocks;
 }
@@ -190,15 +269,38 @@ std::string describe(const TokenReduction& r) {
             }
             return "DiffRate prune:merge=" + rates;
         }
+        case TokenMethod::rmeeto:
+            return std::string(r.pruneOnly ? "token pruning (R-MeeTo matching, no merge)"
+                                           : "R-MeeTo merge") +
+                   " r=" + joinInts(r.mergeR) + " every " + std::to_string(r.interval) + " blocks";
+        case TokenMethod::zeroTPrune:
+            return "Zero-TPrune keep=" + formatRate(r.keepRatio) + " at blocks " +
+                   joinInts(r.pruneLocations) + ", " + std::to_string(r.iterations) +
+                   " WPR iterations";
     }
     return "?";
 }
 
 core::Result<std::vector<BlockTokens>> tokenSchedule(const VitConfig& config, std::int64_t tokens,
                                                      const TokenReduction& reduction) {
-    if (config.arch != VitArch::vit && reduction.method != TokenMethod::none) {
-        return core::usageError("token reduction is modelled for ViT/DeiT, not for " +
-                               config.modelType + " (" + config.id + ")");
+    const bool vimMethod = reduction.method == TokenMethod::rmeeto;
+    const bool anyArch =
+        reduction.method == TokenMethod::none || reduction.method == TokenMethod::schedule;
+    if (config.arch == VitArch::vim && !vimMethod && !anyArch) {
+        return core::usageError(
+            "a Vision Mamba (" + config.id +
+            ") has no attention: its token reductions are rmeeto (merge or prune) and schedule, "
+            "not " +
+            describe(reduction));
+    }
+    if (config.arch == VitArch::vit && vimMethod) {
+        return core::usageError(
+            "R-MeeTo is modelled for Vision Mamba (vim-ti, vim-s, vim-b); for " + config.id +
+            " use tome");
+    }
+    if (config.arch == VitArch::swin && !(reduction.method == TokenMethod::none)) {
+        return core::usageError("token reduction is modelled for ViT/DeiT and Vim, not for " +
+                                config.modelType + " (" + config.id + ")");
     }
     switch (reduction.method) {
         case TokenMethod::none: {
@@ -216,6 +318,10 @@ core::Result<std::vector<BlockTokens>> tokenSchedule(const VitConfig& config, st
             return tomeSchedule(config, tokens, reduction);
         case TokenMethod::diffRate:
             return diffRateSchedule(config, tokens, reduction);
+        case TokenMethod::rmeeto:
+            return rmeetoSchedule(config, tokens, reduction);
+        case TokenMethod::zeroTPrune:
+            return zeroTPruneSchedule(config, tokens, reduction);
     }
     return core::usageError("unknown token reduction method");
 }

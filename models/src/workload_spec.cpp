@@ -127,6 +127,110 @@ std::string joinCounts(const std::vector<std::int64_t>& values) {
     return out;
 }
 
+// key=value arguments of a method ("r=16", "every=2") and the plain words between them.
+struct MethodArgs {
+    std::vector<std::pair<std::string, std::string>> keyed;
+    std::vector<std::string> plain;
+};
+
+MethodArgs splitArgs(const std::vector<std::string>& words) {
+    MethodArgs out;
+    for (const auto& word : words) {
+        const auto eq = word.find('=');
+        if (eq == std::string::npos) {
+            out.plain.push_back(word);
+        } else {
+            std::string key = word.substr(0, eq);
+            for (auto& c : key) {
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            out.keyed.emplace_back(key, word.substr(eq + 1));
+        }
+    }
+    return out;
+}
+
+// "rmeeto r=R [every=K] [prune|merge]" (also "rmeeto R ...").
+core::Status parseRmeeto(const std::vector<std::string>& words, const std::string& quoted,
+                         TokenReduction& r) {
+    r.method = TokenMethod::rmeeto;
+    const MethodArgs args = splitArgs(words);
+    bool haveR = false;
+    for (const auto& [key, value] : args.keyed) {
+        if (key == "r") {
+            ROOFLENS_TRY(r.mergeR, counts(value, "rmeeto r"));
+            haveR = true;
+        } else if (key == "every") {
+            ROOFLENS_TRY(const auto every, counts(value, "rmeeto every"));
+            r.interval = every.front();
+        } else {
+            return core::usageError(quoted + "rmeeto: unknown argument '" + key +
+                                    "=' (expected r=, every=, prune or merge)");
+        }
+    }
+    for (const auto& word : args.plain) {
+        if (word == "prune" || word == "merge") {
+            r.pruneOnly = word == "prune";
+        } else if (!haveR) {
+            ROOFLENS_TRY(r.mergeR, counts(word, "rmeeto r"));
+            haveR = true;
+        } else {
+            return core::usageError(quoted + "rmeeto: unexpected '" + word +
+                                    "' (expected r=, every=, prune or merge)");
+        }
+    }
+    if (!haveR) {
+        return core::usageError(quoted + "rmeeto needs r= (tokens removed per merging block)");
+    }
+    if (r.mergeR.size() != 1) {
+        return core::usageError(quoted + "rmeeto r: expected one count, got " +
+                                std::to_string(r.mergeR.size()));
+    }
+    return core::Ok{};
+}
+
+// "zerotprune keep=RHO [at L1,L2,...] [iters=K]" (also "zerotprune RHO at L1,...").
+core::Status parseZeroTPrune(const std::vector<std::string>& words, const std::string& quoted,
+                             TokenReduction& r) {
+    r.method = TokenMethod::zeroTPrune;
+    const MethodArgs args = splitArgs(words);
+    bool haveKeep = false;
+    bool haveAt = false;
+    for (const auto& [key, value] : args.keyed) {
+        if (key == "keep") {
+            ROOFLENS_TRY(const auto keep, numbers(value, "zerotprune keep"));
+            r.keepRatio = keep.front();
+            haveKeep = true;
+        } else if (key == "at") {
+            ROOFLENS_TRY(r.pruneLocations, counts(value, "zerotprune at"));
+            haveAt = true;
+        } else if (key == "iters") {
+            ROOFLENS_TRY(const auto iters, counts(value, "zerotprune iters"));
+            r.iterations = iters.front();
+        } else {
+            return core::usageError(quoted + "zerotprune: unknown argument '" + key +
+                                    "=' (expected keep=, at L1,L2,... or iters=)");
+        }
+    }
+    for (const auto& word : args.plain) {
+        if (!haveKeep) {
+            ROOFLENS_TRY(const auto keep, numbers(word, "zerotprune keep"));
+            r.keepRatio = keep.front();
+            haveKeep = true;
+        } else if (!haveAt) {
+            ROOFLENS_TRY(r.pruneLocations, counts(word, "zerotprune at"));
+            haveAt = true;
+        } else {
+            return core::usageError(quoted + "zerotprune: unexpected '" + word +
+                                    "' (expected keep=, at L1,L2,... or iters=)");
+        }
+    }
+    if (!haveKeep) {
+        return core::usageError(quoted + "zerotprune needs keep= (patch tokens kept per location)");
+    }
+    return core::Ok{};
+}
+
 // --- the family builders -----------------------------------------------------------------
 
 class LlmBuilder final : public core::WorkloadBuilder {
@@ -360,8 +464,14 @@ core::Result<TokenReduction> parseTokenReduction(std::string_view text) {
         r.method = TokenMethod::diffRate;
         ROOFLENS_TRY(r.pruneRate, numbers(args[0], "diffrate prune rate"));
         ROOFLENS_TRY(r.mergeRate, numbers(args[1], "diffrate merge rate"));
+    } else if (method == "rmeeto") {
+        ROOFLENS_CHECK(parseRmeeto(args, quoted, r));
+    } else if (method == "zerotprune") {
+        ROOFLENS_CHECK(parseZeroTPrune(args, quoted, r));
     } else {
-        return core::usageError(quoted + "expected none, tome, dynamicvit, schedule or diffrate");
+        return core::usageError(quoted +
+                                "expected none, tome, dynamicvit, schedule, diffrate, rmeeto or "
+                                "zerotprune");
     }
     return r;
 }
@@ -381,6 +491,15 @@ std::string formatTokenReduction(const TokenReduction& r) {
             return "schedule " + joinCounts(r.tokens);
         case TokenMethod::diffRate:
             return "diffrate " + joinNumbers(r.pruneRate) + " " + joinNumbers(r.mergeRate);
+        case TokenMethod::rmeeto:
+            return "rmeeto r=" + joinCounts(r.mergeR) + " every=" + std::to_string(r.interval) +
+                   (r.pruneOnly ? " prune" : "");
+        case TokenMethod::zeroTPrune: {
+            std::ostringstream keep;
+            keep << r.keepRatio;
+            return "zerotprune keep=" + keep.str() + " at " + joinCounts(r.pruneLocations) +
+                   " iters=" + std::to_string(r.iterations);
+        }
     }
     return {};
 }

@@ -214,3 +214,15 @@ def test_plan_sweep_equals_cli_json(cli_json):
     for p in got:
         tp = int(p["plan"].split()[0][2:])
         assert p["tokens_per_s_per_device"] == pytest.approx(p["tokens_per_s"] / tp)
+
+
+def test_vision_mamba_and_token_reduction_keyword(cli_json):
+    # Vim-S through the ViT pipeline; R-MeeTo r=11 every 2 blocks (tests/models/test_vim.cpp:
+    # 3,381,408,384 GEMM MACs per image with the matching).
+    expected = cli_json("analyze", "--model", "vim-s", "--hw", "h100-sxm", "--token-reduction",
+                        "rmeeto r=11 every=2")
+    got = rooflens.evaluate("vim-s", hw="h100-sxm", token_reduction="rmeeto r=11 every=2")
+    assert got.to_dict() == expected
+    assert got.to_dict()["totals"]["macs"] == 3381408384.0
+    zero = rooflens.model("deit-small", token_reduction="zerotprune keep=0.7 at 3,6,9 iters=5")
+    assert zero.spec["token_reduction"] == "zerotprune keep=0.7 at 3,6,9 iters=5"

@@ -208,7 +208,7 @@ TEST(CliVitGnn, ModelsListAndShow) {
     for (const auto& entry : nlohmann::json::parse(r.out)) {
         vit += entry.value("family", "") == "vit" ? 1 : 0;
     }
-    EXPECT_EQ(vit, 9);
+    EXPECT_EQ(vit, 12);  // 9 ViT/DeiT/Swin + vim-ti, vim-s, vim-b
     r = rooflens("models show deit-small --format json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
@@ -216,11 +216,51 @@ TEST(CliVitGnn, ModelsListAndShow) {
     EXPECT_EQ(doc["tokens"], 197);
 }
 
+// Vision Mamba through the ViT pipeline: models list, analyze and --token-reduction.
+TEST(CliVim, ListAnalyzeAndRmeeto) {
+    Outcome r = rooflens("models list --format json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    bool listed = false;
+    for (const auto& entry : nlohmann::json::parse(r.out)) {
+        if (entry["id"] == "vim-ti") {
+            listed = true;
+            EXPECT_EQ(entry["model_type"], "vim");
+            EXPECT_EQ(entry["parameters"], 7148008);  // tests/models/test_vim.cpp
+        }
+    }
+    EXPECT_TRUE(listed);
+    const auto doc = report("--model vim-ti --hw h100-sxm --batch 8");
+    EXPECT_EQ(doc["model"]["family"], "vit");
+    EXPECT_DOUBLE_EQ(doc["totals"]["macs"].get<double>(), 8 * 1278193152.0);
+    EXPECT_DOUBLE_EQ(doc["model"]["parameters"].get<double>(), 7148008.0);
+    // Vim-S 4,822,195,200 GEMM MACs; R-MeeTo r=11 every 2: 3,381,408,384 with the matching
+    // (tests/models/test_vim.cpp): -29.9%.
+    const auto merged =
+        report("--model vim-s --hw h100-sxm --token-reduction 'rmeeto r=11 every=2'");
+    EXPECT_TRUE(hasWarning(merged,
+                           "token reduction (R-MeeTo merge r=11 every 2 blocks): MACs "
+                           "-29.9% (4.82 -> 3.38 GMACs)"))
+        << merged["warnings"].dump();
+    const auto zero = report(
+        "--model deit-small --hw h100-sxm --token-reduction 'zerotprune keep=0.7 at 3,6,9 "
+        "iters=5'");
+    EXPECT_TRUE(hasWarning(zero, "Zero-TPrune keep=0.7 at blocks 3,6,9"))
+        << zero["warnings"].dump();
+    const Outcome bad = rooflens("analyze --model vim-s --hw h100-sxm --tome-r 8");
+    EXPECT_EQ(bad.exitCode, 1);
+    EXPECT_NE(bad.err.find("has no attention"), std::string::npos) << bad.err;
+    const Outcome both =
+        rooflens("analyze --model vim-s --hw h100-sxm --tome-r 8 --token-reduction 'rmeeto r=8'");
+    EXPECT_EQ(both.exitCode, 1);
+    EXPECT_NE(both.err.find("choose one token reduction"), std::string::npos) << both.err;
+}
+
 TEST(CliVitGnn, HelpListsTheFamilyOptions) {
     const Outcome r = rooflens("analyze --help");
     ASSERT_EQ(r.exitCode, 0);
-    for (const char* option : {"--image-size", "--tome-r", "--dynamicvit-keep", "--diffrate",
-                               "--token-schedule", "--graph", "--fanout", "--block-circulant"}) {
+    for (const char* option :
+         {"--image-size", "--tome-r", "--dynamicvit-keep", "--diffrate", "--token-reduction",
+          "--token-schedule", "--graph", "--fanout", "--block-circulant"}) {
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
     }
 }

@@ -22,9 +22,10 @@ Scenario preset(const std::string& name) {
 
 TEST(Scenario, PresetsExistAndCiteTheirPapers) {
     const std::vector<std::string> expected = {
-        "asvd-20",          "awq-w4a16-g128",  "fp16",           "fp8-block-w8a8",   "fp8-kv",
-        "fp8-w8a8",         "gptq-w3a16-g128", "kivi-kv2",       "layer-prune-25",   "mxfp4-w4a16",
-        "nf4-double-quant", "nvfp4-w4a4",      "qserve-w4a8kv4", "smoothquant-w8a8", "sparse-2of4",
+        "asvd-20",          "awq-w4a16-g128",   "fp16",           "fp8-block-w8a8",
+        "fp8-kv",           "fp8-w8a8",         "gptq-w3a16-g128", "kivi-kv2",
+        "layer-prune-25",   "lpvit-block32-50", "mxfp4-w4a16",    "nf4-double-quant",
+        "nvfp4-w4a4",       "qserve-w4a8kv4",   "smoothquant-w8a8", "sparse-2of4",
         "spqr-3bit",        "unstructured-50"};
     EXPECT_EQ(listScenarioPresets(), expected);
     for (const auto& name : expected) {
@@ -62,7 +63,8 @@ TEST(Scenario, EffectiveBitsOfEveryPreset) {
     EXPECT_NEAR(preset("spqr-3bit").weights->effectiveBits(), 3.945, 1e-12);
     // Presets without a weight format keep the native 16-bit weights.
     for (const char* name :
-         {"fp16", "sparse-2of4", "unstructured-50", "asvd-20", "layer-prune-25", "kivi-kv2"}) {
+         {"fp16", "sparse-2of4", "unstructured-50", "asvd-20", "layer-prune-25", "kivi-kv2",
+          "lpvit-block32-50"}) {
         EXPECT_FALSE(preset(name).weights.has_value()) << name;
     }
 }

@@ -107,7 +107,7 @@ TEST(VitBuilder, ParameterCountsByHand) {
         // The workload's inventory adds up to the same count.
         EXPECT_DOUBLE_EQ(build(c, images(1)).model.parameters, static_cast<double>(count)) << id;
     }
-    EXPECT_EQ(listVitPresets().size(), 9U);
+    EXPECT_EQ(listVitPresets().size(), 12U);  // + vim-ti, vim-s, vim-b
 }
 
 // DeiT-S, batch 2, fp16 (2 bytes): T = 197 tokens, D = 384, h = 6, d_h = 64, MLP 1536.

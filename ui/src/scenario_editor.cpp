@@ -110,7 +110,9 @@ QWidget* ScenarioEditor::createGeneralTab() {
     m_tokenSchedule->setPlaceholderText(QStringLiteral("tome 16 · dynamicvit 0.7 at 3,6,9"));
     m_tokenSchedule->setToolTip(
         tr("ViT token reduction: 'tome R[,R...]', 'dynamicvit RHO [at B1,B2,...]', "
-           "'schedule T1,T2,...' (tokens per block) or 'diffrate PRUNE MERGE'"));
+           "'schedule T1,T2,...' (tokens per block), 'diffrate PRUNE MERGE' or "
+           "'zerotprune keep=RHO at B1,B2,... iters=K'; Vision Mamba: "
+           "'rmeeto r=R every=K [prune]'"));
     gf->addRow(tr("&Token schedule (ViT)"), m_tokenSchedule);
     return general;
 }

@@ -189,6 +189,7 @@ SparsityEditor::SparsityEditor(const QString& name, QWidget* parent) : QWidget(p
     m_kind->addItem(tr("dense"), static_cast<int>(core::SparsityKind::dense));
     m_kind->addItem(tr("unstructured"), static_cast<int>(core::SparsityKind::unstructured));
     m_kind->addItem(tr("2:4 structured"), static_cast<int>(core::SparsityKind::structured24));
+    m_kind->addItem(tr("block (LPViT)"), static_cast<int>(core::SparsityKind::block));
     form->addRow(tr("Sparsity"), m_kind);
     m_density = new QDoubleSpinBox(this);
     m_density->setObjectName(name + QStringLiteral("Density"));
@@ -206,12 +207,19 @@ SparsityEditor::SparsityEditor(const QString& name, QWidget* parent) : QWidget(p
     form->addRow(tr("Index format"), m_index);
     m_sparseKernel = new QCheckBox(tr("Sparse kernel (math on non-zeros only)"), this);
     form->addRow(QString(), m_sparseKernel);
+    m_blockSize = new QSpinBox(this);
+    m_blockSize->setObjectName(name + QStringLiteral("BlockSize"));
+    m_blockSize->setRange(1, 4096);
+    m_blockSize->setToolTip(tr("Block edge b: whole b x b weight tiles are zero"));
+    form->addRow(tr("Block size"), m_blockSize);
     auto update = [this] {
-        const bool unstructured =
-            m_kind->currentData().toInt() == static_cast<int>(core::SparsityKind::unstructured);
-        m_density->setEnabled(unstructured);
+        const int kind = m_kind->currentData().toInt();
+        const bool unstructured = kind == static_cast<int>(core::SparsityKind::unstructured);
+        const bool block = kind == static_cast<int>(core::SparsityKind::block);
+        m_density->setEnabled(unstructured || block);
         m_index->setEnabled(unstructured);
         m_sparseKernel->setEnabled(unstructured);
+        m_blockSize->setEnabled(block);
     };
     connect(m_kind, &QComboBox::currentIndexChanged, this, update);
     setSparsity({});
@@ -221,9 +229,11 @@ SparsityEditor::SparsityEditor(const QString& name, QWidget* parent) : QWidget(p
 core::Sparsity SparsityEditor::sparsity() const {
     core::Sparsity s;
     s.kind = static_cast<core::SparsityKind>(m_kind->currentData().toInt());
-    s.density = s.kind == core::SparsityKind::unstructured   ? m_density->value()
+    s.density = s.kind == core::SparsityKind::unstructured || s.kind == core::SparsityKind::block
+                    ? m_density->value()
                 : s.kind == core::SparsityKind::structured24 ? 0.5
                                                              : 1.0;
+    s.blockSize = m_blockSize->value();
     s.index = static_cast<core::IndexFormat>(m_index->currentData().toInt());
     s.sparseKernel = m_sparseKernel->isChecked();
     return s;
@@ -234,6 +244,7 @@ void SparsityEditor::setSparsity(const core::Sparsity& s) {
     m_density->setValue(s.density);
     m_index->setCurrentIndex(std::max(0, m_index->findData(static_cast<int>(s.index))));
     m_sparseKernel->setChecked(s.sparseKernel);
+    m_blockSize->setValue(static_cast<int>(s.blockSize));
 }
 
 LowRankEditor::LowRankEditor(const QString& name, QWidget* parent) : QWidget(parent) {

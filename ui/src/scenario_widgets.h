@@ -54,6 +54,7 @@ private:
     QDoubleSpinBox* m_density;
     QComboBox* m_index;
     QCheckBox* m_sparseKernel;
+    QSpinBox* m_blockSize;
 };
 
 class LowRankEditor : public QWidget {

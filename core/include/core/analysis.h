@@ -37,7 +37,7 @@ struct Execution {
     DataType mathType = DataType::fp16;  // data type the math runs in on this device
     ExecUnit unit = ExecUnit::matrix;    // unit it runs on
     bool promoted = false;               // the requested type is not supported: math is wider
-    bool sparse = false;                 // 2:4 structured sparsity on sparse matrix units
+    bool sparse = false;                 // 2:4 sparse units, or zero weight blocks skipped
     double peakOpsPerSecond = 0;         // 0 if the device has no usable peak at all
 };
 
@@ -47,6 +47,13 @@ struct Execution {
 // only the device's peak tables: a block-scaled type runs natively exactly where the device has
 // a peak for it (docs/cost-model.md).
 Execution resolveExecution(DataType requested, ExecUnit unit, const Hardware& hw);
+
+// Block-sparse weights (LPViT): a kernel skips a zero b x b tile only when whole matrix-unit
+// tiles fit in it. The tile edge by device kind: 16 on GPUs and SoCs with matrix units
+// (tensor-core / MFMA / simdgroup fragments), 128 on systolic-array accelerators (kind tpu:
+// TPU MXUs, Gaudi MME, Trainium), 0 (never exploited) on CPUs and devices without matrix peaks.
+std::int64_t blockSparseTile(const Hardware& hw);
+bool blockSparseExploited(const Hardware& hw, std::int64_t blockSize);
 
 struct LayerResult {
     ByteBreakdown bytes;       // per instance, resolved for this device (fused attention)

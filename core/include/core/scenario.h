@@ -47,14 +47,16 @@ struct TensorFormat {
     bool operator==(const TensorFormat&) const = default;
 };
 
-enum class SparsityKind : std::uint8_t { dense, unstructured, structured24 };
+// block: whole b x b tiles of each weight matrix are zero (LPViT); `density` of the tiles kept.
+enum class SparsityKind : std::uint8_t { dense, unstructured, structured24, block };
 enum class IndexFormat : std::uint8_t { csr16, csr32, bitmap };
 
 struct Sparsity {
     SparsityKind kind = SparsityKind::dense;
     double density = 1.0;  // unstructured: fraction of non-zeros
     IndexFormat index = IndexFormat::csr16;
-    bool sparseKernel = false;  // unstructured: math on non-zeros only (else dense math)
+    bool sparseKernel = false;    // unstructured: math on non-zeros only (else dense math)
+    std::int64_t blockSize = 32;  // block: b (tiles of b x b weights)
     bool operator==(const Sparsity&) const = default;
 };
 

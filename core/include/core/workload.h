@@ -153,8 +153,12 @@ struct Layer {
     DataType activationType = DataType::fp16;  // storage type of the matrix's input activations
     DataType kvType = DataType::fp16;          // storage type of the KV cache it reads or writes
     bool structuredSparse = false;  // 2:4 weights: runs at the sparse peak where the device has it
-    double ops = 0;                 // per instance
-    ByteBreakdown bytes;            // per instance
+    // Block-sparse weights (LPViT): the fraction of b x b tiles kept, and b. analyze() skips the
+    // zero tiles only where the matrix units' tile fits in a block (blockSparseExploited).
+    double blockDensity = 1;
+    std::int64_t blockSize = 0;
+    double ops = 0;       // per instance
+    ByteBreakdown bytes;  // per instance
     // GEMM dimensions [m x k] x [k x n] of gemm/matmul layers (m = rows, e.g. tokens); 0 for
     // others. Compression transforms (low rank, sparsity) rewrite a layer from these.
     double m = 0;

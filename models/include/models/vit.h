@@ -1,8 +1,9 @@
 #pragma once
-// Vision Transformer cost models: ViT / DeiT (pre-LN encoder, class and distillation tokens) and
-// Swin (window attention, shifted windows, patch merging), from a config JSON (docs/vit.md) or a
-// preset in models/presets/vit/. buildVit() turns a config plus run settings into a Workload with
-// the layers of formulas.md section 1; token reduction (explicit schedule, DynamicViT, ToMe,
+// Vision Transformer cost models: ViT / DeiT (pre-LN encoder, class and distillation tokens),
+// Swin (window attention, shifted windows, patch merging) and Vision Mamba (Vim: bidirectional
+// Mamba blocks over the patch tokens and a middle class token), from a config JSON (docs/vit.md)
+// or a preset in models/presets/vit/. buildVit() turns a config plus run settings into a Workload
+// with the layers of formulas.md section 1; token reduction (explicit schedule, DynamicViT, ToMe,
 // DiffRate; formulas.md 1.3) replaces the token count T by a per-block schedule. Hardware-free
 // except measureTokenReduction(), which prices a reduced and a baseline workload on a device.
 #include <cstdint>
@@ -18,11 +19,11 @@
 
 namespace rooflens::models {
 
-enum class VitArch : std::uint8_t { vit, swin };
+enum class VitArch : std::uint8_t { vit, swin, vim };
 
 struct VitConfig {
     std::string id;         // preset id or file stem
-    std::string modelType;  // "vit", "deit" or "swin"
+    std::string modelType;  // "vit", "deit", "swin" or "vim"
     std::string source;     // the paper the numbers come from (_source)
     VitArch arch = VitArch::vit;
     std::int64_t imageSize = 224;  // default input resolution (square)
@@ -44,6 +45,13 @@ struct VitConfig {
     std::int64_t windowSize = 7;           // M
     std::vector<std::int64_t> depths;      // blocks per stage, e.g. (2, 2, 6, 2)
     std::vector<std::int64_t> stageHeads;  // heads per stage, e.g. (3, 6, 12, 24)
+    // Vim (bimamba v2): E = expand D inner channels, N states, K conv taps, R = ceil(D / 16).
+    std::int64_t dState = 16;
+    std::int64_t dConv = 4;
+    std::int64_t expand = 2;
+    std::int64_t dtRank = 0;
+
+    std::int64_t innerSize() const { return expand * embedDim; }
 
     std::int64_t protectedTokens() const { return classTokens + distillationTokens; }
 };
@@ -52,7 +60,7 @@ core::Result<VitConfig> parseVitConfig(const core::Json& document, const std::st
                                        const std::string& id);
 core::Result<VitConfig> loadVitConfig(const std::filesystem::path& path);
 
-// True when the JSON document is a ViT-family config (model_type vit, deit or swin).
+// True when the JSON document is a ViT-family config (model_type vit, deit, swin or vim).
 bool isVitDocument(const core::Json& document);
 
 std::filesystem::path vitPresetDir();       // core::builtinDataDir() / "models/presets/vit"
@@ -68,7 +76,15 @@ struct VitParameterCounts {
 VitParameterCounts countVitParameters(const VitConfig& config);
 
 // Token reduction (formulas.md 1.3). Counts include the protected class/distillation tokens.
-enum class TokenMethod : std::uint8_t { none, schedule, dynamicVit, tome, diffRate };
+enum class TokenMethod : std::uint8_t {
+    none,
+    schedule,
+    dynamicVit,
+    tome,
+    diffRate,
+    rmeeto,      // Vim: R-MeeTo merging (or plain pruning) before every `interval`-th block
+    zeroTPrune,  // ViT: Zero-TPrune, importance from the attention graph (weighted PageRank)
+};
 
 struct TokenReduction {
     TokenMethod method = TokenMethod::none;
@@ -85,14 +101,23 @@ struct TokenReduction {
     // block (merge >= prune; one entry = every block).
     std::vector<double> pruneRate;
     std::vector<double> mergeRate;
+    // R-MeeTo (Vim): mergeR.front() tokens merged before blocks i > 0 with i % interval == 0;
+    // pruneOnly drops the matched tokens instead of averaging them (plain token pruning).
+    std::int64_t interval = 2;
+    bool pruneOnly = false;
+    // Zero-TPrune (ViT): keepRatio and pruneLocations as for DynamicViT, pruned after the
+    // attention of each location; the weighted PageRank runs `iterations` times per head.
+    std::int64_t iterations = 5;
 };
 
 // "ToMe r=16", "DynamicViT rho=0.7 at blocks 3,6,9", ...
 std::string describe(const TokenReduction& reduction);
 
 // Tokens of one block: attention sees `attention`, the MLP sees `mlp` (less after a ToMe or
-// DiffRate merge); `pruned` and `merged` say how many tokens the block removes after attention,
-// predictorTokens > 0 when DynamicViT's predictor runs before the block on that many tokens.
+// DiffRate merge, or a Zero-TPrune prune); `pruned` and `merged` say how many tokens the block
+// removes after attention, predictorTokens > 0 when DynamicViT's predictor runs before the block
+// on that many tokens. Vim blocks have no attention: `attention` = `mlp` is the tokens the
+// block's scans run on, and `merged` / `pruned` the tokens R-MeeTo removed before the block.
 struct BlockTokens {
     std::int64_t attention = 0;
     std::int64_t mlp = 0;
@@ -123,6 +148,11 @@ namespace detail {
 // The Swin part of buildVit, called by it after the settings and image size were validated.
 core::Result<core::Workload> buildSwin(const VitConfig& config, const core::RunSettings& settings,
                                        std::int64_t imageHeight, std::int64_t imageWidth);
+// The Vision Mamba part of buildVit (vim_builder.cpp), on the schedule tokenSchedule gave.
+core::Result<core::Workload> buildVim(const VitConfig& config, const core::RunSettings& settings,
+                                      std::int64_t imageHeight, std::int64_t imageWidth,
+                                      const std::vector<BlockTokens>& schedule,
+                                      const TokenReduction& reduction);
 }  // namespace detail
 
 // How much of a token reduction's MAC cut turns into time on a device (core/derived.h).

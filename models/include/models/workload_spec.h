@@ -54,6 +54,8 @@ std::vector<std::string> nearestIds(std::string_view id, const std::vector<std::
 // The token-reduction grammar shared by the CLI and the GUI:
 //   "none" | "tome R[,R2,...]" (also "tome r=16") | "dynamicvit RHO [at L1,L2,...]"
 //   | "schedule T1,T2,..." | "diffrate PRUNE[,...] MERGE[,...]"
+//   | "rmeeto r=R [every=K] [prune]" (Vision Mamba: R-MeeTo merge, or plain pruning)
+//   | "zerotprune keep=RHO [at L1,L2,...] [iters=K]" (ViT: Zero-TPrune)
 core::Result<TokenReduction> parseTokenReduction(std::string_view text);
 // The canonical text of a reduction in that grammar ("" for none).
 std::string formatTokenReduction(const TokenReduction& reduction);

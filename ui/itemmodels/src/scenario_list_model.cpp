@@ -106,6 +106,11 @@ QString ScenarioListModel::summary(const core::Scenario& s) {
         case core::SparsityKind::unstructured:
             parts << QStringLiteral("%1 % dense").arg(s.sparsity.density * 100, 0, 'g', 3);
             break;
+        case core::SparsityKind::block:
+            parts << QStringLiteral("%1 % of %2x%2 blocks")
+                         .arg(s.sparsity.density * 100, 0, 'g', 3)
+                         .arg(s.sparsity.blockSize);
+            break;
     }
     if (s.lowRank) {
         parts << QStringLiteral("low rank");
