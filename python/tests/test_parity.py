@@ -214,3 +214,13 @@ def test_plan_sweep_equals_cli_json(cli_json):
     for p in got:
         tp = int(p["plan"].split()[0][2:])
         assert p["tokens_per_s_per_device"] == pytest.approx(p["tokens_per_s"] / tp)
+
+
+def test_scenario_catalog_equals_cli_json(cli_json):
+    expected = cli_json("scenarios", "list")
+    assert rooflens.scenarios(details=True) == expected
+    names = [s["name"] for s in expected["scenarios"]]
+    assert names == rooflens.scenarios()
+    eora = next(s for s in expected["scenarios"] if s["name"] == "eora-w4-r64")
+    assert eora["papers"][0]["arxiv_id"] == "2410.21271"
+    assert "compensation" in eora["mechanism"]
