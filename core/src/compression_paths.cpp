@@ -18,6 +18,11 @@ std::string integerText(double value) {
     return std::to_string(static_cast<long long>(std::llround(value)));
 }
 
+// Errors at apply time name the scenario's file (or label) and the field, as parse errors do.
+JsonReader locate(const Scenario& s) {
+    return JsonReader(s.source.label.empty() ? "scenario '" + s.name + "'" : s.source.label);
+}
+
 bool isExpertGemm(const Layer& layer) {
     return layer.kind == LayerKind::gemm && layer.weightElements > 0 &&
            layer.op.rfind("experts.", 0) == 0;
@@ -94,7 +99,7 @@ Status addCompensation(const Scenario& s, Workload& w, DataType native) {
             continue;
         }
         if (rank > std::min(layer.k, layer.n)) {
-            return JsonReader(s.source.label)
+            return locate(s)
                 .error("/compensation/rank",
                        "expected at most min(k, n) = " + integerText(std::min(layer.k, layer.n)) +
                            " of " + layer.name() + " [" + integerText(layer.k) + " x " +
@@ -153,7 +158,7 @@ Status addKvReconstruction(const Scenario& s, Workload& w) {
     const KvResidual& r = *s.kvCache->residual;
     const double headDim = static_cast<double>(w.model.headDim);
     if (headDim > 0 && static_cast<double>(r.rank) > headDim) {
-        return JsonReader(s.source.label)
+        return locate(s)
             .error("/kv_cache/residual/rank",
                    "expected at most the head dimension d_h = " + integerText(headDim) + " of " +
                        w.model.id + " (the residual is [G x r][r x d_h] per KV head), got " +
@@ -297,7 +302,7 @@ Status mergeExperts(const Scenario& s, Workload& w) {
         return Ok{};
     }
     const ExpertMerging& m = *s.expertMerging;
-    const JsonReader at(s.source.label);
+    const JsonReader at = locate(s);
     const double experts = static_cast<double>(w.model.experts);
     const double topK = static_cast<double>(w.model.expertsPerToken);
     const double merged = static_cast<double>(m.experts);

@@ -762,7 +762,7 @@ Scenario scenarioFromBits(int weightBits, int activationBits, int kvBits) {
     s.weights = formatOfBits(weightBits);
     s.activations = formatOfBits(activationBits);
     if (auto kv = formatOfBits(kvBits)) {
-        s.kvCache = KvCompression{*kv, 0, 1.0};
+        s.kvCache = KvCompression{*kv, 0, 1.0, std::nullopt};
     }
     return s;
 }
