@@ -91,6 +91,7 @@ Status addCompensation(const Scenario& s, Workload& w, DataType native) {
     const double ba = bytesOf(native);
     std::vector<Layer> layers;
     layers.reserve(w.layers.size() * 2);
+    int pairs = 0;
     for (const Layer& layer : w.layers) {
         layers.push_back(layer);
         const bool quantized = layer.kind == LayerKind::gemm && layer.weightElements > 0 &&
@@ -99,12 +100,11 @@ Status addCompensation(const Scenario& s, Workload& w, DataType native) {
             continue;
         }
         if (rank > std::min(layer.k, layer.n)) {
-            return locate(s)
-                .error("/compensation/rank",
-                       "expected at most min(k, n) = " + integerText(std::min(layer.k, layer.n)) +
-                           " of " + layer.name() + " [" + integerText(layer.k) + " x " +
-                           integerText(layer.n) + "] in " + w.model.id + ", got " +
-                           integerText(rank));
+            return locate(s).error(
+                "/compensation/rank",
+                "expected at most min(k, n) = " + integerText(std::min(layer.k, layer.n)) + " of " +
+                    layer.name() + " [" + integerText(layer.k) + " x " + integerText(layer.n) +
+                    "] in " + w.model.id + ", got " + integerText(rank));
         }
         const double matrices = layer.weightElements / (layer.k * layer.n);
         Layer a = layer;
@@ -133,8 +133,14 @@ Status addCompensation(const Scenario& s, Workload& w, DataType native) {
         bl.bytes.activationsOut = layer.m * layer.n * ba;
         layers.push_back(a);
         layers.push_back(bl);
+        ++pairs;
     }
     w.layers = std::move(layers);
+    if (pairs == 0) {
+        w.warnings.push_back(
+            "compensation: no quantized weight matrices to compensate (EoRA's "
+            "path sits beside weights a \"weights\" format quantizes)");
+    }
     // The factors are weights too: r (k + n) per matrix, kept in the float type.
     const double topK = static_cast<double>(w.model.expertsPerToken);
     for (WeightTensor& t : w.weightTensors) {
@@ -158,11 +164,11 @@ Status addKvReconstruction(const Scenario& s, Workload& w) {
     const KvResidual& r = *s.kvCache->residual;
     const double headDim = static_cast<double>(w.model.headDim);
     if (headDim > 0 && static_cast<double>(r.rank) > headDim) {
-        return locate(s)
-            .error("/kv_cache/residual/rank",
-                   "expected at most the head dimension d_h = " + integerText(headDim) + " of " +
-                       w.model.id + " (the residual is [G x r][r x d_h] per KV head), got " +
-                       std::to_string(r.rank));
+        return locate(s).error("/kv_cache/residual/rank",
+                               "expected at most the head dimension d_h = " + integerText(headDim) +
+                                   " of " + w.model.id +
+                                   " (the residual is [G x r][r x d_h] per KV head), got " +
+                                   std::to_string(r.rank));
     }
     if (w.settings.phase != Phase::decode) {
         return Ok{};
@@ -184,7 +190,7 @@ Status addKvReconstruction(const Scenario& s, Workload& w) {
 void filterAttention(const Scenario& s, Workload& w) {
     const SparseAttention& sa = *s.sparseAttention;
     const double rho = sa.keptFraction;
-    const double lowBytes = bitsOf(sa.filterType) / 8;
+    const double lowBytes = bitsOf(sa.filterType) / 8.0;
     const bool decode = w.settings.phase == Phase::decode;
     const double batch = static_cast<double>(w.settings.batch);
     constexpr double kIndexBytes = 4;  // one int32 key index per kept pair
@@ -438,16 +444,16 @@ void summarizeSparseAttention(const Workload& workload, Report& report) {
     sa.denseAttentionSeconds = sa.keptFraction > 0 ? kept / sa.keptFraction : 0;
     sa.breakEvenKeptFraction =
         sa.denseAttentionSeconds > 0 ? 1 - filter / sa.denseAttentionSeconds : 0;
-    char rho[32];
-    std::snprintf(rho, sizeof rho, "%.3g", sa.keptFraction);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.3g%% of the pairs", 100 * sa.keptFraction);
     char breakEven[32];
     std::snprintf(breakEven, sizeof breakEven, "%.3g", sa.breakEvenKeptFraction);
     report.notes.push_back(
-        "dynamic sparse attention: filtering " + formatSeconds(filter) +
-        ", attention on the kept fraction " + rho + " " + formatSeconds(kept) + " (dense " +
-        formatSeconds(sa.denseAttentionSeconds) + "); break-even kept fraction " + breakEven +
+        "dynamic sparse attention: filtering " + formatSeconds(filter) + " + attention on " + text +
+        " " + formatSeconds(kept) + ", against " + formatSeconds(sa.denseAttentionSeconds) +
+        " dense: break-even kept fraction " + breakEven +
         (sa.breakEvenKeptFraction > 0 ? " on this device"
-                                      : ": filtering costs more than dense attention here"));
+                                      : " (filtering costs more than dense attention here)"));
     report.sparseAttention = sa;
 }
 

@@ -20,7 +20,7 @@ Scenario parse(const std::string& json, const std::string& label = "test.json") 
     return s.value();
 }
 
-Workload apply(const std::string& json, const Workload& w) {
+Workload applyJson(const std::string& json, const Workload& w) {
     auto out = applyScenario(parse(json), w);
     EXPECT_TRUE(out.ok()) << (out.ok() ? "" : out.error().message);
     return out.value();
@@ -128,10 +128,10 @@ const char* kW4 =
 
 TEST(Eora, ThinGemmPairBesideEachQuantizedWeight) {
     const Workload plain =
-        apply(std::string(R"({"schema_version": 1, "name": "w4", )") + kW4 + "}", toy());
-    const Workload eora = apply(std::string(R"({"schema_version": 1, "name": "eora", )") + kW4 +
-                                    R"(, "compensation": {"rank": 64}})",
-                                toy());
+        applyJson(std::string(R"({"schema_version": 1, "name": "w4", )") + kW4 + "}", toy());
+    const Workload eora = applyJson(std::string(R"({"schema_version": 1, "name": "eora", )") + kW4 +
+                                        R"(, "compensation": {"rank": 64}})",
+                                    toy());
     // Same weight bits (4 + 20/128 = 4.15625): the quantized GEMM itself is unchanged.
     EXPECT_DOUBLE_EQ(eora.bits.weights, plain.bits.weights);
     EXPECT_DOUBLE_EQ(layerNamed(eora, "blocks.0.mlp").bytes.weights,
@@ -181,8 +181,8 @@ const char* kInt4Kv = R"({"schema_version": 1, "name": "kv4",
     "kv_cache": {"type": "int4", "group_size": 64, "scale": "fp16", "zero": "fp16"}})";
 
 TEST(Gear, BytesPerTokenAndReconstructionOps) {
-    const Workload plain = apply(kInt4Kv, toy());
-    const Workload gear = apply(kGear, toy());
+    const Workload plain = applyJson(kInt4Kv, toy());
+    const Workload gear = applyJson(kGear, toy());
     // Quantized part 4 + 32/64 = 4.5 bits; low rank 16 * 4 * (128 + 64) / (128 * 64) = 1.5 bits;
     // outliers 0.02 * (16 + 32) = 0.96 bits: 6.96 bits per cached element at d_h = 64.
     EXPECT_DOUBLE_EQ(plain.bits.kv, 4.5);
@@ -200,7 +200,7 @@ TEST(Gear, BytesPerTokenAndReconstructionOps) {
     // Prefill computes attention on the fresh K and V: no reconstruction.
     Workload prefill = toy();
     prefill.settings.phase = Phase::prefill;
-    EXPECT_DOUBLE_EQ(layerNamed(apply(kGear, prefill), "blocks.0.qk_matmul").ops, 51200);
+    EXPECT_DOUBLE_EQ(layerNamed(applyJson(kGear, prefill), "blocks.0.qk_matmul").ops, 51200);
 }
 
 TEST(Gear, ResidualRankAboveTheHeadDimensionIsALocatedError) {
@@ -214,9 +214,9 @@ TEST(Gear, ResidualRankAboveTheHeadDimensionIsALocatedError) {
 }
 
 TEST(Energon, FilterPassThenAttentionOnTheKeptPairs) {
-    const Workload w = apply(R"({"schema_version": 1, "name": "energon",
+    const Workload w = applyJson(R"({"schema_version": 1, "name": "energon",
         "sparse_attention": {"filter_type": "int4", "kept_fraction": 0.25}})",
-                             toy());
+                                 toy());
     const Layer& f = w.layers[1];
     ASSERT_EQ(f.op, "attention_filter");
     EXPECT_EQ(f.computeType, DataType::int4);
@@ -259,9 +259,9 @@ TEST(Energon, FilterPassThenAttentionOnTheKeptPairs) {
     }
     EXPECT_TRUE(noted);
     // Plain INT4 KV at the same bits never changes the attention's OPs and has no summary.
-    const Workload kv4 = apply(R"({"schema_version": 1, "name": "kv4",
+    const Workload kv4 = applyJson(R"({"schema_version": 1, "name": "kv4",
         "kv_cache": {"type": "int4"}})",
-                               toy());
+                                   toy());
     EXPECT_DOUBLE_EQ(layerNamed(kv4, "blocks.0.qk_matmul").ops, 51200);
     EXPECT_FALSE(analyze(kv4, hw).sparseAttention.has_value());
 }
@@ -315,9 +315,9 @@ TEST(SubMoe, MergedExpertsTouchedRouterAndBytes) {
     EXPECT_DOUBLE_EQ(expectedDistinctExperts(8, 2, 4), 5.46875);
     EXPECT_DOUBLE_EQ(expectedDistinctExperts(4, 2, 4), 3.75);  // 4 (1 - 0.5^4)
     EXPECT_DOUBLE_EQ(expectedDistinctExperts(4, 9, 1), 4);     // top-k clamped to E
-    const Workload w = apply(R"({"schema_version": 1, "name": "m",
+    const Workload w = applyJson(R"({"schema_version": 1, "name": "m",
         "expert_merging": {"experts": 4}})",
-                             moe());
+                                 moe());
     // Router: n = E' = 4; OPs, weights and logits x 4/8.
     const Layer& router = w.layers[0];
     EXPECT_DOUBLE_EQ(router.n, 4);
@@ -339,9 +339,9 @@ TEST(SubMoe, MergedExpertsTouchedRouterAndBytes) {
 }
 
 TEST(SubMoe, SharedSubspaceBasis) {
-    const Workload w = apply(R"({"schema_version": 1, "name": "m",
+    const Workload w = applyJson(R"({"schema_version": 1, "name": "m",
         "expert_merging": {"experts": 4, "shared_basis_rank": 16}})",
-                             moe());
+                                 moe());
     ASSERT_EQ(w.layers.size(), 3U);
     // Per merged expert [8 x 64] x [64 x 16]: 2 * 8 * 64 * 16 = 16,384 OPs, 3.75 * 64 * 16 =
     // 3,840 weights; then the shared basis [8 x 16] x [16 x 256]: 65,536 OPs, 4,096 weights.
