@@ -28,6 +28,10 @@ CASES = [
     (["--model", "mixtral-8x7b", "--hw", "mi300x", "--phase", "decode", "--batch", "8",
       "--scenario", "fp8-w8a8"],
      dict(model="mixtral-8x7b", hw="mi300x", phase="decode", batch=8, scenario="fp8-w8a8")),
+    (["--model", "llama-2-7b", "--hw", "h100-sxm", "--phase", "decode", "--context-len", "1024",
+      "--scenario", "energon-int4-25"],
+     dict(model="llama-2-7b", hw="h100-sxm", phase="decode", context_len=1024,
+          scenario="energon-int4-25")),
 ]
 
 
