@@ -577,6 +577,7 @@ Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptio
     report.layers = workload.layers;
     priceLayers(workload, hw, report);
     summarizeStages(workload, report);
+    summarizeSparseAttention(workload, report);
     return report;
 }
 
@@ -586,6 +587,7 @@ Report analyze(Workload&& workload, const Hardware& hw, const AnalysisOptions& o
     priceLayers(workload, hw, report);
     report.layers = std::move(workload.layers);
     summarizeStages(workload, report);
+    summarizeSparseAttention(workload, report);
     return report;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "compression_paths.h"
 #include "core/scenario.h"
 
 namespace rooflens::core {
@@ -354,6 +355,9 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
     if (auto ok = applyDepth(scenario.depth, w); !ok) {
         return ok.error();
     }
+    if (auto ok = mergeExperts(scenario, w); !ok) {
+        return ok.error();
+    }
     const DataType native = w.layers.empty() ? DataType::fp16 : w.layers.front().activationType;
     const double b = bytesOf(native);
 
@@ -428,7 +432,7 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
         const double keptQuantized =
             w.settings.phase == Phase::decode ? quantized * kv.keptRatio : quantized;
         keyFactor = (window + keptQuantized) / keys;
-        const double effectiveBits = kv.format.effectiveBits();
+        const double effectiveBits = kvEffectiveBits(kv, static_cast<double>(w.model.headDim));
         const double bitsPerKey = (window * 8 * b + keptQuantized * effectiveBits) /
                                   std::max(window + keptQuantized, 1.0);
         kvByteFactor *= bitsPerKey / (8 * b);
@@ -444,7 +448,9 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
             }
         }
     } else if (scenario.kvCache) {
-        scaleKvFacts(w.model, scenario.kvCache->format.effectiveBits() / (8 * b));
+        scaleKvFacts(
+            w.model,
+            kvEffectiveBits(*scenario.kvCache, static_cast<double>(w.model.headDim)) / (8 * b));
     }
     if (kvRankLayers > 0) {
         scaleKvFacts(w.model, kvRankFactor);
@@ -488,8 +494,13 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
 
     w.bits.activations =
         scenario.activations ? forModel(*scenario.activations, native).effectiveBits() : 8 * b;
-    w.bits.kv =
-        scenario.kvCache ? forModel(scenario.kvCache->format, native).effectiveBits() : 8 * b;
+    if (scenario.kvCache) {
+        KvCompression kv = *scenario.kvCache;
+        kv.format = forModel(kv.format, native);
+        w.bits.kv = kvEffectiveBits(kv, static_cast<double>(w.model.headDim));
+    } else {
+        w.bits.kv = 8 * b;
+    }
     w.bits.weights = scenario.weights ? forModel(*scenario.weights, native).effectiveBits() : 8 * b;
 
     // Weight footprint and parameter count from the inventory.
@@ -532,6 +543,9 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
         if (before > 0) {
             w.model.activeParameters *= parameters / before;
         }
+    }
+    if (auto ok = addPaths(scenario, w, native); !ok) {
+        return ok.error();
     }
     return w;
 }

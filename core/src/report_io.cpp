@@ -184,6 +184,14 @@ Json reportJson(const Report& report) {
              {"stages", stagesJson(report.stages)},
              {"warnings", report.warnings},
              {"notes", report.notes}};
+    if (report.sparseAttention) {
+        const SparseAttentionSummary& sa = *report.sparseAttention;
+        doc["sparse_attention"] = {{"kept_fraction", sa.keptFraction},
+                                   {"filter_s", sa.filterSeconds},
+                                   {"kept_attention_s", sa.keptAttentionSeconds},
+                                   {"dense_attention_s", sa.denseAttentionSeconds},
+                                   {"break_even_kept_fraction", sa.breakEvenKeptFraction}};
+    }
     return doc;
 }
 

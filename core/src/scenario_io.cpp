@@ -7,6 +7,7 @@
 
 #include "core/paths.h"
 #include "core/scenario.h"
+#include "scenario_io_paths.h"
 
 namespace rooflens::core {
 
@@ -305,6 +306,13 @@ public:
                     return kept.error();
                 }
                 kv.keptRatio = kept.value();
+            } else if (item.key() == "residual") {
+                auto residual =
+                    parseKvResidual(item.value(), m_r.label(), childPath(path, item.key()));
+                if (!residual) {
+                    return residual.error();
+                }
+                kv.residual = residual.value();
             } else {
                 formatPart[item.key()] = item.value();
             }
@@ -483,7 +491,8 @@ double TensorFormat::effectiveBits(double k) const {
 
 bool Scenario::compresses() const {
     return weights || activations || kvCache || sparsity != Sparsity{} || lowRank ||
-           depth != Depth{} || !overrides.empty();
+           depth != Depth{} || !overrides.empty() || compensation || sparseAttention ||
+           expertMerging;
 }
 
 double TensorFormat::tensorScaleBytes() const {
@@ -520,10 +529,11 @@ bool matchesPattern(std::string_view pattern, std::string_view name) {
 Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
     const ScenarioReader r(label);
     const JsonReader& j = r.reader();
-    if (auto ok = r.onlyKeys(
-            doc, "",
-            {"schema_version", "name", "description", "citation", "weights", "activations",
-             "kv_cache", "sparsity", "low_rank", "depth", "overrides", "token_reduction"});
+    if (auto ok =
+            r.onlyKeys(doc, "",
+                       {"schema_version", "name", "description", "citation", "weights",
+                        "activations", "kv_cache", "sparsity", "low_rank", "depth", "overrides",
+                        "token_reduction", "compensation", "sparse_attention", "expert_merging"});
         !ok) {
         return ok.error();
     }
@@ -536,6 +546,7 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
                           doc.at("schema_version"));
     }
     Scenario s;
+    s.source.label = label;
     auto name = j.string(doc, "", "name");
     if (!name) {
         return name.error();
@@ -643,6 +654,9 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
             s.overrides.push_back(std::move(o));
         }
     }
+    if (auto ok = parsePathFields(doc, label, s); !ok) {
+        return ok.error();
+    }
     return s;
 }
 
@@ -678,6 +692,9 @@ std::string serializeScenario(const Scenario& s) {
         }
         if (s.kvCache->keptRatio < 1) {
             kv["kept_ratio"] = s.kvCache->keptRatio;
+        }
+        if (s.kvCache->residual) {
+            kv["residual"] = kvResidualJson(*s.kvCache->residual);
         }
         doc["kv_cache"] = kv;
     }
@@ -721,6 +738,7 @@ std::string serializeScenario(const Scenario& s) {
         }
         doc["overrides"] = list;
     }
+    writePathFields(s, doc);
     return doc.dump(2) + "\n";
 }
 
@@ -779,7 +797,7 @@ Scenario scenarioFromBits(int weightBits, int activationBits, int kvBits) {
     s.weights = formatOfBits(weightBits);
     s.activations = formatOfBits(activationBits);
     if (auto kv = formatOfBits(kvBits)) {
-        s.kvCache = KvCompression{*kv, 0, 1.0};
+        s.kvCache = KvCompression{*kv, 0, 1.0, std::nullopt};
     }
     return s;
 }

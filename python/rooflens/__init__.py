@@ -120,8 +120,12 @@ def scenario(spec=None, *, wbits=16, abits=16, kvbits=16):
     return _core.scenario(str(spec))
 
 
-def scenarios():
-    """The names of the built-in scenario presets."""
+def scenarios(details=False):
+    """The names of the built-in scenario presets; with ``details=True`` the document of
+    ``rooflens scenarios list --format json``: each preset's mechanism, citation and papers
+    (title and arXiv id) and its effective bits."""
+    if details:
+        return _core.scenario_catalog()
     return _core.scenario_presets()
 
 

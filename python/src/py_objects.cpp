@@ -234,6 +234,7 @@ void registerScenarios(py::module_& m) {
             core::scenarioFromBits(bits(w, "wbits"), bits(a, "abits"), bits(kv, "kvbits")))};
     });
     m.def("scenario_presets", &core::listScenarioPresets);
+    m.def("scenario_catalog", [] { return asDict(unwrap(core::scenarioCatalogJson())); });
 }
 
 }  // namespace

@@ -28,6 +28,10 @@ CASES = [
     (["--model", "mixtral-8x7b", "--hw", "mi300x", "--phase", "decode", "--batch", "8",
       "--scenario", "fp8-w8a8"],
      dict(model="mixtral-8x7b", hw="mi300x", phase="decode", batch=8, scenario="fp8-w8a8")),
+    (["--model", "llama-2-7b", "--hw", "h100-sxm", "--phase", "decode", "--context-len", "1024",
+      "--scenario", "energon-int4-25"],
+     dict(model="llama-2-7b", hw="h100-sxm", phase="decode", context_len=1024,
+          scenario="energon-int4-25")),
 ]
 
 
@@ -226,3 +230,13 @@ def test_vision_mamba_and_token_reduction_keyword(cli_json):
     assert got.to_dict()["totals"]["macs"] == 3381408384.0
     zero = rooflens.model("deit-small", token_reduction="zerotprune keep=0.7 at 3,6,9 iters=5")
     assert zero.spec["token_reduction"] == "zerotprune keep=0.7 at 3,6,9 iters=5"
+
+
+def test_scenario_catalog_equals_cli_json(cli_json):
+    expected = cli_json("scenarios", "list")
+    assert rooflens.scenarios(details=True) == expected
+    names = [s["name"] for s in expected["scenarios"]]
+    assert names == rooflens.scenarios()
+    eora = next(s for s in expected["scenarios"] if s["name"] == "eora-w4-r64")
+    assert eora["papers"][0]["arxiv_id"] == "2410.21271"
+    assert "compensation" in eora["mechanism"]

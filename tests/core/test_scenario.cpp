@@ -21,12 +21,31 @@ Scenario preset(const std::string& name) {
 }
 
 TEST(Scenario, PresetsExistAndCiteTheirPapers) {
+    // 23 presets: the 17 of issue 3 plus LPViT, EoRA, GEAR, Energon and two Sub-MoE (issue 16).
     const std::vector<std::string> expected = {
-        "asvd-20",          "awq-w4a16-g128",   "fp16",           "fp8-block-w8a8",
-        "fp8-kv",           "fp8-w8a8",         "gptq-w3a16-g128", "kivi-kv2",
-        "layer-prune-25",   "lpvit-block32-50", "mxfp4-w4a16",    "nf4-double-quant",
-        "nvfp4-w4a4",       "qserve-w4a8kv4",   "smoothquant-w8a8", "sparse-2of4",
-        "spqr-3bit",        "unstructured-50"};
+        "asvd-20",
+        "awq-w4a16-g128",
+        "energon-int4-25",
+        "eora-w4-r64",
+        "fp16",
+        "fp8-block-w8a8",
+        "fp8-kv",
+        "fp8-w8a8",
+        "gear-kv4",
+        "gptq-w3a16-g128",
+        "kivi-kv2",
+        "layer-prune-25",
+        "lpvit-block32-50",
+        "mxfp4-w4a16",
+        "nf4-double-quant",
+        "nvfp4-w4a4",
+        "qserve-w4a8kv4",
+        "smoothquant-w8a8",
+        "sparse-2of4",
+        "spqr-3bit",
+        "sub-moe-4of8",
+        "sub-moe-6of8",
+        "unstructured-50"};
     EXPECT_EQ(listScenarioPresets(), expected);
     for (const auto& name : expected) {
         const Scenario s = preset(name);
@@ -134,7 +153,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"override_without_pattern", "/overrides/0/pattern: missing required field"},
         BadCase{"override_bad_format", "/overrides/0/weights/type: expected a data type"},
         BadCase{"outlier_fraction_above_one", "/weights/outliers/fraction: expected a number"},
-        BadCase{"not_an_object", ": /: expected an object"}));
+        BadCase{"not_an_object", ": /: expected an object"},
+        BadCase{"compensation_rank_zero", "/compensation/rank: expected an integer in [1,"},
+        BadCase{"compensation_type_int4", "/compensation/type: expected fp16 or bf16"},
+        BadCase{"residual_outlier_fraction_above_one",
+                "/kv_cache/residual/outlier_fraction: expected a number in [0, 1]"},
+        BadCase{"residual_outlier_fraction_negative",
+                "/kv_cache/residual/outlier_fraction: expected a number in [0, 1]"},
+        BadCase{"residual_rank_above_group",
+                "/kv_cache/residual/rank: expected at most group_tokens = 32"},
+        BadCase{"residual_without_group",
+                "/kv_cache/residual/group_tokens: missing required field"},
+        BadCase{"kept_fraction_above_one",
+                "/sparse_attention/kept_fraction: expected a number in (0, 1]"},
+        BadCase{"kept_fraction_zero",
+                "/sparse_attention/kept_fraction: expected a positive finite number"},
+        BadCase{"filter_type_float", "/sparse_attention/filter_type: expected an integer type"},
+        BadCase{"merged_experts_zero", "/expert_merging/experts: expected an integer in [1,"},
+        BadCase{"merging_unknown_field", "/expert_merging/basis: unknown field"}));
 
 TEST(BadScenario, EveryFixtureIsListed) {
     std::size_t files = 0;
@@ -142,7 +178,7 @@ TEST(BadScenario, EveryFixtureIsListed) {
              std::string(ROOFLENS_TEST_DATA_DIR) + "/scenarios/bad")) {
         files += entry.path().extension() == ".json" ? 1 : 0;
     }
-    EXPECT_EQ(files, 26U);
+    EXPECT_EQ(files, 37U);  // 26 + 11 for the compression paths (issue 16)
 }
 
 TEST(Scenario, UnknownPresetListsTheAvailableOnes) {

@@ -260,8 +260,8 @@ void ScenarioEditor::load(const core::Scenario& s) {
     m_activationsOn->setOn(s.activations.has_value());
     m_activations->setFormat(s.activations.value_or(makeFormat(core::DataType::int8)));
     m_kvOn->setOn(s.kvCache.has_value());
-    const core::KvCompression kv =
-        s.kvCache.value_or(core::KvCompression{makeFormat(core::DataType::int8), 0, 1.0});
+    const core::KvCompression kv = s.kvCache.value_or(
+        core::KvCompression{makeFormat(core::DataType::int8), 0, 1.0, std::nullopt});
     m_kvFormat->setFormat(kv.format);
     m_kvWindow->setValue(static_cast<int>(kv.fullPrecisionWindow));
     m_kvKept->setValue(kv.keptRatio);
@@ -273,6 +273,7 @@ void ScenarioEditor::load(const core::Scenario& s) {
     m_exitDepth->setValue(s.depth.exitDepth);
     m_exitEvery->setValue(static_cast<int>(std::max<std::int64_t>(1, s.depth.exitCheckEvery)));
     m_overrides = s.overrides;
+    m_shown = s;
     m_overrideRow = -1;
     m_overrideList->clear();
     for (const auto& o : m_overrides) {
@@ -328,7 +329,8 @@ core::Scenario ScenarioEditor::fromWidgets() const {
     }
     if (m_kvOn->isOn()) {
         s.kvCache =
-            core::KvCompression{m_kvFormat->format(), m_kvWindow->value(), m_kvKept->value()};
+            core::KvCompression{m_kvFormat->format(), m_kvWindow->value(), m_kvKept->value(),
+                                m_shown.kvCache ? m_shown.kvCache->residual : std::nullopt};
     }
     s.sparsity = m_sparsity->sparsity();
     if (m_lowRankOn->isOn()) {
@@ -339,6 +341,9 @@ core::Scenario ScenarioEditor::fromWidgets() const {
     s.depth.exitDepth = m_exitDepth->value();
     s.depth.exitCheckEvery = m_exitEvery->value();
     s.overrides = m_overrides;
+    s.compensation = m_shown.compensation;
+    s.sparseAttention = m_shown.sparseAttention;
+    s.expertMerging = m_shown.expertMerging;
     return s;
 }
 

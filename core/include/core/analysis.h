@@ -137,6 +137,18 @@ struct StageResult {
     bool fitsInMemory = true;
 };
 
+// Dynamic sparse attention on this device (Energon): the filtering passes' time, the kept
+// attention's, the dense attention it replaces (kept time / rho: its OPs and, in decode, its K/V
+// bytes scale with rho) and the kept fraction at which filtering stops paying:
+//   rho* = 1 - filter / dense.  rho* <= 0: filtering costs more than dense attention.
+struct SparseAttentionSummary {
+    double keptFraction = 1;
+    double filterSeconds = 0;
+    double keptAttentionSeconds = 0;
+    double denseAttentionSeconds = 0;
+    double breakEvenKeptFraction = 0;
+};
+
 struct Report {
     ModelFacts model;
     RunSettings settings;
@@ -156,7 +168,12 @@ struct Report {
     Deployment deployment;
     std::vector<StageResult> stages;
     std::vector<CollectiveShape> collectives;  // of the communication layers (Layer::collective)
+    std::optional<SparseAttentionSummary> sparseAttention;  // Energon-style filtering only
 };
+
+// Fills report.sparseAttention and its note when the workload filters attention
+// (core/src/compression_paths.cpp).
+void summarizeSparseAttention(const Workload& workload, Report& report);
 
 Report analyze(const Workload& workload, const Hardware& hw, const AnalysisOptions& options = {});
 // The same, moving the workload's layers into the report instead of copying them.

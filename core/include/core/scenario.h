@@ -67,11 +67,69 @@ struct LowRank {
     bool operator==(const LowRank&) const = default;
 };
 
+// GEAR's residual beside a quantized KV cache (docs/scenarios.md, "GEAR"): per KV head and
+// group of `groupTokens` tokens, a rank-r fp16 factorization [G x r][r x d_h] of the quantization
+// error, plus a sparse fraction of outlier elements stored as value + index.
+struct KvResidual {
+    std::int64_t rank = 0;  // 0 = no low-rank part
+    std::int64_t groupTokens = 1;
+    double outlierFraction = 0;  // in [0, 1]
+    double outlierValueBits = 16;
+    double outlierIndexBits = 32;
+    // Storage bits per cached element beside the quantized value, for heads of `headDim`:
+    // 16 r (G + d_h) / (G d_h) + s (value bits + index bits).
+    double extraBits(double headDim) const;
+    // Decode OPs per cached element read to rebuild it: 2 r (low-rank product) + s (scatter-add).
+    double reconstructOpsPerElement() const;
+    bool operator==(const KvResidual&) const = default;
+};
+
 struct KvCompression {
     TensorFormat format;
     std::int64_t fullPrecisionWindow = 0;  // most recent tokens kept in the float type (KIVI)
     double keptRatio = 1.0;                // fraction of older tokens kept (eviction)
+    std::optional<KvResidual> residual;    // GEAR
     bool operator==(const KvCompression&) const = default;
+};
+
+// Effective bits per cached KV element: the format's plus GEAR's residual for heads of headDim.
+double kvEffectiveBits(const KvCompression& kv, double headDim);
+
+// EoRA: a rank-r low-rank path [k x r][r x n] in `type` beside every quantized weight matrix,
+// run as two extra thin GEMMs (core/src/compression_paths.cpp).
+struct Compensation {
+    std::int64_t rank = 0;
+    DataType type = DataType::fp16;
+    bool operator==(const Compensation&) const = default;
+};
+
+// Energon-style dynamic sparse attention: a low-bit QK^T filtering pass over every query-key
+// pair, then attention in full precision on the kept fraction of the pairs.
+struct SparseAttention {
+    DataType filterType = DataType::int4;
+    double keptFraction = 1;  // rho in (0, 1]
+    bool operator==(const SparseAttention&) const = default;
+};
+
+// Sub-MoE-style expert merging: the E routed experts of every MoE layer merged into E'; with a
+// shared basis of rank r > 0 each merged expert is [k x r] of its own times one [r x n] basis
+// per layer and projection, shared by all merged experts.
+struct ExpertMerging {
+    std::int64_t experts = 0;  // E'
+    std::int64_t sharedBasisRank = 0;
+    bool operator==(const ExpertMerging&) const = default;
+};
+
+// Expected distinct experts touched by `tokens` routed tokens with top-k of E under uniform,
+// independent routing: E (1 - (1 - k/E)^T), top-k clamped to E (the formula of
+// models::expectedExpertsTouched, formulas.md 3.4); 0 for no experts or tokens.
+double expectedDistinctExperts(double experts, double topK, double tokens);
+
+// Where a scenario was read from (the file, or a label): apply-time errors name it. Not part of
+// the scenario's value: two scenarios read from different files compare equal.
+struct ScenarioSource {
+    std::string label;
+    bool operator==(const ScenarioSource&) const { return true; }
 };
 
 struct Depth {
@@ -106,6 +164,11 @@ struct Scenario {
     // Vision token reduction in the models::parseTokenReduction grammar ("tome r=16"); applied
     // by the family's builder (the pipeline passes it on), not by applyScenario(). "" = none.
     std::string tokenReduction;
+    // Paths beside the compressed tensors (docs/scenarios.md: EoRA, Energon, Sub-MoE).
+    std::optional<Compensation> compensation;
+    std::optional<SparseAttention> sparseAttention;
+    std::optional<ExpertMerging> expertMerging;
+    ScenarioSource source;
     bool operator==(const Scenario&) const = default;
     // Whether applyScenario() has anything to transform (token reduction aside).
     bool compresses() const;
@@ -131,6 +194,20 @@ Scenario scenarioFromBits(int weightBits, int activationBits, int kvBits);
 // built at fp32 (every activation, norm, softmax, residual and the attention math in fp32, not
 // only the GEMM inputs: docs/cost-model.md "Native precision"); nullopt otherwise.
 std::optional<DataType> passFloatType(const Scenario& scenario);
+
+// A preset for `scenarios list`: its mechanism in words (from the scenario's fields) and the
+// papers of its citation (title and arXiv id, split at "; ").
+struct PaperReference {
+    std::string title;
+    std::string arxivId;  // "2306.00978"; "" where the source is not on arXiv
+};
+std::string mechanismOf(const Scenario& scenario);
+std::vector<PaperReference> papersOf(const std::string& citation);
+// The document of `rooflens scenarios list --format json` and rooflens.scenarios(details=True):
+// {"schema_version": 1, "scenarios": [{"name", "mechanism", "citation", "papers": [{"title",
+// "arxiv_id"}], "weight_bits", "activation_bits", "kv_bits"}]}, bits for a 4096-wide layer and
+// KV heads of 128.
+Result<std::string> scenarioCatalogJson();
 
 // Applies the scenario to a workload built at native precision. Errors for settings that do
 // not fit the workload (e.g. dropping more blocks than the model has).

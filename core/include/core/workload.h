@@ -294,6 +294,9 @@ struct Workload {
     int devices = 1;                    // devices of one replica (TP x EP x PP x CP)
     bool overlapCommunication = false;  // a stage takes the longer of compute and communication
     std::string scenario;               // name of the compression applied, if any
+    // Dynamic sparse attention (Energon): the fraction rho of query-key pairs attention computes
+    // after its "attention_filter" layers; 1 = dense.
+    double attentionKeptFraction = 1;
     MemoryFootprint memory;
     std::vector<std::string> warnings;  // something the user should check
     std::vector<std::string> notes;     // choices the model made (e.g. GNN operation order)

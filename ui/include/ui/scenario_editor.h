@@ -59,6 +59,9 @@ private:
     ScenarioItem m_item;
     const WorkloadFamily* m_family;
     std::vector<core::LayerOverride> m_overrides;
+    // The scenario last shown: its fields without widgets (EoRA, GEAR's residual, Energon,
+    // expert merging) are carried through fromWidgets() unchanged.
+    core::Scenario m_shown;
     int m_overrideRow = -1;
     int m_previousTab = 0;
     bool m_jsonEdited = false;

@@ -1,0 +1,21 @@
+#pragma once
+// Scenario fields of the compression paths (EoRA's "compensation", GEAR's "kv_cache/residual",
+// Energon's "sparse_attention", Sub-MoE's "expert_merging"): parsing with located errors and
+// serialization, for scenario_io.cpp.
+#include <string>
+#include <string_view>
+
+#include "core/scenario.h"
+
+namespace rooflens::core {
+
+// The "residual" object of a kv_cache.
+Result<KvResidual> parseKvResidual(const Json& value, const std::string& label,
+                                   std::string_view path);
+// compensation, sparse_attention and expert_merging of a scenario document, into `s`.
+Status parsePathFields(const Json& doc, const std::string& label, Scenario& s);
+
+Json kvResidualJson(const KvResidual& residual);
+void writePathFields(const Scenario& s, Json& doc);
+
+}  // namespace rooflens::core
