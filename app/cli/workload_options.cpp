@@ -356,9 +356,6 @@ void addModelOptions(po::options_description& options, bool severalDevices, bool
              "compression: a scenario preset (rooflens scenarios list) or a scenario .json; "
              "replaces --wbits/--abits/--kvbits");
     }
-    init("dtype", po::value<std::string>()->default_value("auto"),
-         "float type of weights and activations: auto|fp16|bf16|fp32 (auto: the config's "
-         "torch_dtype, float32 served at fp16; ViT fp16; GNN --gnn-dtype)");
     init("wbits", po::value<int>()->default_value(16), "bits per linear-layer weight (shorthand)");
     init("abits", po::value<int>()->default_value(16), "bits per GEMM input activation");
     init("kvbits", po::value<int>()->default_value(16), "bits per KV-cache element");
@@ -427,6 +424,12 @@ void addFamilyOptions(po::options_description& options) {
         ("gnn-dtype", po::value<std::string>()->default_value("fp32"),
          "native float type of features and weights: fp32|fp16|bf16");
     // clang-format on
+    po::options_description precision("precision");
+    precision.add_options()("dtype", po::value<std::string>()->default_value("auto"),
+                            "float type of weights and activations: auto|fp16|bf16|fp32 (auto: "
+                            "the config's torch_dtype, float32 served at fp16; ViT fp16; GNN "
+                            "--gnn-dtype)");
+    options.add(precision);
     options.add(vit);
     options.add(gnn);
 }

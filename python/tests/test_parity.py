@@ -80,7 +80,18 @@ def test_bound_model_settings_and_devices_are_reusable(cli_json):
     assert model.family == "llm" and model.has_decode
     vit = rooflens.model("deit-small", image_size="384x320", tome_r=8)
     assert vit.spec == {"family": "vit", "model": "deit-small", "image_height": 384,
-                        "image_width": 320, "token_reduction": "tome 8", "graph": ""}
+                        "image_width": 320, "token_reduction": "tome 8", "graph": "",
+                        "dtype": "auto"}
+    # --dtype fp32 (issue 14, 7a): the same CLI flag; every weight byte doubles (DeiT-S:
+    # 22,050,664 parameters at 4 bytes against 2).
+    fp32 = rooflens.model("deit-small", dtype="fp32")
+    assert fp32.spec["dtype"] == "fp32"
+    wide = rooflens.evaluate(fp32, hw=h100).to_dict()
+    assert wide == cli_json("analyze", "--model", "deit-small", "--hw", "h100-sxm", "--dtype",
+                            "fp32")
+    narrow = rooflens.evaluate("deit-small", hw=h100).to_dict()
+    assert wide["totals"]["memory_bytes"]["weights"] == 4 * 22050664
+    assert narrow["totals"]["memory_bytes"]["weights"] == 2 * 22050664
 
 
 def test_scenario_dict_equals_scenario_file(tmp_path, cli_json):
