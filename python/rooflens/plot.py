@@ -71,7 +71,7 @@ def _draw_points(ax, spec, colours):
                       linewidths=0.8, zorder=3)
             ax.scatter([p["intensity_ops_per_byte"] for p in expected],
                        [p["expected_ops_per_second"] for p in expected], facecolors="none",
-                       edgecolors=colour, marker="o", s=20, zorder=3, linewidths=1)
+                       edgecolors=colour, marker="D", s=18, zorder=3, linewidths=1)
         ax.scatter([p["intensity_ops_per_byte"] for p in points],
                    [p["ops_per_second"] for p in points],
                    color=colours["kinds"].get(kind, colours["foreground"]),

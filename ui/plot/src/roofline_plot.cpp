@@ -187,7 +187,7 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         graph->setData(xs, ys, true);
         graph->setLineStyle(QCPGraph::lsNone);
         graph->setScatterStyle(
-            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.4), Qt::NoBrush, 6));
+            QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(colour, 1.4), Qt::NoBrush, 7));
         graph->setSelectable(QCP::stNone);
         graph->removeFromLegend();
         auto* bars = new QCPErrorBars(plot.xAxis, plot.yAxis);
@@ -200,10 +200,10 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         bars->setSelectable(QCP::stNone);
     }
     QCPGraph* entry = plot.addGraph();
-    entry->setName(QStringLiteral("expected time (hollow)"));
+    entry->setName(QStringLiteral("expected time (hollow diamond)"));
     entry->setLineStyle(QCPGraph::lsNone);
     entry->setScatterStyle(
-        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme.foreground, 1.4), Qt::NoBrush, 6));
+        QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(theme.foreground, 1.4), Qt::NoBrush, 7));
     entry->setSelectable(QCP::stNone);
 }
 
