@@ -18,8 +18,11 @@ namespace rooflens::models::detail {
 // two or three dimensions stay far from int64 overflow; the parameter total is checked apart.
 inline constexpr std::int64_t kMaxDimension = std::int64_t{1} << 24;
 inline constexpr std::int64_t kMaxPositions = std::int64_t{1} << 26;
-// Families with a per-layer plan keep one descriptor per layer.
-inline constexpr std::int64_t kMaxPlannedLayers = std::int64_t{1} << 16;
+// Blocks of any decoder (issue 18, 3): the deepest published model has under 200, and every
+// block is one entry per layer in a report, so 2^24 blocks (the dimension limit) grew a JSON
+// report to gigabytes. Families with a per-layer plan keep one descriptor per layer too.
+inline constexpr std::int64_t kMaxLayers = 4096;
+inline constexpr std::int64_t kMaxPlannedLayers = kMaxLayers;
 
 class Fields {
 public:

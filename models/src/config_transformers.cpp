@@ -293,7 +293,7 @@ core::Status parseGemma(Fields& f, LlmConfig& config, const ConfigOptions&) {
 }
 
 core::Status parsePhi3(Fields& f, LlmConfig& config, const ConfigOptions& options) {
-    if (auto s = parseDecoderCore(f, kMaxDimension, config); !s) {
+    if (auto s = parseDecoderCore(f, kMaxLayers, config); !s) {
         return s;
     }
     const std::int64_t window = f.optional("sliding_window", 1, kMaxPositions, 0);

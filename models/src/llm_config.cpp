@@ -32,7 +32,7 @@ using detail::kMaxPositions;
 constexpr std::uint64_t kMaxParameters = std::uint64_t{1} << 53;
 
 Status parseOpt(Fields& f, LlmConfig& config) {
-    if (auto status = detail::parseDimensions(f, "ffn_dim", kMaxDimension, config); !status) {
+    if (auto status = detail::parseDimensions(f, "ffn_dim", detail::kMaxLayers, config); !status) {
         return status;
     }
     if (auto status = detail::parseHeadDim(f, false, config); !status) {
@@ -79,7 +79,7 @@ Status parseOpt(Fields& f, LlmConfig& config) {
 
 // llama, mistral, qwen2 and mixtral: RMSNorm, rotary positions, gated MLP.
 Status parseLlamaFamily(Fields& f, LlmConfig& config) {
-    if (auto status = detail::parseDecoderCore(f, kMaxDimension, config); !status) {
+    if (auto status = detail::parseDecoderCore(f, detail::kMaxLayers, config); !status) {
         return status;
     }
     const std::string& type = config.modelType;

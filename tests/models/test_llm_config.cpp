@@ -192,6 +192,18 @@ TEST(LlmConfig, UpperBoundsAreInclusive) {
     ASSERT_TRUE(config.ok()) << config.error().message;
     EXPECT_EQ(config->vocabSize, 16777216);
     EXPECT_EQ(config->maxPositions, 67108864);
+    // 4096 blocks at most (issue 18, 3): the report has one entry per layer, so the 2^20 layers
+    // of a hidden_size-1 config (an 8 GiB JSON report before) are refused where they are read.
+    auto deepest = parseLlama({{"num_hidden_layers", 4096}});
+    ASSERT_TRUE(deepest.ok()) << deepest.error().message;
+    EXPECT_EQ(deepest->numLayers, 4096);
+    auto absurd = parseLlama({{"hidden_size", 1}, {"num_hidden_layers", 1048576}});
+    ASSERT_FALSE(absurd.ok());
+    EXPECT_NE(absurd.error().message.find("/num_hidden_layers"), std::string::npos)
+        << absurd.error().message;
+    EXPECT_NE(absurd.error().message.find("expected an integer in [1, 4096], got 1048576"),
+              std::string::npos)
+        << absurd.error().message;
 }
 
 TEST(LlmConfig, ConfigJsonIsNamedByItsFolder) {
@@ -284,7 +296,7 @@ const BadConfig kBadConfigs[] = {
     {"missing_hidden_size.json", "/hidden_size", "missing required field"},
     {"string_dimension.json", "/hidden_size", "expected an integer in [1, 16777216], got \"4096\""},
     {"negative_dimension.json", "/hidden_size", "expected an integer in [1, 16777216], got -4096"},
-    {"zero_layers.json", "/num_hidden_layers", "expected an integer in [1, 16777216], got 0"},
+    {"zero_layers.json", "/num_hidden_layers", "expected an integer in [1, 4096], got 0"},
     {"fractional_dimension.json", "/intermediate_size", "got 11008.5"},
     {"absurd_dimension.json", "/vocab_size", "expected an integer in [1, 16777216], got 1e+30"},
     {"dimension_over_limit.json", "/hidden_size", "got 16777217"},
@@ -335,7 +347,7 @@ const BadConfig kBadConfigs[] = {
     {"jamba_attn_offset_not_below_period.json", "/attn_layer_offset",
      "must be less than attn_layer_period 8"},
     {"jamba_absurd_layer_count.json", "/num_hidden_layers",
-     "expected an integer in [1, 65536], got 10000000"},
+     "expected an integer in [1, 4096], got 10000000"},
     {"falcon_h1_ssm_heads_not_matching_width.json", "/mamba_n_heads",
      "mamba_n_heads 24 x mamba_d_head 64 must equal the SSM width 2048"},
     {"mamba_missing_hidden_size.json", "/hidden_size", "missing required field"},
