@@ -299,10 +299,31 @@ private:
     std::size_t m_pendingCount = 0;
 };
 
+// The node ids a file may use: options.maxNodes, and at most 64 per byte of the file (at least
+// 2^22). Memory is 8 bytes per node id up to the largest one, so without the second bound a
+// 12-byte edge list ("0 268435455") cost 2.2 GB (issue 18, 3); 64 ids per byte leaves room for
+// sparse id spaces (an edge line is at least 4 bytes).
+std::int64_t nodeLimit(const std::filesystem::path& path, const GraphImportOptions& options) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (ec) {
+        return options.maxNodes;
+    }
+    constexpr std::uint64_t kFloor = std::uint64_t{1} << 22;
+    const std::uint64_t bySize =
+        std::max<std::uint64_t>(kFloor, 64 * static_cast<std::uint64_t>(bytes));
+    return static_cast<std::int64_t>(
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(options.maxNodes), bySize));
+}
+
 class Importer {
 public:
     Importer(const std::filesystem::path& path, const GraphImportOptions& options)
-        : m_path(path), m_label(path.string()), m_options(options), m_acc(options.maxNodes) {}
+        : m_path(path),
+          m_label(path.string()),
+          m_options(options),
+          m_limit(nodeLimit(path, options)),
+          m_acc(m_limit) {}
 
     core::Result<GraphStats> run() {
         std::unique_ptr<std::FILE, FileCloser> file(std::fopen(m_path.c_str(), "rb"));
@@ -405,8 +426,7 @@ private:
             }
             if (!m_acc.fits(u) || !m_acc.fits(v)) {
                 return lineError("node id " + std::to_string(std::max(u, v)) +
-                                 " exceeds the import limit of " +
-                                 std::to_string(m_options.maxNodes) + " node ids");
+                                 " exceeds the import limit of " + limitText() + " node ids");
             }
             if (!m_acc.add(u, v)) {
                 return lineError("more than 2^32 - 1 stored entries");
@@ -474,7 +494,7 @@ private:
                 }
                 if (!m_acc.fits(rows - (rows > 0 ? 1 : 0))) {
                     return lineError(std::to_string(rows) + " nodes exceed the import limit of " +
-                                     std::to_string(m_options.maxNodes));
+                                     limitText());
                 }
                 m_acc.reserve(rows);
                 sizeLine = m_line;
@@ -530,7 +550,16 @@ private:
 
     std::filesystem::path m_path;
     std::string m_label;
+    // "268435456", or "4194304 (64 per byte of this 12-byte file)" when the file size binds.
+    std::string limitText() const {
+        if (m_limit < m_options.maxNodes) {
+            return std::to_string(m_limit) + " (64 per byte of this file, at least 4194304)";
+        }
+        return std::to_string(m_options.maxNodes);
+    }
+
     const GraphImportOptions& m_options;
+    std::int64_t m_limit;
     Accumulator m_acc;
     std::int64_t m_line = 0;
     double m_fileBytes = 0;

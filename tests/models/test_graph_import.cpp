@@ -100,6 +100,11 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"mixed-columns.txt", ":2: expected 3 columns like line 1, got 2"},
         Bad{"id-over-limit.txt", ":1: node id 99999999999999 exceeds the import limit"},
         Bad{"id-overflow.txt", ":1: expected two non-negative integer node ids"},
+        // Issue 18, 3: 12 bytes naming node 2^28 - 1 cost 2.2 GB; ids are bounded by 64 per
+        // byte of the file (at least 2^22), so this is refused before any allocation.
+        Bad{"sparse-huge-id.txt",
+            ":1: node id 268435455 exceeds the import limit of 4194304 "
+            "(64 per byte of this file"},
         Bad{"only-comments.txt", ": no edges"}));
 
 INSTANTIATE_TEST_SUITE_P(
@@ -117,7 +122,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"too-few-entries.mtx", ": expected 3 entries (declared on line 2), found 2"},
         Bad{"missing-value.mtx", ":3: expected 3 columns for a real matrix, got 2"},
         Bad{"fractional-integer.mtx", ":3: expected an integer value, got '0.5'"},
-        Bad{"missing-size-line.mtx", ": missing the size line"}));
+        Bad{"missing-size-line.mtx", ": missing the size line"},
+        Bad{"huge-size-line.mtx", ":2: 268435455 nodes exceed the import limit of 4194304"}));
 
 TEST(GraphImport, MissingFileIsAnError) {
     auto stats = importGraph(kData / "no-such-file.txt");
