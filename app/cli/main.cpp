@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
             } catch (const std::exception& e) {
                 std::cerr << "rooflens " << name << ": internal error: " << e.what() << '\n';
                 return rooflens::cli::kRuntime;
+            } catch (...) {
+                std::cerr << "rooflens " << name << ": internal error (unknown exception)\n";
+                return rooflens::cli::kRuntime;
             }
         }
     }
