@@ -1,6 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -117,6 +123,35 @@ TEST(AtomicWrite, FailureKeepsTheOldFile) {
     auto missing = writeFileAtomic(dir.path() / "no" / "such" / "dir.json", "x");
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().message.find("cannot write"), std::string::npos);
+}
+
+// A writer killed mid-way (SIGKILL at several moments of a 64 MiB write) leaves the target
+// either with its old content or with the whole new one, never a prefix (issue 18, item 5).
+TEST(AtomicWrite, AWriterKilledMidWayLeavesTheOldOrTheWholeNewFile) {
+    TempDir dir;
+    const fs::path file = dir.path() / "session.json";
+    ASSERT_TRUE(writeFileAtomic(file, "old session").ok());
+    const std::string big(64u << 20, 'x');
+    int sawOld = 0;
+    for (int delayMs : {0, 1, 3, 10, 30}) {
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            const bool ok = writeFileAtomic(file, big).ok();
+            ::_exit(ok ? 0 : 1);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
+        ::kill(child, SIGKILL);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        const std::string now = readFile(file).value();
+        ASSERT_TRUE(now == "old session" || now == big)
+            << "after " << delayMs << " ms: a " << now.size() << "-byte partial file";
+        sawOld += now == "old session" ? 1 : 0;
+        ASSERT_TRUE(writeFileAtomic(file, "old session").ok());
+    }
+    // The earliest kills land before the rename on any disk.
+    EXPECT_GE(sawOld, 1);
 }
 
 }  // namespace
