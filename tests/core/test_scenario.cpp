@@ -88,6 +88,18 @@ TEST(Scenario, EffectiveBitsOfEveryPreset) {
     EXPECT_EQ(kivi.kvCache->fullPrecisionWindow, 128);
     // SpQR: 3 + 6/16 + 2 * 32/256 + 32 * 0.01 = 3.945 (formulas.md 4.7).
     EXPECT_NEAR(preset("spqr-3bit").weights->effectiveBits(), 3.945, 1e-12);
+    // RPTQ: 3 + 32 clusters x 16 bits / K per token row = 3.125 at K = 4096; OliVe exactly 4
+    // (no outlier storage); OstQuant 4 + 16 / K, KV 4.25; PTQ4ViT W6A6 6 + 16 / K.
+    EXPECT_DOUBLE_EQ(preset("rptq-w4a3").activations->effectiveBits(4096), 3.125);
+    EXPECT_DOUBLE_EQ(preset("rptq-w4a4").activations->effectiveBits(4096), 4.125);
+    EXPECT_DOUBLE_EQ(preset("olive-w4a4").weights->effectiveBits(4096), 4);
+    EXPECT_DOUBLE_EQ(preset("olive-w4a4").activations->effectiveBits(4096), 4);
+    EXPECT_DOUBLE_EQ(preset("ostquant-w4a4kv4").weights->effectiveBits(4096), 4 + 16.0 / 4096);
+    EXPECT_DOUBLE_EQ(preset("ostquant-w4a4kv4").kvCache->format.effectiveBits(), 4.25);
+    EXPECT_EQ(preset("ostquant-w4a4kv4").rotation->downProj, 1);
+    EXPECT_DOUBLE_EQ(preset("ptq4vit-w6a6").weights->effectiveBits(4096), 6 + 16.0 / 4096);
+    EXPECT_EQ(preset("ptq4vit-w6a6").attention->type, DataType::int6);
+    EXPECT_EQ(preset("isvit-w3a3").attention->type, DataType::int3);
     // Presets without a weight format keep the native 16-bit weights.
     for (const char* name : {"fp16", "sparse-2of4", "unstructured-50", "asvd-20", "layer-prune-25",
                              "kivi-kv2", "lpvit-block32-50"}) {
