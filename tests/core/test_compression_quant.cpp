@@ -217,11 +217,13 @@ TEST(Olive, FourBitsExactlyPlusADecodeOnTheVectorUnits) {
     EXPECT_DOUBLE_EQ(layerNamed(ovp, "blocks.0.down_proj").bytes.metadata, 0);
     EXPECT_DOUBLE_EQ(ovp.memory.weights, plain.memory.weights);
     // Decode: 4 OPs per weight and activation element, 4 * (1024 * 4096 + 8 * 1024) =
-    // 16,809,984 OPs per block; lm_head stays fp16 (no decode): 2 layers more.
+    // 16,809,984 OPs per block. lm_head keeps fp16 weights but its input is OVP INT4:
+    // 4 * 1 * 1024 = 4,096 OPs. 3 layers more.
     const Layer& d = layerNamed(ovp, "blocks.0.down_proj.olive_decode");
     EXPECT_DOUBLE_EQ(d.ops, 16809984);
     EXPECT_EQ(d.unit, ExecUnit::vector);
-    EXPECT_EQ(ovp.layers.size(), plain.layers.size() + 2);
+    EXPECT_DOUBLE_EQ(layerNamed(ovp, "lm_head.olive_decode").ops, 4096);
+    EXPECT_EQ(ovp.layers.size(), plain.layers.size() + 3);
     // On the round device's 10 TFLOPS vector units: 1.6809984 us per block.
     const Report r = analyze(ovp, testing::roundDevice());
     EXPECT_NEAR(timeOf(r, "blocks.0.down_proj.olive_decode"), 1.6809984e-6, 1e-12);
