@@ -89,6 +89,23 @@ TEST(CliQuant, Ptq4vitQuantizesTheAttentionMatmulsOfVit) {
         opsOf(layer(ptq, "blocks.0.softmax")) - opsOf(layer(plain, "blocks.0.softmax")), 2794248);
 }
 
+TEST(CliQuant, FusedAttentionGetsIntegerMathAndTheRequantOps) {
+    const std::string base =
+        "analyze --model vit-base-16 --hw h100-sxm --batch 1 --flash-attention --scenario ";
+    const json plain = run(base + "fp16");
+    const json ptq = run(base + "ptq4vit-w8a8");
+    const json& att = layer(ptq, "blocks.0.attention");
+    EXPECT_EQ(att["math_type"], "int8");
+    // 12 heads x 197 x 197 pairs, 2 x 3 requant OPs each: 2,794,248 OPs more than fp16.
+    EXPECT_DOUBLE_EQ(opsOf(att) - opsOf(layer(plain, "blocks.0.attention")), 2794248);
+    // With rotations on the fused path (OstQuant on Llama-3-8B decode): 32 query-head rows of
+    // d_h = 128, 2 x 32 x 128 x 7 = 57,344 OPs.
+    const json r =
+        run("analyze --model llama-3-8b --hw h100-sxm --phase decode --batch 1 --context-len 1024 "
+            "--flash-attention --scenario ostquant-w4a4kv4");
+    EXPECT_DOUBLE_EQ(opsOf(layer(r, "blocks.0.attention.rotation")), 57344);
+}
+
 TEST(CliQuant, ScenariosListNamesThePapers) {
     const Outcome r = rooflens("scenarios list");
     ASSERT_EQ(r.exitCode, 0) << r.err;
