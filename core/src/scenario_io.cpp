@@ -642,6 +642,11 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
                     if (!f) {
                         return f.error();
                     }
+                    if (f.value().olive) {
+                        return j.error(childPath(childPath(path, key), "encoding"),
+                                       "expected the olive encoding in the top-level format only "
+                                       "(its decode is priced for the whole scenario)");
+                    }
                     *target = f.value();
                 }
             }

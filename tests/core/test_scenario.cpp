@@ -196,7 +196,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "/rotation/transform: expected hadamard or orthogonal"},
         BadCase{"rotation_without_transforms", "/rotation: expected at least one online transform"},
         BadCase{"clusters_zero", "/activations/clusters: expected an integer in [1,"},
-        BadCase{"olive_not_int4", "/weights/type: expected int4"}));
+        BadCase{"olive_not_int4", "/weights/type: expected int4"},
+        BadCase{"olive_in_override",
+                "/overrides/0/weights/encoding: expected the olive encoding in the top-level"}));
 
 TEST(BadScenario, EveryFixtureIsListed) {
     std::size_t files = 0;
@@ -204,8 +206,8 @@ TEST(BadScenario, EveryFixtureIsListed) {
              std::string(ROOFLENS_TEST_DATA_DIR) + "/scenarios/bad")) {
         files += entry.path().extension() == ".json" ? 1 : 0;
     }
-    // 26 + 11 for the compression paths + 6 for attention, rotation, clusters, OliVe (issue 16)
-    EXPECT_EQ(files, 43U);
+    // 26 + 11 for the compression paths + 7 for attention, rotation, clusters, OliVe (issue 16)
+    EXPECT_EQ(files, 44U);
 }
 
 TEST(Scenario, UnknownPresetListsTheAvailableOnes) {
