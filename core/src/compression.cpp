@@ -547,6 +547,7 @@ Result<Workload> applyScenario(const Scenario& scenario, const Workload& input) 
     if (auto ok = addPaths(scenario, w, native); !ok) {
         return ok.error();
     }
+    addQuantMechanisms(scenario, w, native);
     return w;
 }
 

@@ -14,4 +14,8 @@ Status mergeExperts(const Scenario& scenario, Workload& w);
 // After quantization and the weight inventory: EoRA, GEAR's reconstruction, Energon.
 Status addPaths(const Scenario& scenario, Workload& w, DataType native);
 
+// After the paths: PTQ4ViT's quantized attention matmuls, OliVe's decode and the online
+// rotations of QuaRot/OstQuant (compression_quant.cpp).
+void addQuantMechanisms(const Scenario& scenario, Workload& w, DataType native);
+
 }  // namespace rooflens::core

@@ -35,6 +35,14 @@ std::string formatWords(const TensorFormat& f) {
     if (f.outlierFraction > 0) {
         text += " + " + number(100 * f.outlierFraction) + "% outliers";
     }
+    if (f.clusters > 0) {
+        text += " + " + std::to_string(f.clusters) +
+                " reordered channel clusters with a scale each (reorder fused into LayerNorm)";
+    }
+    if (f.olive) {
+        text += " outlier-victim pairs (no outlier storage, " + number(f.decodeOps) +
+                " decode OPs per element)";
+    }
     return text;
 }
 
@@ -148,6 +156,25 @@ std::string mechanismOf(const Scenario& s) {
                 " on a shared basis of rank " + std::to_string(s.expertMerging->sharedBasisRank);
         }
         parts.push_back(merge);
+    }
+    if (s.attention) {
+        parts.push_back("attention matmuls QK^T and PV in " +
+                        std::string(nameOf(s.attention->type)) +
+                        " (scores and probabilities stored quantized, " +
+                        number(s.attention->requantOps) + " requant OPs per element each way)");
+    }
+    if (s.rotation) {
+        const bool hadamard = s.rotation->transform == RotationTransform::hadamard;
+        std::string rot = std::string("online ") + (hadamard ? "Hadamard" : "orthogonal") +
+                          " transforms (" + (hadamard ? "d log2 d" : "2 d^2") + " OPs each):";
+        if (s.rotation->downProj > 0) {
+            rot += " " + std::to_string(s.rotation->downProj) + " before down_proj";
+        }
+        if (s.rotation->attention > 0) {
+            rot += std::string(s.rotation->downProj > 0 ? "," : "") + " " +
+                   std::to_string(s.rotation->attention) + " per head on the attention path";
+        }
+        parts.push_back(rot);
     }
     if (!s.tokenReduction.empty()) {
         parts.push_back("token reduction " + s.tokenReduction);

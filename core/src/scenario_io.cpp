@@ -95,7 +95,7 @@ public:
     Result<TensorFormat> format(const Json& obj, std::string_view path) const {
         if (auto ok = onlyKeys(obj, path,
                                {"type", "group_size", "group_rows", "scale", "zero", "second_level",
-                                "channel_scale", "outliers"});
+                                "channel_scale", "outliers", "clusters", "encoding", "decode_ops"});
             !ok) {
             return ok.error();
         }
@@ -143,7 +143,10 @@ public:
                 *target = t.value();
             }
         }
-        if ((f.scale || f.zero) && f.groupSize == 0) {
+        if (auto ok = parseFormatExtras(m_r, obj, path, f); !ok) {
+            return ok.error();
+        }
+        if ((f.scale || f.zero) && f.groupSize == 0 && f.clusters == 0) {
             return m_r.error(childPath(path, "group_size"),
                              "missing required field (scale or zero given without a group size)");
         }
@@ -424,6 +427,7 @@ Json formatJson(const TensorFormat& f) {
     if (f.outlierFraction > 0) {
         j["outliers"] = {{"fraction", f.outlierFraction}, {"bits", f.outlierBits}};
     }
+    writeFormatExtras(f, j);
     return j;
 }
 
@@ -486,13 +490,17 @@ double TensorFormat::effectiveBits(double k) const {
     if (channelScale && k > 0) {
         bits += bitsOf(*channelScale) / k;
     }
+    if (clusters > 0 && k > 0) {
+        bits += static_cast<double>(clusters) *
+                ((scale ? bitsOf(*scale) : 16) + (zero ? bitsOf(*zero) : 0)) / k;
+    }
     return bits + outlierBits * outlierFraction;
 }
 
 bool Scenario::compresses() const {
     return weights || activations || kvCache || sparsity != Sparsity{} || lowRank ||
            depth != Depth{} || !overrides.empty() || compensation || sparseAttention ||
-           expertMerging;
+           expertMerging || attention || rotation;
 }
 
 double TensorFormat::tensorScaleBytes() const {
@@ -529,11 +537,11 @@ bool matchesPattern(std::string_view pattern, std::string_view name) {
 Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
     const ScenarioReader r(label);
     const JsonReader& j = r.reader();
-    if (auto ok =
-            r.onlyKeys(doc, "",
-                       {"schema_version", "name", "description", "citation", "weights",
-                        "activations", "kv_cache", "sparsity", "low_rank", "depth", "overrides",
-                        "token_reduction", "compensation", "sparse_attention", "expert_merging"});
+    if (auto ok = r.onlyKeys(
+            doc, "",
+            {"schema_version", "name", "description", "citation", "weights", "activations",
+             "kv_cache", "sparsity", "low_rank", "depth", "overrides", "token_reduction",
+             "compensation", "sparse_attention", "expert_merging", "attention", "rotation"});
         !ok) {
         return ok.error();
     }
@@ -634,6 +642,11 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
                     if (!f) {
                         return f.error();
                     }
+                    if (f.value().olive) {
+                        return j.error(childPath(childPath(path, key), "encoding"),
+                                       "expected the olive encoding in the top-level format only "
+                                       "(its decode is priced for the whole scenario)");
+                    }
                     *target = f.value();
                 }
             }
@@ -653,6 +666,9 @@ Result<Scenario> parseScenario(const Json& doc, const std::string& label) {
             }
             s.overrides.push_back(std::move(o));
         }
+    }
+    if (auto ok = parseQuantFields(doc, label, s); !ok) {
+        return ok.error();
     }
     if (auto ok = parsePathFields(doc, label, s); !ok) {
         return ok.error();
@@ -739,6 +755,7 @@ std::string serializeScenario(const Scenario& s) {
         doc["overrides"] = list;
     }
     writePathFields(s, doc);
+    writeQuantFields(s, doc);
     return doc.dump(2) + "\n";
 }
 

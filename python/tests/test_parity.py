@@ -127,6 +127,21 @@ def test_compare_equals_cli_json(cli_json):
     assert got["rows"][1]["speedup_decode"] > 1  # 4-bit weights: a faster decode step
 
 
+def test_compare_rotation_and_cluster_presets_equal_cli_json(cli_json):
+    presets = ["fp16", "rptq-w4a3", "ostquant-w4a4kv4", "qserve-w4a8kv4"]
+    flags = ["--model", "llama-3-8b", "--hw", "h100-sxm"]
+    for name in presets:
+        flags += ["--scenario", name]
+    got = rooflens.compare("llama-3-8b", hw="h100-sxm", scenario=presets)
+    assert got == cli_json("compare", *flags)
+    assert [row["scenario"] for row in got["rows"]] == presets
+    # Llama-3-8B's 32 blocks hold 218,103,808 linear weights each (6,979,321,856 in all): INT4
+    # saves 1.5 B each (10,468,982,784 B) and the fp16 scale per output channel costs back
+    # 43,008 x 2 B per block (2,752,512 B); lm_head stays fp16.
+    saved = got["rows"][0]["weight_bytes"] - got["rows"][1]["weight_bytes"]
+    assert saved == pytest.approx(10468982784 - 2752512, abs=1)
+
+
 def test_sweep_equals_cli_json(cli_json):
     flags = ["--model", "llama-2-7b", "--hw", "a100-80gb-sxm", "--scenario", "fp16",
              "--scenario", "kivi-kv2", "--phase", "decode", "--batch", "1:64:x4",

@@ -21,31 +21,39 @@ Scenario preset(const std::string& name) {
 }
 
 TEST(Scenario, PresetsExistAndCiteTheirPapers) {
-    // 23 presets: the 17 of issue 3 plus LPViT, EoRA, GEAR, Energon and two Sub-MoE (issue 16).
-    const std::vector<std::string> expected = {
-        "asvd-20",
-        "awq-w4a16-g128",
-        "energon-int4-25",
-        "eora-w4-r64",
-        "fp16",
-        "fp8-block-w8a8",
-        "fp8-kv",
-        "fp8-w8a8",
-        "gear-kv4",
-        "gptq-w3a16-g128",
-        "kivi-kv2",
-        "layer-prune-25",
-        "lpvit-block32-50",
-        "mxfp4-w4a16",
-        "nf4-double-quant",
-        "nvfp4-w4a4",
-        "qserve-w4a8kv4",
-        "smoothquant-w8a8",
-        "sparse-2of4",
-        "spqr-3bit",
-        "sub-moe-4of8",
-        "sub-moe-6of8",
-        "unstructured-50"};
+    // 31 presets: the 17 of issue 3 plus LPViT, EoRA, GEAR, Energon, two Sub-MoE, PTQ4ViT x2,
+    // I&S-ViT x2, RPTQ x2, OliVe and OstQuant (issue 16).
+    const std::vector<std::string> expected = {"asvd-20",
+                                               "awq-w4a16-g128",
+                                               "energon-int4-25",
+                                               "eora-w4-r64",
+                                               "fp16",
+                                               "fp8-block-w8a8",
+                                               "fp8-kv",
+                                               "fp8-w8a8",
+                                               "gear-kv4",
+                                               "gptq-w3a16-g128",
+                                               "isvit-w3a3",
+                                               "isvit-w4a4",
+                                               "kivi-kv2",
+                                               "layer-prune-25",
+                                               "lpvit-block32-50",
+                                               "mxfp4-w4a16",
+                                               "nf4-double-quant",
+                                               "nvfp4-w4a4",
+                                               "olive-w4a4",
+                                               "ostquant-w4a4kv4",
+                                               "ptq4vit-w6a6",
+                                               "ptq4vit-w8a8",
+                                               "qserve-w4a8kv4",
+                                               "rptq-w4a3",
+                                               "rptq-w4a4",
+                                               "smoothquant-w8a8",
+                                               "sparse-2of4",
+                                               "spqr-3bit",
+                                               "sub-moe-4of8",
+                                               "sub-moe-6of8",
+                                               "unstructured-50"};
     EXPECT_EQ(listScenarioPresets(), expected);
     for (const auto& name : expected) {
         const Scenario s = preset(name);
@@ -80,10 +88,21 @@ TEST(Scenario, EffectiveBitsOfEveryPreset) {
     EXPECT_EQ(kivi.kvCache->fullPrecisionWindow, 128);
     // SpQR: 3 + 6/16 + 2 * 32/256 + 32 * 0.01 = 3.945 (formulas.md 4.7).
     EXPECT_NEAR(preset("spqr-3bit").weights->effectiveBits(), 3.945, 1e-12);
+    // RPTQ: 3 + 32 clusters x 16 bits / K per token row = 3.125 at K = 4096; OliVe exactly 4
+    // (no outlier storage); OstQuant 4 + 16 / K, KV 4.25; PTQ4ViT W6A6 6 + 16 / K.
+    EXPECT_DOUBLE_EQ(preset("rptq-w4a3").activations->effectiveBits(4096), 3.125);
+    EXPECT_DOUBLE_EQ(preset("rptq-w4a4").activations->effectiveBits(4096), 4.125);
+    EXPECT_DOUBLE_EQ(preset("olive-w4a4").weights->effectiveBits(4096), 4);
+    EXPECT_DOUBLE_EQ(preset("olive-w4a4").activations->effectiveBits(4096), 4);
+    EXPECT_DOUBLE_EQ(preset("ostquant-w4a4kv4").weights->effectiveBits(4096), 4 + 16.0 / 4096);
+    EXPECT_DOUBLE_EQ(preset("ostquant-w4a4kv4").kvCache->format.effectiveBits(), 4.25);
+    EXPECT_EQ(preset("ostquant-w4a4kv4").rotation->downProj, 1);
+    EXPECT_DOUBLE_EQ(preset("ptq4vit-w6a6").weights->effectiveBits(4096), 6 + 16.0 / 4096);
+    EXPECT_EQ(preset("ptq4vit-w6a6").attention->type, DataType::int6);
+    EXPECT_EQ(preset("isvit-w3a3").attention->type, DataType::int3);
     // Presets without a weight format keep the native 16-bit weights.
-    for (const char* name :
-         {"fp16", "sparse-2of4", "unstructured-50", "asvd-20", "layer-prune-25", "kivi-kv2",
-          "lpvit-block32-50"}) {
+    for (const char* name : {"fp16", "sparse-2of4", "unstructured-50", "asvd-20", "layer-prune-25",
+                             "kivi-kv2", "lpvit-block32-50"}) {
         EXPECT_FALSE(preset(name).weights.has_value()) << name;
     }
 }
@@ -170,7 +189,16 @@ INSTANTIATE_TEST_SUITE_P(
                 "/sparse_attention/kept_fraction: expected a positive finite number"},
         BadCase{"filter_type_float", "/sparse_attention/filter_type: expected an integer type"},
         BadCase{"merged_experts_zero", "/expert_merging/experts: expected an integer in [1,"},
-        BadCase{"merging_unknown_field", "/expert_merging/basis: unknown field"}));
+        BadCase{"merging_unknown_field", "/expert_merging/basis: unknown field"},
+        BadCase{"attention_type_float", "/attention/type: expected an integer type"},
+        BadCase{"rotation_count_negative", "/rotation/down_proj: expected an integer in [0,"},
+        BadCase{"rotation_unknown_transform",
+                "/rotation/transform: expected hadamard or orthogonal"},
+        BadCase{"rotation_without_transforms", "/rotation: expected at least one online transform"},
+        BadCase{"clusters_zero", "/activations/clusters: expected an integer in [1,"},
+        BadCase{"olive_not_int4", "/weights/type: expected int4"},
+        BadCase{"olive_in_override",
+                "/overrides/0/weights/encoding: expected the olive encoding in the top-level"}));
 
 TEST(BadScenario, EveryFixtureIsListed) {
     std::size_t files = 0;
@@ -178,7 +206,8 @@ TEST(BadScenario, EveryFixtureIsListed) {
              std::string(ROOFLENS_TEST_DATA_DIR) + "/scenarios/bad")) {
         files += entry.path().extension() == ".json" ? 1 : 0;
     }
-    EXPECT_EQ(files, 37U);  // 26 + 11 for the compression paths (issue 16)
+    // 26 + 11 for the compression paths + 7 for attention, rotation, clusters, OliVe (issue 16)
+    EXPECT_EQ(files, 44U);
 }
 
 TEST(Scenario, UnknownPresetListsTheAvailableOnes) {

@@ -40,6 +40,15 @@ struct TensorFormat {
     std::optional<DataType> channelScale;  // one more scale per output channel (k elements)
     double outlierFraction = 0;            // fraction of elements kept as sparse outliers
     double outlierBits = 32;               // bits per outlier (value + index)
+    // RPTQ: channels reordered into `clusters` clusters (the permutation fused into the
+    // LayerNorm before, no extra pass), one scale (+ zero) per cluster and token row:
+    // + clusters (bits(scale, default fp16) + bits(zero)) / k bits per element.
+    std::int64_t clusters = 0;
+    // OliVe: outlier-victim pair encoding. Bits stay bits(type) (the outlier borrows its
+    // victim's slot: no outlier storage), but each element costs decodeOps OPs on the vector
+    // units before the matrix units (no device in the database decodes OVP natively).
+    bool olive = false;
+    double decodeOps = 4;
 
     double effectiveBits(double k = 0) const;
     // Bytes of the per-tensor scale (NVFP4: 4), paid once per tensor.
@@ -111,6 +120,31 @@ struct SparseAttention {
     bool operator==(const SparseAttention&) const = default;
 };
 
+// PTQ4ViT / I&S-ViT: the attention matmuls (QK^T and PV, or a fused attention) with their
+// operands quantized to `type`: integer math where the device has it, the score and probability
+// tensors stored at bits(type), and `requantOps` OPs per score element each for the dequant
+// before and the requant after the softmax (twin-uniform: one more compare per element).
+struct AttentionQuant {
+    DataType type = DataType::int8;
+    double requantOps = 2;
+    bool operator==(const AttentionQuant&) const = default;
+};
+
+// QuaRot/SpinQuant/OstQuant: online transforms that cannot be folded into the weights, each a
+// separate pass that reads and writes its vector in the float type. `downProj` transforms of
+// width d_ff per token before down_proj (fc2); `attention` head-wise transforms of width d_h per
+// token and query head before the attention (Q/K after RoPE, the output before o_proj).
+enum class RotationTransform : std::uint8_t { hadamard, orthogonal };
+struct Rotation {
+    RotationTransform transform = RotationTransform::hadamard;
+    std::int64_t downProj = 0;
+    std::int64_t attention = 0;
+    // OPs to transform one vector of width d: d log2 d (fast Walsh-Hadamard butterflies) or
+    // 2 d^2 (a dense [d x d] orthogonal matrix, as a GEMM row).
+    double opsPerVector(double d) const;
+    bool operator==(const Rotation&) const = default;
+};
+
 // Sub-MoE-style expert merging: the E routed experts of every MoE layer merged into E'; with a
 // shared basis of rank r > 0 each merged expert is [k x r] of its own times one [r x n] basis
 // per layer and projection, shared by all merged experts.
@@ -168,6 +202,9 @@ struct Scenario {
     std::optional<Compensation> compensation;
     std::optional<SparseAttention> sparseAttention;
     std::optional<ExpertMerging> expertMerging;
+    // Quantized attention matmuls and online rotations (docs/scenarios.md: PTQ4ViT, OstQuant).
+    std::optional<AttentionQuant> attention;
+    std::optional<Rotation> rotation;
     ScenarioSource source;
     bool operator==(const Scenario&) const = default;
     // Whether applyScenario() has anything to transform (token reduction aside).
