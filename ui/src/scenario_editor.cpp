@@ -316,21 +316,39 @@ void ScenarioEditor::storeOverride(int row) {
         m_overrideLowRankOn->isOn() ? std::optional(m_overrideLowRank->lowRank()) : std::nullopt;
 }
 
+namespace {
+
+// The format fields the format widget has no control for (RPTQ clusters, OliVe encoding) are
+// kept from the scenario on display, so editing a preset never drops them.
+core::TensorFormat keepHidden(core::TensorFormat f,
+                              const std::optional<core::TensorFormat>& shown) {
+    if (shown) {
+        f.clusters = shown->clusters;
+        f.olive = shown->olive;
+        f.decodeOps = shown->decodeOps;
+    }
+    return f;
+}
+
+}  // namespace
+
 core::Scenario ScenarioEditor::fromWidgets() const {
     core::Scenario s;
     s.name = toStd(m_name->text().trimmed());
     s.description = toStd(m_description->text());
     s.citation = toStd(m_citation->text());
     if (m_weightsOn->isOn()) {
-        s.weights = m_weights->format();
+        s.weights = keepHidden(m_weights->format(), m_shown.weights);
     }
     if (m_activationsOn->isOn()) {
-        s.activations = m_activations->format();
+        s.activations = keepHidden(m_activations->format(), m_shown.activations);
     }
     if (m_kvOn->isOn()) {
-        s.kvCache =
-            core::KvCompression{m_kvFormat->format(), m_kvWindow->value(), m_kvKept->value(),
-                                m_shown.kvCache ? m_shown.kvCache->residual : std::nullopt};
+        s.kvCache = core::KvCompression{
+            keepHidden(m_kvFormat->format(),
+                       m_shown.kvCache ? std::optional(m_shown.kvCache->format) : std::nullopt),
+            m_kvWindow->value(), m_kvKept->value(),
+            m_shown.kvCache ? m_shown.kvCache->residual : std::nullopt};
     }
     s.sparsity = m_sparsity->sparsity();
     if (m_lowRankOn->isOn()) {
@@ -344,6 +362,8 @@ core::Scenario ScenarioEditor::fromWidgets() const {
     s.compensation = m_shown.compensation;
     s.sparseAttention = m_shown.sparseAttention;
     s.expertMerging = m_shown.expertMerging;
+    s.attention = m_shown.attention;
+    s.rotation = m_shown.rotation;
     return s;
 }
 
