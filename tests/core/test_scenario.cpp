@@ -21,8 +21,9 @@ Scenario preset(const std::string& name) {
 }
 
 TEST(Scenario, PresetsExistAndCiteTheirPapers) {
-    // 31 presets: the 17 of issue 3 plus LPViT, EoRA, GEAR, Energon, two Sub-MoE, PTQ4ViT x2,
-    // I&S-ViT x2, RPTQ x2, OliVe and OstQuant (issue 16).
+    // 34 presets: the 17 of issue 3 plus LPViT, EoRA, GEAR, Energon, two Sub-MoE, PTQ4ViT x2,
+    // I&S-ViT x2, RPTQ x2, OliVe, OstQuant and three token reductions (R-MeeTo, Vim pruning,
+    // Zero-TPrune) (issue 16).
     const std::vector<std::string> expected = {"asvd-20",
                                                "awq-w4a16-g128",
                                                "energon-int4-25",
@@ -46,6 +47,7 @@ TEST(Scenario, PresetsExistAndCiteTheirPapers) {
                                                "ptq4vit-w6a6",
                                                "ptq4vit-w8a8",
                                                "qserve-w4a8kv4",
+                                               "rmeeto-r11-every2",
                                                "rptq-w4a3",
                                                "rptq-w4a4",
                                                "smoothquant-w8a8",
@@ -53,7 +55,9 @@ TEST(Scenario, PresetsExistAndCiteTheirPapers) {
                                                "spqr-3bit",
                                                "sub-moe-4of8",
                                                "sub-moe-6of8",
-                                               "unstructured-50"};
+                                               "unstructured-50",
+                                               "vim-prune-r11-every2",
+                                               "zerotprune-keep70"};
     EXPECT_EQ(listScenarioPresets(), expected);
     for (const auto& name : expected) {
         const Scenario s = preset(name);

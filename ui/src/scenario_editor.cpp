@@ -364,6 +364,7 @@ core::Scenario ScenarioEditor::fromWidgets() const {
     s.expertMerging = m_shown.expertMerging;
     s.attention = m_shown.attention;
     s.rotation = m_shown.rotation;
+    s.tokenReduction = m_shown.tokenReduction;  // edited in the JSON tab
     return s;
 }
 
