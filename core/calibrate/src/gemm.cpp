@@ -190,8 +190,8 @@ core::Result<std::unique_ptr<GemmRunner>> GemmRunner::create(GemmType type,
 
 bool sgemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
            const float* w, std::int64_t ldw, float* c, std::int64_t ldc, bool accumulate) {
-    return dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, lda, w, ldw, accumulate ? 1.0f : 0.0f, c,
-                      ldc) == dnnl_success;
+    return dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, lda, w, ldw, accumulate ? 1.0f : 0.0f, c, ldc) ==
+           dnnl_success;
 }
 
 bool sgemmNN(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,

@@ -34,7 +34,7 @@ struct ChartOptions {
     // Also the attained rate of each layer's expected time (ops / expected seconds, at or under
     // the roof, as Intel Advisor draws measured points): ChartPoint::expectedOpsPerSecond.
     bool expectedPoints = false;
-    std::string title;            // default: "<model> <phase> on <device>"
+    std::string title;  // default: "<model> <phase> on <device>"
 };
 
 enum class RoofKind : std::uint8_t { compute, memory };
