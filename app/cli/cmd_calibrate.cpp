@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "calibrate/cuda_backend.h"
 #include "calibrate/profile.h"
 #include "cli_common.h"
+#include "validate_whole.h"
 #include "core/units.h"
 
 namespace rooflens::cli {
@@ -159,6 +161,14 @@ std::string efficiencySummary(const core::Hardware& hw) {
         for (std::size_t i = 0; i < e.memory->bytes.size(); ++i) {
             std::snprintf(line, sizeof line, ": %.2f", e.memory->values[i]);
             s << ' ' << core::formatSi(e.memory->bytes[i], "B") << line;
+        }
+        s << '\n';
+    }
+    for (const auto& k : e.kinds) {
+        s << "  " << pad(std::string(core::nameOf(k.kind)), 12) << "vs bytes moved:";
+        for (std::size_t i = 0; i < k.curve.bytes.size(); ++i) {
+            std::snprintf(line, sizeof line, ": %.2f", k.curve.values[i]);
+            s << ' ' << core::formatSi(k.curve.bytes[i], "B") << line;
         }
         s << '\n';
     }
@@ -394,10 +404,29 @@ int runCalibrate(const std::vector<std::string>& arguments) {
     if (!result) {
         throw CliError{kRuntime, result.error().message};
     }
+    core::Hardware hw = calibrate::toHardware(result.value(), profile);
+    // Kernel classes (issue 14 item 5): reference passes priced on the new profile.
+    const auto classesStart = std::chrono::steady_clock::now();
+    auto classes = calibrate::addKernelClassEfficiency(
+        hw, calibrate::detectMachine(), referencePassPredictor(), mode, cancel,
+        [&](double f, std::string_view label) { printer(f, label, -1); });
+    if (cancel.cancelled()) {
+        return cancelled();
+    }
     printer.finish();
-    const core::Hardware hw = calibrate::toHardware(result.value(), profile);
+    std::string classNote;
+    if (!classes) {
+        classNote = "kernel classes: not measured (" + classes.error().message + ")\n";
+    } else {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - classesStart).count();
+        char line[96];
+        std::snprintf(line, sizeof line, "kernel classes: %zu thread count(s) in %.1f s\n",
+                      classes.value().size(), seconds);
+        classNote = line;
+    }
     writeProfile(hw, calibrate::calibrationJson(result.value(), hw.id), out, sidecar);
-    std::cout << summary(result.value(), hw, out, sidecar);
+    std::cout << summary(result.value(), hw, out, sidecar) << classNote;
     return kOk;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/kernel_classes.h"
 #include "calibrate/whole_model.h"
 
 namespace rooflens::cli {
@@ -21,5 +22,10 @@ struct WholeRequest {
 };
 
 int runValidateWhole(const WholeRequest& request);
+
+// The engine's prediction of calibrate's kernel-class reference passes (kernel_classes.h): the
+// decoder as validate-tiny's Llama config with the pass's dimensions, the ViT as DeiT-S with its
+// dimensions, both at FP32 like validate --whole.
+calibrate::PassPredictor referencePassPredictor();
 
 }  // namespace rooflens::cli

@@ -248,15 +248,21 @@ void priceExpected(const Layer& layer, const Hardware& hw, double vectorPeak,
     }
     const EfficiencyModel& model = *hw.efficiency;
     const Execution& e = result.execution;
+    const double bytes = result.bytes.total();
+    // The kernel class's measured efficiency at the bytes this layer moves (issue 14 item 5).
+    const MemoryEfficiencyCurve* kind = model.curveFor(layer.kind);
+    const double kindEfficiency = kind != nullptr && bytes > 0 ? kind->at(bytes) : 1.0;
     if (hasGemmShape(layer) && e.peakOpsPerSecond > 0) {
         const double conversion =
             result.conversionOps > 0 && vectorPeak > 0 ? result.conversionOps / vectorPeak : 0;
         const double efficiency = model.gemmAt(e.unit, e.mathType, layer.m, layer.k, layer.n);
         result.expectedComputeSeconds = layer.ops / e.peakOpsPerSecond / efficiency + conversion;
+    } else if (kind != nullptr) {
+        result.expectedComputeSeconds = result.computeSeconds / kindEfficiency;
     }
-    const double bytes = result.bytes.total();
     if (bytes > 0) {
-        result.expectedMemorySeconds = result.memorySeconds / model.memoryAt(bytes);
+        result.expectedMemorySeconds =
+            result.memorySeconds / (kind != nullptr ? kindEfficiency : model.memoryAt(bytes));
     }
     const double bandwidth = hw.memoryBytesPerSecond();
     if (gather != nullptr && model.gather && bandwidth > 0) {

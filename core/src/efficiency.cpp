@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/hardware.h"
+#include "core/workload.h"
 
 namespace rooflens::core {
 
@@ -142,6 +143,15 @@ const GemmEfficiencyGrid* EfficiencyModel::gridFor(ExecUnit unit, DataType type)
     return any;
 }
 
+const MemoryEfficiencyCurve* EfficiencyModel::curveFor(LayerKind kind) const {
+    for (const KindEfficiency& k : kinds) {
+        if (k.kind == kind) {
+            return &k.curve;
+        }
+    }
+    return nullptr;
+}
+
 double EfficiencyModel::gemmAt(ExecUnit unit, DataType type, double mm, double kk,
                                double nn) const {
     const GemmEfficiencyGrid* grid = gridFor(unit, type);
@@ -175,6 +185,23 @@ Status validateEfficiency(const EfficiencyModel& model, const std::string& where
         ROOFLENS_CHECK(checkAxis(model.gather->bytes, where + "/gather/bytes"));
         ROOFLENS_CHECK(checkValues(model.gather->values, model.gather->bytes.size(),
                                    where + "/gather/efficiency"));
+    }
+    for (std::size_t i = 0; i < model.kinds.size(); ++i) {
+        const KindEfficiency& k = model.kinds[i];
+        const std::string at = where + "/kinds/" + std::to_string(i);
+        if (isCommunication(k.kind)) {
+            return makeError(at + "/kind: expected a compute or memory layer kind, got " +
+                                 std::string(nameOf(k.kind)) + " (communication is priced on links)",
+                             ErrorKind::badInput);
+        }
+        ROOFLENS_CHECK(checkAxis(k.curve.bytes, at + "/bytes"));
+        ROOFLENS_CHECK(checkValues(k.curve.values, k.curve.bytes.size(), at + "/efficiency"));
+        for (std::size_t j = 0; j < i; ++j) {
+            if (model.kinds[j].kind == k.kind) {
+                return makeError(at + ": a second curve for " + std::string(nameOf(k.kind)),
+                                 ErrorKind::badInput);
+            }
+        }
     }
     if (!(model.kernelOverheadSeconds >= 0) || !std::isfinite(model.kernelOverheadSeconds)) {
         return makeError(where + "/kernel_overhead: expected a time >= 0", ErrorKind::badInput);

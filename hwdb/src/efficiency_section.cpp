@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/units.h"
+#include "core/workload.h"
 #include "device_sections.h"
 
 namespace rooflens::hwdb::detail {
@@ -88,11 +89,44 @@ core::Status parseOverhead(const Json& obj, const std::string& path, ParseContex
     return core::Ok{};
 }
 
+// "kinds": [{"kind": "norm", "bytes": [...], "efficiency": [...]}, ...] (issue 14 item 5).
+core::Status parseKinds(const Json& obj, const std::string& path, ParseContext& context,
+                        core::EfficiencyModel& model) {
+    const core::JsonReader& r = context.reader();
+    const Json& list = obj.at("kinds");
+    const std::string at = core::childPath(path, "kinds");
+    if (!list.is_array()) {
+        return r.expected(at, "an array of {\"kind\", \"bytes\", \"efficiency\"} curves", list);
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Json& item = list[i];
+        const std::string where = core::childPath(at, i);
+        if (!item.is_object()) {
+            return r.expected(where, "an object {\"kind\", \"bytes\", \"efficiency\"}", item);
+        }
+        ROOFLENS_CHECK(context.checkFields(item, where, {"kind", "bytes", "efficiency"}));
+        ROOFLENS_TRY(const std::string name, r.string(item, where, "kind"));
+        const auto kind = core::parseLayerKind(name);
+        if (!kind) {
+            return r.expected(core::childPath(where, "kind"),
+                              "a layer kind (norm, softmax, attention, elementwise, gemm, ...)",
+                              item.at("kind"));
+        }
+        core::KindEfficiency k;
+        k.kind = *kind;
+        ROOFLENS_TRY(k.curve.bytes, numbers(item, where, "bytes", r));
+        ROOFLENS_TRY(k.curve.values, numbers(item, where, "efficiency", r));
+        model.kinds.push_back(std::move(k));
+    }
+    return core::Ok{};
+}
+
 core::Result<core::EfficiencyModel> parseModel(const Json& obj, const std::string& path,
                                                ParseContext& context) {
     const core::JsonReader& r = context.reader();
     ROOFLENS_CHECK(context.checkFields(
-        obj, path, {"origin", "source", "gemm", "memory", "gather", "kernel_overhead"}));
+        obj, path,
+        {"origin", "source", "gemm", "memory", "gather", "kinds", "kernel_overhead"}));
     core::EfficiencyModel model;
     ROOFLENS_TRY(const std::string origin, r.string(obj, path, "origin"));
     if (origin != "measured" && origin != "file") {
@@ -127,6 +161,9 @@ core::Result<core::EfficiencyModel> parseModel(const Json& obj, const std::strin
         ROOFLENS_TRY(curve.bytes, numbers(section, at, "bytes", r));
         ROOFLENS_TRY(curve.values, numbers(section, at, "efficiency", r));
         (std::string_view(key) == "memory" ? model.memory : model.gather) = std::move(curve);
+    }
+    if (r.has(obj, "kinds")) {
+        ROOFLENS_CHECK(parseKinds(obj, path, context, model));
     }
     if (r.has(obj, "kernel_overhead")) {
         ROOFLENS_CHECK(parseOverhead(obj, path, context, model));
@@ -307,6 +344,15 @@ OrderedJson modelJson(const core::EfficiencyModel& model) {
     if (model.gather) {
         out["gather"] = {{"bytes", numberArray(model.gather->bytes)},
                          {"efficiency", numberArray(model.gather->values)}};
+    }
+    if (!model.kinds.empty()) {
+        OrderedJson kinds = OrderedJson::array();
+        for (const core::KindEfficiency& k : model.kinds) {
+            kinds.push_back({{"kind", std::string(core::nameOf(k.kind))},
+                             {"bytes", numberArray(k.curve.bytes)},
+                             {"efficiency", numberArray(k.curve.values)}});
+        }
+        out["kinds"] = std::move(kinds);
     }
     if (model.kernelOverheadSeconds > 0) {
         out["kernel_overhead"] = {{"value", model.kernelOverheadSeconds}, {"unit", "s"}};

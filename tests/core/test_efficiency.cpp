@@ -236,6 +236,80 @@ TEST(ExpectedTime, DefaultsForGpusAreTheDocumentedFractions) {
     EXPECT_DOUBLE_EQ(cpu.memoryAt(1e9), 0.75);
 }
 
+Layer vectorLayer(LayerKind kind, double ops, double bytes) {
+    Layer layer;
+    layer.op = "vec";
+    layer.kind = kind;
+    layer.unit = ExecUnit::vector;
+    layer.computeType = DataType::fp32;
+    layer.ops = ops;
+    layer.bytes.activationsIn = bytes;
+    return layer;
+}
+
+TEST(ExpectedTime, KindCurvesDivideTheirKindsRooflineTime) {
+    Hardware hw = testing::roundDevice();
+    EfficiencyModel model;
+    model.memory = MemoryEfficiencyCurve{{1}, {0.9}};
+    model.kinds.push_back({LayerKind::norm, MemoryEfficiencyCurve{{1e6, 1e8}, {0.25, 0.5}}});
+    model.kinds.push_back({LayerKind::attention, MemoryEfficiencyCurve{{1}, {0.5}}});
+    model.kinds.push_back({LayerKind::gemm, MemoryEfficiencyCurve{{1}, {0.8}}});
+    model.kernelOverheadSeconds = 1e-6;
+    hw.efficiency = model;
+    Workload w;
+    w.layers.push_back(vectorLayer(LayerKind::norm, 1e6, 1e7));
+    w.layers.push_back(vectorLayer(LayerKind::elementwise, 1e6, 1e7));
+    Layer attention = vectorLayer(LayerKind::attention, 1e11, 1e6);
+    attention.unit = ExecUnit::matrix;
+    attention.computeType = DataType::fp16;
+    w.layers.push_back(attention);
+    w.layers.push_back(gemm(1, 4096, 4096, 32e6));
+    w.layers.push_back(gemm(4096, 4096, 4096, 1e9));
+    const Report r = analyze(w, hw);
+    // Norm: 10 MB at 1 TB/s = 10 us (compute 1 MOP / 10 TOP/s = 0.1 us); 10 MB is the log
+    // midpoint of 1 MB and 100 MB: efficiency 0.375 -> 26.667 us, + 1 us = 27.667 us. The memory
+    // curve (0.9) is not applied on top.
+    EXPECT_DOUBLE_EQ(r.results[0].timeSeconds, 1e-5);
+    EXPECT_NEAR(r.results[0].expectedSeconds, 1e-5 / 0.375 + 1e-6, 1e-15);
+    // Elementwise has no curve: the memory curve, 10 us / 0.9 + 1 us.
+    EXPECT_NEAR(r.results[1].expectedSeconds, 1e-5 / 0.9 + 1e-6, 1e-15);
+    // Attention: 100 GOP at 100 TOP/s = 1 ms compute-bound; at 0.5: 2 ms + 1 us.
+    EXPECT_NEAR(r.results[2].expectedSeconds, 2e-3 + 1e-6, 1e-12);
+    // The GEMV: its memory term 32 us at the gemm curve's 0.8 = 40 us (math 0.67 us at the roof).
+    EXPECT_NEAR(r.results[3].expectedSeconds, 32e-6 / 0.8 + 1e-6, 1e-15);
+    // The compute-bound GEMM: math 1.374 ms at the roof (no grid); memory 1 GB = 1 ms / 0.8 =
+    // 1.25 ms stays below it.
+    const double roof = 2.0 * 4096 * 4096 * 4096 / 100e12;
+    EXPECT_NEAR(r.results[4].expectedSeconds, roof + 1e-6, 1e-12);
+    for (const auto& result : r.results) {
+        EXPECT_GE(result.expectedSeconds, result.timeSeconds);
+    }
+}
+
+TEST(EfficiencyModel, KindCurvesAreValidated) {
+    EfficiencyModel model;
+    model.kinds.push_back({LayerKind::norm, MemoryEfficiencyCurve{{1e6, 1e8}, {0.25, 0.5}}});
+    EXPECT_TRUE(validateEfficiency(model, "x"));
+    model.kinds.push_back({LayerKind::norm, MemoryEfficiencyCurve{{1}, {0.5}}});
+    auto twice = validateEfficiency(model, "x");
+    ASSERT_FALSE(twice);
+    EXPECT_EQ(twice.error().message, "x/kinds/1: a second curve for norm");
+    model.kinds.back() = {LayerKind::softmax, MemoryEfficiencyCurve{{1e6, 1e5}, {0.5, 0.5}}};
+    auto order = validateEfficiency(model, "x");
+    ASSERT_FALSE(order);
+    EXPECT_EQ(order.error().message, "x/kinds/1/bytes[1]: expected values increasing");
+    model.kinds.back() = {LayerKind::softmax, MemoryEfficiencyCurve{{1}, {1.5}}};
+    auto above = validateEfficiency(model, "x");
+    ASSERT_FALSE(above);
+    EXPECT_NE(above.error().message.find("x/kinds/1/efficiency[0]: expected an efficiency in (0, 1]"),
+              std::string::npos);
+    model.kinds.back() = {LayerKind::allreduce, MemoryEfficiencyCurve{{1}, {0.5}}};
+    auto comm = validateEfficiency(model, "x");
+    ASSERT_FALSE(comm);
+    EXPECT_NE(comm.error().message.find("x/kinds/1/kind: expected a compute or memory layer kind"),
+              std::string::npos);
+}
+
 TEST(ExpectedTime, GathersFollowTheMeasuredGatherCeiling) {
     // 1e6 random 256-byte rows from a 25.6 MB table: it fits the 40 MB L2 of the round device,
     // so the roofline's reuse estimate prices far fewer DRAM bytes than 256 MB.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/workload.h"
 #include "hwdb/hwdb.h"
 #include "hwdb_test_support.h"
 
@@ -36,6 +37,8 @@ nlohmann::json measuredModel() {
                {"unit": "vector", "type": "any", "m": [1], "k": [1], "n": [1],
                 "efficiency": [0.7]}],
       "memory": {"bytes": [65536, 1048576, 67108864], "efficiency": [0.3, 0.7, 0.95]},
+      "kinds": [{"kind": "norm", "bytes": [16384, 4194304], "efficiency": [0.2, 0.6]},
+                {"kind": "attention", "bytes": [1000000], "efficiency": [0.4]}],
       "kernel_overhead": {"value": 1.5, "unit": "us"}
     })");
 }
@@ -89,6 +92,12 @@ TEST(EfficiencySection, MeasuredModelRoundTrips) {
     EXPECT_DOUBLE_EQ(m.kernelOverheadSeconds, 1.5e-6);
     EXPECT_DOUBLE_EQ(m.gemmAt(core::ExecUnit::matrix, core::DataType::fp16, 32, 2048, 2048), 0.5);
     EXPECT_DOUBLE_EQ(m.memoryAt(1048576), 0.7);
+    ASSERT_EQ(m.kinds.size(), 2U);
+    ASSERT_NE(m.curveFor(core::LayerKind::norm), nullptr);
+    // 262144 B is the log midpoint of 16 KiB and 4 MiB: (0.2 + 0.6) / 2.
+    EXPECT_NEAR(m.curveFor(core::LayerKind::norm)->at(262144), 0.4, 1e-12);
+    EXPECT_DOUBLE_EQ(m.curveFor(core::LayerKind::attention)->at(5), 0.4);
+    EXPECT_EQ(m.curveFor(core::LayerKind::softmax), nullptr);
     const std::string text = serializeDevice(*hw);
     const auto again = parseDeviceText(text, "again");
     ASSERT_TRUE(again) << errorOf(again) << "\n" << text;
@@ -119,6 +128,14 @@ TEST(EfficiencySection, BadInputNamesTheField) {
         {"/efficiency/memory/efficiency/0", 0, "/efficiency/memory/efficiency[0]"},
         {"/efficiency/kernel_overhead/unit", "GB", "/efficiency/kernel_overhead/unit"},
         {"/efficiency/speed", 1, "unknown field \"speed\""},
+        {"/efficiency/kinds/0/kind", "teleport", "/efficiency/kinds/0/kind"},
+        {"/efficiency/kinds/1/kind", "norm", "/efficiency/kinds/1: a second curve for norm"},
+        {"/efficiency/kinds/0/efficiency/1", 1.5,
+         "/efficiency/kinds/0/efficiency[1]: expected an efficiency in (0, 1]"},
+        {"/efficiency/kinds/0/bytes/1", 100,
+         "/efficiency/kinds/0/bytes[1]: expected values increasing"},
+        {"/efficiency/kinds/0/speed", 1, "unknown field \"speed\""},
+        {"/efficiency/kinds", 3, "/efficiency/kinds"},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.pointer);

@@ -35,6 +35,10 @@ WholePassResult joinWhole(const MeasuredPass& measured, const core::Report& repo
         const double repeat = static_cast<double>(layer.repeat);
         row.rooflineSeconds = result.timeSeconds * repeat;
         row.expectedSeconds = result.expectedSeconds * repeat;
+        row.bytes = result.bytes.total();
+        row.rooflineMemorySeconds = result.memorySeconds * repeat;
+        row.expectedComputeSeconds = result.expectedComputeSeconds * repeat;
+        row.overheadSeconds = result.overheadSeconds * repeat;
         if (auto it = byName.find(row.name); it != byName.end() && !it->second->seconds.empty()) {
             const auto stats = summarize(it->second->seconds);
             used[row.name] = true;

@@ -14,6 +14,7 @@
 namespace rooflens::core {
 
 enum class ExecUnit : std::uint8_t;
+enum class LayerKind : std::uint8_t;
 
 // GEMM efficiency of one unit and data type on an (m, k, n) grid: values[(i * k.size() + j) *
 // n.size() + l] is the fraction of the peak reached at (m[i], k[j], n[l]). Axes are strictly
@@ -41,6 +42,18 @@ struct MemoryEfficiencyCurve {
     bool operator==(const MemoryEfficiencyCurve&) const = default;
 };
 
+// The efficiency of the kernels of one layer kind (issue 14 item 5) as a function of the bytes
+// one layer moves, piecewise linear in log bytes like MemoryEfficiencyCurve. Layers of the kind
+// without a GEMM shape (norms, softmax, fused attention, elementwise) divide their compute and
+// memory times by it; GEMM kinds divide only their memory time (a GEMV streaming its weight at
+// less than the read roof) and keep the shape grid for their math. `rooflens calibrate` fits it
+// from reference passes (calibrate/kernel_classes.h); it may rise and fall with the bytes.
+struct KindEfficiency {
+    LayerKind kind{};
+    MemoryEfficiencyCurve curve;
+    bool operator==(const KindEfficiency&) const = default;
+};
+
 // Where an efficiency model came from.
 enum class EfficiencyOrigin : std::uint8_t {
     measured,  // rooflens calibrate on this machine
@@ -57,6 +70,7 @@ struct EfficiencyModel {
     // in DRAM. nullopt: gathers are priced by the roofline's on-chip reuse estimate alone.
     std::optional<MemoryEfficiencyCurve> gather;
     double kernelOverheadSeconds = 0;  // launch / dispatch, once per layer instance
+    std::vector<KindEfficiency> kinds;  // at most one per layer kind
     EfficiencyOrigin origin = EfficiencyOrigin::file;
     std::string source;  // citation or "rooflens calibrate ..."
 
@@ -65,6 +79,8 @@ struct EfficiencyModel {
     // 1 where no grid applies.
     double gemmAt(ExecUnit unit, DataType type, double m, double k, double n) const;
     double memoryAt(double bytesMoved) const { return memory ? memory->at(bytesMoved) : 1.0; }
+    // The kind's curve, or nullptr.
+    const MemoryEfficiencyCurve* curveFor(LayerKind kind) const;
     bool operator==(const EfficiencyModel&) const = default;
 };
 

@@ -89,6 +89,12 @@ struct WholeLayerRow {
     std::string kind;  // "gemm"
     double rooflineSeconds = 0;
     double expectedSeconds = 0;
+    // The parts the kernel-class fit needs (kernel_classes.h): the bytes one instance moves,
+    // the roofline's memory time and the expected math time (GEMM grid included), overhead.
+    double bytes = 0;
+    double rooflineMemorySeconds = 0;
+    double expectedComputeSeconds = 0;
+    double overheadSeconds = 0;
     std::string bound;
     bool measured = false;
     double measuredSeconds = 0;  // median over the repetitions
