@@ -121,7 +121,7 @@ core::Result<std::vector<KernelClassFit>> addKernelClassEfficiency(
         }
         WholeOptions options;
         options.cpus = selectCpus(machine, threads);
-        options.repeats = mode == Mode::full ? 5 : 2;
+        options.repeats = mode == Mode::full ? 8 : 4;
         std::vector<WholeLayerRow> rows;
         for (const KernelClassPass& pass : passes) {
             if (progress) {
