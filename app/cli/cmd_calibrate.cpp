@@ -16,8 +16,8 @@
 #include "calibrate/cuda_backend.h"
 #include "calibrate/profile.h"
 #include "cli_common.h"
-#include "validate_whole.h"
 #include "core/units.h"
+#include "validate_whole.h"
 
 namespace rooflens::cli {
 

@@ -15,6 +15,7 @@
 #include "calibrate/machine.h"
 #include "cli_common.h"
 #include "core/units.h"
+#include "models/reference_passes.h"
 #include "models/vit.h"
 #include "models/workload_spec.h"
 #include "validate_whole.h"
@@ -302,49 +303,24 @@ std::string renderJson(const std::vector<calibrate::WholePassResult>& runs,
 
 }  // namespace
 
+namespace {
+
+models::ReferenceDecoder referenceDecoder(const calibrate::DecoderShape& d) {
+    return {d.hidden, d.intermediate, d.layers, d.heads, d.kvHeads, d.headDim, d.vocab};
+}
+
+models::ReferenceVit referenceVit(const calibrate::VitShape& v) {
+    return {v.image, v.patch, v.channels, v.dim, v.depth, v.heads, v.mlp, v.classes};
+}
+
+}  // namespace
+
 calibrate::PassPredictor referencePassPredictor() {
     return [](const calibrate::KernelClassPass& pass, core::Phase phase,
               const core::Hardware& hw) -> core::Result<core::Report> {
-        WholeModel m;
-        m.vit = pass.vit;
-        if (pass.vit) {
-            auto base = models::resolveVit("deit-small");
-            if (!base) {
-                return base.error();
-            }
-            m.vitConfig = std::move(base).value();
-            const calibrate::VitShape& v = pass.vitShape;
-            m.vitConfig.imageSize = v.image;
-            m.vitConfig.patchSize = v.patch;
-            m.vitConfig.inChannels = v.channels;
-            m.vitConfig.embedDim = v.dim;
-            m.vitConfig.depth = v.depth;
-            m.vitConfig.numHeads = v.heads;
-            m.vitConfig.mlpHidden = v.mlp;
-            m.vitConfig.numClasses = v.classes;
-            m.vitConfig.floatType = core::DataType::fp32;
-        } else {
-            m.llm = validateDefaultModel();
-            const calibrate::DecoderShape& d = pass.decoder;
-            m.llm.hiddenSize = d.hidden;
-            m.llm.intermediateSize = d.intermediate;
-            m.llm.numLayers = d.layers;
-            m.llm.numHeads = d.heads;
-            m.llm.numKvHeads = d.kvHeads;
-            m.llm.headDim = d.headDim;
-            m.llm.vocabSize = d.vocab;
-            m.llm.floatType = core::DataType::fp32;
-        }
-        core::RunSettings s;
-        s.phase = phase;
-        s.batch = 1;
-        if (!pass.vit) {
-            s.promptLength = pass.prompt;
-            s.contextLength = phase == core::Phase::decode ? pass.prompt + 1 : pass.prompt;
-        }
-        s.flashAttention = true;
-        auto workload =
-            m.vit ? models::buildVit(m.vitConfig, s) : models::buildLlm(m.llm, s, {});
+        auto workload = pass.vit ? models::referenceVitPass(referenceVit(pass.vitShape))
+                                 : models::referenceDecoderPass(referenceDecoder(pass.decoder),
+                                                                phase, pass.prompt);
         if (!workload) {
             return workload.error();
         }

@@ -23,9 +23,8 @@ struct WholeRequest {
 
 int runValidateWhole(const WholeRequest& request);
 
-// The engine's prediction of calibrate's kernel-class reference passes (kernel_classes.h): the
-// decoder as validate-tiny's Llama config with the pass's dimensions, the ViT as DeiT-S with its
-// dimensions, both at FP32 like validate --whole.
+// The engine's prediction of calibrate's kernel-class reference passes (kernel_classes.h) through
+// models/reference_passes.h (FP32, fused attention, like validate --whole).
 calibrate::PassPredictor referencePassPredictor();
 
 }  // namespace rooflens::cli

@@ -191,7 +191,8 @@ Status validateEfficiency(const EfficiencyModel& model, const std::string& where
         const std::string at = where + "/kinds/" + std::to_string(i);
         if (isCommunication(k.kind)) {
             return makeError(at + "/kind: expected a compute or memory layer kind, got " +
-                                 std::string(nameOf(k.kind)) + " (communication is priced on links)",
+                                 std::string(nameOf(k.kind)) +
+                                 " (communication is priced on links)",
                              ErrorKind::badInput);
         }
         ROOFLENS_CHECK(checkAxis(k.curve.bytes, at + "/bytes"));

@@ -125,8 +125,7 @@ core::Result<core::EfficiencyModel> parseModel(const Json& obj, const std::strin
                                                ParseContext& context) {
     const core::JsonReader& r = context.reader();
     ROOFLENS_CHECK(context.checkFields(
-        obj, path,
-        {"origin", "source", "gemm", "memory", "gather", "kinds", "kernel_overhead"}));
+        obj, path, {"origin", "source", "gemm", "memory", "gather", "kinds", "kernel_overhead"}));
     core::EfficiencyModel model;
     ROOFLENS_TRY(const std::string origin, r.string(obj, path, "origin"));
     if (origin != "measured" && origin != "file") {

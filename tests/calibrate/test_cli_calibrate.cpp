@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "calibrate/cuda_backend.h"
+#include "calibrate/gemm.h"
+#include "core/workload.h"
 #include "hwdb/hwdb.h"
 #include "test_support/cli_process.h"
 
@@ -37,6 +39,19 @@ TEST(CliCalibrate, TinyQuickRunWritesAnImportableProfile) {
     EXPECT_GT(hw->memoryBytesPerSecond(), 0);
     EXPECT_TRUE(hw->mainMemory().measured);
     EXPECT_GT(hw->vector.at(core::DataType::fp32) + hw->vector.at(core::DataType::fp64), 0);
+    if (dnnlAvailable()) {
+        // Kernel classes (issue 14 item 5): the reference passes always have norms, attention and
+        // elementwise layers, so those curves exist, top level and at every thread count.
+        ASSERT_TRUE(hw->efficiency);
+        for (core::LayerKind kind :
+             {core::LayerKind::norm, core::LayerKind::attention, core::LayerKind::elementwise}) {
+            EXPECT_NE(hw->efficiency->curveFor(kind), nullptr) << core::nameOf(kind);
+            for (const auto& t : hw->threadCeilings) {
+                ASSERT_TRUE(t.efficiency);
+                EXPECT_NE(t.efficiency->curveFor(kind), nullptr) << t.threads;
+            }
+        }
+    }
 
     const auto sidecar = nlohmann::json::parse(slurp(scratch() / "quick.calibration.json"));
     EXPECT_EQ(sidecar["kind"], "rooflens-calibration");

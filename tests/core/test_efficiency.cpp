@@ -301,8 +301,9 @@ TEST(EfficiencyModel, KindCurvesAreValidated) {
     model.kinds.back() = {LayerKind::softmax, MemoryEfficiencyCurve{{1}, {1.5}}};
     auto above = validateEfficiency(model, "x");
     ASSERT_FALSE(above);
-    EXPECT_NE(above.error().message.find("x/kinds/1/efficiency[0]: expected an efficiency in (0, 1]"),
-              std::string::npos);
+    EXPECT_NE(
+        above.error().message.find("x/kinds/1/efficiency[0]: expected an efficiency in (0, 1]"),
+        std::string::npos);
     model.kinds.back() = {LayerKind::allreduce, MemoryEfficiencyCurve{{1}, {0.5}}};
     auto comm = validateEfficiency(model, "x");
     ASSERT_FALSE(comm);

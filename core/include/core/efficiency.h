@@ -69,7 +69,7 @@ struct EfficiencyModel {
     // (granule) bytes: the measured useful gather rate / the main-memory bandwidth, from a table
     // in DRAM. nullopt: gathers are priced by the roofline's on-chip reuse estimate alone.
     std::optional<MemoryEfficiencyCurve> gather;
-    double kernelOverheadSeconds = 0;  // launch / dispatch, once per layer instance
+    double kernelOverheadSeconds = 0;   // launch / dispatch, once per layer instance
     std::vector<KindEfficiency> kinds;  // at most one per layer kind
     EfficiencyOrigin origin = EfficiencyOrigin::file;
     std::string source;  // citation or "rooflens calibrate ..."
