@@ -1,5 +1,7 @@
 #include "ui/hardware_panel.h"
 
+#include "ui/file_dialogs.h"
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -18,6 +20,7 @@
 
 #include "core/units.h"
 #include "format.h"
+#include "itemmodels/text_format.h"
 #include "itemmodels/hardware_filter_proxy.h"
 #include "itemmodels/hardware_list_model.h"
 #include "itemmodels/roles.h"
@@ -190,7 +193,7 @@ QString deviceDetailsHtml(const core::Hardware& hw, const QString& origin) {
         html += QStringLiteral(
                     "<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
                     "<td>%4</td></tr>")
-                    .arg(qs(level.name).toHtmlEscaped(), binaryText(level.capacityBytes, "B"),
+                    .arg(qs(level.name).toHtmlEscaped(), bytesText(level.capacityBytes),
                          level.bytesPerSecond > 0 ? siText(level.bytesPerSecond, "B/s")
                                                   : QStringLiteral("–"),
                          level.measured ? QObject::tr("measured") : provenanceBadge(p));
@@ -497,9 +500,10 @@ bool HardwarePanel::importFile(const QString& path) {
 
 void HardwarePanel::openImportDialog() {
     const QString path =
-        QFileDialog::getOpenFileName(this, tr("Import hardware profile"), QString(),
+        QFileDialog::getOpenFileName(this, tr("Import hardware profile"), dialogDirectory(),
                                      tr("Hardware profile (*.json);;All files (*)"));
     if (!path.isEmpty()) {
+        rememberDialogDirectory(path);
         importFile(path);
     }
 }

@@ -5,6 +5,7 @@
 #include <QPainter>
 
 #include "format.h"
+#include "itemmodels/text_format.h"
 
 namespace rooflens::ui {
 
@@ -20,17 +21,17 @@ void MemoryBar::setValues(double weightsBytes, double kvCacheBytes, double activ
     m_activations = activationBytes;
     m_capacity = capacityBytes;
     setToolTip(tr("weights %1\nKV cache %2\nactivations %3\ndevice memory %4")
-                   .arg(binaryText(m_weights, "B"), binaryText(m_kv, "B"),
-                        binaryText(m_activations, "B"), binaryText(m_capacity, "B")));
+                   .arg(bytesWithBinaryText(m_weights), bytesWithBinaryText(m_kv),
+                        bytesWithBinaryText(m_activations), bytesWithBinaryText(m_capacity)));
     update();
 }
 
 QString MemoryBar::text() const {
     if (m_capacity <= 0) {
-        return binaryText(totalBytes(), "B");
+        return bytesText(totalBytes());
     }
     return tr("%1 of %2 (%3 %)")
-        .arg(binaryText(totalBytes(), "B"), binaryText(m_capacity, "B"))
+        .arg(bytesText(totalBytes()), bytesText(m_capacity))
         .arg(totalBytes() / m_capacity * 100, 0, 'f', 0);
 }
 

@@ -6,6 +6,7 @@
 #include "format.h"
 #include "itemmodels/compare_table_model.h"
 #include "ui/memory_bar.h"
+#include "itemmodels/text_format.h"
 
 namespace rooflens::ui {
 
@@ -69,7 +70,9 @@ TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
         auto* label = new QLabel(QStringLiteral("–"), this);
         label->setObjectName(QLatin1String(row.name));
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        label->setWordWrap(true);  // long values wrap instead of widening the dock
         auto* name = new QLabel(tr(row.label), this);
+        name->setObjectName(QLatin1String(row.name) + QStringLiteral("Label"));
         if (row.tip != nullptr) {
             name->setToolTip(tr(row.tip));
             label->setToolTip(tr(row.tip));
@@ -113,10 +116,28 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     }
     const core::Report& report = *series->report;
     const auto& t = report.totals;
-    m_title->setText(qs(series->label));
+    const bool generator = report.model.family == core::ModelFamily::llm;
+    const core::RunSettings& run = report.settings;
+    m_title->setText(tr("%1\n%2, batch %3")
+                         .arg(qs(series->label), qs(core::nameOf(run.phase)))
+                         .arg(run.batch));
+    // Each figure names the pass it belongs to: the decode step is one step at the context
+    // length, TTFT and TPOT come from a request of prompt + generated tokens (issue 17).
+    auto name = [this](const char* row) {
+        return findChild<QLabel*>(QLatin1String(row) + QStringLiteral("Label"));
+    };
+    if (generator) {
+        name("prefillValue")->setText(tr("Prefill (%1 tokens)").arg(run.promptLength));
+        name("decodeValue")->setText(tr("Decode step (context %1)").arg(run.contextLength));
+        name("ttftValue")->setText(tr("TTFT (prompt %1)").arg(run.promptLength));
+        name("tpotValue")
+            ->setText(tr("TPOT (%1 + %2 tokens)").arg(run.promptLength).arg(run.generateLength));
+    } else {
+        name("prefillValue")->setText(tr("Forward pass"));
+    }
+    name("throughputValue")->setText(tr("Throughput (%1)").arg(qs(core::nameOf(run.phase))));
     const ThroughputFigures f = throughputOf(report, series->request);
     // Decode steps, TTFT and TPOT exist for token generators only.
-    const bool generator = report.model.family == core::ModelFamily::llm;
     for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
         m_form->setRowVisible(value(QLatin1String(name)), generator);
     }
@@ -134,13 +155,12 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
                                'f', 1));
         const double perDevice = f.itemsPerSecond / std::max(1, plan.devicesPerReplica());
         value(QStringLiteral("perDeviceValue"))
-            ->setText(QString::number(perDevice, 'f', perDevice < 100 ? 1 : 0) + QLatin1Char(' ') +
-                      qs(f.itemsUnit));
+            ->setText(numberText(perDevice) + QLatin1Char(' ') + qs(f.itemsUnit));
     }
     value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
     const double expected = t.request ? t.request->expectedE2eSeconds : t.expectedSeconds;
     value(QStringLiteral("expectedValue"))
-        ->setText(expected > 0 ? tr("%1 (runs at %2 % of the roof)")
+        ->setText(expected > 0 ? tr("%1 (%2 % of the roof)")
                                      .arg(secondsText(expected))
                                      .arg(100 * t.timeSeconds / expected, 0, 'f', 0)
                                : QStringLiteral("–"));
@@ -149,12 +169,11 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     value(QStringLiteral("ttftValue"))->setText(orDash(f.ttftSeconds));
     value(QStringLiteral("tpotValue"))->setText(orDash(f.tpotSeconds));
     value(QStringLiteral("throughputValue"))
-        ->setText(QString::number(f.itemsPerSecond, 'f', f.itemsPerSecond < 100 ? 1 : 0) +
-                  QLatin1Char(' ') + qs(f.itemsUnit));
+        ->setText(numberText(f.itemsPerSecond) + QLatin1Char(' ') + qs(f.itemsUnit));
     value(QStringLiteral("opsValue"))->setText(siText(t.ops, "OP"));
     value(QStringLiteral("bytesValue"))->setText(siText(t.bytes, "B"));
     value(QStringLiteral("intensityValue"))
-        ->setText(t.bytes > 0 ? QString::number(t.ops / t.bytes, 'g', 4) + QStringLiteral(" OP/B")
+        ->setText(t.bytes > 0 ? numberText(t.ops / t.bytes) + QStringLiteral(" OP/B")
                               : QStringLiteral("–"));
     const double capacity = device != nullptr && !device->memory.empty()
                                 ? device->memoryCapacityBytes()
@@ -162,7 +181,7 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     m_memory->setValues(t.memory.weights, t.memory.kvCache, t.memory.activations, capacity);
     if (!t.fitsInMemory || m_memory->overCapacity()) {
         m_oom->setText(tr("Out of memory: %1 needed, the device has %2.")
-                           .arg(binaryText(t.memory.total(), "B"), binaryText(capacity, "B")));
+                           .arg(bytesText(t.memory.total()), bytesText(capacity)));
         m_oom->show();
     }
     if (!report.warnings.empty()) {

@@ -1,5 +1,7 @@
 #include "ui/workload_panel.h"
 
+#include "ui/file_dialogs.h"
+
 #include <cmath>
 #include <filesystem>
 
@@ -508,18 +510,20 @@ bool WorkloadPanel::importGraph(const QString& path) {
 
 void WorkloadPanel::openImportConfigDialog() {
     const WorkloadFamily* f = family();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import model config"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import model config"), dialogDirectory(),
                                                       f ? f->configFileFilter() : QString());
     if (!path.isEmpty()) {
+        rememberDialogDirectory(path);
         importConfig(path);
     }
 }
 
 void WorkloadPanel::openImportGraphDialog() {
     const WorkloadFamily* f = family();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import graph"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import graph"), dialogDirectory(),
                                                       f ? f->graphFileFilter() : QString());
     if (!path.isEmpty()) {
+        rememberDialogDirectory(path);
         importGraph(path);
     }
 }

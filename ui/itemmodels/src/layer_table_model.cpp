@@ -1,3 +1,4 @@
+#include "itemmodels/text_format.h"
 #include "itemmodels/layer_table_model.h"
 
 #include "core/units.h"
@@ -131,6 +132,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
             }
             return {};
         case Qt::ToolTipRole:
+            if (column == Name) {  // the column may be narrower than the longest name
+                return qs(layer.name());
+            }
             if (column == Bytes) {
                 const auto& b = r.bytes;
                 return tr("weights %1\nactivations in %2\nactivations out %3\nKV read %4\n"
@@ -195,7 +199,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
                 case Bytes:
                     return qs(core::formatSi(r.bytes.total(), "B"));
                 case Intensity:
-                    return QString::number(r.intensity, 'g', 4);
+                    return numberText(r.intensity, 4);
                 case Attainable:
                     return qs(core::formatSi(r.attainableOpsPerSecond, "OP/s"));
                 case Time:
