@@ -25,6 +25,7 @@
 #include "ui/layer_table_view.h"
 #include "ui/memory_bar.h"
 #include "ui/totals_view.h"
+#include "ui/workload_panel.h"
 #include "ui_test_support.h"
 
 namespace rooflens::ui {
@@ -178,6 +179,35 @@ TEST(Details, CommunicationLayerOfAPlan) {
     EXPECT_TRUE(rowValue(rows, "Rank").startsWith(QStringLiteral("the representative rank")));
 }
 
+// TP2 PP2 on the HGX H100: Llama-2-7B's 32 blocks split evenly, blocks 0-15 and 16-31. A layer
+// of block 20 belongs to the second stage; the totals list both stages.
+TEST(Details, PipelineStageOfARank) {
+    AnalysisRequest r = llamaDecode({"baseline"});
+    const hwdb::Database db = hwdb::Database::load();
+    auto system = hwdb::resolveSystem("hgx-h100-8x", db);
+    ASSERT_TRUE(system.ok()) << system.error().message;
+    r.devices = {system->device};
+    r.systems = {system.value()};
+    r.deployment.tensorParallel = 2;
+    r.deployment.pipelineParallel = 2;
+    const AnalysisResult result = runAnalysis(r, {});
+    ASSERT_TRUE(result.series[0].report) << result.series[0].error;
+    const core::Report& report = *result.series[0].report;
+    ASSERT_EQ(report.stages.size(), 2U);
+    const int q = layerIndex(report, "blocks.20.q_proj");
+    ASSERT_GE(q, 0);
+    const auto rows = layerDetails(result, 0, q);
+    EXPECT_EQ(rowValue(rows, "Rank"),
+              QStringLiteral("the representative rank: one of 2 that run these layers, pipeline "
+                             "stage 2 of 2 (blocks 16–31)"));
+    TotalsView totals;
+    totals.setSeries(&result.series[0], &result.devices[0]);
+    const QStringList stages = totals.valueText(QStringLiteral("stagesValue")).split(QLatin1Char('\n'));
+    ASSERT_EQ(stages.size(), 2);
+    EXPECT_TRUE(stages[0].startsWith(QStringLiteral("1: blocks 0–15, "))) << stages[0].toStdString();
+    EXPECT_TRUE(stages[1].startsWith(QStringLiteral("2: blocks 16–31, "))) << stages[1].toStdString();
+}
+
 // The pane follows the table's selection in the window.
 TEST(Details, FollowsTheTableSelection) {
     MainWindow window;
@@ -269,6 +299,16 @@ TEST(Consistency, LayerTableKeyColumnsFit1440x900) {
                         d->minimumSizeHint().width(), d->width());
         }
         std::printf("central: minimum width %d\n", window.centralWidget()->minimumSizeHint().width());
+        for (int i = 0; i < window.resultTabs()->count(); ++i) {
+            std::printf("tab %d: minimum width %d\n", i,
+                        window.resultTabs()->widget(i)->minimumSizeHint().width());
+        }
+        for (auto* w : window.workloadPanel()->findChildren<QWidget*>()) {
+            if (w->isVisible() && w->minimumSizeHint().width() > 200) {
+                std::printf("workload child %s (%s): %d\n", qPrintable(w->objectName()),
+                            w->metaObject()->className(), w->minimumSizeHint().width());
+            }
+        }
     }
     QTableView* table = window.layerTable()->table();
     QHeaderView* header = table->horizontalHeader();

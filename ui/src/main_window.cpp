@@ -102,7 +102,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     addDockWidget(Qt::RightDockWidgetArea, scenarioDock);
     tabifyDockWidget(scenarioDock, detailsDock);
     scenarioDock->raise();
-    resizeDocks({workloadDock, totalsDock}, {380, 300}, Qt::Horizontal);
+    // Docks narrow enough that the layer table's key columns fit a 1440x900 window.
+    resizeDocks({workloadDock, totalsDock}, {340, 300}, Qt::Horizontal);
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));

@@ -65,6 +65,7 @@ ServingView::ServingView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_run);
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("servingStatus"));
+    m_status->setWordWrap(true);  // a long status must not widen the window past 1440 pixels
     controls->addWidget(m_status, 1);
     auto* split = new QSplitter(Qt::Vertical);
     m_plot = new plot::SweepPlot;

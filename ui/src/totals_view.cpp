@@ -43,6 +43,10 @@ constexpr Row kRows[] = {
                        "before any overlap with compute")},
     {"perDeviceValue", QT_TRANSLATE_NOOP("TotalsView", "Per device"),
      QT_TRANSLATE_NOOP("TotalsView", "Throughput of one replica over its devices")},
+    {"stagesValue", QT_TRANSLATE_NOOP("TotalsView", "Pipeline stages"),
+     QT_TRANSLATE_NOOP("TotalsView",
+                       "Per stage (its representative rank): blocks, time, communication time "
+                       "and memory of the fullest rank")},
     {"opsValue", QT_TRANSLATE_NOOP("TotalsView", "OPs"), nullptr},
     {"bytesValue", QT_TRANSLATE_NOOP("TotalsView", "Bytes moved"), nullptr},
     {"intensityValue", QT_TRANSLATE_NOOP("TotalsView", "Intensity"),
@@ -144,6 +148,20 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     const core::Deployment& plan = report.deployment;
     for (const char* name : {"planValue", "networkValue", "perDeviceValue"}) {
         m_form->setRowVisible(value(QLatin1String(name)), !plan.single());
+    }
+    m_form->setRowVisible(value(QStringLiteral("stagesValue")), report.stages.size() > 1);
+    if (report.stages.size() > 1) {
+        QStringList lines;
+        for (std::size_t i = 0; i < report.stages.size(); ++i) {
+            const core::StageResult& st = report.stages[i];
+            lines << tr("%1: blocks %2–%3, %4, comm %5, %6")
+                         .arg(i + 1)
+                         .arg(st.firstBlock)
+                         .arg(st.lastBlock)
+                         .arg(secondsText(st.seconds), secondsText(st.networkSeconds),
+                              bytesText(st.memory.total()));
+        }
+        value(QStringLiteral("stagesValue"))->setText(lines.join(QLatin1Char('\n')));
     }
     if (!plan.single()) {
         value(QStringLiteral("planValue"))

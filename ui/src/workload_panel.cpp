@@ -186,8 +186,9 @@ void WorkloadPanel::createRunRows() {
     m_imageSize = new SliderSpin(QStringLiteral("imageSize"), 32, 4096, this);
     m_imageSize->setToolTip(tr("Input resolution (square images)"));
     m_form->addRow(tr("&Image size"), m_imageSize);
-    m_flash = new QCheckBox(tr("&Fused attention (FlashAttention IO model)"), this);
+    m_flash = new QCheckBox(tr("&Fused attention (FlashAttention)"), this);
     m_flash->setObjectName(QStringLiteral("flashCheck"));
+    m_flash->setToolTip(tr("FlashAttention IO model: attention reads Q, K, V once per query block"));
     m_form->addRow(QString(), m_flash);
 }
 

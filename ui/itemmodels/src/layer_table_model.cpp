@@ -65,7 +65,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
             case Time:
                 return tr("Time");
             case TotalTime:
-                return tr("Time × repeat");
+                return tr("Total time");
             case Expected:
                 return tr("Expected × repeat");
             case Share:
@@ -90,7 +90,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
             case Time:
                 return tr("Predicted time of one instance");
             case TotalTime:
-                return tr("Predicted time of all instances");
+                return tr("Time × repeat: the predicted time of all instances");
             case Expected:
                 return tr(
                     "Expected time of all instances from the device's efficiency model "
