@@ -1,5 +1,7 @@
 #include "ui/details_view.h"
 
+#include <algorithm>
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
@@ -296,7 +298,7 @@ DetailsView::DetailsView(QWidget* parent) : QWidget(parent) {
     m_table->setObjectName(QStringLiteral("detailsTable"));
     m_table->horizontalHeader()->hide();
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::ContiguousSelection);
@@ -321,6 +323,7 @@ void DetailsView::showLayer(std::shared_ptr<const AnalysisResult> result, int se
         return;
     }
     m_result = std::move(result);
+    m_table->clearSpans();
     m_table->setRowCount(static_cast<int>(rows.size()));
     for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
         const DetailRow& row = rows[static_cast<std::size_t>(i)];
@@ -331,11 +334,23 @@ void DetailsView::showLayer(std::shared_ptr<const AnalysisResult> result, int se
             bold.setBold(true);
             label->setFont(bold);
         }
+        if (row.value.isEmpty()) {
+            m_table->setSpan(i, 0, 1, 2);
+        }
         label->setToolTip(row.toolTip);
         value->setToolTip(row.toolTip.isEmpty() ? row.value : row.toolTip);
         m_table->setItem(i, 0, label);
         m_table->setItem(i, 1, value);
     }
+    // The label column as wide as its longest label (headings span both columns), the values
+    // take the rest and wrap.
+    int labelWidth = 0;
+    for (const DetailRow& row : rows) {
+        if (!row.value.isEmpty()) {
+            labelWidth = std::max(labelWidth, m_table->fontMetrics().horizontalAdvance(row.label));
+        }
+    }
+    m_table->horizontalHeader()->resizeSection(0, labelWidth + 12);
     m_table->resizeRowsToContents();
     m_hint->hide();
     m_table->show();

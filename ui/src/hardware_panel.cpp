@@ -300,7 +300,7 @@ QWidget* HardwarePanel::buildTable() {
     m_table->setColumnHidden(HardwareListModel::Vendor, true);  // filtered by the combo box
     m_table->setColumnHidden(HardwareListModel::Kind, true);    // filtered by the combo box
     m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setTextElideMode(Qt::ElideRight);  // "NVIDIA H100 SX…": the vendor and model stay
     m_table->setToolTip(tr("Ctrl+click or Shift+click to compare several devices"));
     m_details = new QTextBrowser(splitter);
     m_details->setObjectName(QStringLiteral("hardwareDetails"));

@@ -62,6 +62,7 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);  // a wrapped name would show as "blocks.…"
     m_table->setTextElideMode(Qt::ElideMiddle);  // "blocks.0.pos…tion_norm" keeps both ends
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QFontMetricsF>
 #include <QPainter>
 
 #include "format.h"
@@ -74,8 +75,13 @@ void MemoryBar::paintEvent(QPaintEvent* /*event*/) {
     QFont f = font();
     f.setBold(true);
     p.setFont(f);
-    const QString label = text();
     const QRectF textRect = area.adjusted(6, 0, -6, 0);
+    QString label = text();
+    if (m_capacity > 0 && QFontMetricsF(f).horizontalAdvance(label) > textRect.width()) {
+        label = tr("%1 % of %2")  // the short form in a narrow dock; the tooltip has it all
+                    .arg(totalBytes() / m_capacity * 100, 0, 'f', 0)
+                    .arg(bytesText(m_capacity));
+    }
     // Light halo so the label reads over any segment colour.
     p.setPen(palette().color(QPalette::Base));
     for (const QPointF d : {QPointF(1, 0), QPointF(-1, 0), QPointF(0, 1), QPointF(0, -1)}) {

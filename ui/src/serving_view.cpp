@@ -66,7 +66,7 @@ ServingView::ServingView(QWidget* parent) : QWidget(parent) {
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("servingStatus"));
     m_status->setWordWrap(true);  // a long status must not widen the window past 1440 pixels
-    controls->addWidget(m_status, 1);
+    controls->addStretch(1);
     auto* split = new QSplitter(Qt::Vertical);
     m_plot = new plot::SweepPlot;
     m_plot->setObjectName(QStringLiteral("servingPlot"));
@@ -81,6 +81,7 @@ ServingView::ServingView(QWidget* parent) : QWidget(parent) {
     split->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
+    layout->addWidget(m_status);  // its own row: the controls fit a 1440-pixel window
     layout->addWidget(split, 1);
     connect(m_run, &QPushButton::clicked, this, &ServingView::run);
 }
