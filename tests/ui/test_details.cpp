@@ -7,11 +7,11 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QItemSelectionModel>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -202,10 +202,13 @@ TEST(Details, PipelineStageOfARank) {
                              "stage 2 of 2 (blocks 16–31)"));
     TotalsView totals;
     totals.setSeries(&result.series[0], &result.devices[0]);
-    const QStringList stages = totals.valueText(QStringLiteral("stagesValue")).split(QLatin1Char('\n'));
+    const QStringList stages =
+        totals.valueText(QStringLiteral("stagesValue")).split(QLatin1Char('\n'));
     ASSERT_EQ(stages.size(), 2);
-    EXPECT_TRUE(stages[0].startsWith(QStringLiteral("1: blocks 0–15, "))) << stages[0].toStdString();
-    EXPECT_TRUE(stages[1].startsWith(QStringLiteral("2: blocks 16–31, "))) << stages[1].toStdString();
+    EXPECT_TRUE(stages[0].startsWith(QStringLiteral("1: blocks 0–15, ")))
+        << stages[0].toStdString();
+    EXPECT_TRUE(stages[1].startsWith(QStringLiteral("2: blocks 16–31, ")))
+        << stages[1].toStdString();
 }
 
 // The pane follows the table's selection in the window.
@@ -250,7 +253,8 @@ TEST(Consistency, TotalsNameTheirContext) {
     EXPECT_EQ(label("prefillValueLabel"), QStringLiteral("Prefill (1024 tokens)"));
     EXPECT_EQ(label("throughputValueLabel"), QStringLiteral("Throughput (decode)"));
     for (const char* v : {"passValue", "throughputValue", "intensityValue"}) {
-        EXPECT_FALSE(window.totalsView()->valueText(QLatin1String(v)).contains(QStringLiteral("e+")))
+        EXPECT_FALSE(
+            window.totalsView()->valueText(QLatin1String(v)).contains(QStringLiteral("e+")))
             << v;
     }
 }
@@ -298,7 +302,8 @@ TEST(Consistency, LayerTableKeyColumnsFit1440x900) {
             std::printf("%s: minimum width %d, width %d\n", qPrintable(d->objectName()),
                         d->minimumSizeHint().width(), d->width());
         }
-        std::printf("central: minimum width %d\n", window.centralWidget()->minimumSizeHint().width());
+        std::printf("central: minimum width %d\n",
+                    window.centralWidget()->minimumSizeHint().width());
         for (int i = 0; i < window.resultTabs()->count(); ++i) {
             std::printf("tab %d: minimum width %d\n", i,
                         window.resultTabs()->widget(i)->minimumSizeHint().width());
@@ -313,12 +318,13 @@ TEST(Consistency, LayerTableKeyColumnsFit1440x900) {
     QTableView* table = window.layerTable()->table();
     QHeaderView* header = table->horizontalHeader();
     int right = 0;
-    for (int column : {LayerTableModel::Name, LayerTableModel::Kind, LayerTableModel::Ops,
-                       LayerTableModel::Bytes, LayerTableModel::Intensity,
-                       LayerTableModel::Attainable, LayerTableModel::TotalTime,
-                       LayerTableModel::Bound}) {
+    for (int column :
+         {LayerTableModel::Name, LayerTableModel::Kind, LayerTableModel::Ops,
+          LayerTableModel::Bytes, LayerTableModel::Intensity, LayerTableModel::Attainable,
+          LayerTableModel::TotalTime, LayerTableModel::Bound}) {
         EXPECT_FALSE(header->isSectionHidden(column)) << column;
-        right = std::max(right, header->sectionViewportPosition(column) + header->sectionSize(column));
+        right =
+            std::max(right, header->sectionViewportPosition(column) + header->sectionSize(column));
     }
     EXPECT_EQ(table->horizontalScrollBar()->value(), 0);
     if (right > table->viewport()->width()) {

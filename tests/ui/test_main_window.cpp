@@ -282,6 +282,12 @@ TEST_F(MainWindowTest, ServingTabServesEverySeriesUnderTheTargets) {
     ASSERT_EQ(data.lines.size(), series);
     ASSERT_EQ(data.markers.size(), 1U);
     EXPECT_DOUBLE_EQ(data.markers.front().value, 40);
+    // The line and the title name the targets and the requests (defaults: prompt 1024,
+    // output 256, TTFT 500 ms).
+    EXPECT_EQ(data.markers.front().label, "TPOT ≤ 40 ms");
+    EXPECT_EQ(data.title,
+              "Serving: output tokens/s per device against TPOT (prompt 1024, output 256, "
+              "TTFT ≤ 500 ms)");
     // The first series by hand through the serving model.
     ServingRequest r = view->request(window->currentRequestForTests());
     core::ServingInput in;

@@ -148,7 +148,7 @@ TEST(Screenshots, Llm) {
     s.scenarios.push_back(preset("qserve-w4a8kv4"));  // the default session has AWQ already
     shoot(window, s, "main-window-llm.png");
     EXPECT_EQ(window.rooflinePlot()->spec().series.size(), 3U);  // baseline, AWQ, QServe
-    window.resultTabs()->setCurrentIndex(1);  // time breakdown
+    window.resultTabs()->setCurrentIndex(1);                     // time breakdown
     QTest::qWait(200);
     save(window, "main-window-llm-breakdown.png");
     window.resultTabs()->setCurrentIndex(3);  // compare
@@ -167,14 +167,14 @@ TEST(Screenshots, Llm) {
     QTest::qWait(100);
     auto* table = window.layerTable()->table();
     table->selectionModel()->setCurrentIndex(
-        window.layerTable()->proxy()->mapFromSource(
-            window.layerTable()->model()->index(q, 0)),
+        window.layerTable()->proxy()->mapFromSource(window.layerTable()->model()->index(q, 0)),
         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     QTest::qWait(200);
     auto* details = window.detailsView();
     EXPECT_EQ(details->valueText(QStringLiteral("Name")), QStringLiteral("blocks.0.q_proj"));
     EXPECT_TRUE(details->isVisible()) << "selecting a layer raises the details dock";
-    EXPECT_TRUE(details->valueText(QStringLiteral("Versus baseline")).contains(QStringLiteral("faster")));
+    EXPECT_TRUE(
+        details->valueText(QStringLiteral("Versus baseline")).contains(QStringLiteral("faster")));
     save(window, "details-pane.png");
 }
 

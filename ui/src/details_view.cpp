@@ -57,8 +57,7 @@ int findLayer(const core::Report& report, const core::Layer& layer, core::Phase 
     const std::string name = layer.name();
     for (std::size_t i = 0; i < report.layers.size(); ++i) {
         const auto& l = report.layers[i];
-        if (report.results[i].phase == phase && l.name() == name &&
-            l.kind == layer.kind) {
+        if (report.results[i].phase == phase && l.name() == name && l.kind == layer.kind) {
             return static_cast<int>(i);
         }
     }
@@ -93,7 +92,8 @@ void addDeployment(Rows& rows, const core::Report& report, const core::Layer& la
             stageIndex = i;
         }
     }
-    QString rank = QObject::tr("the representative rank: one of %1 that run these layers").arg(ranks);
+    QString rank =
+        QObject::tr("the representative rank: one of %1 that run these layers").arg(ranks);
     if (plan.pipelineParallel > 1) {
         rank += stage != nullptr ? QObject::tr(", pipeline stage %1 of %2 (blocks %3–%4)")
                                        .arg(stageIndex + 1)
@@ -126,8 +126,8 @@ void addScenario(Rows& rows, const AnalysisResult& result, const SeriesResult& s
                  const core::Layer& layer, const core::LayerResult& r) {
     const core::Report& report = *series.report;
     rows.heading(QObject::tr("Scenario"));
-    rows.add(QObject::tr("Scenario"), report.scenario.empty() ? QObject::tr("none (uncompressed)")
-                                                              : qs(report.scenario));
+    rows.add(QObject::tr("Scenario"),
+             report.scenario.empty() ? QObject::tr("none (uncompressed)") : qs(report.scenario));
     const SeriesResult* base = baselineOf(result, series);
     if (base == &series) {
         rows.add(QObject::tr("Versus baseline"),
@@ -159,9 +159,8 @@ void addScenario(Rows& rows, const AnalysisResult& result, const SeriesResult& s
                  .arg(typeName(bl.weightType), typeName(layer.weightType),
                       typeName(br.execution.mathType), typeName(r.execution.mathType)));
     if (br.bound != r.bound) {
-        rows.add(QObject::tr("Bound vs baseline"), QObject::tr("%1 → %2")
-                                                       .arg(qs(core::nameOf(br.bound)),
-                                                            qs(core::nameOf(r.bound))));
+        rows.add(QObject::tr("Bound vs baseline"),
+                 QObject::tr("%1 → %2").arg(qs(core::nameOf(br.bound)), qs(core::nameOf(r.bound))));
     }
 }
 
@@ -185,12 +184,12 @@ std::vector<DetailRow> layerDetails(const AnalysisResult& result, int seriesInde
 
     rows.heading(QObject::tr("Layer"));
     rows.add(QObject::tr("Name"), qs(layer.name()));
-    rows.add(QObject::tr("Kind"), QObject::tr("%1, %2, %3")
-                                      .arg(qs(core::nameOf(layer.kind)),
-                                           layer.block < 0
-                                               ? QObject::tr("outside the blocks")
-                                               : QObject::tr("block %1").arg(layer.block),
-                                           qs(core::nameOf(r.phase))));
+    rows.add(QObject::tr("Kind"),
+             QObject::tr("%1, %2, %3")
+                 .arg(qs(core::nameOf(layer.kind)),
+                      layer.block < 0 ? QObject::tr("outside the blocks")
+                                      : QObject::tr("block %1").arg(layer.block),
+                      qs(core::nameOf(r.phase))));
     rows.add(QObject::tr("Repeat"), QObject::tr("× %1").arg(layer.repeat),
              QObject::tr("Identical instances (collapsed blocks); the figures below are per "
                          "instance"));
@@ -218,10 +217,10 @@ std::vector<DetailRow> layerDetails(const AnalysisResult& result, int seriesInde
                  .arg(bytesText(b.kvRead), bytesText(b.kvWrite), typeName(layer.kvType)));
     rows.add(QObject::tr("Metadata"), shareOf(b.metadata, total),
              QObject::tr("quantization scales and zero points, sparse indices"));
-    rows.add(QObject::tr("Intensity"),
-             r.intensity > 0 ? numberText(r.intensity) + QStringLiteral(" OP/B")
-                             : QStringLiteral("–"),
-             QObject::tr("OPs / bytes"));
+    rows.add(
+        QObject::tr("Intensity"),
+        r.intensity > 0 ? numberText(r.intensity) + QStringLiteral(" OP/B") : QStringLiteral("–"),
+        QObject::tr("OPs / bytes"));
 
     rows.heading(hw != nullptr ? QObject::tr("On %1").arg(qs(hw->name)) : QObject::tr("Device"));
     QString runs = QObject::tr("%1 on the %2 units")
@@ -243,10 +242,10 @@ std::vector<DetailRow> layerDetails(const AnalysisResult& result, int seriesInde
     }
     const QString memoryName =
         hw != nullptr && !hw->memory.empty() ? qs(hw->mainMemory().name) : QObject::tr("memory");
-    rows.add(QObject::tr("Bound"), r.bound == core::Bound::compute  ? QObject::tr("compute")
-                                   : r.bound == core::Bound::memory ? QObject::tr("memory (%1)")
-                                                                          .arg(memoryName)
-                                                                    : QObject::tr("network"));
+    rows.add(QObject::tr("Bound"), r.bound == core::Bound::compute ? QObject::tr("compute")
+                                   : r.bound == core::Bound::memory
+                                       ? QObject::tr("memory (%1)").arg(memoryName)
+                                       : QObject::tr("network"));
     QString time = durationText(r.timeSeconds);
     if (layer.repeat > 1) {
         time += QObject::tr(", × %1 = %2")
@@ -263,15 +262,14 @@ std::vector<DetailRow> layerDetails(const AnalysisResult& result, int seriesInde
         rows.add(QObject::tr("Network time"), durationText(r.networkSeconds));
     }
     rows.add(QObject::tr("Expected time"),
-             r.expectedSeconds > 0
-                 ? QObject::tr("%1 (runs at %2 of the roof)")
-                       .arg(durationText(r.expectedSeconds),
-                            percentText(r.timeSeconds / r.expectedSeconds))
-                 : QStringLiteral("–"),
+             r.expectedSeconds > 0 ? QObject::tr("%1 (runs at %2 of the roof)")
+                                         .arg(durationText(r.expectedSeconds),
+                                              percentText(r.timeSeconds / r.expectedSeconds))
+                                   : QStringLiteral("–"),
              QObject::tr("efficiency model (%1): compute %2, memory %3, overhead %4")
                  .arg(report.efficiency.empty() ? QObject::tr("none") : qs(report.efficiency),
-                      durationText(r.expectedComputeSeconds),
-                      durationText(r.expectedMemorySeconds), durationText(r.overheadSeconds)));
+                      durationText(r.expectedComputeSeconds), durationText(r.expectedMemorySeconds),
+                      durationText(r.overheadSeconds)));
     if (report.totals.timeSeconds > 0) {
         rows.add(QObject::tr("Share of total"),
                  percentText(r.timeSeconds * layer.repeat / report.totals.timeSeconds),

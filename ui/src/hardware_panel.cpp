@@ -20,10 +20,10 @@
 
 #include "core/units.h"
 #include "format.h"
-#include "itemmodels/text_format.h"
 #include "itemmodels/hardware_filter_proxy.h"
 #include "itemmodels/hardware_list_model.h"
 #include "itemmodels/roles.h"
+#include "itemmodels/text_format.h"
 
 namespace rooflens::ui {
 

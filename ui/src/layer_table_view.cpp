@@ -62,7 +62,7 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);  // a wrapped name would show as "blocks.…"
+    m_table->setWordWrap(false);                 // a wrapped name would show as "blocks.…"
     m_table->setTextElideMode(Qt::ElideMiddle);  // "blocks.0.pos…tion_norm" keeps both ends
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
@@ -73,9 +73,9 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
     // rest after them.
     {
         using M = LayerTableModel;
-        const int order[] = {M::Name,  M::Kind,  M::Ops,      M::Bytes, M::Intensity,
+        const int order[] = {M::Name,       M::Kind,      M::Ops,   M::Bytes, M::Intensity,
                              M::Attainable, M::TotalTime, M::Bound, M::Share, M::Expected,
-                             M::Time,  M::Repeat, M::Block, M::Phase, M::Math};
+                             M::Time,       M::Repeat,    M::Block, M::Phase, M::Math};
         QHeaderView* header = m_table->horizontalHeader();
         for (int visual = 0; visual < static_cast<int>(std::size(order)); ++visual) {
             header->moveSection(header->visualIndex(order[visual]), visual);
@@ -142,7 +142,8 @@ void LayerTableView::showSeries() {
     m_model->setReport(series.report, hw.memory.empty() ? QString() : qs(hw.mainMemory().name));
     // Phase says something only when a request mixes prefill and decode layers.
     m_table->setColumnHidden(LayerTableModel::Phase,
-                             series.report->settings.phase != core::Phase::request);
+                             !series.report ||
+                                 series.report->settings.phase != core::Phase::request);
     const int nameWidth =
         m_table->fontMetrics().horizontalAdvance(QStringLiteral("blocks.00.mlp.down_proj"));
     if (!m_sized || m_table->horizontalHeader()->sectionSize(LayerTableModel::Name) < nameWidth) {

@@ -18,11 +18,11 @@
 #include "format.h"
 #include "plot/render.h"
 #include "plot/roofline_plot.h"
+#include "ui/file_dialogs.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/main_window.h"
 #include "ui/scenario_panel.h"
-#include "ui/file_dialogs.h"
 #include "ui/workload_panel.h"
 
 #include <nlohmann/json.hpp>

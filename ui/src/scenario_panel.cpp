@@ -106,9 +106,8 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
     connect(remove, &QToolButton::clicked, this, &ScenarioPanel::deleteCurrent);
     connect(m_table, &QTableView::doubleClicked, this, [this] { editCurrent(); });
     connect(load, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load scenario"),
-                                                          dialogDirectory(),
-                                                          tr("Scenario (*.json);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Load scenario"), dialogDirectory(), tr("Scenario (*.json);;All files (*)"));
         if (!path.isEmpty()) {
             rememberDialogDirectory(path);
             loadFile(path);
@@ -120,10 +119,10 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
             return;
         }
         const QString name = qs(m_model->items()[static_cast<std::size_t>(row)].scenario.name);
-        const QString path =
-            QFileDialog::getSaveFileName(
-            this, tr("Save scenario"), dialogDirectory() + QLatin1Char('/') + name +
-            QStringLiteral(".json"), tr("Scenario (*.json);;All files (*)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save scenario"),
+            dialogDirectory() + QLatin1Char('/') + name + QStringLiteral(".json"),
+            tr("Scenario (*.json);;All files (*)"));
         if (!path.isEmpty()) {
             rememberDialogDirectory(path);
             saveCurrent(path);

@@ -5,8 +5,8 @@
 
 #include "format.h"
 #include "itemmodels/compare_table_model.h"
-#include "ui/memory_bar.h"
 #include "itemmodels/text_format.h"
+#include "ui/memory_bar.h"
 
 namespace rooflens::ui {
 
@@ -122,9 +122,8 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     const auto& t = report.totals;
     const bool generator = report.model.family == core::ModelFamily::llm;
     const core::RunSettings& run = report.settings;
-    m_title->setText(tr("%1\n%2, batch %3")
-                         .arg(qs(series->label), qs(core::nameOf(run.phase)))
-                         .arg(run.batch));
+    m_title->setText(
+        tr("%1\n%2, batch %3").arg(qs(series->label), qs(core::nameOf(run.phase))).arg(run.batch));
     // Each figure names the pass it belongs to: the decode step is one step at the context
     // length, TTFT and TPOT come from a request of prompt + generated tokens (issue 17).
     auto name = [this](const char* row) {

@@ -188,7 +188,8 @@ void WorkloadPanel::createRunRows() {
     m_form->addRow(tr("&Image size"), m_imageSize);
     m_flash = new QCheckBox(tr("&Fused attention (FlashAttention)"), this);
     m_flash->setObjectName(QStringLiteral("flashCheck"));
-    m_flash->setToolTip(tr("FlashAttention IO model: attention reads Q, K, V once per query block"));
+    m_flash->setToolTip(
+        tr("FlashAttention IO model: attention reads Q, K, V once per query block"));
     m_form->addRow(QString(), m_flash);
 }
 
@@ -511,8 +512,8 @@ bool WorkloadPanel::importGraph(const QString& path) {
 
 void WorkloadPanel::openImportConfigDialog() {
     const WorkloadFamily* f = family();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import model config"), dialogDirectory(),
-                                                      f ? f->configFileFilter() : QString());
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Import model config"), dialogDirectory(), f ? f->configFileFilter() : QString());
     if (!path.isEmpty()) {
         rememberDialogDirectory(path);
         importConfig(path);

@@ -1,5 +1,5 @@
-#include "itemmodels/text_format.h"
 #include "itemmodels/compare_table_model.h"
+#include "itemmodels/text_format.h"
 
 #include <cmath>
 #include <limits>

@@ -1,5 +1,5 @@
-#include "itemmodels/text_format.h"
 #include "itemmodels/layer_table_model.h"
+#include "itemmodels/text_format.h"
 
 #include "core/units.h"
 #include "itemmodels/roles.h"

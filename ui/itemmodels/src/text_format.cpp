@@ -37,7 +37,8 @@ QString bytesText(double bytes) {
 }
 
 QString bytesWithBinaryText(double bytes) {
-    return QStringLiteral("%1 (%2)").arg(bytesText(bytes), QString::fromStdString(core::formatBinary(bytes, "B")));
+    return QStringLiteral("%1 (%2)").arg(bytesText(bytes),
+                                         QString::fromStdString(core::formatBinary(bytes, "B")));
 }
 
 QString durationText(double seconds) {
