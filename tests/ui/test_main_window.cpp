@@ -282,12 +282,14 @@ TEST_F(MainWindowTest, ServingTabServesEverySeriesUnderTheTargets) {
     ASSERT_EQ(data.lines.size(), series);
     ASSERT_EQ(data.markers.size(), 1U);
     EXPECT_DOUBLE_EQ(data.markers.front().value, 40);
-    // The line and the title name the targets and the requests (defaults: prompt 1024,
-    // output 256, TTFT 500 ms).
+    // The line, the title and the status name the targets and the requests (defaults: prompt
+    // 1024, output 256, TTFT 500 ms).
     EXPECT_EQ(data.markers.front().label, "TPOT ≤ 40 ms");
-    EXPECT_EQ(data.title,
-              "Serving: output tokens/s per device against TPOT (prompt 1024, output 256, "
-              "TTFT ≤ 500 ms)");
+    EXPECT_EQ(data.title, "Serving prompt 1024 + output 256 tokens");
+    EXPECT_TRUE(find<QLabel>("servingStatus")
+                    ->text()
+                    .endsWith(QStringLiteral("meet the targets (TTFT ≤ 500 ms, TPOT ≤ 40 ms)")))
+        << find<QLabel>("servingStatus")->text().toStdString();
     // The first series by hand through the serving model.
     ServingRequest r = view->request(window->currentRequestForTests());
     core::ServingInput in;

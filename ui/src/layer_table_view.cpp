@@ -141,9 +141,9 @@ void LayerTableView::showSeries() {
     const auto& hw = m_result->devices[series.device];
     m_model->setReport(series.report, hw.memory.empty() ? QString() : qs(hw.mainMemory().name));
     // Phase says something only when a request mixes prefill and decode layers.
-    m_table->setColumnHidden(LayerTableModel::Phase,
-                             !series.report ||
-                                 series.report->settings.phase != core::Phase::request);
+    m_table->setColumnHidden(
+        LayerTableModel::Phase,
+        !series.report || series.report->settings.phase != core::Phase::request);
     const int nameWidth =
         m_table->fontMetrics().horizontalAdvance(QStringLiteral("blocks.00.mlp.down_proj"));
     if (!m_sized || m_table->horizontalHeader()->sectionSize(LayerTableModel::Name) < nameWidth) {

@@ -104,7 +104,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     scenarioDock->raise();
     // Docks narrow enough that the layer table's key columns fit a 1440x900 window.
     resizeDocks({workloadDock, totalsDock}, {340, 300}, Qt::Horizontal);
-    resizeDocks({totalsDock, scenarioDock}, {330, 470}, Qt::Vertical);  // room for Details
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "format.h"
+#include "itemmodels/text_format.h"
 #include "plot/sweep_plot.h"
 
 namespace rooflens::ui {
@@ -144,7 +145,20 @@ void ServingView::showOutcome(std::shared_ptr<const ServingOutcome> outcome) {
             m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
         }
     }
-    m_status->setText(tr("%1 of %2 series meet the targets").arg(met).arg(outcome->rows.size()));
+    QStringList targets;
+    if (m_ttft->value() > 0) {
+        targets << tr("TTFT ≤ %1").arg(secondsText(m_ttft->value() / 1e3));
+    }
+    if (m_tpot->value() > 0) {
+        targets << tr("TPOT ≤ %1").arg(secondsText(m_tpot->value() / 1e3));
+    }
+    m_status->setText(tr("%1 of %2 series meet the targets%3")
+                          .arg(met)
+                          .arg(outcome->rows.size())
+                          .arg(targets.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (") + targets.join(QStringLiteral(", ")) +
+                                         QLatin1Char(')')));
 }
 
 }  // namespace rooflens::ui
