@@ -259,6 +259,29 @@ TEST(Consistency, TotalsNameTheirContext) {
     }
 }
 
+// A ViT runs one forward pass: no LLM words in its totals.
+TEST(Consistency, VisionTotalsSayForwardPass) {
+    if (findFamily("vit") == nullptr) {
+        GTEST_SKIP() << "built without the ViT family";
+    }
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.family = "vit";
+    s.workload.model = "vit-base-16";
+    s.settings.phase = core::Phase::prefill;
+    s.settings.batch = 32;
+    testing::ResultWaiter waiter(window);
+    window.applySession(s);
+    ASSERT_TRUE(waiter.wait(20000));
+    EXPECT_EQ(
+        window.totalsView()->findChild<QLabel*>(QStringLiteral("throughputValueLabel"))->text(),
+        QStringLiteral("Throughput (forward pass)"));
+    EXPECT_TRUE(window.totalsView()
+                    ->findChild<QLabel*>(QStringLiteral("totalsTitle"))
+                    ->text()
+                    .endsWith(QStringLiteral("forward pass, batch 32")));
+}
+
 TEST(Consistency, WindowTitleNamesRooflensOnce) {
     QTemporaryDir dir;
     MainWindow window;

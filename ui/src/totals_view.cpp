@@ -122,8 +122,9 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     const auto& t = report.totals;
     const bool generator = report.model.family == core::ModelFamily::llm;
     const core::RunSettings& run = report.settings;
-    m_title->setText(
-        tr("%1\n%2, batch %3").arg(qs(series->label), qs(core::nameOf(run.phase))).arg(run.batch));
+    // Vision models and GNNs run one forward pass; "prefill" is an LLM word.
+    const QString pass = generator ? qs(core::nameOf(run.phase)) : tr("forward pass");
+    m_title->setText(tr("%1\n%2, batch %3").arg(qs(series->label), pass).arg(run.batch));
     // Each figure names the pass it belongs to: the decode step is one step at the context
     // length, TTFT and TPOT come from a request of prompt + generated tokens (issue 17).
     auto name = [this](const char* row) {
@@ -138,7 +139,7 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     } else {
         name("prefillValue")->setText(tr("Forward pass"));
     }
-    name("throughputValue")->setText(tr("Throughput (%1)").arg(qs(core::nameOf(run.phase))));
+    name("throughputValue")->setText(tr("Throughput (%1)").arg(pass));
     const ThroughputFigures f = throughputOf(report, series->request);
     // Decode steps, TTFT and TPOT exist for token generators only.
     for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
