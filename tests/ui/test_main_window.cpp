@@ -20,6 +20,7 @@
 #include "plot/roofline_plot.h"
 #include "plot/sweep_plot.h"
 #include "ui/deployment_panel.h"
+#include "ui/details_view.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/memory_bar.h"
@@ -145,6 +146,10 @@ TEST_F(MainWindowTest, ClickOnThePlotSelectsTheLayerInTheTable) {
     EXPECT_EQ(layer, static_cast<int>(spec.points[*hit].layer));
     const auto* table = find<QTableView>("layerTable");
     EXPECT_EQ(table->selectionModel()->currentIndex().data(LayerIndexRole).toInt(), layer);
+    // The click also fills the details pane with that layer.
+    const auto& clicked = spec.points[*hit];
+    EXPECT_EQ(window->detailsView()->valueText(QStringLiteral("Name")),
+              QString::fromStdString(clicked.name));
 }
 
 TEST_F(MainWindowTest, OutOfMemoryWarning) {
