@@ -63,8 +63,8 @@ std::string renderText(const core::ServingMetrics& m, const core::ServingOptions
     if (m.kvTransferSeconds > 0)
         row("KV transfer P -> D", core::formatSeconds(m.kvTransferSeconds));
     row("prefill share of time", num(100 * m.prefillTimeShare, "%"));
-    row("HBM per device", core::formatBinary(m.memoryBytesPerDevice, "B") + " (KV " +
-                              core::formatBinary(m.kvBytesPerDevice, "B") + ")");
+    row("HBM per device", core::formatSi(m.memoryBytesPerDevice, "B") + " (KV " +
+                              core::formatSi(m.kvBytesPerDevice, "B") + ")");
     row("binding (decode step)",
         m.bindingTier + " (" + num(100 * m.bindingShare, "%") + " of the layer time)");
     out << "energy and cost:\n";

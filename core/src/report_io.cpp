@@ -1,5 +1,6 @@
 #include "core/report_io.h"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -518,6 +519,23 @@ std::string cell(const char* format, double value) {
     return buffer;
 }
 
+// Intensity for the text and Markdown tables: three significant digits and never an exponent
+// (issue 17): 1024.4 -> "1,020", 15.85 -> "15.9", 0.1667 -> "0.167".
+std::string intensityCell(double value) {
+    if (value >= 999.5) {
+        const double step = std::pow(10.0, std::floor(std::log10(value)) - 2);
+        std::string digits = std::to_string(std::llround(std::round(value / step) * step));
+        for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+            digits.insert(static_cast<std::size_t>(i), 1, ',');
+        }
+        return digits;
+    }
+    if (value > 0 && value < 0.001) {
+        return "<0.001";
+    }
+    return cell("%.3g", value);
+}
+
 std::vector<std::vector<std::string>> tableCells(const Report& report) {
     std::vector<std::vector<std::string>> cells;
     const bool request = report.settings.phase == Phase::request;
@@ -531,7 +549,7 @@ std::vector<std::vector<std::string>> tableCells(const Report& report) {
         line.push_back(std::to_string(row.count));
         line.push_back(formatSi(row.ops, "OP"));
         line.push_back(formatSi(row.bytes, "B"));
-        line.push_back(row.bytes > 0 ? cell("%.3g", row.ops / row.bytes) : std::string("-"));
+        line.push_back(row.bytes > 0 ? intensityCell(row.ops / row.bytes) : std::string("-"));
         line.push_back(row.math);
         line.push_back(boundOf(row));
         line.push_back(formatSeconds(row.time));

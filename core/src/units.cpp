@@ -1,5 +1,6 @@
 #include "core/units.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -107,20 +108,65 @@ std::string formatBinary(double value, std::string_view unit, int precision) {
     return formatScaled(value, unit, precision, 1024.0, kPrefixes);
 }
 
+namespace {
+
+// 387000 -> "387,000": digits grouped by three, no exponent.
+std::string groupedInteger(double value) {
+    const long long n = std::llround(std::fabs(value));
+    std::string digits = std::to_string(n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+        digits.insert(static_cast<std::size_t>(i), 1, ',');
+    }
+    return value < 0 ? "-" + digits : digits;
+}
+
+// `value` rounded to `precision` significant digits.
+double roundSignificant(double value, int precision) {
+    if (value == 0 || !std::isfinite(value)) {
+        return value;
+    }
+    const double step =
+        std::pow(10.0, std::floor(std::log10(std::fabs(value))) - std::max(1, precision) + 1);
+    return std::round(value / step) * step;
+}
+
+}  // namespace
+
 std::string formatSeconds(double seconds, int precision) {
+    static constexpr std::pair<double, const char*> kUnits[] = {
+        {1e-9, "ns"}, {1e-6, "us"}, {1e-3, "ms"}, {1.0, "s"}};
+    if (!std::isfinite(seconds)) {
+        return std::to_string(seconds) + " s";
+    }
+    // The largest unit below 1000 after rounding, so 0.99996 s reads "1 s", never "1e+03 ms".
+    const double rounded = roundSignificant(seconds, precision);
     const char* unit = "s";
-    double scaled = seconds;
-    if (seconds == 0) {
-        unit = "s";
-    } else if (std::fabs(seconds) < 1e-6) {
-        scaled = seconds * 1e9;
-        unit = "ns";
-    } else if (std::fabs(seconds) < 1e-3) {
-        scaled = seconds * 1e6;
-        unit = "us";
-    } else if (std::fabs(seconds) < 1.0) {
-        scaled = seconds * 1e3;
-        unit = "ms";
+    double scaled = rounded;
+    if (rounded != 0) {
+        for (const auto& [factor, name] : kUnits) {
+            unit = name;
+            scaled = roundSignificant(rounded / factor, precision);
+            if (std::fabs(scaled) < 1000) {
+                break;
+            }
+        }
+    }
+    if (std::fabs(scaled) >= 1000) {
+        // Long times: grouped digits and, past two hours, hours or days ("387,000 s (4.5 days)").
+        std::string text = groupedInteger(scaled) + " s";
+        const double hours = std::fabs(seconds) / 3600;
+        const double days = hours / 24;
+        auto count = [](double v) {
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, "%.1f", v);
+            return v < 10 ? std::string(buffer) : groupedInteger(v);
+        };
+        if (days >= 2) {
+            text += " (" + count(days) + " days)";
+        } else if (hours >= 2) {
+            text += " (" + count(hours) + " hours)";
+        }
+        return text;
     }
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%.*g %s", precision, scaled, unit);

@@ -20,6 +20,7 @@
 #include "plot/roofline_plot.h"
 #include "plot/sweep_plot.h"
 #include "ui/deployment_panel.h"
+#include "ui/details_view.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/memory_bar.h"
@@ -145,6 +146,10 @@ TEST_F(MainWindowTest, ClickOnThePlotSelectsTheLayerInTheTable) {
     EXPECT_EQ(layer, static_cast<int>(spec.points[*hit].layer));
     const auto* table = find<QTableView>("layerTable");
     EXPECT_EQ(table->selectionModel()->currentIndex().data(LayerIndexRole).toInt(), layer);
+    // The click also fills the details pane with that layer.
+    const auto& clicked = spec.points[*hit];
+    EXPECT_EQ(window->detailsView()->valueText(QStringLiteral("Name")),
+              QString::fromStdString(clicked.name));
 }
 
 TEST_F(MainWindowTest, OutOfMemoryWarning) {
@@ -282,6 +287,14 @@ TEST_F(MainWindowTest, ServingTabServesEverySeriesUnderTheTargets) {
     ASSERT_EQ(data.lines.size(), series);
     ASSERT_EQ(data.markers.size(), 1U);
     EXPECT_DOUBLE_EQ(data.markers.front().value, 40);
+    // The line, the title and the status name the targets and the requests (defaults: prompt
+    // 1024, output 256, TTFT 500 ms).
+    EXPECT_EQ(data.markers.front().label, "TPOT ≤ 40 ms");
+    EXPECT_EQ(data.title, "Serving prompt 1024 + output 256 tokens");
+    EXPECT_TRUE(find<QLabel>("servingStatus")
+                    ->text()
+                    .endsWith(QStringLiteral("meet the targets (TTFT ≤ 500 ms, TPOT ≤ 40 ms)")))
+        << find<QLabel>("servingStatus")->text().toStdString();
     // The first series by hand through the serving model.
     ServingRequest r = view->request(window->currentRequestForTests());
     core::ServingInput in;

@@ -1,15 +1,32 @@
-// Screenshots of the main window with an LLM, a ViT and a GNN loaded, written as test artifacts
-// to <build>/tests/ui/screenshots/ (look at them; docs/screenshots/ holds a reviewed copy).
+// Screenshots of every view of the main window (LLM, ViT, Vision Mamba, GNN, ONNX graph,
+// multi-device plan, serving, calibrated CPU, dark palette, the details pane), written as test
+// artifacts to <build>/tests/ui/screenshots/ (look at them; docs/screenshots/ holds a reviewed
+// copy). Each shot checks properties of its image that fail when the view is wrong: the window
+// keeps the 1440x900 it was given (no dock forces it wider), the chart area is drawn (between
+// 2 % and 60 % of it differs from its background), the palette is light or dark as asked, and
+// the view's own content is there (plan series, serving rows, measured ceilings, ...).
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QImage>
+#include <QItemSelectionModel>
 #include <QTabWidget>
+#include <QTableView>
 
 #include <QSignalSpy>
+#include "hwdb/hwdb.h"
+#include "itemmodels/layer_filter_proxy.h"
+#include "itemmodels/layer_table_model.h"
 #include "plot/roofline_plot.h"
+#include "ui/details_view.h"
 #include "ui/hardware_panel.h"
+#include "ui/layer_table_view.h"
 #include "ui/scenario_panel.h"
 #include "ui/serving_view.h"
 #include "ui_test_support.h"
@@ -17,14 +34,86 @@
 namespace rooflens::ui {
 namespace {
 
+constexpr QSize kWindowSize(1440, 900);
+
 QString screenshotPath(const char* name) {
     QDir().mkpath(QStringLiteral(ROOFLENS_SCREENSHOT_DIR));
     return QStringLiteral(ROOFLENS_SCREENSHOT_DIR "/") + QLatin1String(name);
 }
 
-void shoot(MainWindow& window, const Session& session, const char* name) {
+// What an image looks like, measured on every third pixel: its mean luminance (0 black, 1
+// white) and the fraction of pixels that differ from its most common colour by more than 48 in
+// some channel ("ink").
+struct ImageStats {
+    double luminance = 0;
+    double ink = 0;
+};
+
+ImageStats statsOf(const QImage& source) {
+    const QImage image = source.convertToFormat(QImage::Format_RGB32);
+    std::map<QRgb, int> histogram;
+    std::vector<QRgb> samples;
+    for (int y = 0; y < image.height(); y += 3) {
+        for (int x = 0; x < image.width(); x += 3) {
+            const QRgb c = image.pixel(x, y);
+            samples.push_back(c);
+            ++histogram[c & 0xf0f0f0];
+        }
+    }
+    ImageStats stats;
+    if (samples.empty()) {
+        return stats;
+    }
+    QRgb background = 0;
+    int best = -1;
+    for (const auto& [colour, count] : histogram) {
+        if (count > best) {
+            best = count;
+            background = colour;
+        }
+    }
+    int ink = 0;
+    double luminance = 0;
+    for (QRgb c : samples) {
+        luminance += (0.2126 * qRed(c) + 0.7152 * qGreen(c) + 0.0722 * qBlue(c)) / 255.0;
+        const bool differs = std::abs(qRed(c) - qRed(background)) > 48 ||
+                             std::abs(qGreen(c) - qGreen(background)) > 48 ||
+                             std::abs(qBlue(c) - qBlue(background)) > 48;
+        ink += differs ? 1 : 0;
+    }
+    stats.luminance = luminance / static_cast<double>(samples.size());
+    stats.ink = static_cast<double>(ink) / static_cast<double>(samples.size());
+    return stats;
+}
+
+QString save(QWidget& widget, const char* name) {
+    const QImage image = widget.grab().toImage();
+    const QString path = screenshotPath(name);
+    EXPECT_TRUE(image.save(path)) << path.toStdString();
+    EXPECT_EQ(QImage(path).size(), widget.size()) << name;
+    std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+    return path;
+}
+
+// The properties every window shot must have; `dark` says which palette it was asked for.
+void checkWindowImage(MainWindow& window, const char* name, bool dark) {
+    EXPECT_EQ(window.size(), kWindowSize) << name << ": a dock forces the window larger";
+    const ImageStats whole = statsOf(window.grab().toImage());
+    const ImageStats chart = statsOf(window.rooflinePlot()->grab().toImage());
+    EXPECT_GT(chart.ink, 0.02) << name << ": the chart is blank";
+    EXPECT_LT(chart.ink, 0.60) << name << ": the chart is flooded";
+    if (dark) {
+        EXPECT_LT(whole.luminance, 0.35) << name;
+        EXPECT_LT(chart.luminance, 0.35) << name;
+    } else {
+        EXPECT_GT(whole.luminance, 0.60) << name;
+        EXPECT_GT(chart.luminance, 0.60) << name;
+    }
+}
+
+void shoot(MainWindow& window, const Session& session, const char* name, bool dark = false) {
     window.applySession(session);
-    window.resize(1600, 1000);
+    window.resize(kWindowSize);
     window.show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
     ASSERT_TRUE(QTest::qWaitFor(
@@ -38,11 +127,8 @@ void shoot(MainWindow& window, const Session& session, const char* name) {
     window.rooflinePlot()->replotNow();
     ASSERT_TRUE(window.result()->errors.empty()) << window.result()->errors.front();
     ASSERT_FALSE(window.rooflinePlot()->spec().points.empty());
-    const QImage image = window.grab().toImage();
-    const QString path = screenshotPath(name);
-    ASSERT_TRUE(image.save(path)) << path.toStdString();
-    EXPECT_EQ(QImage(path).size(), window.size());
-    std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+    save(window, name);
+    checkWindowImage(window, name, dark);
 }
 
 ScenarioItem preset(const char* name, bool enabled = true) {
@@ -61,12 +147,35 @@ TEST(Screenshots, Llm) {
     s.devices = {"h100-sxm"};
     s.scenarios.push_back(preset("qserve-w4a8kv4"));  // the default session has AWQ already
     shoot(window, s, "main-window-llm.png");
-    window.resultTabs()->setCurrentIndex(1);  // time breakdown
+    EXPECT_EQ(window.rooflinePlot()->spec().series.size(), 3U);  // baseline, AWQ, QServe
+    window.resultTabs()->setCurrentIndex(1);                     // time breakdown
     QTest::qWait(200);
-    window.grab().toImage().save(screenshotPath("main-window-llm-breakdown.png"));
+    save(window, "main-window-llm-breakdown.png");
     window.resultTabs()->setCurrentIndex(3);  // compare
     QTest::qWait(200);
-    window.grab().toImage().save(screenshotPath("main-window-llm-compare.png"));
+    save(window, "main-window-llm-compare.png");
+
+    // The details pane of the layer clicked on the chart (here: selected in the table).
+    window.resultTabs()->setCurrentWidget(window.layerTable());
+    const auto& report = *window.result()->series[1].report;  // AWQ
+    int q = -1;
+    for (std::size_t i = 0; i < report.layers.size() && q < 0; ++i) {
+        q = report.layers[i].name() == "blocks.0.q_proj" ? static_cast<int>(i) : -1;
+    }
+    ASSERT_GE(q, 0);
+    window.layerTable()->setCurrentSeries(1);
+    QTest::qWait(100);
+    auto* table = window.layerTable()->table();
+    table->selectionModel()->setCurrentIndex(
+        window.layerTable()->proxy()->mapFromSource(window.layerTable()->model()->index(q, 0)),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QTest::qWait(200);
+    auto* details = window.detailsView();
+    EXPECT_EQ(details->valueText(QStringLiteral("Name")), QStringLiteral("blocks.0.q_proj"));
+    EXPECT_TRUE(details->isVisible()) << "selecting a layer raises the details dock";
+    EXPECT_TRUE(
+        details->valueText(QStringLiteral("Versus baseline")).contains(QStringLiteral("faster")));
+    save(window, "details-pane.png");
 }
 
 // A crowded deployment view: Llama-3-70B on an HGX H100 with TP2, TP4 and TP8 compared under two
@@ -85,15 +194,33 @@ TEST(Screenshots, DeploymentPlansAndServing) {
     s.deployment.tensorParallel = 8;
     s.comparePlans = "TP4, TP8";
     shoot(window, s, "deployment-plans.png");
+    // TP4 and TP8, two scenarios each; the representative rank's table has its all-reduces.
+    ASSERT_EQ(window.result()->series.size(), 4U);
+    bool allReduce = false;
+    for (const auto& layer : window.result()->series[0].report->layers) {
+        allReduce = allReduce || layer.kind == core::LayerKind::allreduce;
+    }
+    EXPECT_TRUE(allReduce);
     window.resultTabs()->setCurrentIndex(1);  // time breakdown with the communication kinds
     QTest::qWait(200);
-    window.grab().toImage().save(screenshotPath("deployment-breakdown.png"));
+    save(window, "deployment-breakdown.png");
     window.resultTabs()->setCurrentWidget(window.servingView());
     QSignalSpy done(window.runner(), &AnalysisRunner::servingFinished);
     window.servingView()->run();
     ASSERT_TRUE(done.wait(60000));
     QTest::qWait(300);
-    window.grab().toImage().save(screenshotPath("serving.png"));
+    save(window, "serving.png");
+    EXPECT_EQ(window.size(), kWindowSize) << "the serving tab widens the window";
+    const auto outcome = done[0][0].value<std::shared_ptr<const ServingOutcome>>();
+    ASSERT_TRUE(outcome->error.empty()) << outcome->error;
+    ASSERT_EQ(outcome->rows.size(), 4U);  // one operating point per series
+    for (const auto& row : outcome->rows) {
+        if (row.error.empty()) {
+            EXPECT_GT(row.outputTokensPerSecondPerDevice, 0) << row.label;
+            EXPECT_GT(row.tpotSeconds, 0) << row.label;
+        }
+    }
+    EXPECT_GE(outcome->data.lines.size(), 4U);  // a curve per series (and the target lines)
 }
 
 // What FP4 buys on Blackwell against Hopper: Llama-3-70B prefill, FP8 and NVFP4, on a B200 and
@@ -128,9 +255,7 @@ TEST(Screenshots, BlackwellFp4) {
     panel.show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&panel));
     QTest::qWait(100);
-    const QString path = screenshotPath("hardware-panel-nvidia.png");
-    ASSERT_TRUE(panel.grab().toImage().save(path)) << path.toStdString();
-    std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+    save(panel, "hardware-panel-nvidia.png");
 }
 
 TEST(Screenshots, LlmOutOfMemory) {
@@ -151,7 +276,7 @@ TEST(Screenshots, LlmDark) {
     Session s = defaultSession();
     s.settings.phase = core::Phase::prefill;
     s.devices = {"a100-80gb-sxm", "mi300x"};
-    shoot(window, s, "main-window-dark.png");
+    shoot(window, s, "main-window-dark.png", true);
     window.setTheme(Theme::system);
 }
 
@@ -197,6 +322,87 @@ TEST(Screenshots, Gnn) {
     shoot(window, s, "main-window-gnn.png");
 }
 
+// Vision Mamba (Vim-S): the state-space mixer's conv and scan layers are on the chart.
+TEST(Screenshots, VisionMamba) {
+    if (findFamily("vit") == nullptr) {
+        GTEST_SKIP() << "built without the ViT family (models/vit.h)";
+    }
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.family = "vit";
+    s.workload.model = "vim-s";
+    s.workload.imageSize = 224;
+    s.settings.phase = core::Phase::prefill;
+    s.settings.batch = 16;
+    s.devices = {"h100-sxm"};
+    s.scenarios.resize(1);
+    s.scenarios.push_back(preset("vim-prune-r11-every2"));
+    shoot(window, s, "main-window-vision-mamba.png");
+    bool scan = false;
+    for (const auto& p : window.rooflinePlot()->spec().points) {
+        scan = scan || p.kind == core::LayerKind::ssm_scan;
+    }
+    EXPECT_TRUE(scan) << "the selective scan is drawn";
+}
+
+// An imported ONNX graph (tests/data/onnx/tiny_vit.onnx, a 2-block ViT on 32x32 images).
+TEST(Screenshots, OnnxGraph) {
+    if (findFamily("onnx") == nullptr) {
+        GTEST_SKIP() << "built without the ONNX importer";
+    }
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.family = "onnx";
+    s.workload.model = testing::testData("onnx/tiny_vit.onnx").toStdString();
+    s.workload.imageSize = 32;
+    s.settings.phase = core::Phase::prefill;
+    s.settings.batch = 64;
+    s.devices = {"rtx-4090"};
+    s.scenarios.resize(1);
+    shoot(window, s, "main-window-onnx.png");
+    EXPECT_EQ(window.result()->series[0].report->model.family, core::ModelFamily::onnx);
+}
+
+// A calibrated CPU profile (the Xeon's figures marked measured, as `rooflens calibrate` writes
+// them): its ceilings are drawn solid and the on-chip levels (L2, L3) beside DDR5.
+TEST(Screenshots, CalibratedCpu) {
+    core::Hardware hw = testing::device("xeon-8480");
+    hw.id = "xeon-8480-calibrated";
+    hw.name = "Xeon 8480+ (calibrated)";
+    hw.provenance.clear();
+    // What a calibration run measures on every level (illustrative figures for one socket: L2
+    // 3 TB/s, L3 1.1 TB/s, DDR5 245 GB/s, 80 % of its 307 GB/s datasheet rate).
+    const double measuredBandwidth[] = {3.0e12, 1.1e12, 245e9};
+    ASSERT_EQ(hw.memory.size(), 3U);
+    for (std::size_t i = 0; i < hw.memory.size(); ++i) {
+        hw.memory[i].bytesPerSecond = measuredBandwidth[i];
+        hw.memory[i].measured = true;
+    }
+    const auto dir = hwdb::Database::defaultUserDir();
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream out(dir / "xeon-8480-calibrated.json");
+        out << hwdb::serializeDevice(hw);
+    }
+    MainWindow window;
+    window.hardwarePanel()->reload();
+    Session s = defaultSession();
+    s.settings.phase = core::Phase::decode;
+    s.settings.batch = 1;
+    s.settings.contextLength = 2048;
+    s.devices = {"xeon-8480-calibrated"};
+    shoot(window, s, "main-window-calibrated-cpu.png");
+    int measured = 0;
+    int memoryRoofs = 0;
+    for (const auto& roof : window.rooflinePlot()->spec().roofs) {
+        measured += roof.measured ? 1 : 0;
+        memoryRoofs += roof.kind == core::RoofKind::memory ? 1 : 0;
+    }
+    EXPECT_GT(measured, 0) << "calibrated ceilings are marked measured (drawn solid)";
+    EXPECT_EQ(memoryRoofs, 3) << "L2, L3 and DDR5";
+    std::filesystem::remove(dir / "xeon-8480-calibrated.json");
+}
+
 // The orders that lost rows before (issue 9): LLM -> ViT -> GNN (the graph row) and then
 // GNN -> ViT -> LLM (prompt tokens, fused attention), switched with the family combo.
 TEST(Screenshots, FamilySwitches) {
@@ -220,9 +426,7 @@ TEST(Screenshots, FamilySwitches) {
         window.rooflinePlot()->replotNow();
         const std::string name =
             "main-window-switch-" + std::to_string(++step) + "-" + std::string(id) + ".png";
-        const QString path = screenshotPath(name.c_str());
-        ASSERT_TRUE(window.grab().toImage().save(path)) << path.toStdString();
-        std::printf("screenshot: %s\n", path.toLocal8Bit().constData());
+        save(window, name.c_str());
     }
 }
 

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -21,19 +22,26 @@ DeploymentPanel::DeploymentPanel(QWidget* parent) : QWidget(parent) {
         tr("A built-in system (devices, nodes, links), or the selected "
            "devices with their own interconnect"));
     m_system->addItem(tr("Selected device(s)"), QString());
+    // Long system names must not widen the dock (and the window past 1440 pixels).
+    m_system->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_system->setMinimumContentsLength(16);
     form->addRow(tr("&System"), m_system);
-    auto* degrees = new QHBoxLayout;
+    auto* degrees = new QGridLayout;  // two rows of two: the dock stays narrow
     m_tp = degreeBox(QStringLiteral("deploymentTp"), tr("Tensor parallelism (Megatron split)"));
     m_ep = degreeBox(QStringLiteral("deploymentEp"), tr("Expert parallelism (MoE models)"));
     m_pp = degreeBox(QStringLiteral("deploymentPp"), tr("Pipeline stages"));
     m_dp = degreeBox(QStringLiteral("deploymentDp"), tr("Data-parallel replicas"));
+    int cell = 0;
     for (auto [label, box] : {std::pair{tr("TP"), m_tp}, std::pair{tr("EP"), m_ep},
                               std::pair{tr("PP"), m_pp}, std::pair{tr("DP"), m_dp}}) {
         auto* text = new QLabel(label);
         text->setBuddy(box);
-        degrees->addWidget(text);
-        degrees->addWidget(box, 1);
+        degrees->addWidget(text, cell / 2, (cell % 2) * 2);
+        degrees->addWidget(box, cell / 2, (cell % 2) * 2 + 1);
+        ++cell;
     }
+    degrees->setColumnStretch(1, 1);
+    degrees->setColumnStretch(3, 1);
     form->addRow(tr("Plan"), degrees);
     m_microBatches = degreeBox(QStringLiteral("deploymentMicroBatches"),
                                tr("Prefill micro-batches through the pipeline (GPipe)"));

@@ -1,5 +1,7 @@
 #include "ui/hardware_panel.h"
 
+#include "ui/file_dialogs.h"
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -21,6 +23,7 @@
 #include "itemmodels/hardware_filter_proxy.h"
 #include "itemmodels/hardware_list_model.h"
 #include "itemmodels/roles.h"
+#include "itemmodels/text_format.h"
 
 namespace rooflens::ui {
 
@@ -190,7 +193,7 @@ QString deviceDetailsHtml(const core::Hardware& hw, const QString& origin) {
         html += QStringLiteral(
                     "<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
                     "<td>%4</td></tr>")
-                    .arg(qs(level.name).toHtmlEscaped(), binaryText(level.capacityBytes, "B"),
+                    .arg(qs(level.name).toHtmlEscaped(), bytesText(level.capacityBytes),
                          level.bytesPerSecond > 0 ? siText(level.bytesPerSecond, "B/s")
                                                   : QStringLiteral("–"),
                          level.measured ? QObject::tr("measured") : provenanceBadge(p));
@@ -297,7 +300,7 @@ QWidget* HardwarePanel::buildTable() {
     m_table->setColumnHidden(HardwareListModel::Vendor, true);  // filtered by the combo box
     m_table->setColumnHidden(HardwareListModel::Kind, true);    // filtered by the combo box
     m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setTextElideMode(Qt::ElideRight);  // "NVIDIA H100 SX…": the vendor and model stay
     m_table->setToolTip(tr("Ctrl+click or Shift+click to compare several devices"));
     m_details = new QTextBrowser(splitter);
     m_details->setObjectName(QStringLiteral("hardwareDetails"));
@@ -497,9 +500,10 @@ bool HardwarePanel::importFile(const QString& path) {
 
 void HardwarePanel::openImportDialog() {
     const QString path =
-        QFileDialog::getOpenFileName(this, tr("Import hardware profile"), QString(),
+        QFileDialog::getOpenFileName(this, tr("Import hardware profile"), dialogDirectory(),
                                      tr("Hardware profile (*.json);;All files (*)"));
     if (!path.isEmpty()) {
+        rememberDialogDirectory(path);
         importFile(path);
     }
 }

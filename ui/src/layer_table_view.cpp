@@ -1,5 +1,7 @@
 #include "ui/layer_table_view.h"
 
+#include <iterator>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -24,7 +26,8 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
     auto* bar = new QHBoxLayout;
     m_series = new QComboBox(this);
     m_series->setObjectName(QStringLiteral("seriesCombo"));
-    m_series->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_series->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_series->setMinimumContentsLength(18);
     m_kind = new QComboBox(this);
     m_kind->setObjectName(QStringLiteral("kindFilter"));
     m_kind->addItem(tr("all kinds"), -1);
@@ -59,10 +62,25 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);                 // a wrapped name would show as "blocks.…"
+    m_table->setTextElideMode(Qt::ElideMiddle);  // "blocks.0.pos…tion_norm" keeps both ends
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // The key columns first, so a 1440-pixel window shows them without scrolling sideways
+    // (issue 17): name, kind, OPs, bytes, intensity, attainable rate, time x repeat, bound; the
+    // rest after them.
+    {
+        using M = LayerTableModel;
+        const int order[] = {M::Name,       M::Kind,      M::Ops,   M::Bytes, M::Intensity,
+                             M::Attainable, M::TotalTime, M::Bound, M::Share, M::Expected,
+                             M::Time,       M::Repeat,    M::Block, M::Phase, M::Math};
+        QHeaderView* header = m_table->horizontalHeader();
+        for (int visual = 0; visual < static_cast<int>(std::size(order)); ++visual) {
+            header->moveSection(header->visualIndex(order[visual]), visual);
+        }
+    }
     layout->addWidget(m_table, 1);
 
     connect(m_series, &QComboBox::currentIndexChanged, this, [this] {
@@ -122,9 +140,20 @@ void LayerTableView::showSeries() {
     const SeriesResult& series = m_result->series[static_cast<std::size_t>(index)];
     const auto& hw = m_result->devices[series.device];
     m_model->setReport(series.report, hw.memory.empty() ? QString() : qs(hw.mainMemory().name));
-    if (m_table->horizontalHeader()->sectionSize(LayerTableModel::Name) <
-        m_table->fontMetrics().horizontalAdvance(QStringLiteral("blocks.00.mlp.down_proj"))) {
+    // Phase says something only when a request mixes prefill and decode layers.
+    m_table->setColumnHidden(
+        LayerTableModel::Phase,
+        !series.report || series.report->settings.phase != core::Phase::request);
+    const int nameWidth =
+        m_table->fontMetrics().horizontalAdvance(QStringLiteral("blocks.00.mlp.down_proj"));
+    if (!m_sized || m_table->horizontalHeader()->sectionSize(LayerTableModel::Name) < nameWidth) {
+        m_sized = true;
         m_table->resizeColumnsToContents();
+        // Long names (blocks.31.post_attention_norm) are elided; the tooltip has them whole.
+        const int cap = nameWidth;
+        if (m_table->horizontalHeader()->sectionSize(LayerTableModel::Name) > cap) {
+            m_table->horizontalHeader()->resizeSection(LayerTableModel::Name, cap);
+        }
     }
 }
 

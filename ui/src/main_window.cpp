@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
@@ -20,6 +21,7 @@
 #include "ui/breakdown_view.h"
 #include "ui/compare_view.h"
 #include "ui/deployment_panel.h"
+#include "ui/details_view.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/scenario_panel.h"
@@ -65,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_deployment->setDatabase(m_hardware->database());
     m_scenarios = new ScenarioPanel;
     m_totals = new TotalsView;
+    m_details = new DetailsView;
 
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setObjectName(QStringLiteral("centralSplitter"));
@@ -91,12 +94,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         dock(this, tr("Deployment"), QStringLiteral("deploymentDock"), m_deployment);
     auto* scenarioDock = dock(this, tr("Scenarios"), QStringLiteral("scenarioDock"), m_scenarios);
     auto* totalsDock = dock(this, tr("Totals"), QStringLiteral("totalsDock"), m_totals);
+    auto* detailsDock = dock(this, tr("Details"), QStringLiteral("detailsDock"), m_details);
     addDockWidget(Qt::LeftDockWidgetArea, workloadDock);
     addDockWidget(Qt::LeftDockWidgetArea, hardwareDock);
     addDockWidget(Qt::LeftDockWidgetArea, deploymentDock);
     addDockWidget(Qt::RightDockWidgetArea, totalsDock);
     addDockWidget(Qt::RightDockWidgetArea, scenarioDock);
-    resizeDocks({workloadDock, totalsDock}, {380, 300}, Qt::Horizontal);
+    tabifyDockWidget(scenarioDock, detailsDock);
+    scenarioDock->raise();
+    // Docks narrow enough that the layer table's key columns fit a 1440x900 window.
+    resizeDocks({workloadDock, totalsDock}, {340, 300}, Qt::Horizontal);
 
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
@@ -123,6 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (resultSeries >= 0) {
             m_tabs->setCurrentWidget(m_layers);
             m_layers->selectLayer(resultSeries, layer);
+            showDetails(resultSeries, layer);
         }
     });
     connect(m_layers, &LayerTableView::layerSelected, this, [this](int series, int layer) {
@@ -130,6 +138,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_plot->highlightPoint(chartSeries >= 0
                                    ? m_plot->findPoint(chartSeries, static_cast<std::size_t>(layer))
                                    : std::nullopt);
+        showDetails(series, layer);
     });
     connect(m_layers, &LayerTableView::seriesChanged, this, &MainWindow::showSeriesTotals);
     connect(m_sweep, &SweepView::sweepRequested, this,
@@ -162,7 +171,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_runner, &AnalysisRunner::servingFinished, m_serving, &ServingView::showOutcome);
 
     createMenus();
-    for (auto* d : {workloadDock, hardwareDock, scenarioDock, totalsDock}) {
+    for (auto* d : {workloadDock, hardwareDock, scenarioDock, totalsDock, detailsDock}) {
         menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(d->toggleViewAction());
     }
     resize(1440, 900);
@@ -349,6 +358,7 @@ void MainWindow::showResult(std::shared_ptr<const AnalysisResult> result,
     m_shownGeneration = generation;
     m_plot->setSpec(m_result->chart);
     m_layers->setResult(m_result);
+    showDetails(m_layers->currentSeries(), m_layers->selectedLayer(), false);
     m_breakdown->setResult(*m_result);
     m_compare->setResult(*m_result);
     showSeriesTotals();
@@ -388,6 +398,21 @@ void MainWindow::showSeriesTotals() {
     }
     const SeriesResult& s = m_result->series[static_cast<std::size_t>(series)];
     m_totals->setSeries(&s, &m_result->devices[s.device]);
+}
+
+void MainWindow::showDetails(int series, int layer, bool raise) {
+    m_details->showLayer(m_result, series, layer);
+    if (raise && layer >= 0) {
+        if (auto* d = findChild<QDockWidget*>(QStringLiteral("detailsDock"))) {
+            d->raise();
+        }
+    }
+}
+
+void MainWindow::showSessionTitle(const QString& path) {
+    // One "Rooflens": Qt appends the application's display name unless the title ends with it.
+    setWindowTitle(path.isEmpty() ? tr("Rooflens")
+                                  : tr("%1 — Rooflens").arg(QFileInfo(path).fileName()));
 }
 
 void MainWindow::setError(const QString& text) {

@@ -18,6 +18,7 @@
 #include "format.h"
 #include "plot/render.h"
 #include "plot/roofline_plot.h"
+#include "ui/file_dialogs.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/main_window.h"
@@ -33,11 +34,11 @@ namespace {
 constexpr int kMaxRecentFiles = 8;
 
 QString dialogDir() {
-    return QSettings().value(QStringLiteral("files/lastDir")).toString();
+    return dialogDirectory();
 }
 
 void rememberDir(const QString& path) {
-    QSettings().setValue(QStringLiteral("files/lastDir"), QFileInfo(path).absolutePath());
+    rememberDialogDirectory(path);
 }
 
 }  // namespace
@@ -164,7 +165,7 @@ bool MainWindow::openSession(const QString& path) {
     }
     applySession(session.value());
     m_sessionPath = path;
-    setWindowTitle(tr("Rooflens – %1").arg(QFileInfo(path).fileName()));
+    showSessionTitle(path);
     addRecentFile(path);
     setStatus(tr("Opened %1").arg(path));
     return true;
@@ -176,7 +177,7 @@ bool MainWindow::saveSession(const QString& path) {
         return false;
     }
     m_sessionPath = path;
-    setWindowTitle(tr("Rooflens – %1").arg(QFileInfo(path).fileName()));
+    showSessionTitle(path);
     addRecentFile(path);
     setStatus(tr("Saved %1").arg(path));
     return true;

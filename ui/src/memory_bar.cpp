@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include <QFontMetricsF>
 #include <QPainter>
 
 #include "format.h"
+#include "itemmodels/text_format.h"
 
 namespace rooflens::ui {
 
@@ -20,17 +22,17 @@ void MemoryBar::setValues(double weightsBytes, double kvCacheBytes, double activ
     m_activations = activationBytes;
     m_capacity = capacityBytes;
     setToolTip(tr("weights %1\nKV cache %2\nactivations %3\ndevice memory %4")
-                   .arg(binaryText(m_weights, "B"), binaryText(m_kv, "B"),
-                        binaryText(m_activations, "B"), binaryText(m_capacity, "B")));
+                   .arg(bytesWithBinaryText(m_weights), bytesWithBinaryText(m_kv),
+                        bytesWithBinaryText(m_activations), bytesWithBinaryText(m_capacity)));
     update();
 }
 
 QString MemoryBar::text() const {
     if (m_capacity <= 0) {
-        return binaryText(totalBytes(), "B");
+        return bytesText(totalBytes());
     }
     return tr("%1 of %2 (%3 %)")
-        .arg(binaryText(totalBytes(), "B"), binaryText(m_capacity, "B"))
+        .arg(bytesText(totalBytes()), bytesText(m_capacity))
         .arg(totalBytes() / m_capacity * 100, 0, 'f', 0);
 }
 
@@ -73,8 +75,13 @@ void MemoryBar::paintEvent(QPaintEvent* /*event*/) {
     QFont f = font();
     f.setBold(true);
     p.setFont(f);
-    const QString label = text();
     const QRectF textRect = area.adjusted(6, 0, -6, 0);
+    QString label = text();
+    if (m_capacity > 0 && QFontMetricsF(f).horizontalAdvance(label) > textRect.width()) {
+        label = tr("%1 % of %2")  // the short form in a narrow dock; the tooltip has it all
+                    .arg(totalBytes() / m_capacity * 100, 0, 'f', 0)
+                    .arg(bytesText(m_capacity));
+    }
     // Light halo so the label reads over any segment colour.
     p.setPen(palette().color(QPalette::Base));
     for (const QPointF d : {QPointF(1, 0), QPointF(-1, 0), QPointF(0, 1), QPointF(0, -1)}) {

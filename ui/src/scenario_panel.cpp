@@ -1,5 +1,7 @@
 #include "ui/scenario_panel.h"
 
+#include "ui/file_dialogs.h"
+
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -48,6 +50,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(4, 4, 4, 4);
 
     auto* bar = new QHBoxLayout;
+    bar->setSpacing(2);  // six buttons in a dock that fits a 1440-pixel window
     m_add = button(tr("Add"), QStringLiteral("addScenarioButton"),
                    tr("Add a built-in scenario preset or a new one"), this);
     m_add->setPopupMode(QToolButton::InstantPopup);
@@ -60,7 +63,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
         connect(action, &QAction::triggered, this, [this, name] { addPreset(name); });
     }
     m_add->setMenu(menu);
-    auto* duplicate = button(tr("Duplicate"), QStringLiteral("duplicateScenarioButton"),
+    auto* duplicate = button(tr("Copy"), QStringLiteral("duplicateScenarioButton"),
                              tr("Copy the selected scenario"), this);
     auto* edit = button(tr("Edit…"), QStringLiteral("editScenarioButton"),
                         tr("Edit formats, sparsity, low rank, KV cache, overrides"), this);
@@ -103,10 +106,10 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
     connect(remove, &QToolButton::clicked, this, &ScenarioPanel::deleteCurrent);
     connect(m_table, &QTableView::doubleClicked, this, [this] { editCurrent(); });
     connect(load, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load scenario"),
-                                                          qs(core::scenarioPresetDir().string()),
-                                                          tr("Scenario (*.json);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Load scenario"), dialogDirectory(), tr("Scenario (*.json);;All files (*)"));
         if (!path.isEmpty()) {
+            rememberDialogDirectory(path);
             loadFile(path);
         }
     });
@@ -116,10 +119,12 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
             return;
         }
         const QString name = qs(m_model->items()[static_cast<std::size_t>(row)].scenario.name);
-        const QString path =
-            QFileDialog::getSaveFileName(this, tr("Save scenario"), name + QStringLiteral(".json"),
-                                         tr("Scenario (*.json);;All files (*)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save scenario"),
+            dialogDirectory() + QLatin1Char('/') + name + QStringLiteral(".json"),
+            tr("Scenario (*.json);;All files (*)"));
         if (!path.isEmpty()) {
+            rememberDialogDirectory(path);
             saveCurrent(path);
         }
     });

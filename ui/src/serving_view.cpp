@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "format.h"
+#include "itemmodels/text_format.h"
 #include "plot/sweep_plot.h"
 
 namespace rooflens::ui {
@@ -65,7 +66,8 @@ ServingView::ServingView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_run);
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("servingStatus"));
-    controls->addWidget(m_status, 1);
+    m_status->setWordWrap(true);  // a long status must not widen the window past 1440 pixels
+    controls->addStretch(1);
     auto* split = new QSplitter(Qt::Vertical);
     m_plot = new plot::SweepPlot;
     m_plot->setObjectName(QStringLiteral("servingPlot"));
@@ -80,6 +82,7 @@ ServingView::ServingView(QWidget* parent) : QWidget(parent) {
     split->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
+    layout->addWidget(m_status);  // its own row: the controls fit a 1440-pixel window
     layout->addWidget(split, 1);
     connect(m_run, &QPushButton::clicked, this, &ServingView::run);
 }
@@ -142,7 +145,20 @@ void ServingView::showOutcome(std::shared_ptr<const ServingOutcome> outcome) {
             m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
         }
     }
-    m_status->setText(tr("%1 of %2 series meet the targets").arg(met).arg(outcome->rows.size()));
+    QStringList targets;
+    if (m_ttft->value() > 0) {
+        targets << tr("TTFT ≤ %1").arg(secondsText(m_ttft->value() / 1e3));
+    }
+    if (m_tpot->value() > 0) {
+        targets << tr("TPOT ≤ %1").arg(secondsText(m_tpot->value() / 1e3));
+    }
+    m_status->setText(tr("%1 of %2 series meet the targets%3")
+                          .arg(met)
+                          .arg(outcome->rows.size())
+                          .arg(targets.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (") + targets.join(QStringLiteral(", ")) +
+                                         QLatin1Char(')')));
 }
 
 }  // namespace rooflens::ui

@@ -5,6 +5,7 @@
 
 #include "format.h"
 #include "itemmodels/compare_table_model.h"
+#include "itemmodels/text_format.h"
 #include "ui/memory_bar.h"
 
 namespace rooflens::ui {
@@ -42,6 +43,10 @@ constexpr Row kRows[] = {
                        "before any overlap with compute")},
     {"perDeviceValue", QT_TRANSLATE_NOOP("TotalsView", "Per device"),
      QT_TRANSLATE_NOOP("TotalsView", "Throughput of one replica over its devices")},
+    {"stagesValue", QT_TRANSLATE_NOOP("TotalsView", "Pipeline stages"),
+     QT_TRANSLATE_NOOP("TotalsView",
+                       "Per stage (its representative rank): blocks, time, communication time "
+                       "and memory of the fullest rank")},
     {"opsValue", QT_TRANSLATE_NOOP("TotalsView", "OPs"), nullptr},
     {"bytesValue", QT_TRANSLATE_NOOP("TotalsView", "Bytes moved"), nullptr},
     {"intensityValue", QT_TRANSLATE_NOOP("TotalsView", "Intensity"),
@@ -69,7 +74,9 @@ TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
         auto* label = new QLabel(QStringLiteral("–"), this);
         label->setObjectName(QLatin1String(row.name));
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        label->setWordWrap(true);  // long values wrap instead of widening the dock
         auto* name = new QLabel(tr(row.label), this);
+        name->setObjectName(QLatin1String(row.name) + QStringLiteral("Label"));
         if (row.tip != nullptr) {
             name->setToolTip(tr(row.tip));
             label->setToolTip(tr(row.tip));
@@ -113,16 +120,48 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     }
     const core::Report& report = *series->report;
     const auto& t = report.totals;
-    m_title->setText(qs(series->label));
+    const bool generator = report.model.family == core::ModelFamily::llm;
+    const core::RunSettings& run = report.settings;
+    // Vision models and GNNs run one forward pass; "prefill" is an LLM word.
+    const QString pass = generator ? qs(core::nameOf(run.phase)) : tr("forward pass");
+    m_title->setText(tr("%1\n%2, batch %3").arg(qs(series->label), pass).arg(run.batch));
+    // Each figure names the pass it belongs to: the decode step is one step at the context
+    // length, TTFT and TPOT come from a request of prompt + generated tokens (issue 17).
+    auto name = [this](const char* row) {
+        return findChild<QLabel*>(QLatin1String(row) + QStringLiteral("Label"));
+    };
+    if (generator) {
+        name("prefillValue")->setText(tr("Prefill (%1 tokens)").arg(run.promptLength));
+        name("decodeValue")->setText(tr("Decode step (context %1)").arg(run.contextLength));
+        name("ttftValue")->setText(tr("TTFT (prompt %1)").arg(run.promptLength));
+        name("tpotValue")
+            ->setText(tr("TPOT (%1 + %2 tokens)").arg(run.promptLength).arg(run.generateLength));
+    } else {
+        name("prefillValue")->setText(tr("Forward pass"));
+    }
+    name("throughputValue")->setText(tr("Throughput (%1)").arg(pass));
     const ThroughputFigures f = throughputOf(report, series->request);
     // Decode steps, TTFT and TPOT exist for token generators only.
-    const bool generator = report.model.family == core::ModelFamily::llm;
     for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
         m_form->setRowVisible(value(QLatin1String(name)), generator);
     }
     const core::Deployment& plan = report.deployment;
     for (const char* name : {"planValue", "networkValue", "perDeviceValue"}) {
         m_form->setRowVisible(value(QLatin1String(name)), !plan.single());
+    }
+    m_form->setRowVisible(value(QStringLiteral("stagesValue")), report.stages.size() > 1);
+    if (report.stages.size() > 1) {
+        QStringList lines;
+        for (std::size_t i = 0; i < report.stages.size(); ++i) {
+            const core::StageResult& st = report.stages[i];
+            lines << tr("%1: blocks %2–%3, %4, comm %5, %6")
+                         .arg(i + 1)
+                         .arg(st.firstBlock)
+                         .arg(st.lastBlock)
+                         .arg(secondsText(st.seconds), secondsText(st.networkSeconds),
+                              bytesText(st.memory.total()));
+        }
+        value(QStringLiteral("stagesValue"))->setText(lines.join(QLatin1Char('\n')));
     }
     if (!plan.single()) {
         value(QStringLiteral("planValue"))
@@ -134,13 +173,12 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
                                'f', 1));
         const double perDevice = f.itemsPerSecond / std::max(1, plan.devicesPerReplica());
         value(QStringLiteral("perDeviceValue"))
-            ->setText(QString::number(perDevice, 'f', perDevice < 100 ? 1 : 0) + QLatin1Char(' ') +
-                      qs(f.itemsUnit));
+            ->setText(numberText(perDevice) + QLatin1Char(' ') + qs(f.itemsUnit));
     }
     value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
     const double expected = t.request ? t.request->expectedE2eSeconds : t.expectedSeconds;
     value(QStringLiteral("expectedValue"))
-        ->setText(expected > 0 ? tr("%1 (runs at %2 % of the roof)")
+        ->setText(expected > 0 ? tr("%1 (%2 % of the roof)")
                                      .arg(secondsText(expected))
                                      .arg(100 * t.timeSeconds / expected, 0, 'f', 0)
                                : QStringLiteral("–"));
@@ -149,12 +187,11 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     value(QStringLiteral("ttftValue"))->setText(orDash(f.ttftSeconds));
     value(QStringLiteral("tpotValue"))->setText(orDash(f.tpotSeconds));
     value(QStringLiteral("throughputValue"))
-        ->setText(QString::number(f.itemsPerSecond, 'f', f.itemsPerSecond < 100 ? 1 : 0) +
-                  QLatin1Char(' ') + qs(f.itemsUnit));
+        ->setText(numberText(f.itemsPerSecond) + QLatin1Char(' ') + qs(f.itemsUnit));
     value(QStringLiteral("opsValue"))->setText(siText(t.ops, "OP"));
     value(QStringLiteral("bytesValue"))->setText(siText(t.bytes, "B"));
     value(QStringLiteral("intensityValue"))
-        ->setText(t.bytes > 0 ? QString::number(t.ops / t.bytes, 'g', 4) + QStringLiteral(" OP/B")
+        ->setText(t.bytes > 0 ? numberText(t.ops / t.bytes) + QStringLiteral(" OP/B")
                               : QStringLiteral("–"));
     const double capacity = device != nullptr && !device->memory.empty()
                                 ? device->memoryCapacityBytes()
@@ -162,7 +199,7 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     m_memory->setValues(t.memory.weights, t.memory.kvCache, t.memory.activations, capacity);
     if (!t.fitsInMemory || m_memory->overCapacity()) {
         m_oom->setText(tr("Out of memory: %1 needed, the device has %2.")
-                           .arg(binaryText(t.memory.total(), "B"), binaryText(capacity, "B")));
+                           .arg(bytesText(t.memory.total()), bytesText(capacity)));
         m_oom->show();
     }
     if (!report.warnings.empty()) {

@@ -1,5 +1,7 @@
 #include "ui/workload_panel.h"
 
+#include "ui/file_dialogs.h"
+
 #include <cmath>
 #include <filesystem>
 
@@ -184,8 +186,10 @@ void WorkloadPanel::createRunRows() {
     m_imageSize = new SliderSpin(QStringLiteral("imageSize"), 32, 4096, this);
     m_imageSize->setToolTip(tr("Input resolution (square images)"));
     m_form->addRow(tr("&Image size"), m_imageSize);
-    m_flash = new QCheckBox(tr("&Fused attention (FlashAttention IO model)"), this);
+    m_flash = new QCheckBox(tr("&Fused attention (FlashAttention)"), this);
     m_flash->setObjectName(QStringLiteral("flashCheck"));
+    m_flash->setToolTip(
+        tr("FlashAttention IO model: attention reads Q, K, V once per query block"));
     m_form->addRow(QString(), m_flash);
 }
 
@@ -508,18 +512,20 @@ bool WorkloadPanel::importGraph(const QString& path) {
 
 void WorkloadPanel::openImportConfigDialog() {
     const WorkloadFamily* f = family();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import model config"), QString(),
-                                                      f ? f->configFileFilter() : QString());
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Import model config"), dialogDirectory(), f ? f->configFileFilter() : QString());
     if (!path.isEmpty()) {
+        rememberDialogDirectory(path);
         importConfig(path);
     }
 }
 
 void WorkloadPanel::openImportGraphDialog() {
     const WorkloadFamily* f = family();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import graph"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import graph"), dialogDirectory(),
                                                       f ? f->graphFileFilter() : QString());
     if (!path.isEmpty()) {
+        rememberDialogDirectory(path);
         importGraph(path);
     }
 }

@@ -51,6 +51,7 @@ private:
     LayerTableModel* m_model = nullptr;
     LayerFilterProxy* m_proxy = nullptr;
     bool m_selecting = false;
+    bool m_sized = false;  // columns sized to the first report shown
 };
 
 }  // namespace rooflens::ui

@@ -31,6 +31,7 @@ namespace rooflens::ui {
 class BreakdownView;
 class CompareView;
 class DeploymentPanel;
+class DetailsView;
 class HardwarePanel;
 class LayerTableView;
 class ScenarioPanel;
@@ -75,6 +76,7 @@ public:
     plot::RooflinePlot* rooflinePlot() const { return m_plot; }
     LayerTableView* layerTable() const { return m_layers; }
     TotalsView* totalsView() const { return m_totals; }
+    DetailsView* detailsView() const { return m_details; }
     SweepView* sweepView() const { return m_sweep; }
     CompareView* compareView() const { return m_compare; }
     ServingView* servingView() const { return m_serving; }
@@ -103,6 +105,10 @@ private:
     void showResult(std::shared_ptr<const AnalysisResult> result, std::uint64_t generation);
     void showComparison(std::shared_ptr<const AnalysisResult> result);
     void showSeriesTotals();
+    // The details pane for a layer of a result series (-1: none); raises its dock.
+    void showDetails(int series, int layer, bool raise = true);
+    // "study.json — Rooflens", or "Rooflens" without a session file.
+    void showSessionTitle(const QString& path);
     void setError(const QString& text);
     void setStatus(const QString& text);
     void addRecentFile(const QString& path);
@@ -124,6 +130,7 @@ private:
     CompareView* m_compare = nullptr;
     ServingView* m_serving = nullptr;
     TotalsView* m_totals = nullptr;
+    DetailsView* m_details = nullptr;
     AnalysisRunner* m_runner = nullptr;
     QLabel* m_statusLabel = nullptr;
     QMenu* m_recentMenu = nullptr;

@@ -1,4 +1,5 @@
 #include "itemmodels/compare_table_model.h"
+#include "itemmodels/text_format.h"
 
 #include <cmath>
 #include <limits>
@@ -183,7 +184,7 @@ QVariant CompareTableModel::data(const QModelIndex& index, int role) const {
         case Bytes:
             return qs(core::formatSi(v, "B"));
         case Intensity:
-            return QString::number(v, 'g', 4);
+            return numberText(v, 4);
         case ComputeBoundShare:
         case MemorySaved:
             return QString(QString::number(v * 100, 'f', 1) + QStringLiteral(" %"));
@@ -191,7 +192,7 @@ QVariant CompareTableModel::data(const QModelIndex& index, int role) const {
         case KvCache:
         case MemoryTotal:
         case Capacity:
-            return qs(core::formatBinary(v, "B"));
+            return qs(core::formatSi(v, "B"));
         case Fits:
             return v > 0 ? tr("yes") : tr("no: out of memory");
         case MetricCount:

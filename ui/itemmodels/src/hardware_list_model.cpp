@@ -102,6 +102,10 @@ QVariant HardwareListModel::data(const QModelIndex& index, int role) const {
         case IdRole:
             return qs(hw.id);
         case Qt::ToolTipRole:
+            if (column == Memory && memory > 0) {  // decimal in the cell, binary here
+                return QStringLiteral("%1 = %2").arg(qs(core::formatSi(memory, "B")),
+                                                     qs(core::formatBinary(memory, "B")));
+            }
             return hw.sourceFile.empty() ? qs(hw.name) : qs(hw.name + "\n" + hw.sourceFile);
         case Qt::TextAlignmentRole:
             if ((column >= Memory && column <= Peak) || column == Year) {
@@ -144,7 +148,7 @@ QVariant HardwareListModel::data(const QModelIndex& index, int role) const {
                 case Origin:
                     return originName(row.origin);
                 case Memory:
-                    return qs(core::formatBinary(memory, "B"));
+                    return qs(core::formatSi(memory, "B"));
                 case Bandwidth:
                     return qs(core::formatSi(bandwidth, "B/s"));
                 case Peak:

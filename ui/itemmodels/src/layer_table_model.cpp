@@ -1,4 +1,5 @@
 #include "itemmodels/layer_table_model.h"
+#include "itemmodels/text_format.h"
 
 #include "core/units.h"
 #include "itemmodels/roles.h"
@@ -64,7 +65,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
             case Time:
                 return tr("Time");
             case TotalTime:
-                return tr("Time × repeat");
+                return tr("Total time");
             case Expected:
                 return tr("Expected × repeat");
             case Share:
@@ -89,7 +90,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
             case Time:
                 return tr("Predicted time of one instance");
             case TotalTime:
-                return tr("Predicted time of all instances");
+                return tr("Time × repeat: the predicted time of all instances");
             case Expected:
                 return tr(
                     "Expected time of all instances from the device's efficiency model "
@@ -131,6 +132,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
             }
             return {};
         case Qt::ToolTipRole:
+            if (column == Name) {  // the column may be narrower than the longest name
+                return qs(layer.name());
+            }
             if (column == Bytes) {
                 const auto& b = r.bytes;
                 return tr("weights %1\nactivations in %2\nactivations out %3\nKV read %4\n"
@@ -195,7 +199,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
                 case Bytes:
                     return qs(core::formatSi(r.bytes.total(), "B"));
                 case Intensity:
-                    return QString::number(r.intensity, 'g', 4);
+                    return numberText(r.intensity, 4);
                 case Attainable:
                     return qs(core::formatSi(r.attainableOpsPerSecond, "OP/s"));
                 case Time:

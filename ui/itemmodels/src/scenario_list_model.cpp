@@ -124,6 +124,9 @@ QString ScenarioListModel::summary(const core::Scenario& s) {
     if (!s.overrides.empty()) {
         parts << QStringLiteral("%1 overrides").arg(s.overrides.size());
     }
+    if (!s.tokenReduction.empty()) {  // token pruning / merging presets (vision models)
+        parts << QStringLiteral("tokens: ") + QString::fromStdString(s.tokenReduction);
+    }
     return parts.isEmpty() ? tr("no compression") : parts.join(QStringLiteral(", "));
 }
 
