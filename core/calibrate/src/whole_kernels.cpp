@@ -136,64 +136,6 @@ ROOFLENS_CLONES void rope(float* x, std::int64_t heads, std::int64_t d, const fl
     }
 }
 
-ROOFLENS_CLONES void attentionHead(const float* q, std::int64_t ldq, const float* k, const float* v,
-                                   std::int64_t ldkv, float* out, std::int64_t ldo,
-                                   std::int64_t queries, std::int64_t keys, std::int64_t d,
-                                   bool causal, float* scratch) {
-    const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    const std::int64_t offset = keys - queries;
-    for (std::int64_t i = 0; i < queries; ++i) {
-        const float* qi = q + i * ldq;
-        const std::int64_t visible = causal ? std::min(keys, offset + i + 1) : keys;
-        float maxScore = -INFINITY;
-        for (std::int64_t j = 0; j < visible; ++j) {
-            const float* kj = k + j * ldkv;
-            float s[16] = {};
-            std::int64_t t = 0;
-            for (; t + 16 <= d; t += 16) {
-                for (int l = 0; l < 16; ++l) {
-                    s[l] += qi[t + l] * kj[t + l];
-                }
-            }
-            float dot = 0;
-            for (float x : s) {
-                dot += x;
-            }
-            for (; t < d; ++t) {
-                dot += qi[t] * kj[t];
-            }
-            scratch[j] = dot * scale;
-            maxScore = std::max(maxScore, scratch[j]);
-        }
-        float partial[16] = {};
-        std::int64_t j = 0;
-        for (; j + 16 <= visible; j += 16) {
-            for (int l = 0; l < 16; ++l) {
-                scratch[j + l] = expInline(scratch[j + l] - maxScore);
-                partial[l] += scratch[j + l];
-            }
-        }
-        float total = 0;
-        for (float x : partial) {
-            total += x;
-        }
-        for (; j < visible; ++j) {
-            scratch[j] = expInline(scratch[j] - maxScore);
-            total += scratch[j];
-        }
-        const float inverse = 1.0f / total;
-        float* oi = out + i * ldo;
-        std::fill(oi, oi + d, 0.0f);
-        for (std::int64_t jj = 0; jj < visible; ++jj) {
-            const float p = scratch[jj] * inverse;
-            const float* vj = v + jj * ldkv;
-            for (std::int64_t t = 0; t < d; ++t) {
-                oi[t] += p * vj[t];
-            }
-        }
-    }
-}
-
 namespace {
 
 // Row softmax in place over `visible` scores (scaled by `scale`), zeros up to `width`.

@@ -25,16 +25,12 @@ void gelu(float* x, std::int64_t begin, std::int64_t end);
 // position first + r; cos/sin tables [positions x d/2].
 void rope(float* x, std::int64_t heads, std::int64_t d, const float* cosTable,
           const float* sinTable, std::int64_t first, std::int64_t begin, std::int64_t end);
-// One attention head over `keys` K and V rows of d elements, `ldkv` apart: for query i (row i
-// of q, stride ldq) out[i] = softmax(q_i K^T / sqrt(d)) V over the keys it may see (causal:
-// keys [0, keys - queries + i]). scratch: `keys` floats.
-void attentionHead(const float* q, std::int64_t ldq, const float* k, const float* v,
-                   std::int64_t ldkv, float* out, std::int64_t ldo, std::int64_t queries,
-                   std::int64_t keys, std::int64_t d, bool causal, float* scratch);
-
-// The same by blocks of `blockRows` queries, as CPU frameworks run it: S = Q K^T over the keys
-// the block can see and O = P V through oneDNN sgemm, the masked softmax of each row in between
-// (keys a query may not see get probability 0). scratch: blockRows x keys floats.
+// One attention head over `keys` K and V rows of d elements, `ldkv` apart, by blocks of
+// `blockRows` queries, as CPU frameworks run it: for query i (row i of q, stride ldq)
+// out[i] = softmax(q_i K^T / sqrt(d)) V over the keys it may see (causal: keys
+// [0, keys - queries + i]); S = Q K^T over the keys the block can see and O = P V through oneDNN
+// sgemm, the masked softmax of each row in between (keys a query may not see get probability
+// 0). scratch: blockRows x keys floats.
 void attentionHeadBlocked(const float* q, std::int64_t ldq, const float* k, const float* v,
                           std::int64_t ldkv, float* out, std::int64_t ldo, std::int64_t queries,
                           std::int64_t keys, std::int64_t d, bool causal, float* scratch,
