@@ -16,6 +16,8 @@
 #include "core/json_io.h"
 #include "core/report_io.h"
 #include "format.h"
+#include "models/llm.h"
+#include "models/vit.h"
 #include "plot/render.h"
 #include "plot/roofline_plot.h"
 #include "ui/file_dialogs.h"
@@ -243,6 +245,21 @@ bool MainWindow::openDroppedFile(const QString& path) {
                          json["model_type"] == "swin";
         Session s = session();
         if (vit != (s.workload.family == "vit")) {
+            // Switching family for a config that does not load would lose the current workload:
+            // check it first, and keep everything as it was when it fails.
+            const std::string file = toStd(path);
+            std::string problem;
+            if (vit) {
+                if (auto c = models::loadVitConfig(file); !c) {
+                    problem = c.error().message;
+                }
+            } else if (auto c = models::loadLlmConfig(file); !c) {
+                problem = c.error().message;
+            }
+            if (!problem.empty()) {
+                setError(qs(problem));
+                return false;
+            }
             s.workload.family = vit ? "vit" : "llm";
             s.workload.model = toStd(path);
             applySession(s);
