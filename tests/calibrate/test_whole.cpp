@@ -257,5 +257,70 @@ TEST(WholeModel, JoinComputesPerLayerAndTotalErrorsByHand) {
     EXPECT_EQ(r.summary.fasterThanRoof, 1);
 }
 
+// The cache-aware bound by hand: an LLC of 32 MB at 100 GB/s, DRAM at 10 GB/s (the report's
+// memory times are bytes / 10 GB/s). A residual add moving 6 MB of activations is priced at the
+// LLC: 6e6 / 100e9 = 60 us instead of 600 us; a GEMM with 8 MB of weights and 2 MB of
+// activations: 8e6 / 10e9 + 2e6 / 100e9 = 820 us of its 1 ms; activations of 40 MB do not fit.
+TEST(WholeModel, CacheAwareBoundPricesActivationsThatFitAtTheLlc) {
+    core::Hardware hw;
+    hw.memory = {{"L2", 4e6, 400e9, true}, {"L3", 32e6, 100e9, true}, {"DRAM", 64e9, 10e9, true}};
+    ASSERT_NE(lastLevelCache(hw), nullptr);
+    EXPECT_EQ(lastLevelCache(hw)->name, "L3");
+    core::Report report;
+    for (const char* op : {"residual", "down_proj", "big_add"}) {
+        core::Layer layer;
+        layer.op = op;
+        layer.block = 0;
+        report.layers.push_back(layer);
+    }
+    report.results.resize(3);
+    auto& add = report.results[0];
+    add.bytes.activationsIn = 4e6;
+    add.bytes.activationsOut = 2e6;
+    add.memorySeconds = 6e6 / 10e9;
+    add.computeSeconds = 1e-6;
+    add.timeSeconds = add.memorySeconds;
+    auto& gemm = report.results[1];
+    gemm.bytes.weights = 8e6;
+    gemm.bytes.activationsIn = 1e6;
+    gemm.bytes.activationsOut = 1e6;
+    gemm.memorySeconds = 10e6 / 10e9;
+    gemm.computeSeconds = 0.5e-3;
+    gemm.timeSeconds = gemm.memorySeconds;
+    auto& big = report.results[2];
+    big.bytes.activationsIn = 40e6;
+    big.memorySeconds = 40e6 / 10e9;
+    big.timeSeconds = big.memorySeconds;
+    EXPECT_NEAR(cacheAwareMemorySeconds(add, lastLevelCache(hw)), 60e-6, 1e-12);
+    EXPECT_NEAR(cacheAwareMemorySeconds(gemm, lastLevelCache(hw)), 820e-6, 1e-12);
+    EXPECT_NEAR(cacheAwareMemorySeconds(big, lastLevelCache(hw)), 4e-3, 1e-12);
+    MeasuredPass pass;
+    pass.phase = "prefill";
+    // The add at 200 us: under the DRAM roof (600 us), above the cache roof (60 us).
+    pass.layers = {{"blocks.0.residual", {200e-6, 200e-6, 200e-6}},
+                   {"blocks.0.down_proj", {700e-6, 700e-6, 700e-6}},
+                   {"blocks.0.big_add", {5e-3, 5e-3, 5e-3}}};
+    pass.totalSeconds = {6e-3};
+    const WholePassResult r = joinWhole(pass, report, 1, &hw);
+    ASSERT_EQ(r.rows.size(), 3U);
+    EXPECT_NEAR(r.rows[0].cacheRoofSeconds, 60e-6, 1e-12);
+    EXPECT_TRUE(r.rows[0].fasterThanRoof);
+    EXPECT_FALSE(r.rows[0].fasterThanCacheRoof);
+    // down_proj: 700 us is under its 1 ms DRAM roof and under its 820 us cache-aware bound.
+    EXPECT_NEAR(r.rows[1].cacheRoofSeconds, 820e-6, 1e-12);
+    EXPECT_TRUE(r.rows[1].fasterThanCacheRoof);
+    EXPECT_NEAR(r.rows[2].cacheRoofSeconds, 4e-3, 1e-12);
+    EXPECT_FALSE(r.rows[2].fasterThanRoof);
+    EXPECT_EQ(r.summary.fasterThanRoof, 2);
+    EXPECT_EQ(r.summary.fasterThanCacheRoof, 1);
+    // Without a device (or an LLC with a bandwidth) the cache-aware bound is the roofline.
+    const WholePassResult plain = joinWhole(pass, report, 1);
+    EXPECT_NEAR(plain.rows[0].cacheRoofSeconds, plain.rows[0].rooflineSeconds, 1e-15);
+    EXPECT_EQ(plain.summary.fasterThanCacheRoof, plain.summary.fasterThanRoof);
+    core::Hardware datasheet;
+    datasheet.memory = {{"L2", 50e6, 0, false}, {"HBM", 80e9, 3e12, false}};
+    EXPECT_EQ(lastLevelCache(datasheet), nullptr);
+}
+
 }  // namespace
 }  // namespace rooflens::calibrate

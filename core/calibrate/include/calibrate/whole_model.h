@@ -103,6 +103,12 @@ struct WholeLayerRow {
     double expectedError = 0;  // |expected - measured| / measured
     double rooflineError = 0;
     bool fasterThanRoof = false;  // measured p90 below the roofline bound
+    // The cache-aware bound (a hierarchical roofline): the same layer with its activations
+    // (inputs just written by the layer before, and its output) read and written at the
+    // last-level cache's ceiling when they fit in it, weights, KV and metadata at main memory.
+    // Equals rooflineSeconds without a measured on-chip level; never above it.
+    double cacheRoofSeconds = 0;
+    bool fasterThanCacheRoof = false;  // measured p90 below the cache-aware bound
 };
 
 struct WholeSummary {
@@ -117,6 +123,7 @@ struct WholeSummary {
     double rooflineMedian = 0;
     double rooflineP90 = 0;
     int fasterThanRoof = 0;
+    int fasterThanCacheRoof = 0;
 };
 
 struct WholePassResult {
@@ -132,7 +139,18 @@ struct WholePassResult {
 // Joins a measured pass with the analysis of the same pass (by layer name) and summarizes it:
 // per-layer errors |predicted - measured| / measured of the expected and the roofline times,
 // their median and p90 (linear interpolation between order statistics), the signed error of
-// the totals, and the layers faster than the roof.
-WholePassResult joinWhole(const MeasuredPass& measured, const core::Report& report, int threads);
+// the totals, and the layers faster than the roof. With `device` (the profile the report was
+// priced with, at the run's thread count), also each layer's cache-aware bound.
+WholePassResult joinWhole(const MeasuredPass& measured, const core::Report& report, int threads,
+                          const core::Hardware* device = nullptr);
+
+// The last-level on-chip memory of `hw` that has a bandwidth (the largest such level), or
+// nullptr when there is none (datasheet GPUs publish no on-chip bandwidth).
+const core::MemoryLevel* lastLevelCache(const core::Hardware& hw);
+
+// Per-instance cache-aware memory time of a layer: its activations (in and out) at the LLC's
+// bandwidth when together they fit in its capacity, every other byte at the report's
+// main-memory time; the main-memory time when they do not fit or there is no LLC.
+double cacheAwareMemorySeconds(const core::LayerResult& result, const core::MemoryLevel* llc);
 
 }  // namespace rooflens::calibrate
