@@ -162,6 +162,16 @@ std::string defaultTitle(std::span<const ChartInput> inputs, std::size_t deviceC
     if (report.model.family == ModelFamily::gnn) {
         title = report.model.id + " inference";  // one pass over the graph: no batch, tokens
         details.clear();
+    } else if (report.model.family == ModelFamily::onnx) {
+        // An imported graph's shapes come from the file (the settings fill only its symbolic
+        // dimensions): no phase, no token count that may not apply.
+        title = report.model.id + " forward pass";
+        details.clear();
+    } else if (report.model.family == ModelFamily::vit) {
+        title = report.model.id + " forward pass";
+        if (s.promptLength > 0) {
+            details += ", " + std::to_string(s.promptLength) + " tokens per image";
+        }
     } else if (s.phase == Phase::prefill && s.promptLength > 0) {
         details += ", " + std::to_string(s.promptLength) + " tokens";
     } else if (s.phase == Phase::decode && s.contextLength > 0) {

@@ -126,6 +126,23 @@ TEST(Chart, GoldenSpec) {
     expectGolden("roofline_chart.json", serializeChartSpec(buildRooflineChart(inputs)));
 }
 
+// Titles follow the family: a ViT runs a forward pass over its tokens per image, an imported
+// ONNX graph names no phase or tokens (its shapes come from the file), a GNN one inference.
+TEST(Chart, TitleNamesWhatTheFamilyRuns) {
+    Fixture f;
+    const std::vector<ChartInput> inputs = {{&f.baseline, &f.round, ""}};
+    EXPECT_EQ(buildRooflineChart(inputs).title,
+              "tiny prefill (batch 1, 512 tokens) on Round numbers");
+    f.baseline.model.family = ModelFamily::vit;
+    f.baseline.settings.promptLength = 197;
+    EXPECT_EQ(buildRooflineChart(inputs).title,
+              "tiny forward pass (batch 1, 197 tokens per image) on Round numbers");
+    f.baseline.model.family = ModelFamily::onnx;
+    EXPECT_EQ(buildRooflineChart(inputs).title, "tiny forward pass on Round numbers");
+    f.baseline.model.family = ModelFamily::gnn;
+    EXPECT_EQ(buildRooflineChart(inputs).title, "tiny inference on Round numbers");
+}
+
 TEST(Chart, OnePointPerLayerWithMathOnTheRoof) {
     const Fixture f;
     const std::vector<ChartInput> inputs = {{&f.baseline, &f.round, ""}};

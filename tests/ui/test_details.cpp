@@ -87,6 +87,9 @@ TEST(TextFormat, NumbersWithoutExponent) {
     EXPECT_EQ(durationText(3.87e5), QStringLiteral("387,000 s (4.5 days)"));
     EXPECT_FALSE(durationText(1.2e9).contains(QLatin1Char('e')));
     EXPECT_EQ(percentText(0.6123), QStringLiteral("61.2 %"));
+    EXPECT_EQ(integerText(12345.6), QStringLiteral("12,346"));
+    EXPECT_EQ(integerText(999.4), QStringLiteral("999"));
+    EXPECT_EQ(integerText(1234567), QStringLiteral("1,234,567"));
 }
 
 // Memory as datasheets quote it: 80e9 B is "80 GB"; 80e9 / 2^30 = 74.5 GiB only in tooltips.
@@ -98,6 +101,13 @@ TEST(TextFormat, MemoryInDecimalUnits) {
     bar.setValues(13.2e9, 1e9, 0.3e9, 80e9);
     EXPECT_EQ(bar.text(), QStringLiteral("14.5 GB of 80 GB (18 %)"));
     EXPECT_TRUE(bar.toolTip().contains(QStringLiteral("80 GB (74.5 GiB)")));
+    EXPECT_EQ(bar.shortText(), QStringLiteral("18 % of 80 GB"));
+    // 14.5 GB of a 4.6 TB system (64 x 72 GB) is 0.3 %: "< 1 %", not "0 %".
+    bar.setValues(13.2e9, 1e9, 0.3e9, 4.608e12);
+    EXPECT_EQ(bar.text(), QStringLiteral("14.5 GB of 4.61 TB (< 1 %)"));
+    EXPECT_EQ(bar.shortText(), QStringLiteral("< 1 % of 4.61 TB"));
+    bar.setValues(0, 0, 0, 80e9);
+    EXPECT_EQ(bar.shortText(), QStringLiteral("0 % of 80 GB"));
 }
 
 // llama-2-7b, one decode step, batch 4, context 512, on an A100 80GB (312 TFLOP/s fp16 matrix,

@@ -17,6 +17,7 @@
 #include "core/serving.h"
 #include "itemmodels/layer_table_model.h"
 #include "itemmodels/roles.h"
+#include "itemmodels/text_format.h"
 #include "plot/roofline_plot.h"
 #include "plot/sweep_plot.h"
 #include "ui/deployment_panel.h"
@@ -313,8 +314,11 @@ TEST_F(MainWindowTest, ServingTabServesEverySeriesUnderTheTargets) {
     auto best = core::bestUnderTargets(in);
     ASSERT_TRUE(best.ok()) << best.error().message;
     ASSERT_TRUE(best->has_value());
-    EXPECT_EQ(view->table()->item(0, 2)->text(), QString::number((*best)->concurrency, 'f', 0));
+    // The same numbers, digits grouped as everywhere in the GUI ("1,675").
+    EXPECT_EQ(view->table()->item(0, 2)->text(), integerText((*best)->concurrency));
     EXPECT_EQ(view->table()->item(0, 3)->text(),
+              integerText((*best)->outputTokensPerSecondPerDevice));
+    EXPECT_EQ(view->table()->item(0, 3)->text().remove(QLatin1Char(',')),
               QString::number((*best)->outputTokensPerSecondPerDevice, 'f', 0));
     EXPECT_LE((*best)->tpotSeconds, 0.040);
 }

@@ -27,13 +27,33 @@ void MemoryBar::setValues(double weightsBytes, double kvCacheBytes, double activ
     update();
 }
 
+namespace {
+
+// A share of the device memory in whole percent; a used share under 0.5 % reads "< 1 %" (a
+// small model on a 4 TB system is not "0 %" of it).
+QString shareText(double used, double capacity) {
+    const double percent = used / capacity * 100;
+    if (used > 0 && percent < 0.5) {
+        return QStringLiteral("< 1 %");
+    }
+    return QStringLiteral("%1 %").arg(percent, 0, 'f', 0);
+}
+
+}  // namespace
+
 QString MemoryBar::text() const {
     if (m_capacity <= 0) {
         return bytesText(totalBytes());
     }
-    return tr("%1 of %2 (%3 %)")
-        .arg(bytesText(totalBytes()), bytesText(m_capacity))
-        .arg(totalBytes() / m_capacity * 100, 0, 'f', 0);
+    return tr("%1 of %2 (%3)")
+        .arg(bytesText(totalBytes()), bytesText(m_capacity), shareText(totalBytes(), m_capacity));
+}
+
+QString MemoryBar::shortText() const {
+    if (m_capacity <= 0) {
+        return bytesText(totalBytes());
+    }
+    return tr("%1 of %2").arg(shareText(totalBytes(), m_capacity), bytesText(m_capacity));
 }
 
 QSize MemoryBar::sizeHint() const {
@@ -78,9 +98,7 @@ void MemoryBar::paintEvent(QPaintEvent* /*event*/) {
     const QRectF textRect = area.adjusted(6, 0, -6, 0);
     QString label = text();
     if (m_capacity > 0 && QFontMetricsF(f).horizontalAdvance(label) > textRect.width()) {
-        label = tr("%1 % of %2")  // the short form in a narrow dock; the tooltip has it all
-                    .arg(totalBytes() / m_capacity * 100, 0, 'f', 0)
-                    .arg(bytesText(m_capacity));
+        label = shortText();  // the short form in a narrow dock; the tooltip has it all
     }
     // Light halo so the label reads over any segment colour.
     p.setPen(palette().color(QPalette::Base));

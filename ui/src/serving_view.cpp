@@ -130,8 +130,7 @@ void ServingView::showOutcome(std::shared_ptr<const ServingOutcome> outcome) {
         } else {
             met += r.meetsTargets ? 1 : 0;
             cells << (r.meetsTargets ? tr("yes") : tr("no (1 in flight shown)"))
-                  << QString::number(r.concurrency, 'f', 0)
-                  << QString::number(r.outputTokensPerSecondPerDevice, 'f', 0)
+                  << integerText(r.concurrency) << integerText(r.outputTokensPerSecondPerDevice)
                   << secondsText(r.ttftSeconds) << secondsText(r.tpotSeconds)
                   << (r.dollarsPerMillionOutput > 0
                           ? QStringLiteral("$%1").arg(r.dollarsPerMillionOutput, 0, 'f', 2)

@@ -15,7 +15,8 @@ public:
     double totalBytes() const { return m_weights + m_kv + m_activations; }
     double capacityBytes() const { return m_capacity; }
     bool overCapacity() const { return m_capacity > 0 && totalBytes() > m_capacity; }
-    QString text() const;
+    QString text() const;       // "14.5 GB of 80 GB (18 %)"
+    QString shortText() const;  // "18 % of 80 GB", for a narrow dock
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -32,6 +32,13 @@ QString numberText(double value, int precision) {
     return text;
 }
 
+QString integerText(double value) {
+    if (!std::isfinite(value)) {
+        return QString::number(value);
+    }
+    return QLocale(QLocale::English).toString(std::round(value), 'f', 0);
+}
+
 QString bytesText(double bytes) {
     return QString::fromStdString(core::formatSi(bytes, "B"));
 }

@@ -11,6 +11,8 @@ namespace rooflens::ui {
 // `value` at `precision` significant digits, digits grouped by three, no exponent:
 // 387123 -> "387,000", 3.9922 -> "3.99", 0.001234 -> "0.00123", 0 -> "0".
 QString numberText(double value, int precision = 3);
+// A count or a rate rounded to a whole number, digits grouped: 12345.6 -> "12,346".
+QString integerText(double value);
 // Decimal bytes: 80e9 -> "80 GB".
 QString bytesText(double bytes);
 // Decimal and binary together, for tooltips: 80e9 -> "80 GB (74.5 GiB)".
