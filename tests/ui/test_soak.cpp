@@ -1,32 +1,41 @@
 // A seeded soak of the main window (issue 18 item 4): random interactions (family switches,
 // model, phase and parameter changes, device and scenario choices, session save and open,
-// imports of good and bad files) for a bounded count and time. After every step the window has
-// a result and no error it should not have; a session saved and opened again comes back equal;
-// bad files are refused with a message naming the file and change nothing; the resident memory
-// stays bounded. ROOFLENS_SOAK_STEPS and ROOFLENS_SOAK_SEED override the count and the seed
-// (scripts/fuzz runs a longer soak); a failure prints the seed and the step.
+// imports of good and bad files, scenario presets added, toggled and deleted, calibrations
+// (a fake, cancellable suite) started and cancelled or finished) for a bounded count and time.
+// After every step the window has a result and no error it should not have; a session saved and
+// opened again comes back equal; bad files are refused with a message naming the file and change
+// nothing; the resident memory stays bounded. ROOFLENS_SOAK_STEPS and ROOFLENS_SOAK_SEED override
+// the count and the seed (scripts/fuzz runs a longer soak); a failure prints the seed and the step.
 #include <gtest/gtest.h>
 
 #include <QAbstractItemModel>
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolButton>
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "ui/calibration_dialog.h"
 #include "ui/hardware_panel.h"
 #include "ui/session.h"
 #include "ui_test_support.h"
@@ -99,6 +108,40 @@ public:
             choices[static_cast<std::size_t>(pick(static_cast<int>(choices.size())))]);
     }
 
+    // Adds a random scenario preset, toggles a random scenario on or off, or deletes the
+    // selected one (the question it may ask is answered by the test's timer).
+    void randomScenario() {
+        auto* menu = m_window.findChild<QMenu*>(QStringLiteral("scenarioPresetMenu"));
+        auto* table = m_window.findChild<QTableView*>(QStringLiteral("scenarioTable"));
+        if (menu == nullptr || table == nullptr) {
+            return;
+        }
+        QAbstractItemModel* model = table->model();
+        const int what = pick(3);
+        if (what == 0 || model->rowCount() == 0) {
+            std::vector<QAction*> presets;
+            for (QAction* a : menu->actions()) {
+                if (!a->isSeparator() && a->text() != QObject::tr("New scenario")) {
+                    presets.push_back(a);
+                }
+            }
+            if (!presets.empty() && model->rowCount() < 6) {
+                presets[static_cast<std::size_t>(pick(static_cast<int>(presets.size())))]
+                    ->trigger();
+            }
+        } else if (what == 1) {
+            const QModelIndex index = model->index(pick(model->rowCount()), 0);
+            const bool on = model->data(index, Qt::CheckStateRole).toInt() == Qt::Checked;
+            model->setData(index, on ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
+        } else {
+            table->selectRow(pick(model->rowCount()));
+            if (auto* remove =
+                    m_window.findChild<QToolButton*>(QStringLiteral("deleteScenarioButton"))) {
+                remove->click();
+            }
+        }
+    }
+
 private:
     MainWindow& m_window;
     std::mt19937 m_random;
@@ -127,6 +170,38 @@ TEST(Soak, RandomInteractionsKeepTheWindowWorking) {
         testing::testData("scenarios/bad/clusters_zero.json"),
         testing::testData("graphs/cycle.txt.missing"),
     };
+    // A calibration suite of 40 steps of 5 ms that stops when cancelled (the real one would
+    // take the soak's whole budget).
+    window.setCalibrationRunner(
+        [](CalibrationMode, const core::ProgressCallback& progress,
+           const core::CancelToken& cancel) -> core::Result<core::Hardware> {
+            for (int i = 0; i < 40; ++i) {
+                if (cancel.cancelled()) {
+                    return core::makeError("cancelled");
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                if (progress) {
+                    progress((i + 1) / 40.0, "peak fp32", -1);
+                }
+            }
+            core::Hardware hw = testing::device("xeon-8480");
+            hw.provenance.clear();
+            for (auto& level : hw.memory) {
+                level.measured = level.bytesPerSecond > 0;
+            }
+            return hw;
+        });
+    const auto profileFiles = [&] {
+        int n = 0;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(
+                 window.hardwarePanel()->database().userDir(), ec)) {
+            n += entry.path().extension() == ".json" ? 1 : 0;
+        }
+        return n;
+    };
+    int calibrated = 0;
+    int cancelled = 0;
     Soak soak(window, seed);
     // The user answers every question the window asks (replace a profile? ...), yes or no.
     int answered = 0;
@@ -155,7 +230,7 @@ TEST(Soak, RandomInteractionsKeepTheWindowWorking) {
         if (step == 10) {
             rssStart = residentBytes();  // after the first views and caches exist
         }
-        const int action = soak.pick(10);
+        const int action = soak.pick(12);
         if (std::getenv("ROOFLENS_SOAK_VERBOSE") != nullptr) {
             std::fprintf(stderr, "soak step %d action %d family %s\n", step, action,
                          window.session().workload.family.c_str());
@@ -221,6 +296,46 @@ TEST(Soak, RandomInteractionsKeepTheWindowWorking) {
                     << window.lastError().toStdString();
                 break;
             }
+            case 9:
+                soak.randomScenario();
+                break;
+            case 10: {
+                // Calibrate: start, then cancel (nothing written) or let it finish (the
+                // profile is saved and selected).
+                const int before = profileFiles();
+                window.openCalibration();
+                QPointer<CalibrationDialog> dialog;
+                for (auto* d : window.findChildren<CalibrationDialog*>()) {
+                    if (d->isVisible()) {
+                        dialog = d;
+                    }
+                }
+                ASSERT_TRUE(dialog);
+                dialog->findChild<QLineEdit*>(QStringLiteral("calibrationId"))
+                    ->setText(QStringLiteral("soak-cpu-%1").arg(step));
+                dialog->start();
+                ASSERT_TRUE(dialog->isRunning());
+                if (soak.pick(2) == 0) {
+                    QTest::qWait(soak.pick(60));
+                    dialog->cancel();
+                    EXPECT_FALSE(dialog->isRunning());
+                    // A suite that finished just before the click saved its profile.
+                    const bool saved = profileFiles() == before + 1;
+                    EXPECT_TRUE(saved || dialog->statusText().contains(QLatin1String("cancelled")))
+                        << dialog->statusText().toStdString();
+                    EXPECT_TRUE(saved || profileFiles() == before);
+                    ++cancelled;
+                } else {
+                    EXPECT_TRUE(QTest::qWaitFor([&] { return !dialog->isRunning(); }, 20000));
+                    EXPECT_EQ(profileFiles(), before + 1) << dialog->statusText().toStdString();
+                    EXPECT_EQ(window.session().devices,
+                              std::vector<std::string>{"soak-cpu-" + std::to_string(step)});
+                    ++calibrated;
+                }
+                dialog->close();
+                EXPECT_TRUE(QTest::qWaitFor([&] { return dialog.isNull(); }, 5000));
+                break;
+            }
             default:
                 window.reanalyze();
                 break;
@@ -244,9 +359,9 @@ TEST(Soak, RandomInteractionsKeepTheWindowWorking) {
     const double growth = residentBytes() - rssStart;
     EXPECT_LT(growth, kRssGrowthLimitBytes) << "resident memory grew by " << growth / 1e6 << " MB";
     std::printf(
-        "soak: seed %u, %d steps (%d session round trips, %d bad files, %d questions answered), "
-        "RSS %+.0f MB\n",
-        seed, done, saved, refused, answered, growth / 1e6);
+        "soak: seed %u, %d steps (%d session round trips, %d bad files, %d questions answered, "
+        "%d calibrations finished, %d cancelled), RSS %+.0f MB\n",
+        seed, done, saved, refused, answered, calibrated, cancelled, growth / 1e6);
 }
 
 // Found by the soak: a bad LLM config dropped while a ViT was shown switched the family and
