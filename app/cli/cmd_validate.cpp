@@ -164,12 +164,9 @@ std::optional<core::Json> findSidecar(const std::string& explicitPath, const std
     for (const auto& path : candidates) {
         std::error_code ec;
         if (!explicitPath.empty() || std::filesystem::exists(path, ec)) {
-            auto doc = core::parseJsonFile(path);
+            auto doc = calibrate::loadSidecar(path);
             if (!doc) {
                 throw CliError{kBadInput, doc.error().message};
-            }
-            if (!doc->is_object() || doc->value("kind", "") != "rooflens-calibration") {
-                throw CliError{kBadInput, path.string() + ": not a rooflens calibration sidecar"};
             }
             used = path.string();
             return std::move(doc).value();

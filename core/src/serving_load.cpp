@@ -37,6 +37,10 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 constexpr std::size_t kMaxPoints = 256;
+// Longest prompt or output length (and standard deviation) accepted: the run settings' token
+// limit (request.cpp), so lengths, their ranges and the normal's +-8 SD tails stay exact in an
+// int64.
+constexpr std::int64_t kMaxLength = std::int64_t{1} << 40;
 
 // Inverse of the standard normal CDF by bisection (|z| <= 8).
 double normalQuantile(double p) {
@@ -194,9 +198,10 @@ Result<LengthDistribution> loadLengthFile(const std::string& path) {
         }
         std::int64_t value = 0;
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || ptr != text.data() + text.size() || value < 1) {
+        if (ec != std::errc() || ptr != text.data() + text.size() || value < 1 ||
+            value > kMaxLength) {
             return makeError(path + ":" + std::to_string(number) +
-                             ": expected a positive integer token count, got '" +
+                             ": expected a positive integer token count (at most 2^40), got '" +
                              std::string(text) + "'");
         }
         d.values.push_back(value);
@@ -220,8 +225,8 @@ Result<LengthDistribution> parseLengthDistribution(std::string_view text, std::s
     LengthDistribution d;
     if (parts.size() == 1) {
         const auto v = toNumber(parts[0]);
-        if (!v || *v < 1 || *v != std::floor(*v)) {
-            return bad("a length must be a positive integer");
+        if (!v || *v < 1 || *v != std::floor(*v) || *v > kMaxLength) {
+            return bad("a length must be a positive integer (at most 2^40)");
         }
         d.a = *v;
         return d;
@@ -235,13 +240,13 @@ Result<LengthDistribution> parseLengthDistribution(std::string_view text, std::s
         return bad("two numbers expected");
     }
     if (parts[0] == "uniform") {
-        if (*x < 1 || *y < *x || *x != std::floor(*x) || *y != std::floor(*y)) {
-            return bad("uniform needs integers 1 <= MIN <= MAX");
+        if (*x < 1 || *y < *x || *x != std::floor(*x) || *y != std::floor(*y) || *y > kMaxLength) {
+            return bad("uniform needs integers 1 <= MIN <= MAX <= 2^40");
         }
         d.kind = LengthDistribution::Kind::uniform;
     } else {
-        if (*x < 1 || *y < 0) {
-            return bad("normal needs MEAN >= 1 and SD >= 0");
+        if (*x < 1 || *y < 0 || *x > kMaxLength || *y > kMaxLength) {
+            return bad("normal needs 1 <= MEAN <= 2^40 and 0 <= SD <= 2^40");
         }
         d.kind = LengthDistribution::Kind::normal;
     }

@@ -98,6 +98,13 @@ TEST(CliCalibrate, CudaWithoutAGpuExitsTwo) {
 
 TEST(CliCalibrate, UsageAndInputErrors) {
     const std::string out = (scratch() / "never.json").string();
+    // Sidecars with a mistyped kind or threads (nlohmann's type_error escaped as an internal
+    // error, exit 3, before calibrate::loadSidecar) are bad input, located.
+    const std::string badKind = (scratch() / "kind.calibration.json").string();
+    const std::string badThreads = (scratch() / "threads.calibration.json").string();
+    std::ofstream(badKind) << R"({"kind": 5})";
+    std::ofstream(badThreads) << R"({"kind": "rooflens-calibration", "threads": "two"})";
+    const std::string profile = ROOFLENS_TEST_DATA_DIR "/hwdb/good/measured-profile.json";
     struct Case {
         std::string args;
         int code;
@@ -113,6 +120,10 @@ TEST(CliCalibrate, UsageAndInputErrors) {
         {"calibrate --time-budget soon --out '" + out + "'", 1, "got 'soon'"},
         {"calibrate --out /nonexistent-dir/x.json", 2, "cannot write"},
         {"validate --hw no-such-device", 2, "no-such-device"},
+        {"validate --hw '" + profile + "' --calibration '" + badKind + "'", 2,
+         badKind + ": /kind: not a rooflens calibration sidecar"},
+        {"validate --hw '" + profile + "' --calibration '" + badThreads + "'", 2,
+         badThreads + ": /threads: expected an integer in [1, 65536], got \"two\""},
     };
     for (const auto& c : cases) {
         const auto r = rooflens(c.args);

@@ -231,6 +231,42 @@ TEST(Serving, BadLoadDescriptionsNameTheFlagOrFileAndLine) {
     EXPECT_FALSE(core::steadyState(workedExample(), o).ok());
 }
 
+// Lengths are bounded by the run settings' 2^40 tokens (a fuzz finding: "uniform:128:2e40" cast
+// 2e40 to int64 in points()). At the bound, the 256 equal-probability points of uniform 1..2^40
+// are 1 + floor((i + 0.5) / 256 * 2^40): from 1 + 2^31 to 1 + 2^40 - 2^31.
+TEST(Serving, LengthsAreBoundedBy2To40Tokens) {
+    const std::int64_t max = std::int64_t{1} << 40;
+    auto top = core::parseLengthDistribution("uniform:1:" + std::to_string(max), "prompt-len");
+    ASSERT_TRUE(top.ok()) << top.error().message;
+    const auto points = top->points();
+    ASSERT_EQ(points.size(), 256U);
+    EXPECT_EQ(points.front().first, 1 + (std::int64_t{1} << 31));
+    EXPECT_EQ(points.back().first, 1 + max - (std::int64_t{1} << 31));  // q = 255.5 / 256
+    const std::vector<std::string> tooLong = {
+        "uniform:1:" + std::to_string(max + 1),
+        "uniform:128:20000000000000000000000000000000000000000",
+        std::to_string(max + 1),
+        "normal:" + std::to_string(max + 1) + ":1",
+        "normal:1024:" + std::to_string(max + 1),
+    };
+    for (const std::string& text : tooLong) {
+        auto d = core::parseLengthDistribution(text, "prompt-len");
+        ASSERT_FALSE(d.ok()) << text;
+        EXPECT_NE(d.error().message.find("--prompt-len"), std::string::npos);
+        EXPECT_NE(d.error().message.find("2^40"), std::string::npos) << d.error().message;
+    }
+    const auto path = std::filesystem::temp_directory_path() / "rooflens_lengths_huge.txt";
+    {
+        std::ofstream out(path);
+        out << max << "\n" << max + 1 << "\n";
+    }
+    auto f = core::loadLengthFile(path.string());
+    ASSERT_FALSE(f.ok());
+    EXPECT_NE(f.error().message.find(path.string() + ":2:"), std::string::npos)
+        << f.error().message;
+    std::filesystem::remove(path);
+}
+
 TEST(Serving, LengthFileIsEmpirical) {
     const auto path = std::filesystem::temp_directory_path() / "rooflens_lengths_ok.txt";
     {

@@ -7,11 +7,10 @@
 #include <string>
 
 #include "calibrate/calibration.h"
+#include "calibrate/sidecar.h"
 #include "core/hardware.h"
 
 namespace rooflens::calibrate {
-
-inline constexpr int kSidecarSchemaVersion = 1;
 
 struct ProfileOptions {
     std::string id;    // default: defaultProfileId()
