@@ -124,12 +124,21 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
         }
         d.crowds.push_back(std::move(members));
     }
+    // Each graph gets one marker per drawn pixel (9616 points of 8 series draw as a few hundred).
+    std::unordered_map<std::int64_t, bool> taken;
     for (auto& pg : d.pointGraphs) {
         std::vector<std::pair<double, std::size_t>> order;
         order.reserve(pg.points.size());
+        taken.clear();
         for (std::size_t i : pg.points) {
-            const double x = d.crowdIndex[i] < 0 ? d.spec.points[i].intensity
-                                                 : plot.xAxis->pixelToCoord(d.drawn[i].x());
+            const QPointF at = d.drawn[i];
+            if (std::isfinite(at.x()) && std::isfinite(at.y()) &&
+                !taken.emplace(key(std::llround(at.x() * 2), std::llround(at.y() * 2)), true)
+                     .second) {
+                continue;
+            }
+            const double x =
+                d.crowdIndex[i] < 0 ? d.spec.points[i].intensity : plot.xAxis->pixelToCoord(at.x());
             order.emplace_back(x, i);
         }
         std::stable_sort(order.begin(), order.end(),
@@ -138,10 +147,10 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
         QVector<double> ys;
         xs.reserve(static_cast<int>(order.size()));
         ys.reserve(static_cast<int>(order.size()));
-        for (std::size_t k = 0; k < order.size(); ++k) {
-            const std::size_t i = order[k].second;
-            pg.points[k] = i;
-            xs << order[k].first;
+        pg.drawnPoints.clear();
+        for (const auto& [x, i] : order) {
+            pg.drawnPoints.push_back(i);
+            xs << x;
             ys << (d.crowdIndex[i] < 0 ? d.spec.points[i].opsPerSecond
                                        : plot.yAxis->pixelToCoord(d.drawn[i].y()));
         }

@@ -137,7 +137,7 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
             graph->removeFromLegend();
         }
         kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
-        d.pointGraphs.push_back({graph, indices});
+        d.pointGraphs.push_back({graph, indices, indices});
     }
     if (d.spec.scenarios.size() > 1) {
         for (std::size_t s = 0; s < d.spec.scenarios.size(); ++s) {
@@ -461,9 +461,9 @@ std::optional<std::size_t> RooflinePlot::pointAt(QPoint canvasPosition) const {
             continue;
         }
         const int index = selection.dataRange(0).begin();
-        if (index >= 0 && static_cast<std::size_t>(index) < pg.points.size()) {
+        if (index >= 0 && static_cast<std::size_t>(index) < pg.drawnPoints.size()) {
             best = distance;
-            found = pg.points[static_cast<std::size_t>(index)];
+            found = pg.drawnPoints[static_cast<std::size_t>(index)];
         }
     }
     return found;

@@ -14,7 +14,10 @@ namespace rooflens::plot {
 struct RooflinePlot::Private {
     struct PointGraph {
         QCPGraph* graph = nullptr;
-        std::vector<std::size_t> points;  // spec point index per graph data index (sorted by x)
+        std::vector<std::size_t> points;  // its spec points
+        // Spec point per graph data index (sorted by x), one per drawn pixel: the graph holds a
+        // single marker where many points coincide (the same op in every block).
+        std::vector<std::size_t> drawnPoints;
     };
     struct PointLabel {
         std::size_t point = 0;
