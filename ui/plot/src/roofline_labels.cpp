@@ -49,12 +49,46 @@ QPointF fanOffset(std::size_t k, std::size_t n) {
     return {radius * std::cos(angle), radius * std::sin(angle)};
 }
 
+// Groups the points by their exact coordinates (the same op in every block), once per spec.
+void findSpots(RooflinePlot::Private& d) {
+    const std::size_t n = d.spec.points.size();
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        order[i] = i;
+    }
+    auto coords = [&](std::size_t i) {
+        return std::pair{d.spec.points[i].intensity, d.spec.points[i].opsPerSecond};
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return coords(a) < coords(b); });
+    d.spots.clear();
+    d.spotOf.assign(n, 0);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k == 0 || coords(order[k]) != coords(order[k - 1])) {
+            d.spots.emplace_back();
+        }
+        d.spots.back().push_back(order[k]);
+        d.spotOf[order[k]] = d.spots.size() - 1;
+    }
+    // Spots in point order, so crowds list their members as before.
+    std::sort(d.spots.begin(), d.spots.end(),
+              [](const auto& a, const auto& b) { return a.front() < b.front(); });
+    for (std::size_t s = 0; s < d.spots.size(); ++s) {
+        for (std::size_t i : d.spots[s]) {
+            d.spotOf[i] = s;
+        }
+    }
+}
+
 // Finds points of different series drawn at one spot, gives each series its own position
 // around the spot (d.drawn), and moves the graphs' data and the selection ring there, so hit
 // tests, the ring and the markers agree.
 void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
     const QCustomPlot& plot = *d.plot;
     const std::size_t n = d.spec.points.size();
+    if (d.spotOf.size() != n) {
+        findSpots(d);
+    }
     d.drawn.resize(n);
     d.crowdIndex.assign(n, -1);
     d.crowds.clear();
@@ -66,10 +100,12 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
     std::unordered_map<std::int64_t, std::vector<std::size_t>> cells;  // cell -> clusters
     auto key = [](std::int64_t cx, std::int64_t cy) { return (cx << 32) ^ (cy & 0xffffffff); };
     const QRectF near = area.adjusted(-20, -20, 20, 20);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& p = d.spec.points[i];
+    for (const auto& spot : d.spots) {
+        const auto& p = d.spec.points[spot.front()];
         const QPointF pixel = pixelOf(plot, p.intensity, p.opsPerSecond);
-        d.drawn[i] = pixel;
+        for (std::size_t i : spot) {
+            d.drawn[i] = pixel;
+        }
         if (!std::isfinite(pixel.x()) || !std::isfinite(pixel.y()) || !near.contains(pixel)) {
             continue;
         }
@@ -96,7 +132,8 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
             clusters.push_back({pixel, {}});
             cells[key(cx, cy)].push_back(*found);
         }
-        clusters[*found].points.push_back(i);
+        auto& members = clusters[*found].points;
+        members.insert(members.end(), spot.begin(), spot.end());
     }
     for (const Cluster& c : clusters) {
         std::vector<std::size_t> members;  // the first point of each series, by series
@@ -124,21 +161,20 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
         }
         d.crowds.push_back(std::move(members));
     }
-    // Each graph gets one marker per drawn pixel (9616 points of 8 series draw as a few hundred).
-    std::unordered_map<std::int64_t, bool> taken;
-    for (auto& pg : d.pointGraphs) {
+    // Each graph gets one marker per spot (9616 points of 8 series draw as a few hundred): its
+    // points at one spot share their series, so they are drawn at one position.
+    std::vector<std::size_t> seenIn(d.spots.size(), d.pointGraphs.size());
+    for (std::size_t g = 0; g < d.pointGraphs.size(); ++g) {
+        auto& pg = d.pointGraphs[g];
         std::vector<std::pair<double, std::size_t>> order;
         order.reserve(pg.points.size());
-        taken.clear();
         for (std::size_t i : pg.points) {
-            const QPointF at = d.drawn[i];
-            if (std::isfinite(at.x()) && std::isfinite(at.y()) &&
-                !taken.emplace(key(std::llround(at.x() * 2), std::llround(at.y() * 2)), true)
-                     .second) {
+            if (seenIn[d.spotOf[i]] == g) {
                 continue;
             }
-            const double x =
-                d.crowdIndex[i] < 0 ? d.spec.points[i].intensity : plot.xAxis->pixelToCoord(at.x());
+            seenIn[d.spotOf[i]] = g;
+            const double x = d.crowdIndex[i] < 0 ? d.spec.points[i].intensity
+                                                 : plot.xAxis->pixelToCoord(d.drawn[i].x());
             order.emplace_back(x, i);
         }
         std::stable_sort(order.begin(), order.end(),

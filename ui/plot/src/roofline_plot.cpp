@@ -310,6 +310,8 @@ void RooflinePlot::redraw() {
     d->highlight = nullptr;
     d->highlighted.reset();
     d->legendDecision.reset();
+    d->spots.clear();
+    d->spotOf.clear();
     d->drawn.clear();
     d->crowdIndex.clear();
     d->crowds.clear();

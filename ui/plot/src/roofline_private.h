@@ -49,6 +49,8 @@ struct RooflinePlot::Private {
 
     // Last layout (detail::layoutLabels): each point's drawn pixel (crowds fanned out), its crowd
     // (index into crowds, -1 when alone), the crowds (one point per series), the markers.
+    std::vector<std::vector<std::size_t>> spots;  // points with identical coordinates
+    std::vector<std::size_t> spotOf;              // spot per point
     std::vector<QPointF> drawn;
     std::vector<int> crowdIndex;
     std::vector<std::vector<std::size_t>> crowds;
