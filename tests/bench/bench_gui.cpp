@@ -1,7 +1,9 @@
-// Responsiveness of the GUI (target: a parameter change on llama-2-70b re-analyses and redraws
-// in under 50 ms). Each iteration changes the batch spin box of a real MainWindow (offscreen),
-// waits for the worker's result to come back through the event loop, and redraws the roofline
-// chart now instead of at the next frame. Also times the worker alone (runAnalysis).
+// Responsiveness of the GUI (targets: a parameter change on llama-2-70b re-analyses and redraws
+// in under 50 ms; on llama-3-70b with 4 scenarios on 2 devices, 8 series, in one 16 ms frame,
+// label placement included). Each iteration changes the batch spin box of a real MainWindow
+// (offscreen), waits for the worker's result to come back through the event loop, and redraws
+// the roofline chart now instead of at the next frame. Also times the worker alone
+// (runAnalysis) and the roofline's redraw alone (layout, crowds, labels and drawing).
 #include <benchmark/benchmark.h>
 
 #include <QApplication>
@@ -12,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include "core/scenario.h"
 #include "plot/roofline_plot.h"
 #include "ui/analysis_runner.h"
 #include "ui/hardware_panel.h"
@@ -21,7 +24,7 @@ namespace {
 
 using namespace rooflens;
 
-ui::MainWindow& window(core::Phase phase) {
+ui::MainWindow& window(core::Phase phase, bool crowded = false) {
     static ui::MainWindow* w = [] {
         auto* created = new ui::MainWindow;
         created->resize(1600, 1000);
@@ -35,6 +38,14 @@ ui::MainWindow& window(core::Phase phase) {
     s.settings.contextLength = 1024;
     s.settings.generateLength = 128;
     s.devices = {"a100-80gb-sxm"};
+    if (crowded) {
+        s.workload.model = "llama-3-70b";
+        s.devices = {"h100-sxm", "mi300x"};
+        s.scenarios.resize(1);  // the uncompressed baseline
+        for (const char* name : {"awq-w4a16-g128", "fp8-w8a8", "qserve-w4a8kv4"}) {
+            s.scenarios.push_back({core::resolveScenario(name).value(), true, ""});
+        }
+    }
     w->applySession(s);
     return *w;
 }
@@ -55,8 +66,8 @@ bool waitForResult(ui::MainWindow& w) {
     return w.runner()->deliveredGeneration() == w.runner()->requestedGeneration();
 }
 
-void parameterChange(benchmark::State& state, core::Phase phase) {
-    ui::MainWindow& w = window(phase);
+void parameterChange(benchmark::State& state, core::Phase phase, bool crowded = false) {
+    ui::MainWindow& w = window(phase, crowded);
     waitForResult(w);
     auto* batch = w.findChild<QSpinBox*>(QStringLiteral("batchSpin"));
     int value = 1;
@@ -72,7 +83,10 @@ void parameterChange(benchmark::State& state, core::Phase phase) {
         layers = w.result()->series.front().report->layers.size();
     }
     state.counters["layers"] = static_cast<double>(layers);
+    state.counters["series"] = static_cast<double>(w.result()->series.size());
+    state.counters["points"] = static_cast<double>(w.rooflinePlot()->spec().points.size());
     state.counters["worker_ms"] = w.result()->elapsedSeconds * 1e3;
+    state.counters["labels_ms"] = w.rooflinePlot()->lastLayoutSeconds() * 1e3;
 }
 
 void BM_GuiParameterChange_Llama2_70b_Prefill(benchmark::State& state) {
@@ -87,6 +101,29 @@ void BM_GuiParameterChange_Llama2_70b_Request128(benchmark::State& state) {
 BENCHMARK(BM_GuiParameterChange_Llama2_70b_Prefill)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GuiParameterChange_Llama2_70b_Decode)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GuiParameterChange_Llama2_70b_Request128)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Llama-3-70B decode, baseline + AWQ + FP8 + QServe on an H100 and an MI300X: 8 series.
+void BM_GuiParameterChange_Llama3_70b_4Scenarios_2Devices(benchmark::State& state) {
+    parameterChange(state, core::Phase::decode, true);
+}
+BENCHMARK(BM_GuiParameterChange_Llama3_70b_4Scenarios_2Devices)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The redraw alone of that chart (layout, crowds, label placement, drawing) in the window.
+void BM_RooflineRedraw_Llama3_70b_4Scenarios_2Devices(benchmark::State& state) {
+    ui::MainWindow& w = window(core::Phase::decode, true);
+    waitForResult(w);
+    plot::RooflinePlot* roofline = w.rooflinePlot();
+    for (auto _ : state) {
+        roofline->replotNow();
+    }
+    state.counters["points"] = static_cast<double>(roofline->spec().points.size());
+    state.counters["labels_ms"] = roofline->lastLayoutSeconds() * 1e3;
+}
+BENCHMARK(BM_RooflineRedraw_Llama3_70b_4Scenarios_2Devices)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -23,6 +23,7 @@
 #include "hwdb/hwdb.h"
 #include "itemmodels/layer_filter_proxy.h"
 #include "itemmodels/layer_table_model.h"
+#include "label_checks.h"
 #include "plot/roofline_plot.h"
 #include "ui/details_view.h"
 #include "ui/hardware_panel.h"
@@ -129,6 +130,7 @@ void shoot(MainWindow& window, const Session& session, const char* name, bool da
     ASSERT_FALSE(window.rooflinePlot()->spec().points.empty());
     save(window, name);
     checkWindowImage(window, name, dark);
+    testing::checkLabelGeometry(*window.rooflinePlot(), name);
 }
 
 ScenarioItem preset(const char* name, bool enabled = true) {

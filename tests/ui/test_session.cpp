@@ -17,6 +17,8 @@ TEST(Session, RoundTrip) {
     ASSERT_TRUE(preset.ok());
     s.scenarios.push_back({preset.value(), false, ""});
     s.chart.ceilings = core::CeilingSet::all;
+    s.view.pointLabels = false;
+    s.view.legend = "outside";
     const std::string text = serializeSession(s);
     auto parsed = parseSession(text, "s.json");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -27,7 +29,14 @@ TEST(Session, RoundTrip) {
     EXPECT_EQ(parsed->devices, s.devices);
     EXPECT_EQ(parsed->scenarios, s.scenarios);
     EXPECT_EQ(parsed->chart.ceilings, core::CeilingSet::all);
+    EXPECT_FALSE(parsed->view.pointLabels);
+    EXPECT_EQ(parsed->view.legend, "outside");
     EXPECT_EQ(serializeSession(parsed.value()), text);
+    // The defaults are not written, so older session files read the same.
+    const std::string plain = serializeSession(defaultSession());
+    EXPECT_EQ(plain.find("point_labels"), std::string::npos);
+    EXPECT_EQ(plain.find("legend"), std::string::npos);
+    EXPECT_EQ(parseSession(plain, "d.json")->view, ChartView{});
 }
 
 TEST(Session, ErrorsNameTheFileAndPath) {
@@ -99,6 +108,16 @@ TEST(Session, ErrorsNameTheFileAndPath) {
             "context_length": 1, "generate_length": 1}, "devices": [],
             "chart": {"on_chip_levels": 1}})",
          "/chart/on_chip_levels"},
+        {R"({"schema_version": 1, "kind": "rooflens-session", "workload": {"family": "llm",
+            "model": "x"}, "run": {"phase": "decode", "batch": 1, "prompt_length": 1,
+            "context_length": 1, "generate_length": 1}, "devices": [],
+            "chart": {"point_labels": "no"}})",
+         "/chart/point_labels"},
+        {R"({"schema_version": 1, "kind": "rooflens-session", "workload": {"family": "llm",
+            "model": "x"}, "run": {"phase": "decode", "batch": 1, "prompt_length": 1,
+            "context_length": 1, "generate_length": 1}, "devices": [],
+            "chart": {"legend": "left"}})",
+         "/chart/legend"},
     };
     for (const auto& c : cases) {
         auto parsed = parseSession(c.text, "s.json");

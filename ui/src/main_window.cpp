@@ -39,6 +39,12 @@ namespace rooflens::ui {
 
 namespace {
 
+plot::LegendPlacement legendPlacementOf(const QString& id) {
+    return id == QLatin1String("outside")  ? plot::LegendPlacement::outside
+           : id == QLatin1String("hidden") ? plot::LegendPlacement::hidden
+                                           : plot::LegendPlacement::automatic;
+}
+
 QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name,
                   QWidget* content) {
     auto* d = new QDockWidget(title, window);
@@ -203,6 +209,33 @@ void MainWindow::createMenus() {
         tr("Also draw each layer at the rate its expected time attains, under the roof"));
     for (QAction* a : {m_allCeilings, m_sparseCeilings, m_onChipLevels, m_expectedPoints}) {
         connect(a, &QAction::toggled, this, &MainWindow::reanalyze);
+    }
+    view->addSeparator();
+    m_pointLabels = view->addAction(tr("Point &labels"));
+    m_pointLabels->setObjectName(QStringLiteral("pointLabelsAction"));
+    m_pointLabels->setCheckable(true);
+    m_pointLabels->setChecked(true);
+    m_pointLabels->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(m_pointLabels, &QAction::toggled, m_plot, &plot::RooflinePlot::setPointLabelsVisible);
+    QMenu* legend = view->addMenu(tr("Le&gend"));
+    auto* legendGroup = new QActionGroup(this);
+    const std::pair<const char*, const char*> placements[] = {
+        {"auto", QT_TR_NOOP("&Automatic (a free corner, else beside the plot)")},
+        {"outside", QT_TR_NOOP("&Beside the plot")},
+        {"hidden", QT_TR_NOOP("&Hidden")}};
+    for (const auto& [id, label] : placements) {
+        QAction* a = legend->addAction(tr(label));
+        a->setCheckable(true);
+        a->setChecked(QLatin1String(id) == QLatin1String("auto"));
+        a->setData(QString::fromLatin1(id));
+        a->setObjectName(QStringLiteral("legend_") + QLatin1String(id));
+        legendGroup->addAction(a);
+        connect(a, &QAction::toggled, this, [this, a](bool on) {
+            if (on) {
+                m_plot->setLegendPlacement(legendPlacementOf(a->data().toString()));
+            }
+        });
+        m_legendActions.push_back(a);
     }
     view->addSeparator();
     QMenu* themes = view->addMenu(tr("&Theme"));
@@ -498,6 +531,12 @@ Session MainWindow::session() const {
     s.chart.sparseCeilings = m_sparseCeilings->isChecked();
     s.chart.onChipLevels = m_onChipLevels->isChecked();
     s.chart.expectedPoints = m_expectedPoints->isChecked();
+    s.view.pointLabels = m_pointLabels->isChecked();
+    for (QAction* a : m_legendActions) {
+        if (a->isChecked()) {
+            s.view.legend = toStd(a->data().toString());
+        }
+    }
     s.deployment = m_deployment->deployment();
     s.system = m_deployment->systemId();
     s.comparePlans = toStd(m_deployment->comparePlansText());
@@ -510,6 +549,10 @@ void MainWindow::applySession(const Session& s) {
     m_sparseCeilings->setChecked(s.chart.sparseCeilings);
     m_onChipLevels->setChecked(s.chart.onChipLevels);
     m_expectedPoints->setChecked(s.chart.expectedPoints);
+    m_pointLabels->setChecked(s.view.pointLabels);
+    for (QAction* a : m_legendActions) {
+        a->setChecked(a->data().toString() == qs(s.view.legend));
+    }
     m_workload->setWorkload(s.workload, s.settings);
     m_scenarios->setFamily(m_workload->family());
     m_scenarios->setItems(s.scenarios);

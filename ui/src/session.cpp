@@ -253,7 +253,8 @@ core::Status parseScenarios(const core::JsonReader& j, const Json& doc,
     return core::Ok{};
 }
 
-core::Status parseChart(const core::JsonReader& j, const Json& doc, core::ChartOptions& out) {
+core::Status parseChart(const core::JsonReader& j, const Json& doc, core::ChartOptions& out,
+                        ChartView& view) {
     if (!j.has(doc, "chart")) {
         return core::Ok{};
     }
@@ -270,7 +271,8 @@ core::Status parseChart(const core::JsonReader& j, const Json& doc, core::ChartO
     }
     for (auto [key, target] : {std::pair{"sparse_ceilings", &out.sparseCeilings},
                                std::pair{"on_chip_levels", &out.onChipLevels},
-                               std::pair{"expected_points", &out.expectedPoints}}) {
+                               std::pair{"expected_points", &out.expectedPoints},
+                               std::pair{"point_labels", &view.pointLabels}}) {
         if (j.has(c, key)) {
             auto value = j.boolean(c, "/chart", key);
             if (!value) {
@@ -278,6 +280,17 @@ core::Status parseChart(const core::JsonReader& j, const Json& doc, core::ChartO
             }
             *target = value.value();
         }
+    }
+    if (j.has(c, "legend")) {
+        auto legend = j.string(c, "/chart", "legend");
+        if (!legend) {
+            return legend.error();
+        }
+        if (legend.value() != "auto" && legend.value() != "outside" && legend.value() != "hidden") {
+            return j.expected("/chart/legend", "\"auto\", \"outside\" or \"hidden\"",
+                              c.at("legend"));
+        }
+        view.legend = legend.value();
     }
     return core::Ok{};
 }
@@ -343,6 +356,12 @@ std::string serializeSession(const Session& s) {
     if (s.chart.expectedPoints) {
         doc["chart"]["expected_points"] = true;
     }
+    if (!s.view.pointLabels) {
+        doc["chart"]["point_labels"] = false;
+    }
+    if (s.view.legend != ChartView{}.legend) {
+        doc["chart"]["legend"] = s.view.legend;
+    }
     if (!s.deployment.single() || !s.system.empty() || !s.comparePlans.empty()) {
         const core::Deployment& d = s.deployment;
         doc["deployment"] = {{"system", s.system},
@@ -372,7 +391,7 @@ core::Result<Session> parseSession(std::string_view text, const std::string& lab
         [&] { return parseRun(j, doc, s.settings); },
         [&] { return parseDevices(j, doc, s.devices); },
         [&] { return parseScenarios(j, doc, s.scenarios); },
-        [&] { return parseChart(j, doc, s.chart); },
+        [&] { return parseChart(j, doc, s.chart, s.view); },
         [&] { return parseDeployment(j, doc, s.deployment, s.system, s.comparePlans); },
     };
     for (const auto& part : parts) {

@@ -138,6 +138,8 @@ private:
     QAction* m_sparseCeilings = nullptr;
     QAction* m_onChipLevels = nullptr;
     QAction* m_expectedPoints = nullptr;
+    QAction* m_pointLabels = nullptr;
+    std::vector<QAction*> m_legendActions;  // data: "auto", "outside", "hidden"
     std::vector<QAction*> m_themeActions;
 
     std::shared_ptr<const AnalysisResult> m_result;

@@ -17,12 +17,22 @@ namespace rooflens::ui {
 
 inline constexpr int kSessionSchemaVersion = 1;
 
+// How the roofline is shown, without re-analysis: point labels on or off and where the legend
+// goes ("auto": a free corner inside the plot, else beside it; "outside": beside; "hidden"). In the
+// file's "chart" object as "point_labels" and "legend", written only when not the default.
+struct ChartView {
+    bool pointLabels = true;
+    std::string legend = "auto";
+    bool operator==(const ChartView&) const = default;
+};
+
 struct Session {
     WorkloadChoice workload;
     core::RunSettings settings;
     std::vector<std::string> devices;     // hardware ids (or profile paths)
     std::vector<ScenarioItem> scenarios;  // in order; the first is the comparison baseline
     core::ChartOptions chart;
+    ChartView view;
     // The plan and its system ("" = the selected devices' own links); optional in the file
     // ("deployment"), a single device when absent.
     core::Deployment deployment;

@@ -17,6 +17,9 @@ PlotWidget::PlotWidget(const QString& objectName, QSize minimumSize, QWidget* pa
     layout->addWidget(m_plot);
     m_title = detail::addTitle(*m_plot, font());
     m_theme = PlotTheme::forPalette(palette());
+    // Runs before the charts' own afterLayout handlers (connected later), so they see the final
+    // layout.
+    connect(m_plot, &QCustomPlot::afterLayout, this, [this] { fitTitle(); });
 }
 
 PlotWidget::~PlotWidget() = default;
@@ -28,7 +31,41 @@ void PlotWidget::setTheme(const PlotTheme& theme) {
 }
 
 void PlotWidget::setTitle(const QString& text) {
+    m_titleText = text;
     m_title->setText(text);
+}
+
+QString PlotWidget::shownTitle() const {
+    return m_title->text();
+}
+
+// A title wider than the plot (the viewport, at the current or the export size) breaks at the
+// space nearest its middle instead of being clipped at both ends; the layout is then redone for
+// the taller title row.
+void PlotWidget::fitTitle() {
+    const QFontMetrics metrics(m_title->font());
+    const int available = m_plot->viewport().width() - 16;
+    QString text = m_titleText;
+    if (metrics.horizontalAdvance(text) > available) {
+        const qsizetype middle = text.size() / 2;
+        qsizetype best = -1;
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            if (text[i] == QLatin1Char(' ') &&
+                (best < 0 || std::abs(i - middle) < std::abs(best - middle))) {
+                best = i;
+            }
+        }
+        if (best > 0) {
+            text[best] = QLatin1Char('\n');
+        }
+    }
+    if (text != m_title->text()) {
+        m_title->setText(text);
+        QCPLayoutGrid* layout = m_plot->plotLayout();
+        layout->update(QCPLayoutElement::upPreparation);
+        layout->update(QCPLayoutElement::upMargins);
+        layout->update(QCPLayoutElement::upLayout);
+    }
 }
 
 void PlotWidget::changeEvent(QEvent* event) {

@@ -1,5 +1,9 @@
+// RooflinePlot's layout pass (detail::layoutLabels): crowds of coincident points fanned out,
+// the legend's corner, and every label placed by core::layoutLabels in canvas pixels.
 #include <algorithm>
 #include <cmath>
+#include <numbers>
+#include <unordered_map>
 
 #include "roofline_private.h"
 
@@ -7,36 +11,355 @@ namespace rooflens::plot::detail {
 
 namespace {
 
-constexpr double kMergePixels = 6;
+constexpr double kMergePixels = 6;   // labelled points closer than this share one label
+constexpr double kCrowdPixels = 3;   // points of different series closer than this are a crowd
+constexpr double kFanSpacing = 10;   // between the centres of a crowd's fanned-out markers
+constexpr double kMarkerHalf = 4.5;  // half the side of a point marker's box (size 8, pen 1)
 constexpr int kMaxNamesPerLabel = 3;
 
-void layoutRoofLabels(RooflinePlot::Private& d) {
-    QCPAxis* x = d.plot->xAxis;
-    QCPAxis* y = d.plot->yAxis;
-    const QCPRange xr = x->range();
-    const QCPRange yr = y->range();
-    for (auto& label : d.roofLabels) {
-        const core::RoofSegment& roof = d.spec.roofs[label.roof];
-        if (roof.kind == core::RoofKind::compute) {
-            label.item->setVisible(roof.value > yr.lower && roof.value < yr.upper &&
-                                   roof.x1 > xr.lower);
-            continue;
-        }
-        // Diagonal y = bw * x: label it a little after it enters the visible area.
-        const double bw = roof.value;
-        const double enter = std::max({xr.lower, yr.lower / bw, roof.x0});
-        const double exit = std::min({xr.upper, yr.upper / bw, roof.x1});
-        if (!(enter < exit)) {
-            label.item->setVisible(false);
-            continue;
-        }
-        const double at = enter * std::pow(exit / enter, 0.08);
-        label.item->position->setCoords(at, bw * at);
-        const QPointF p0(x->coordToPixel(enter), y->coordToPixel(bw * enter));
-        const QPointF p1(x->coordToPixel(exit), y->coordToPixel(bw * exit));
-        label.item->setRotation(std::atan2(p1.y() - p0.y(), p1.x() - p0.x()) * 180.0 / M_PI);
-        label.item->setVisible(true);
+core::Vec2 vec(QPointF p) {
+    return {p.x(), p.y()};
+}
+
+QPointF qpoint(core::Vec2 v) {
+    return {v.x, v.y};
+}
+
+core::AxisBox box(const QRectF& r) {
+    return {r.left(), r.top(), r.right(), r.bottom()};
+}
+
+core::AxisBox square(QPointF centre, double half) {
+    return {centre.x() - half, centre.y() - half, centre.x() + half, centre.y() + half};
+}
+
+QPointF pixelOf(const QCustomPlot& plot, double x, double y) {
+    return {plot.xAxis->coordToPixel(x), plot.yAxis->coordToPixel(y)};
+}
+
+// Offset of member k of an n-member crowd: side by side for two, else on a ring whose
+// neighbours are kFanSpacing apart, starting at the top.
+QPointF fanOffset(std::size_t k, std::size_t n) {
+    if (n == 2) {
+        return {k == 0 ? -kFanSpacing / 2 : kFanSpacing / 2, 0};
     }
+    const double radius =
+        std::max(kFanSpacing * 0.6, kFanSpacing / (2 * std::sin(std::numbers::pi / n)));
+    const double angle = -std::numbers::pi / 2 + 2 * std::numbers::pi * k / n;
+    return {radius * std::cos(angle), radius * std::sin(angle)};
+}
+
+// Groups the points by their exact coordinates (the same op in every block), once per spec.
+void findSpots(RooflinePlot::Private& d) {
+    const std::size_t n = d.spec.points.size();
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        order[i] = i;
+    }
+    auto coords = [&](std::size_t i) {
+        return std::pair{d.spec.points[i].intensity, d.spec.points[i].opsPerSecond};
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return coords(a) < coords(b); });
+    d.spots.clear();
+    d.spotOf.assign(n, 0);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k == 0 || coords(order[k]) != coords(order[k - 1])) {
+            d.spots.emplace_back();
+        }
+        d.spots.back().push_back(order[k]);
+        d.spotOf[order[k]] = d.spots.size() - 1;
+    }
+    // Spots in point order, so crowds list their members as before.
+    std::sort(d.spots.begin(), d.spots.end(),
+              [](const auto& a, const auto& b) { return a.front() < b.front(); });
+    for (std::size_t s = 0; s < d.spots.size(); ++s) {
+        for (std::size_t i : d.spots[s]) {
+            d.spotOf[i] = s;
+        }
+    }
+}
+
+// Finds points of different series drawn at one spot, gives each series its own position
+// around the spot (d.drawn), and moves the graphs' data and the selection ring there, so hit
+// tests, the ring and the markers agree.
+void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
+    const QCustomPlot& plot = *d.plot;
+    const std::size_t n = d.spec.points.size();
+    if (d.spotOf.size() != n) {
+        findSpots(d);
+    }
+    d.drawn.resize(n);
+    d.crowdIndex.assign(n, -1);
+    d.crowds.clear();
+    struct Cluster {
+        QPointF centre;
+        std::vector<std::size_t> points;
+    };
+    std::vector<Cluster> clusters;
+    std::unordered_map<std::int64_t, std::vector<std::size_t>> cells;  // cell -> clusters
+    auto key = [](std::int64_t cx, std::int64_t cy) { return (cx << 32) ^ (cy & 0xffffffff); };
+    const QRectF near = area.adjusted(-20, -20, 20, 20);
+    for (const auto& spot : d.spots) {
+        const auto& p = d.spec.points[spot.front()];
+        const QPointF pixel = pixelOf(plot, p.intensity, p.opsPerSecond);
+        for (std::size_t i : spot) {
+            d.drawn[i] = pixel;
+        }
+        if (!std::isfinite(pixel.x()) || !std::isfinite(pixel.y()) || !near.contains(pixel)) {
+            continue;
+        }
+        const auto cx = static_cast<std::int64_t>(std::floor(pixel.x() / kCrowdPixels));
+        const auto cy = static_cast<std::int64_t>(std::floor(pixel.y() / kCrowdPixels));
+        std::optional<std::size_t> found;
+        for (std::int64_t dx = -1; dx <= 1 && !found; ++dx) {
+            for (std::int64_t dy = -1; dy <= 1 && !found; ++dy) {
+                auto it = cells.find(key(cx + dx, cy + dy));
+                if (it == cells.end()) {
+                    continue;
+                }
+                for (std::size_t c : it->second) {
+                    const QPointF delta = clusters[c].centre - pixel;
+                    if (std::hypot(delta.x(), delta.y()) < kCrowdPixels) {
+                        found = c;
+                        break;
+                    }
+                }
+            }
+        }
+        if (!found) {
+            found = clusters.size();
+            clusters.push_back({pixel, {}});
+            cells[key(cx, cy)].push_back(*found);
+        }
+        auto& members = clusters[*found].points;
+        members.insert(members.end(), spot.begin(), spot.end());
+    }
+    for (const Cluster& c : clusters) {
+        std::vector<std::size_t> members;  // the first point of each series, by series
+        for (std::size_t i : c.points) {
+            const int series = d.spec.points[i].series;
+            if (std::none_of(members.begin(), members.end(),
+                             [&](std::size_t m) { return d.spec.points[m].series == series; })) {
+                members.push_back(i);
+            }
+        }
+        if (members.size() < 2) {
+            continue;
+        }
+        std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+            return d.spec.points[a].series < d.spec.points[b].series;
+        });
+        const int crowd = static_cast<int>(d.crowds.size());
+        for (std::size_t i : c.points) {
+            std::size_t k = 0;
+            while (d.spec.points[members[k]].series != d.spec.points[i].series) {
+                ++k;
+            }
+            d.drawn[i] = c.centre + fanOffset(k, members.size());
+            d.crowdIndex[i] = crowd;
+        }
+        d.crowds.push_back(std::move(members));
+    }
+    // Each graph gets one marker per spot (9616 points of 8 series draw as a few hundred): its
+    // points at one spot share their series, so they are drawn at one position.
+    std::vector<std::size_t> seenIn(d.spots.size(), d.pointGraphs.size());
+    for (std::size_t g = 0; g < d.pointGraphs.size(); ++g) {
+        auto& pg = d.pointGraphs[g];
+        std::vector<std::pair<double, std::size_t>> order;
+        order.reserve(pg.points.size());
+        for (std::size_t i : pg.points) {
+            if (seenIn[d.spotOf[i]] == g) {
+                continue;
+            }
+            seenIn[d.spotOf[i]] = g;
+            const double x = d.crowdIndex[i] < 0 ? d.spec.points[i].intensity
+                                                 : plot.xAxis->pixelToCoord(d.drawn[i].x());
+            order.emplace_back(x, i);
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        QVector<double> xs;
+        QVector<double> ys;
+        xs.reserve(static_cast<int>(order.size()));
+        ys.reserve(static_cast<int>(order.size()));
+        pg.drawnPoints.clear();
+        for (const auto& [x, i] : order) {
+            pg.drawnPoints.push_back(i);
+            xs << x;
+            ys << (d.crowdIndex[i] < 0 ? d.spec.points[i].opsPerSecond
+                                       : plot.yAxis->pixelToCoord(d.drawn[i].y()));
+        }
+        pg.graph->setData(xs, ys, true);
+    }
+    if (d.highlight != nullptr && d.highlighted && *d.highlighted < n) {
+        const QPointF at = d.drawn[*d.highlighted];
+        d.highlight->setData({plot.xAxis->pixelToCoord(at.x())}, {plot.yAxis->pixelToCoord(at.y())},
+                             true);
+    }
+}
+
+// Boxes of the markers inside the area (points, expected points, ridges), one per spot.
+void collectMarkers(RooflinePlot::Private& d, const QRectF& area) {
+    d.markers.clear();
+    std::unordered_map<std::int64_t, bool> seen;
+    auto add = [&](QPointF centre, double half) {
+        if (!area.contains(centre)) {
+            return;
+        }
+        const auto k = (static_cast<std::int64_t>(std::lround(centre.x())) << 32) ^
+                       (static_cast<std::int64_t>(std::lround(centre.y())) & 0xffffffff);
+        if (seen.emplace(k, true).second) {
+            d.markers.push_back(square(centre, half));
+        }
+    };
+    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
+        add(d.drawn[i], kMarkerHalf);
+        const auto& p = d.spec.points[i];
+        if (p.expectedOpsPerSecond > 0) {
+            add(pixelOf(*d.plot, p.intensity, p.expectedOpsPerSecond), 4.5);
+        }
+    }
+    for (const auto& r : d.spec.ridges) {
+        add(pixelOf(*d.plot, r.intensity, r.opsPerSecond), 4.5);
+    }
+}
+
+// The visible part of a roof in pixels, from the end its label prefers (compute: right end;
+// memory: where the diagonal enters the view); nullopt when none is visible.
+std::optional<std::pair<QPointF, QPointF>> visibleRoof(const QCustomPlot& plot,
+                                                       const core::RoofSegment& roof) {
+    const QCPRange xr = plot.xAxis->range();
+    const QCPRange yr = plot.yAxis->range();
+    if (roof.kind == core::RoofKind::compute) {
+        const double x0 = std::max(roof.x0, xr.lower);
+        const double x1 = std::min(roof.x1, xr.upper);
+        if (!(roof.value > yr.lower && roof.value < yr.upper && x0 < x1)) {
+            return std::nullopt;
+        }
+        return std::pair{pixelOf(plot, x1, roof.value), pixelOf(plot, x0, roof.value)};
+    }
+    const double bw = roof.value;
+    const double enter = std::max({xr.lower, yr.lower / bw, roof.x0});
+    const double exit = std::min({xr.upper, yr.upper / bw, roof.x1});
+    if (!(enter < exit)) {
+        return std::nullopt;
+    }
+    return std::pair{pixelOf(plot, enter, bw * enter), pixelOf(plot, exit, bw * exit)};
+}
+
+void relayout(QCustomPlot& plot) {
+    QCPLayoutGrid* layout = plot.plotLayout();
+    layout->update(QCPLayoutElement::upPreparation);
+    layout->update(QCPLayoutElement::upMargins);
+    layout->update(QCPLayoutElement::upLayout);
+}
+
+int insetIndex(QCPLayoutInset* inset, QCPLayoutElement* element) {
+    for (int i = 0; i < inset->elementCount(); ++i) {
+        if (inset->elementAt(i) == element) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+// LegendPlacement::automatic: the corner whose legend box covers no marker and the fewest roof
+// pixels (top left on a tie); beside the plot when every corner covers markers. Runs before the
+// rest of the pass, since moving the legend out changes the axis rectangle.
+void placeLegend(RooflinePlot::Private& d) {
+    QCustomPlot& plot = *d.plot;
+    QCPLegend* legend = plot.legend;
+    d.legendBox = {};
+    if (d.legend == LegendPlacement::hidden || !legend->visible()) {
+        return;
+    }
+    if (d.legend == LegendPlacement::outside) {
+        return;
+    }
+    const QRect viewport = plot.viewport();
+    const std::array<double, 8> view = {double(viewport.width()),    double(viewport.height()),
+                                        plot.xAxis->range().lower,   plot.xAxis->range().upper,
+                                        plot.yAxis->range().lower,   plot.yAxis->range().upper,
+                                        double(legend->itemCount()), 0};
+    if (d.legendDecision == view) {
+        if (d.legendColumn == nullptr) {
+            d.legendBox = box(legend->outerRect());
+        }
+        return;
+    }
+    d.legendDecision = view;
+    if (d.legendColumn != nullptr) {
+        putLegendBeside(d, false);
+        relayout(plot);
+    }
+    QCPLayoutInset* inset = plot.axisRect()->insetLayout();
+    const int index = insetIndex(inset, legend);
+    if (index < 0) {
+        return;
+    }
+    const QRectF area = plot.axisRect()->rect();
+    std::vector<QPointF> centres;
+    centres.reserve(d.spec.points.size());
+    for (const auto& p : d.spec.points) {
+        const QPointF c = pixelOf(plot, p.intensity, p.opsPerSecond);
+        if (area.contains(c)) {
+            centres.push_back(c);
+        }
+    }
+    std::vector<std::pair<QPointF, QPointF>> roofs;
+    for (const auto& roof : d.spec.roofs) {
+        if (auto segment = visibleRoof(plot, roof)) {
+            roofs.push_back(*segment);
+        }
+    }
+    const QSizeF size = legend->outerRect().size();
+    auto rectAt = [&](Qt::Alignment a) {
+        const double left = a.testFlag(Qt::AlignLeft) ? area.left() : area.right() - size.width();
+        const double top = a.testFlag(Qt::AlignTop) ? area.top() : area.bottom() - size.height();
+        return QRectF(left, top, size.width(), size.height());
+    };
+    const Qt::Alignment corners[] = {Qt::AlignTop | Qt::AlignLeft, Qt::AlignTop | Qt::AlignRight,
+                                     Qt::AlignBottom | Qt::AlignRight,
+                                     Qt::AlignBottom | Qt::AlignLeft};
+    std::optional<Qt::Alignment> best;
+    int bestScore = 0;
+    for (Qt::Alignment a : corners) {
+        const QRectF r = rectAt(a).adjusted(-kMarkerHalf, -kMarkerHalf, kMarkerHalf, kMarkerHalf);
+        if (std::any_of(centres.begin(), centres.end(),
+                        [&](const QPointF& c) { return r.contains(c); })) {
+            continue;
+        }
+        int score = 0;
+        for (const auto& [p0, p1] : roofs) {
+            for (int s = 0; s <= 32; ++s) {
+                score += r.contains(p0 + (p1 - p0) * (s / 32.0)) ? 1 : 0;
+            }
+        }
+        if (!best || score < bestScore) {
+            bestScore = score;
+            best = a;
+        }
+    }
+    if (!best) {
+        putLegendBeside(d, true);
+        relayout(plot);
+        return;
+    }
+    if (inset->insetAlignment(index) != *best) {
+        inset->setInsetAlignment(index, *best);
+        inset->update(QCPLayoutElement::upLayout);
+    }
+    d.legendBox = box(legend->outerRect());
+}
+
+QSizeF textBoxSize(const QCPItemText* item, const QString& text) {
+    const QFontMetrics metrics(item->font());
+    const QRect r =
+        metrics.boundingRect(QRect(0, 0, 0, 0), Qt::TextDontClip | item->textAlignment(), text);
+    const QMargins pad = item->padding();
+    return {static_cast<double>(r.width() + pad.left() + pad.right()),
+            static_cast<double>(r.height() + pad.top() + pad.bottom())};
 }
 
 struct Group {
@@ -44,27 +367,34 @@ struct Group {
     std::vector<std::size_t> labels;  // indices into d.pointLabels
 };
 
-// Labelled points inside the plot area, merged when closer than kMergePixels; larger groups
-// first, then left to right, so the busy spots get the free space.
+// Labelled points inside the plot area, merged when closer than kMergePixels (anchored at
+// their centre); larger groups first, then left to right, so the busy spots choose first.
 std::vector<Group> groupPointLabels(RooflinePlot::Private& d, const QRectF& area) {
-    QCPAxis* x = d.plot->xAxis;
-    QCPAxis* y = d.plot->yAxis;
     std::vector<Group> groups;
+    std::vector<QPointF> firsts;
     for (std::size_t i = 0; i < d.pointLabels.size(); ++i) {
-        const core::ChartPoint& p = d.spec.points[d.pointLabels[i].point];
-        const QPointF pixel(x->coordToPixel(p.intensity), y->coordToPixel(p.opsPerSecond));
-        d.pointLabels[i].item->setVisible(false);
+        const QPointF pixel = d.drawn[d.pointLabels[i].point];
         if (!area.contains(pixel)) {
             continue;
         }
-        auto near = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
-            return std::hypot(g.anchor.x() - pixel.x(), g.anchor.y() - pixel.y()) < kMergePixels;
-        });
-        if (near == groups.end()) {
-            groups.push_back({pixel, {i}});
-        } else {
-            near->labels.push_back(i);
+        std::size_t g = 0;
+        while (g < groups.size() &&
+               std::hypot(firsts[g].x() - pixel.x(), firsts[g].y() - pixel.y()) >= kMergePixels) {
+            ++g;
         }
+        if (g == groups.size()) {
+            groups.push_back({pixel, {i}});
+            firsts.push_back(pixel);
+        } else {
+            groups[g].labels.push_back(i);
+        }
+    }
+    for (Group& g : groups) {
+        QPointF sum;
+        for (std::size_t i : g.labels) {
+            sum += d.drawn[d.pointLabels[i].point];
+        }
+        g.anchor = sum / static_cast<double>(g.labels.size());
     }
     std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
         if (a.labels.size() != b.labels.size()) {
@@ -73,22 +403,6 @@ std::vector<Group> groupPointLabels(RooflinePlot::Private& d, const QRectF& area
         return a.anchor.x() < b.anchor.x();
     });
     return groups;
-}
-
-// Compute-ceiling labels sit at the right edge above their lines; points keep clear of them.
-std::vector<QRectF> computeRoofLabelRects(const RooflinePlot::Private& d, const QRectF& area) {
-    std::vector<QRectF> taken;
-    for (const auto& label : d.roofLabels) {
-        if (!label.item->visible() || d.spec.roofs[label.roof].kind != core::RoofKind::compute) {
-            continue;
-        }
-        const QFontMetricsF metrics(label.item->font());
-        const QSizeF size = metrics.boundingRect(label.item->text()).size();
-        const double right = area.left() + area.width() * 0.995;
-        const double bottom = d.plot->yAxis->coordToPixel(d.spec.roofs[label.roof].value);
-        taken.emplace_back(QPointF(right - size.width(), bottom - size.height()), size);
-    }
-    return taken;
 }
 
 // "q_proj, k_proj, v_proj +2": the first names of a group.
@@ -104,58 +418,114 @@ QString groupText(const RooflinePlot::Private& d, const Group& group) {
     return text;
 }
 
-// Shows the group's label at the first free corner around its point (above right, below
-// right, above left, below left); hidden if none is free.
-void placeGroup(RooflinePlot::Private& d, const Group& group, const QRectF& area,
-                std::vector<QRectF>& taken) {
-    const QString text = groupText(d, group);
-    QCPItemText* item = d.pointLabels[group.labels.front()].item;
-    const QFontMetricsF metrics(item->font());
-    const QSizeF size = metrics.boundingRect(text).size() + QSizeF(2, 2);
-    struct Candidate {
-        Qt::Alignment align;
-        QPointF offset;  // of the text rectangle's top-left from the point
-        QMargins padding;
-    };
-    const double w = size.width();
-    const double h = size.height();
-    const Candidate candidates[] = {
-        {Qt::AlignLeft | Qt::AlignBottom, {6, -h - 3}, QMargins(6, 0, 0, 3)},
-        {Qt::AlignLeft | Qt::AlignTop, {6, 3}, QMargins(6, 3, 0, 0)},
-        {Qt::AlignRight | Qt::AlignBottom, {-w - 6, -h - 3}, QMargins(0, 0, 6, 3)},
-        {Qt::AlignRight | Qt::AlignTop, {-w - 6, 3}, QMargins(0, 3, 6, 0)},
-    };
-    for (const auto& c : candidates) {
-        const QRectF rect(group.anchor + c.offset, size);
-        if (!area.contains(rect)) {
-            continue;
-        }
-        const bool free = std::none_of(taken.begin(), taken.end(),
-                                       [&](const QRectF& t) { return t.intersects(rect); });
-        if (!free) {
-            continue;
-        }
-        taken.push_back(rect);
-        item->setText(text);
-        item->setPositionAlignment(c.align);
-        item->setPadding(c.padding);
-        item->setVisible(true);
-        return;
-    }
+void showText(QCPItemText* item, const core::TurnedBox& b) {
+    item->position->setType(QCPItemPosition::ptAbsolute);
+    item->position->setCoords(b.centre.x, b.centre.y);
+    item->setPositionAlignment(Qt::AlignCenter);
+    item->setRotation(b.angleDegrees);
+    item->setVisible(true);
 }
 
 }  // namespace
 
-void layoutLabels(RooflinePlot::Private& d) {
-    if (d.spec.roofs.empty() && d.spec.points.empty()) {
+void putLegendBeside(RooflinePlot::Private& d, bool beside) {
+    QCPLegend* legend = d.plot->legend;
+    QCPLayoutInset* inset = d.plot->axisRect()->insetLayout();
+    if (beside == (d.legendColumn != nullptr)) {
         return;
     }
-    layoutRoofLabels(d);
+    QCPLayoutGrid* layout = d.plot->plotLayout();
+    if (!beside) {
+        d.legendColumn->take(legend);
+        layout->remove(d.legendColumn);
+        d.legendColumn = nullptr;
+        layout->simplify();
+        inset->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
+        return;
+    }
+    inset->take(legend);
+    // A column right of the axis rectangle (the last row; the title is above it): the legend on
+    // top, an empty element taking the rest of the height.
+    d.legendColumn = new QCPLayoutGrid;
+    layout->addElement(layout->rowCount() - 1, 1, d.legendColumn);
+    layout->setColumnStretchFactor(1, 0.001);
+    d.legendColumn->addElement(0, 0, legend);
+    d.legendColumn->addElement(1, 0, new QCPLayoutElement(d.plot));  // grows; an empty grid cannot
+    d.legendColumn->setRowStretchFactor(0, 0.001);
+}
+
+void layoutLabels(RooflinePlot::Private& d) {
+    placeLegend(d);
     const QRectF area = d.plot->axisRect()->rect();
-    const std::vector<Group> groups = groupPointLabels(d, area);
-    std::vector<QRectF> taken = computeRoofLabelRects(d, area);
-    for (const auto& group : groups) {
-        placeGroup(d, group, area, taken);
+    fanOutCrowds(d, area);
+    collectMarkers(d, area);
+    for (auto& label : d.pointLabels) {
+        label.item->setVisible(false);
+        label.leader->setVisible(false);
+        label.shown.clear();
+    }
+
+    std::vector<core::LineLabelRequest> lines;
+    std::vector<std::size_t> lineLabel;  // index into d.roofLabels per request
+    for (std::size_t k = 0; k < d.roofLabels.size(); ++k) {
+        QCPItemText* item = d.roofLabels[k].item;
+        item->setVisible(false);
+        const auto segment = visibleRoof(*d.plot, d.spec.roofs[d.roofLabels[k].roof]);
+        if (!segment) {
+            continue;
+        }
+        const QSizeF size = textBoxSize(item, item->text());
+        lines.push_back({vec(segment->first), vec(segment->second), size.width(), size.height()});
+        lineLabel.push_back(k);
+    }
+
+    std::vector<Group> groups;
+    std::vector<core::PointLabelRequest> points;
+    std::vector<QString> texts;
+    if (d.showPointLabels) {
+        groups = groupPointLabels(d, area);
+        for (const Group& g : groups) {
+            texts.push_back(groupText(d, g));
+            const QSizeF size = textBoxSize(d.pointLabels[g.labels.front()].item, texts.back());
+            points.push_back({vec(g.anchor), size.width(), size.height()});
+        }
+    }
+
+    std::vector<core::AxisBox> obstacles = d.markers;
+    if (d.legendBox.width() > 0) {
+        obstacles.push_back(d.legendBox);
+    }
+    core::LabelLayoutOptions options;
+    options.area = box(area);
+    options.markerRadius = kMarkerHalf;
+    options.maxDistance = kMaxLabelDistance;
+    const core::LabelLayout layout = core::layoutLabels(lines, points, obstacles, options);
+
+    for (std::size_t r = 0; r < lines.size(); ++r) {
+        if (layout.lines[r].placed) {
+            showText(d.roofLabels[lineLabel[r]].item, layout.lines[r].box);
+        }
+    }
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const core::LabelSpot& spot = layout.points[g];
+        if (!spot.placed) {
+            continue;
+        }
+        auto& label = d.pointLabels[groups[g].labels.front()];
+        for (std::size_t i : groups[g].labels) {
+            label.shown.push_back(d.pointLabels[i].point);
+        }
+        label.item->setText(texts[g]);
+        showText(label.item, spot.box);
+        if (spot.leader) {
+            const core::Vec2 end = spot.box.bounds().nearestPoint(vec(groups[g].anchor));
+            const QPointF towards = qpoint(end) - groups[g].anchor;
+            const double length = std::hypot(towards.x(), towards.y());
+            const QPointF start = groups[g].anchor + towards * (kMarkerHalf / length);
+            label.leader->start->setCoords(start);
+            label.leader->end->setCoords(qpoint(end));
+            label.leader->setVisible(true);
+        }
     }
 }
 

@@ -1,9 +1,11 @@
 #include "plot/roofline_plot.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 
+#include <QElapsedTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -50,19 +52,15 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
         if (repeated) {
             continue;
         }
+        // Placed (in pixels, along the line) by detail::layoutLabels.
         auto* text = new QCPItemText(&plot);
+        text->setLayer(d.labelLayer);
         text->setText(qs(roof.label));
         text->setFont(small);
         text->setColor(colour);
+        text->setPadding(QMargins(2, 1, 2, 1));
         text->setClipToAxisRect(true);
-        if (roof.kind == core::RoofKind::compute) {
-            text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-            text->position->setTypeY(QCPItemPosition::ptPlotCoords);
-            text->position->setCoords(0.995, roof.value);
-            text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-        } else {
-            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        }
+        text->setVisible(false);
         d.roofLabels.push_back({i, text});
     }
     if (d.spec.devices.size() > 1) {
@@ -139,7 +137,7 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
             graph->removeFromLegend();
         }
         kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
-        d.pointGraphs.push_back({graph, indices});
+        d.pointGraphs.push_back({graph, indices, indices});
     }
     if (d.spec.scenarios.size() > 1) {
         for (std::size_t s = 0; s < d.spec.scenarios.size(); ++s) {
@@ -207,20 +205,29 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     entry->setSelectable(QCP::stNone);
 }
 
-// Labels of the labelled points, hidden until layoutLabels places them.
+// Labels of the labelled points and their leader lines, hidden until layoutLabels places them.
 void addPointLabels(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& small) {
     for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
         if (!d.spec.points[i].labelled) {
             continue;
         }
         auto* text = new QCPItemText(d.plot);
+        text->setLayer(d.labelLayer);
         text->setFont(small);
         text->setColor(theme.foreground);
-        text->position->setCoords(d.spec.points[i].intensity, d.spec.points[i].opsPerSecond);
+        text->setPadding(QMargins(2, 1, 2, 1));
         text->setText(qs(d.spec.points[i].label));
         text->setClipToAxisRect(true);
         text->setVisible(false);
-        d.pointLabels.push_back({i, text});
+        auto* leader = new QCPItemLine(d.plot);
+        leader->setLayer(d.labelLayer);
+        leader->setPen(QPen(theme.foreground, 0.8));
+        leader->start->setType(QCPItemPosition::ptAbsolute);
+        leader->end->setType(QCPItemPosition::ptAbsolute);
+        leader->setClipToAxisRect(true);
+        leader->setSelectable(false);
+        leader->setVisible(false);
+        d.pointLabels.push_back({i, text, leader, {}});
     }
 }
 
@@ -243,8 +250,16 @@ RooflinePlot::RooflinePlot(QWidget* parent)
     d->plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     d->plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     d->plot->setNoAntialiasingOnDrag(true);
+    d->plot->addLayer(QStringLiteral("labels"), d->plot->layer(QStringLiteral("main")),
+                      QCustomPlot::limAbove);
+    d->labelLayer = d->plot->layer(QStringLiteral("labels"));
 
-    connect(d->plot, &QCustomPlot::afterLayout, this, [this] { detail::layoutLabels(*d); });
+    connect(d->plot, &QCustomPlot::afterLayout, this, [this] {
+        QElapsedTimer timer;
+        timer.start();
+        detail::layoutLabels(*d);
+        d->layoutSeconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    });
     connect(d->plot, &QCustomPlot::mouseWheel, this, [this] { d->userView = true; });
     connect(d->plot, &QCustomPlot::mousePress, this,
             [this](QMouseEvent* event) { d->pressPosition = event->pos(); });
@@ -294,6 +309,13 @@ void RooflinePlot::redraw() {
     d->roofLabels.clear();
     d->highlight = nullptr;
     d->highlighted.reset();
+    d->legendDecision.reset();
+    d->spots.clear();
+    d->spotOf.clear();
+    d->drawn.clear();
+    d->crowdIndex.clear();
+    d->crowds.clear();
+    d->markers.clear();
 
     setTitle(qs(d->spec.title));
     plot.xAxis->setLabel(qs(d->spec.xLabel));
@@ -318,7 +340,7 @@ void RooflinePlot::redraw() {
         QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme().foreground, 2), Qt::NoBrush, 16));
     d->highlight->setSelectable(QCP::stNone);
     d->highlight->removeFromLegend();
-    plot.legend->setVisible(plot.legend->itemCount() > 0);
+    plot.legend->setVisible(plot.legend->itemCount() > 0 && d->legend != LegendPlacement::hidden);
     plot.replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -395,6 +417,17 @@ QString RooflinePlot::toolTipFor(std::size_t pointIndex) const {
         withRepeat(p.repeat, core::formatSeconds(p.timeSeconds),
                    core::formatSeconds(p.timeSeconds * p.repeat)) +
         QStringLiteral("<br>bound: ") + qs(p.boundLabel).toHtmlEscaped();
+    const auto crowd = crowdOf(pointIndex);
+    if (crowd.size() > 1) {
+        text += QStringLiteral("<hr><b>%1 points here:</b>").arg(crowd.size());
+        for (std::size_t member : crowd) {
+            const core::ChartPoint& m = d->spec.points[member];
+            text += QStringLiteral("<br>") +
+                    qs(d->spec.series[static_cast<std::size_t>(m.series)].label).toHtmlEscaped() +
+                    QStringLiteral(": ") + qs(m.name).toHtmlEscaped() + QStringLiteral(", ") +
+                    qs(core::formatSeconds(m.timeSeconds));
+        }
+    }
     return text;
 }
 
@@ -405,6 +438,9 @@ QWidget* RooflinePlot::canvas() const {
 QPoint RooflinePlot::pixelOf(std::size_t pointIndex) const {
     if (pointIndex >= d->spec.points.size()) {
         return {};
+    }
+    if (d->drawn.size() == d->spec.points.size()) {
+        return d->drawn[pointIndex].toPoint();
     }
     const auto& p = d->spec.points[pointIndex];
     return QPointF(d->plot->xAxis->coordToPixel(p.intensity),
@@ -427,9 +463,9 @@ std::optional<std::size_t> RooflinePlot::pointAt(QPoint canvasPosition) const {
             continue;
         }
         const int index = selection.dataRange(0).begin();
-        if (index >= 0 && static_cast<std::size_t>(index) < pg.points.size()) {
+        if (index >= 0 && static_cast<std::size_t>(index) < pg.drawnPoints.size()) {
             best = distance;
-            found = pg.points[static_cast<std::size_t>(index)];
+            found = pg.drawnPoints[static_cast<std::size_t>(index)];
         }
     }
     return found;
@@ -437,6 +473,117 @@ std::optional<std::size_t> RooflinePlot::pointAt(QPoint canvasPosition) const {
 
 void RooflinePlot::replotNow() {
     d->plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+void RooflinePlot::setPointLabelsVisible(bool visible) {
+    if (d->showPointLabels != visible) {
+        d->showPointLabels = visible;
+        d->plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+bool RooflinePlot::pointLabelsVisible() const {
+    return d->showPointLabels;
+}
+
+void RooflinePlot::setLegendPlacement(LegendPlacement placement) {
+    if (placement == d->legend) {
+        return;
+    }
+    d->legend = placement;
+    d->legendDecision.reset();
+    detail::putLegendBeside(*d, placement == LegendPlacement::outside);
+    QCPLegend* legend = d->plot->legend;
+    legend->setVisible(legend->itemCount() > 0 && placement != LegendPlacement::hidden);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+LegendPlacement RooflinePlot::legendPlacement() const {
+    return d->legend;
+}
+
+namespace {
+
+core::TurnedBox drawnBox(const QCPItemText* item) {
+    const QPointF tl = item->topLeft->pixelPosition();
+    const QPointF tr = item->topRight->pixelPosition();
+    const QPointF br = item->bottomRight->pixelPosition();
+    const QPointF bl = item->bottomLeft->pixelPosition();
+    const QPointF centre = (tl + tr + br + bl) / 4;
+    const QPointF along = tr - tl;
+    const QPointF down = bl - tl;
+    return {{centre.x(), centre.y()},
+            std::hypot(along.x(), along.y()),
+            std::hypot(down.x(), down.y()),
+            std::atan2(along.y(), along.x()) * 180.0 / M_PI};
+}
+
+}  // namespace
+
+std::vector<DrawnLabel> RooflinePlot::drawnLabels() const {
+    std::vector<DrawnLabel> labels;
+    for (const auto& r : d->roofLabels) {
+        if (r.item->visible()) {
+            DrawnLabel label;
+            label.kind = DrawnLabel::Kind::roof;
+            label.text = r.item->text();
+            label.box = drawnBox(r.item);
+            label.roof = r.roof;
+            labels.push_back(std::move(label));
+        }
+    }
+    for (const auto& p : d->pointLabels) {
+        if (p.item->visible()) {
+            DrawnLabel label;
+            label.text = p.item->text();
+            label.box = drawnBox(p.item);
+            label.points = p.shown;
+            label.leader = p.leader->visible();
+            labels.push_back(std::move(label));
+        }
+    }
+    return labels;
+}
+
+std::vector<core::AxisBox> RooflinePlot::markerBoxes() const {
+    return d->markers;
+}
+
+core::AxisBox RooflinePlot::legendBox() const {
+    return d->legendBox;
+}
+
+core::AxisBox RooflinePlot::plotArea() const {
+    const QRect r = d->plot->axisRect()->rect();
+    return {static_cast<double>(r.left()), static_cast<double>(r.top()),
+            static_cast<double>(r.left() + r.width()), static_cast<double>(r.top() + r.height())};
+}
+
+std::vector<std::size_t> RooflinePlot::crowdOf(std::size_t pointIndex) const {
+    if (pointIndex >= d->spec.points.size()) {
+        return {};
+    }
+    if (d->crowdIndex.size() == d->spec.points.size() && d->crowdIndex[pointIndex] >= 0) {
+        return d->crowds[static_cast<std::size_t>(d->crowdIndex[pointIndex])];
+    }
+    return {pointIndex};
+}
+
+double RooflinePlot::lastLayoutSeconds() const {
+    return d->layoutSeconds;
+}
+
+QPointF RooflinePlot::canvasPosition(double intensity, double opsPerSecond) const {
+    return {d->plot->xAxis->coordToPixel(intensity), d->plot->yAxis->coordToPixel(opsPerSecond)};
+}
+
+std::optional<QPoint> RooflinePlot::highlightPixel() const {
+    if (d->highlight == nullptr || d->highlight->data()->isEmpty()) {
+        return std::nullopt;
+    }
+    const auto it = d->highlight->data()->constBegin();
+    return QPointF(d->plot->xAxis->coordToPixel(it->key), d->plot->yAxis->coordToPixel(it->value))
+        .toPoint();
 }
 
 }  // namespace rooflens::plot

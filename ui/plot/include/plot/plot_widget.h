@@ -23,6 +23,9 @@ public:
     void setTheme(const PlotTheme& theme);
     const PlotTheme& theme() const { return m_theme; }
 
+    // The title as drawn: broken onto two lines when wider than the plot.
+    QString shownTitle() const;
+
     // PNG, PDF or SVG by suffix, at an explicit size in pixels; false and a message naming the
     // file on failure.
     bool exportTo(const QString& path, QSize size, QString* error = nullptr);
@@ -39,8 +42,11 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void fitTitle();
+
     QCustomPlot* m_plot = nullptr;
     QCPTextElement* m_title = nullptr;
+    QString m_titleText;
     PlotTheme m_theme;
     bool m_followPalette = true;
 };

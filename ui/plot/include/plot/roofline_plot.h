@@ -1,15 +1,43 @@
 #pragma once
 // RooflinePlot: draws a core::RooflineChartSpec with QCustomPlot (log-log axes with log tickers,
 // roofs solid when calibrated and dashed from datasheets, one scatter graph per layer kind and
-// series, labels tied to plot coordinates). Hover shows a tooltip, a click emits pointClicked,
-// wheel and drag zoom and pan. Used by the main window and, offscreen, by `rooflens plot`.
+// series). Labels are placed by core::layoutLabels on every layout (zoom, resize, export size):
+// ceiling labels along their lines, point labels beside their points, never over each other,
+// markers or the legend. Coincident points of several series fan out around their spot; hover
+// lists the crowd. Hover shows a tooltip, a click emits pointClicked, wheel and drag zoom and
+// pan. Used by the main window and, offscreen, by `rooflens plot`.
 #include <memory>
 #include <optional>
+#include <vector>
+
+#include <QPointF>
+#include <QString>
 
 #include "core/chart.h"
+#include "core/label_layout.h"
 #include "plot/plot_widget.h"
 
 namespace rooflens::plot {
+
+// Where the legend goes. automatic: inside the plot, in a corner that covers no point (the one
+// with the fewest roof pixels; labels keep clear of it), and in a column right of the plot when
+// every corner would cover points; outside: always in that column; hidden: not shown.
+enum class LegendPlacement { automatic, outside, hidden };
+
+// A point label's box is never farther than this from its point (canvas pixels); labels that
+// find no free spot that close are not drawn.
+inline constexpr double kMaxLabelDistance = 44;
+
+// A label as drawn, read back from the plot (canvas pixels): for tests and tools.
+struct DrawnLabel {
+    enum class Kind { roof, point };
+    Kind kind = Kind::point;
+    QString text;
+    core::TurnedBox box;
+    std::vector<std::size_t> points;  // point labels: the spec points it names
+    std::size_t roof = 0;             // roof labels: index into spec().roofs
+    bool leader = false;              // drawn with a leader line to its point
+};
 
 class RooflinePlot : public PlotWidget {
     Q_OBJECT
@@ -42,6 +70,28 @@ public:
     std::optional<std::size_t> pointAt(QPoint canvasPosition) const;
     // Draws now instead of at the next event loop turn.
     void replotNow();
+
+    // Point labels on or off (ceiling labels stay).
+    void setPointLabelsVisible(bool visible);
+    bool pointLabelsVisible() const;
+    void setLegendPlacement(LegendPlacement placement);
+    LegendPlacement legendPlacement() const;
+
+    // The geometry of the last layout, in canvas pixels: the labels shown, the markers they keep
+    // clear of, the legend's box (empty unless inside) and the axis rectangle.
+    std::vector<DrawnLabel> drawnLabels() const;
+    std::vector<core::AxisBox> markerBoxes() const;
+    core::AxisBox legendBox() const;
+    core::AxisBox plotArea() const;
+    // The points drawn at the same spot as `pointIndex` (one per series, itself included), each
+    // fanned out to its own position; just itself when alone.
+    std::vector<std::size_t> crowdOf(std::size_t pointIndex) const;
+    // A position in plot coordinates (OP/byte, OP/s) in canvas pixels.
+    QPointF canvasPosition(double intensity, double opsPerSecond) const;
+    // For benchmarks: seconds the last layout pass (crowds, legend, labels) took.
+    double lastLayoutSeconds() const;
+    // Where the selection ring is drawn; nullopt when none.
+    std::optional<QPoint> highlightPixel() const;
 
     struct Private;  // opaque; defined inside ui/plot
 
