@@ -57,16 +57,29 @@ Result<std::string> readFile(const std::filesystem::path& path) {
     if (std::filesystem::is_directory(path, ec)) {
         return makeError(path.string() + ": cannot read: is a directory");
     }
+    const std::string tooLarge = path.string() + ": cannot read: larger than " +
+                                 std::to_string(kMaxInputFileBytes) +
+                                 " bytes (64 MiB), the limit for a JSON input";
+    if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxInputFileBytes) {
+        return makeError(tooLarge);
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return makeError(path.string() + ": cannot read: " + std::strerror(errno));
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
+    // Read in chunks up to the limit: a FIFO or a device (/dev/zero) has no size to check.
+    std::string text;
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxInputFileBytes) {
+            return makeError(tooLarge);
+        }
+    }
     if (in.bad()) {
         return makeError(path.string() + ": cannot read: I/O error");
     }
-    return buffer.str();
+    return text;
 }
 
 Result<Json> parseJsonText(std::string_view text, std::string_view label) {

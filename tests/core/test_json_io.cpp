@@ -183,5 +183,27 @@ TEST(AtomicWrite, FilesWrittenTogetherAllStayOldWhenOneFails) {
     EXPECT_EQ(readFile(sidecar).value(), "new sidecar");
 }
 
+// Issue 18, 3: a JSON input is read whole, so its size is bounded before it is parsed; a device
+// (no size to check) is cut off at the limit instead of growing memory without end.
+TEST(ReadFile, RefusesInputsOver64MiB) {
+    TempDir dir;
+    const fs::path sparse = dir.path() / "huge.json";
+    { std::ofstream out(sparse); }
+    fs::resize_file(sparse, kMaxInputFileBytes + 1);  // sparse: no disk space used
+    const auto huge = readFile(sparse);
+    ASSERT_FALSE(huge.ok());
+    EXPECT_NE(huge.error().message.find("huge.json: cannot read: larger than 67108864 bytes "
+                                        "(64 MiB), the limit for a JSON input"),
+              std::string::npos)
+        << huge.error().message;
+    const auto endless = parseJsonFile("/dev/zero");
+    ASSERT_FALSE(endless.ok());
+    EXPECT_NE(endless.error().message.find("/dev/zero: cannot read: larger than 67108864"),
+              std::string::npos)
+        << endless.error().message;
+    fs::resize_file(sparse, kMaxInputFileBytes);
+    EXPECT_EQ(readFile(sparse).value().size(), kMaxInputFileBytes);
+}
+
 }  // namespace
 }  // namespace rooflens::core

@@ -73,6 +73,10 @@ struct FileContent {
 };
 Status writeFilesAtomic(std::span<const FileContent> files);
 
+// The whole file; one larger than kMaxInputFileBytes is refused, so a JSON loader never parses
+// more than 64 MiB (nlohmann's tree costs up to ten times the text; the largest real input, a
+// device profile with efficiency grids, is kilobytes), and a FIFO or /dev/zero ends too.
+inline constexpr std::size_t kMaxInputFileBytes = std::size_t{64} << 20;
 Result<std::string> readFile(const std::filesystem::path& path);
 
 }  // namespace rooflens::core
