@@ -38,6 +38,14 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 constexpr std::size_t kMaxPoints = 256;
 
+// Issue 18, 3: every length (flag or file) is at most 2^26 tokens, the longest context a config
+// may declare (max_position_embeddings), so a length never overflows the int64 it is rounded to
+// and bin x batch x length products stay exact in a double; a file holds at most 2^24 lengths
+// (128 MiB as int64; points() sorts a copy), each on a line of at most 4095 characters.
+constexpr double kMaxLength = 67108864;  // 2^26
+constexpr std::size_t kMaxLengths = std::size_t{1} << 24;
+constexpr std::size_t kMaxLineChars = 4096;
+
 // Inverse of the standard normal CDF by bisection (|z| <= 8).
 double normalQuantile(double p) {
     double lo = -8;
@@ -177,11 +185,16 @@ Result<LengthDistribution> loadLengthFile(const std::string& path) {
     }
     LengthDistribution d;
     d.kind = LengthDistribution::Kind::empirical;
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
+    char buffer[kMaxLineChars];
+    std::int64_t number = 0;
+    while (in.getline(buffer, sizeof buffer) || in.gcount() > 0) {
         ++number;
-        std::string_view text = line;
+        if (in.fail() && !in.eof()) {
+            return makeError(path + ":" + std::to_string(number) + ": a line longer than " +
+                             std::to_string(kMaxLineChars - 1) +
+                             " characters (expected one token count per line)");
+        }
+        std::string_view text = buffer;
         text = text.substr(0, text.find('#'));
         while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
             text.remove_suffix(1);
@@ -194,10 +207,15 @@ Result<LengthDistribution> loadLengthFile(const std::string& path) {
         }
         std::int64_t value = 0;
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || ptr != text.data() + text.size() || value < 1) {
+        if (ec != std::errc() || ptr != text.data() + text.size() || value < 1 ||
+            static_cast<double>(value) > kMaxLength) {
             return makeError(path + ":" + std::to_string(number) +
-                             ": expected a positive integer token count, got '" +
+                             ": expected a token count in [1, 67108864], got '" +
                              std::string(text) + "'");
+        }
+        if (d.values.size() == kMaxLengths) {
+            return makeError(path + ":" + std::to_string(number) + ": more than " +
+                             std::to_string(kMaxLengths) + " lengths (2^24, the limit of a file)");
         }
         d.values.push_back(value);
     }
@@ -220,8 +238,8 @@ Result<LengthDistribution> parseLengthDistribution(std::string_view text, std::s
     LengthDistribution d;
     if (parts.size() == 1) {
         const auto v = toNumber(parts[0]);
-        if (!v || *v < 1 || *v != std::floor(*v)) {
-            return bad("a length must be a positive integer");
+        if (!v || *v < 1 || *v != std::floor(*v) || *v > kMaxLength) {
+            return bad("a length must be an integer in [1, 67108864]");
         }
         d.a = *v;
         return d;
@@ -235,13 +253,14 @@ Result<LengthDistribution> parseLengthDistribution(std::string_view text, std::s
         return bad("two numbers expected");
     }
     if (parts[0] == "uniform") {
-        if (*x < 1 || *y < *x || *x != std::floor(*x) || *y != std::floor(*y)) {
-            return bad("uniform needs integers 1 <= MIN <= MAX");
+        if (*x < 1 || *y < *x || *x != std::floor(*x) || *y != std::floor(*y) || *y > kMaxLength) {
+            return bad("uniform needs integers 1 <= MIN <= MAX <= 67108864");
         }
         d.kind = LengthDistribution::Kind::uniform;
     } else {
-        if (*x < 1 || *y < 0) {
-            return bad("normal needs MEAN >= 1 and SD >= 0");
+        // Quantiles reach 8 SD from the mean: at most 9 x 2^26, still exact as a double.
+        if (*x < 1 || *y < 0 || *x > kMaxLength || *y > kMaxLength) {
+            return bad("normal needs 1 <= MEAN <= 67108864 and 0 <= SD <= 67108864");
         }
         d.kind = LengthDistribution::Kind::normal;
     }
