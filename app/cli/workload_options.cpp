@@ -1,7 +1,9 @@
 #include "workload_options.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 #include <typeinfo>
 
@@ -628,12 +630,27 @@ core::Deployment deploymentOption(const po::variables_map& vm) {
 }
 
 std::vector<core::Deployment> deploymentList(const po::variables_map& vm) {
+    // Every combination is a plan: lists of up to 65536 degrees each would make up to 2^80 plans,
+    // so their count is checked before any is made (issue 18, 3).
+    constexpr std::uint64_t kMaxPlans = 4096;
+    const std::vector<int> lists[] = {degrees(vm, "tp"), degrees(vm, "ep"), degrees(vm, "pp"),
+                                      degrees(vm, "cp"), degrees(vm, "dp")};
+    std::uint64_t count = 1;
+    std::string sizes;
+    for (const auto& list : lists) {
+        count = std::min<std::uint64_t>(count * list.size(), kMaxPlans + 1);
+        sizes += (sizes.empty() ? "" : " x ") + std::to_string(list.size());
+    }
+    if (count > kMaxPlans) {
+        throw CliError{kUsage, "--tp, --ep, --pp, --cp, --dp: " + sizes +
+                                   " values make more than 4096 plans; at most 4096 are allowed"};
+    }
     std::vector<core::Deployment> plans;
-    for (int tp : degrees(vm, "tp")) {
-        for (int ep : degrees(vm, "ep")) {
-            for (int pp : degrees(vm, "pp")) {
-                for (int cp : degrees(vm, "cp")) {
-                    for (int dp : degrees(vm, "dp")) {
+    for (int tp : lists[0]) {
+        for (int ep : lists[1]) {
+            for (int pp : lists[2]) {
+                for (int cp : lists[3]) {
+                    for (int dp : lists[4]) {
                         core::Deployment d;
                         d.tensorParallel = tp;
                         d.expertParallel = ep;

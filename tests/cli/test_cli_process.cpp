@@ -108,6 +108,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"analyze --model llama-2-7b --hw h100-sxm --bogus", 1, "bogus"},
         BadArgs{"analyze --model llama-2-7b --hw h100-sxm --output /nonexistent/dir/r.json", 3,
                 "cannot write"},
+        // Issue 18, 3: 65536 x 65536 plans (each a Deployment in memory) are refused by count.
+        BadArgs{"sweep --model llama-2-7b --hw h100-sxm --tp 1:65536:+1 --pp 1:65536:+1", 1,
+                "--tp, --ep, --pp, --cp, --dp: 65536 x 1 x 65536 x 1 x 1 values make more than "
+                "4096 plans; at most 4096 are allowed"},
         BadArgs{"analyze --model /nonexistent/config.json --hw h100-sxm", 2,
                 "/nonexistent/config.json"},
         BadArgs{"analyze --model '" ROOFLENS_TEST_DATA_DIR
