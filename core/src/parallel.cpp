@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -27,7 +29,16 @@ Result<std::size_t> forEachParallel(std::size_t count, unsigned threads,
             if (i >= count) {
                 return;
             }
-            auto items = work(i);
+            // An exception must not leave a worker: on a pool thread it would call
+            // std::terminate (a bad_alloc there aborted the CLI with exit 134, issue 18).
+            Result<std::size_t> items = Error{};
+            try {
+                items = work(i);
+            } catch (const std::bad_alloc&) {
+                items = Error{"out of memory", ErrorKind::runtime};
+            } catch (const std::exception& e) {
+                items = Error{std::string("internal error: ") + e.what(), ErrorKind::runtime};
+            }
             if (!items) {
                 const std::lock_guard<std::mutex> lock(errorMutex);
                 if (!firstError) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <new>
+
 #include "core/sweep.h"
 #include "function_builder.h"
 #include "test_device.h"
@@ -49,6 +51,24 @@ SweepSpec toySpec() {
     spec.contextLengths = {100, 1000, 10000};
     spec.devices = {testing::roundDevice()};
     return spec;
+}
+
+// Issue 18, 3: an exception in a sweep's work (here bad_alloc while building batch 16, on
+// whichever of three threads takes it) is an error of the sweep; on a pool thread it used to call
+// std::terminate, and the CLI aborted with exit 134 and no message.
+TEST(Sweep, AnExceptionInAWorkerIsARuntimeError) {
+    const auto throwing = [](const RunSettings& s, bool collapse) -> Result<Workload> {
+        if (s.batch == 16) {
+            throw std::bad_alloc();
+        }
+        return toyBuild(s, collapse);
+    };
+    for (unsigned threads : {1U, 3U}) {
+        auto result = runSweep(testing::FunctionBuilder(throwing), toySpec(), threads);
+        ASSERT_FALSE(result.ok()) << threads;
+        EXPECT_EQ(result.error().message, "out of memory");
+        EXPECT_EQ(result.error().kind, ErrorKind::runtime);
+    }
 }
 
 TEST(Sweep, EveryPointHasItsMetricsBoundAndMemory) {
