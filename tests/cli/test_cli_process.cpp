@@ -112,6 +112,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"sweep --model llama-2-7b --hw h100-sxm --tp 1:65536:+1 --pp 1:65536:+1", 1,
                 "--tp, --ep, --pp, --cp, --dp: 65536 x 1 x 65536 x 1 x 1 values make more than "
                 "4096 plans; at most 4096 are allowed"},
+        BadArgs{"sweep --model llama-2-7b --hw h100-sxm --threads 100000", 1,
+                "worker threads: expected 0 (one per core) to 1024, got 100000"},
         BadArgs{"analyze --model /nonexistent/config.json --hw h100-sxm", 2,
                 "/nonexistent/config.json"},
         BadArgs{"analyze --model '" ROOFLENS_TEST_DATA_DIR

@@ -71,6 +71,17 @@ TEST(Sweep, AnExceptionInAWorkerIsARuntimeError) {
     }
 }
 
+// Issue 18, 3: at most 1024 worker threads; more is a usage error before any thread starts.
+TEST(Sweep, WorkerThreadsAreAtMost1024) {
+    auto many = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 5000);
+    ASSERT_FALSE(many.ok());
+    EXPECT_EQ(many.error().message, "worker threads: expected 0 (one per core) to 1024, got 5000");
+    EXPECT_EQ(many.error().kind, ErrorKind::usage);
+    auto most = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 1024);
+    ASSERT_TRUE(most.ok()) << most.error().message;
+    EXPECT_EQ(most->points.size(), 9U);
+}
+
 TEST(Sweep, EveryPointHasItsMetricsBoundAndMemory) {
     auto result = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 1);
     ASSERT_TRUE(result.ok()) << result.error().message;
