@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -45,6 +46,20 @@ TEST(Cli, RequestReportHasLatencyMetrics) {
     for (const char* key : {"ttft_s", "tpot_s", "e2e_s", "tokens_per_s"}) {
         EXPECT_TRUE(totals.contains(key)) << key;
     }
+}
+
+// Issue 18, 3: batch 2^40 and a request whose last step sees 2^40 - 1 keys: its tokens, 2^40 x
+// (2^40 - 16), overflowed an int64 product.
+TEST(Cli, RequestAtTheLargestBatchAndLength) {
+    const Outcome r = rooflens(
+        "analyze --model llama-2-7b --hw h100-sxm --phase request --batch 1099511627776 "
+        "--prompt-len 16 --gen-len 1099511627760 --format json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto totals = nlohmann::json::parse(r.out)["totals"];
+    const double e2e = totals["e2e_s"].get<double>();
+    ASSERT_GT(e2e, 0);
+    EXPECT_DOUBLE_EQ(totals["tokens_per_s"].get<double>(),
+                     std::ldexp(1.0, 40) * 1099511627760.0 / e2e);
 }
 
 TEST(Cli, EveryFormatRenders) {
