@@ -487,6 +487,10 @@ core::RunSettings runSettings(const po::variables_map& vm, const core::WorkloadB
         throw CliError{
             kUsage, "--context-len: expected a positive integer, got " + std::to_string(context)};
     }
+    if (context > std::int64_t{1} << 40) {
+        throw CliError{kUsage, "--context-len: expected at most 2^40 (1099511627776), got " +
+                                   std::to_string(context)};
+    }
     s.contextLength = context;
     s.generateLength = positive(vm, "gen-len");
     s.flashAttention = vm["flash-attention"].as<bool>();
@@ -691,6 +695,10 @@ std::vector<core::System> systemList(const po::variables_map& vm,
     const int count = vm["devices"].as<int>();
     if (count < 0 || (count > 0 && !systems.empty())) {
         throw CliError{kUsage, "--devices N goes with --hw (a --system has its own)"};
+    }
+    if (count > core::kMaxPlanDevices) {
+        throw CliError{kUsage, "--devices: expected at most 268435456 (2^28) devices, got " +
+                                   std::to_string(count)};
     }
     if (systems.empty() && (count > 0 || !deployment.single())) {
         for (const auto& hw : devices) {

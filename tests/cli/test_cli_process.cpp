@@ -129,6 +129,20 @@ INSTANTIATE_TEST_SUITE_P(
                 "4096 plans; at most 4096 are allowed"},
         BadArgs{"sweep --model llama-2-7b --hw h100-sxm --threads 100000", 1,
                 "worker threads: expected 0 (one per core) to 1024, got 100000"},
+        // A prompt plus a generated length near 2^63 overflowed their sum; --devices 2^31 - 1
+        // overflowed the system's device count; sweep values past 2^40 were a builder's error.
+        BadArgs{"compare --model llama-2-7b --hw h100-sxm --gen-len 9223372036854775807", 1,
+                "--gen-len: expected at most 2^40 (1099511627776), got 9223372036854775807"},
+        BadArgs{"analyze --model llama-2-7b --hw h100-sxm --phase decode --context-len "
+                "1099511627777",
+                1, "--context-len: expected at most 2^40 (1099511627776), got 1099511627777"},
+        BadArgs{"analyze --model llama-2-7b --hw h100-sxm --tp 2 --devices 2147483647", 1,
+                "--devices: expected at most 268435456 (2^28) devices, got 2147483647"},
+        BadArgs{"sweep --model llama-2-7b --hw h100-sxm --batch 1:9223372036854775807:x2", 1,
+                "--batch: range '1:9223372036854775807:x2': values must be at most 2^40"},
+        // TP 64 x PP 80 x CP 65536 x DP 65536 overflowed int and crashed with SIGFPE.
+        BadArgs{"analyze --model llama-3-70b --hw h100-sxm --tp 64 --pp 80 --cp 65536 --dp 65536",
+                1, "the plan needs 21990232555520 devices"},
         BadArgs{"analyze --model /nonexistent/config.json --hw h100-sxm", 2,
                 "/nonexistent/config.json"},
         BadArgs{"analyze --model '" ROOFLENS_TEST_DATA_DIR

@@ -18,6 +18,20 @@ TEST(Range, ListsGeometricAndArithmetic) {
     EXPECT_EQ(parseRange("3:10:+4").value(), (std::vector<std::int64_t>{3, 7}));
 }
 
+// Issue 18, 3: a value past 2^40 (the builders' limit) is the range's error, not a builder's.
+TEST(Range, ValuesAreAtMost2To40) {
+    EXPECT_EQ(parseRange("1099511627776").value(), (std::vector<std::int64_t>{1099511627776}));
+    EXPECT_EQ(parseRange("1:1099511627776:x1024").value().back(), 1099511627776);
+    for (const char* big :
+         {"1099511627777", "1,2,9223372036854775807", "1:9223372036854775807:x2"}) {
+        auto r = parseRange(big);
+        ASSERT_FALSE(r.ok()) << big;
+        EXPECT_EQ(r.error().message, "range '" + std::string(big) +
+                                         "': values must be at most 2^40 (1099511627776) "
+                                         "(expected 1,2,4 or 1:64:x2 or 128:4096:+128)");
+    }
+}
+
 TEST(Range, RejectsBadInput) {
     for (const char* bad : {"", "0", "-1", "1,,2", "a", "1:0:x2", "1:64", "1:64:x1", "1:64:*2",
                             "1:64:+0", "1.5", "1:9999999999:+1"}) {
