@@ -84,6 +84,14 @@ std::int64_t requirePositive(const po::variables_map& vm, const char* name) {
         throw CliError{kUsage, std::string("--") + name + ": expected a positive integer, got " +
                                    std::to_string(value)};
     }
+    // Batches and lengths (issue 18, 3): the builders take at most 2^40, and a prompt plus a
+    // generated length near 2^63 overflowed their int64 sum before any builder saw it.
+    constexpr std::int64_t kMaxCount = std::int64_t{1} << 40;
+    if (value > kMaxCount) {
+        throw CliError{kUsage, std::string("--") + name +
+                                   ": expected at most 2^40 (1099511627776), got " +
+                                   std::to_string(value)};
+    }
     return value;
 }
 

@@ -11,11 +11,13 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "calibrate/calibration.h"
 #include "calibrate/cuda_backend.h"
 #include "calibrate/profile.h"
 #include "cli_common.h"
+#include "core/json_io.h"
 #include "core/units.h"
 #include "validate_whole.h"
 
@@ -268,7 +270,9 @@ void requireWritableDirectory(const std::filesystem::path& file) {
     }
 }
 
-// Validates the profile the way `hw import` will, then writes profile and sidecar atomically.
+// Validates the profile the way `hw import` will, then writes profile and sidecar together: both
+// are written and flushed before either is renamed over its target, so a failure or a kill while
+// writing leaves the old pair (core::writeFilesAtomic).
 void writeProfile(const core::Hardware& hw, const std::string& sidecarText, const std::string& out,
                   const std::string& sidecar) {
     const std::string text = hwdb::serializeDevice(hw);
@@ -277,15 +281,12 @@ void writeProfile(const core::Hardware& hw, const std::string& sidecarText, cons
         throw CliError{kRuntime, "internal error: the calibrated profile does not validate: " +
                                      check.error().message};
     }
-    auto status = core::writeFileAtomic(out, text);
-    if (!status) {
-        throw CliError{kRuntime, status.error().message};
-    }
+    std::vector<core::FileContent> files{{out, text}};
     if (!sidecar.empty()) {
-        status = core::writeFileAtomic(sidecar, sidecarText);
-        if (!status) {
-            throw CliError{kRuntime, status.error().message};
-        }
+        files.push_back({sidecar, sidecarText});
+    }
+    if (auto status = core::writeFilesAtomic(files); !status) {
+        throw CliError{kRuntime, status.error().message};
     }
 }
 

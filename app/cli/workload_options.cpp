@@ -1,7 +1,9 @@
 #include "workload_options.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 #include <typeinfo>
 
@@ -485,6 +487,10 @@ core::RunSettings runSettings(const po::variables_map& vm, const core::WorkloadB
         throw CliError{
             kUsage, "--context-len: expected a positive integer, got " + std::to_string(context)};
     }
+    if (context > std::int64_t{1} << 40) {
+        throw CliError{kUsage, "--context-len: expected at most 2^40 (1099511627776), got " +
+                                   std::to_string(context)};
+    }
     s.contextLength = context;
     s.generateLength = positive(vm, "gen-len");
     s.flashAttention = vm["flash-attention"].as<bool>();
@@ -628,12 +634,27 @@ core::Deployment deploymentOption(const po::variables_map& vm) {
 }
 
 std::vector<core::Deployment> deploymentList(const po::variables_map& vm) {
+    // Every combination is a plan: lists of up to 65536 degrees each would make up to 2^80 plans,
+    // so their count is checked before any is made (issue 18, 3).
+    constexpr std::uint64_t kMaxPlans = 4096;
+    const std::vector<int> lists[] = {degrees(vm, "tp"), degrees(vm, "ep"), degrees(vm, "pp"),
+                                      degrees(vm, "cp"), degrees(vm, "dp")};
+    std::uint64_t count = 1;
+    std::string sizes;
+    for (const auto& list : lists) {
+        count = std::min<std::uint64_t>(count * list.size(), kMaxPlans + 1);
+        sizes += (sizes.empty() ? "" : " x ") + std::to_string(list.size());
+    }
+    if (count > kMaxPlans) {
+        throw CliError{kUsage, "--tp, --ep, --pp, --cp, --dp: " + sizes +
+                                   " values make more than 4096 plans; at most 4096 are allowed"};
+    }
     std::vector<core::Deployment> plans;
-    for (int tp : degrees(vm, "tp")) {
-        for (int ep : degrees(vm, "ep")) {
-            for (int pp : degrees(vm, "pp")) {
-                for (int cp : degrees(vm, "cp")) {
-                    for (int dp : degrees(vm, "dp")) {
+    for (int tp : lists[0]) {
+        for (int ep : lists[1]) {
+            for (int pp : lists[2]) {
+                for (int cp : lists[3]) {
+                    for (int dp : lists[4]) {
                         core::Deployment d;
                         d.tensorParallel = tp;
                         d.expertParallel = ep;
@@ -674,6 +695,10 @@ std::vector<core::System> systemList(const po::variables_map& vm,
     const int count = vm["devices"].as<int>();
     if (count < 0 || (count > 0 && !systems.empty())) {
         throw CliError{kUsage, "--devices N goes with --hw (a --system has its own)"};
+    }
+    if (count > core::kMaxPlanDevices) {
+        throw CliError{kUsage, "--devices: expected at most 268435456 (2^28) devices, got " +
+                                   std::to_string(count)};
     }
     if (systems.empty() && (count > 0 || !deployment.single())) {
         for (const auto& hw : devices) {

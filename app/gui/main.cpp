@@ -4,10 +4,15 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <string_view>
+
 #include <QApplication>
+#include <QBuffer>
 #include <QCommandLineParser>
+#include <QFile>
 #include <QTimer>
 
+#include "core/json_io.h"
 #include "core/platform.h"
 #include "ui/main_window.h"
 #include "ui/session.h"
@@ -91,7 +96,16 @@ int main(int argc, char** argv) {
         const QString path = parser.value(screenshot);
         QObject::connect(&window, &rooflens::ui::MainWindow::resultShown, &window, [&, path] {
             QTimer::singleShot(300, &window, [&, path] {
-                const bool ok = window.grab().save(path);
+                // Through core::writeFileAtomic like every file Rooflens writes (issue 18, 5).
+                QByteArray png;
+                QBuffer buffer(&png);
+                buffer.open(QIODevice::WriteOnly);
+                const bool ok =
+                    window.grab().save(&buffer, "PNG") &&
+                    rooflens::core::writeFileAtomic(
+                        QFile::encodeName(path).toStdString(),
+                        std::string_view(png.constData(), static_cast<std::size_t>(png.size())))
+                        .ok();
                 std::fprintf(stderr, "%s %s\n", ok ? "wrote" : "could not write",
                              path.toLocal8Bit().constData());
                 QApplication::exit(ok ? 0 : 3);

@@ -170,7 +170,8 @@ bool hasShardRole(std::string_view op) {
                        [&](const RoleEntry& e) { return e.op == op; });
 }
 
-System systemOf(const Hardware& device, int count) {
+System systemOf(const Hardware& device, std::int64_t devices) {
+    const int count = static_cast<int>(std::clamp<std::int64_t>(devices, 1, kMaxPlanDevices));
     System s;
     s.id = device.id + " x" + std::to_string(count);
     s.name = std::to_string(count) + "x " + device.name;
@@ -201,6 +202,14 @@ Status checkDeployment(const Deployment& d, const ModelFacts& m, const System& s
             return usageError(std::string(name) + " parallelism must be in [1, 65536], got " +
                               std::to_string(value));
         }
+    }
+    if (d.devices() > kMaxPlanDevices) {
+        return usageError(
+            "the plan needs " + std::to_string(d.devices()) + " devices (TP " +
+            std::to_string(d.tensorParallel) + " x EP " + std::to_string(d.expertParallel) +
+            " x PP " + std::to_string(d.pipelineParallel) + " x CP " +
+            std::to_string(d.contextParallel) + " x DP " + std::to_string(d.dataParallel) +
+            "); at most 268435456 (2^28, the largest system: 65536 nodes of 4096)");
     }
     if (d.expertImbalance < 1 || !std::isfinite(d.expertImbalance)) {
         return usageError("expert imbalance (max/mean tokens per expert) must be >= 1");

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -55,16 +57,29 @@ Result<std::string> readFile(const std::filesystem::path& path) {
     if (std::filesystem::is_directory(path, ec)) {
         return makeError(path.string() + ": cannot read: is a directory");
     }
+    const std::string tooLarge = path.string() + ": cannot read: larger than " +
+                                 std::to_string(kMaxInputFileBytes) +
+                                 " bytes (64 MiB), the limit for a JSON input";
+    if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxInputFileBytes) {
+        return makeError(tooLarge);
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return makeError(path.string() + ": cannot read: " + std::strerror(errno));
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
+    // Read in chunks up to the limit: a FIFO or a device (/dev/zero) has no size to check.
+    std::string text;
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxInputFileBytes) {
+            return makeError(tooLarge);
+        }
+    }
     if (in.bad()) {
         return makeError(path.string() + ": cannot read: I/O error");
     }
-    return buffer.str();
+    return text;
 }
 
 Result<Json> parseJsonText(std::string_view text, std::string_view label) {
@@ -223,17 +238,14 @@ Result<std::int64_t> JsonReader::integer(const Json& obj, std::string_view path,
     return number;
 }
 
-Status writeFileAtomic(const std::filesystem::path& path, std::string_view content) {
-    static std::atomic<unsigned> counter{0};
-    const std::filesystem::path dir =
-        path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    const std::filesystem::path temp =
-        dir / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-               std::to_string(counter.fetch_add(1)));
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return makeError(path.string() + ": cannot write: " + std::strerror(errno));
-    }
+namespace {
+
+std::string reason(int error) {
+    return std::strerror(error);
+}
+
+// Writes all of `content` to `fd` and flushes it to the disk; 0 or the errno.
+int writeAll(int fd, std::string_view content) {
     const char* data = content.data();
     std::size_t left = content.size();
     while (left > 0) {
@@ -242,23 +254,121 @@ Status writeFileAtomic(const std::filesystem::path& path, std::string_view conte
             if (errno == EINTR) {
                 continue;
             }
-            const std::string reason = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            return makeError(path.string() + ": cannot write: " + reason);
+            return errno;
         }
         data += written;
         left -= static_cast<std::size_t>(written);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temp.c_str());
-        return makeError(path.string() + ": cannot write: " + reason);
+    return ::fsync(fd) != 0 ? errno : 0;
+}
+
+// One file being written: its content in a temporary file of the target's directory, not yet
+// visible under the target's name. Where the file system supports O_TMPFILE the temporary has
+// no name until commit(), so a writer killed at any moment before it leaves nothing behind;
+// elsewhere it is the hidden ".NAME.tmp-PID-N" beside the target.
+class StagedFile {
+public:
+    explicit StagedFile(std::filesystem::path target) : m_target(std::move(target)) {}
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
+    StagedFile(StagedFile&& other) noexcept
+        : m_target(std::move(other.m_target)),
+          m_temp(std::move(other.m_temp)),
+          m_content(other.m_content),
+          m_fd(std::exchange(other.m_fd, -1)),
+          m_named(std::exchange(other.m_named, false)) {}
+    ~StagedFile() { discard(); }
+
+    Status write(std::string_view content) {
+        static std::atomic<unsigned> counter{0};
+        m_content = content;
+        std::string name = ".";  // appended piece by piece: "." + string trips GCC 12's -Wrestrict
+        name += m_target.filename().string();
+        name += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+        m_temp = directory() / name;
+        m_fd = ::open(directory().c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        if (m_fd >= 0) {
+            const int error = writeAll(m_fd, content);
+            return error == 0 ? Status(Ok{}) : Status(failed(error));
+        }
+        return writeNamed();
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temp.c_str());
-        return makeError(path.string() + ": cannot write: " + reason);
+
+    // Names the temporary (an O_TMPFILE one only now), renames it over the target and flushes
+    // the directory entry.
+    Status commit() {
+        if (!m_named) {
+            const std::string self = "/proc/self/fd/" + std::to_string(m_fd);
+            if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, m_temp.c_str(), AT_SYMLINK_FOLLOW) ==
+                0) {
+                m_named = true;
+            } else {
+                ::close(std::exchange(m_fd, -1));  // no /proc: write a named temporary again
+                ROOFLENS_CHECK(writeNamed());
+            }
+        }
+        if (::rename(m_temp.c_str(), m_target.c_str()) != 0) {
+            return failed(errno);
+        }
+        m_named = false;
+        ::close(std::exchange(m_fd, -1));
+        if (const int d = ::open(directory().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+            ::fsync(d);
+            ::close(d);
+        }
+        return Ok{};
+    }
+
+private:
+    std::filesystem::path directory() const {
+        return m_target.has_parent_path() ? m_target.parent_path() : std::filesystem::path(".");
+    }
+    Status writeNamed() {
+        m_fd = ::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (m_fd < 0) {
+            return failed(errno);
+        }
+        m_named = true;
+        const int error = writeAll(m_fd, m_content);
+        return error == 0 ? Status(Ok{}) : Status(failed(error));
+    }
+    Error failed(int error) {
+        discard();
+        return makeError(m_target.string() + ": cannot write: " + reason(error));
+    }
+    void discard() {
+        if (m_fd >= 0) {
+            ::close(std::exchange(m_fd, -1));
+        }
+        if (m_named) {
+            ::unlink(m_temp.c_str());
+            m_named = false;
+        }
+    }
+
+    std::filesystem::path m_target;
+    std::filesystem::path m_temp;
+    std::string_view m_content;
+    int m_fd = -1;
+    bool m_named = false;
+};
+
+}  // namespace
+
+Status writeFileAtomic(const std::filesystem::path& path, std::string_view content) {
+    const FileContent file{path, content};
+    return writeFilesAtomic(std::span(&file, 1));
+}
+
+Status writeFilesAtomic(std::span<const FileContent> files) {
+    std::vector<StagedFile> staged;
+    staged.reserve(files.size());
+    for (const FileContent& file : files) {
+        staged.emplace_back(file.path);
+        ROOFLENS_CHECK(staged.back().write(file.content));
+    }
+    for (StagedFile& file : staged) {
+        ROOFLENS_CHECK(file.commit());
     }
     return Ok{};
 }

@@ -377,6 +377,14 @@ Result<PlanSearchResult> searchPlans(const WorkloadBuilder& builder, const PlanS
     out.plans = plans.size();
     const std::size_t perPlan = spec.serving ? 1 : spec.batches.size();
     const std::size_t total = plans.size() * perPlan;
+    // Each candidate is a request priced through the pipeline (issue 18, 3): 100,000 batches of
+    // 8 plans ran out of memory on the worker threads and aborted.
+    constexpr std::size_t kMaxCandidates = 65536;
+    if (total > kMaxCandidates) {
+        return usageError("plan search: " + std::to_string(plans.size()) + " plans x " +
+                          std::to_string(perPlan) + " batches = " + std::to_string(total) +
+                          " candidates; at most 65536 (fewer --batch values)");
+    }
     out.candidates.resize(total);
     const CompressedPasses passes(builder, spec.scenario);
 

@@ -327,7 +327,9 @@ void finishRequest(Report& report, const RunSettings& settings, DecodeTimes pref
     if (settings.generateLength > 1) {
         metrics.tpotSeconds = decodeSeconds / static_cast<double>(settings.generateLength - 1);
     }
-    const auto tokens = static_cast<double>(settings.batch * settings.generateLength);
+    // In doubles: batch and length of up to 2^40 each overflowed the int64 product (issue 18, 3).
+    const double tokens =
+        static_cast<double>(settings.batch) * static_cast<double>(settings.generateLength);
     metrics.tokensPerSecond = tokens / metrics.e2eSeconds;
     metrics.expectedTtftSeconds = prefill.expectedSeconds;
     metrics.expectedDecodeSeconds = decode.expectedSeconds;

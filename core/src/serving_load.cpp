@@ -37,10 +37,14 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 constexpr std::size_t kMaxPoints = 256;
-// Longest prompt or output length (and standard deviation) accepted: the run settings' token
-// limit (request.cpp), so lengths, their ranges and the normal's +-8 SD tails stay exact in an
-// int64.
-constexpr std::int64_t kMaxLength = std::int64_t{1} << 40;
+
+// Issue 18, 3: every length (flag or file) is at most 2^26 tokens, the longest context a config
+// may declare (max_position_embeddings), so a length never overflows the int64 it is rounded to
+// and bin x batch x length products stay exact in a double; a file holds at most 2^24 lengths
+// (128 MiB as int64; points() sorts a copy), each on a line of at most 4095 characters.
+constexpr double kMaxLength = 67108864;  // 2^26
+constexpr std::size_t kMaxLengths = std::size_t{1} << 24;
+constexpr std::size_t kMaxLineChars = 4096;
 
 // Inverse of the standard normal CDF by bisection (|z| <= 8).
 double normalQuantile(double p) {
@@ -181,11 +185,16 @@ Result<LengthDistribution> loadLengthFile(const std::string& path) {
     }
     LengthDistribution d;
     d.kind = LengthDistribution::Kind::empirical;
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
+    char buffer[kMaxLineChars];
+    std::int64_t number = 0;
+    while (in.getline(buffer, sizeof buffer) || in.gcount() > 0) {
         ++number;
-        std::string_view text = line;
+        if (in.fail() && !in.eof()) {
+            return makeError(path + ":" + std::to_string(number) + ": a line longer than " +
+                             std::to_string(kMaxLineChars - 1) +
+                             " characters (expected one token count per line)");
+        }
+        std::string_view text = buffer;
         text = text.substr(0, text.find('#'));
         while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
             text.remove_suffix(1);
@@ -199,10 +208,14 @@ Result<LengthDistribution> loadLengthFile(const std::string& path) {
         std::int64_t value = 0;
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec != std::errc() || ptr != text.data() + text.size() || value < 1 ||
-            value > kMaxLength) {
+            static_cast<double>(value) > kMaxLength) {
             return makeError(path + ":" + std::to_string(number) +
-                             ": expected a positive integer token count (at most 2^40), got '" +
+                             ": expected a token count in [1, 67108864], got '" +
                              std::string(text) + "'");
+        }
+        if (d.values.size() == kMaxLengths) {
+            return makeError(path + ":" + std::to_string(number) + ": more than " +
+                             std::to_string(kMaxLengths) + " lengths (2^24, the limit of a file)");
         }
         d.values.push_back(value);
     }
@@ -226,7 +239,7 @@ Result<LengthDistribution> parseLengthDistribution(std::string_view text, std::s
     if (parts.size() == 1) {
         const auto v = toNumber(parts[0]);
         if (!v || *v < 1 || *v != std::floor(*v) || *v > kMaxLength) {
-            return bad("a length must be a positive integer (at most 2^40)");
+            return bad("a length must be an integer in [1, 67108864]");
         }
         d.a = *v;
         return d;
@@ -241,12 +254,13 @@ Result<LengthDistribution> parseLengthDistribution(std::string_view text, std::s
     }
     if (parts[0] == "uniform") {
         if (*x < 1 || *y < *x || *x != std::floor(*x) || *y != std::floor(*y) || *y > kMaxLength) {
-            return bad("uniform needs integers 1 <= MIN <= MAX <= 2^40");
+            return bad("uniform needs integers 1 <= MIN <= MAX <= 67108864");
         }
         d.kind = LengthDistribution::Kind::uniform;
     } else {
+        // Quantiles reach 8 SD from the mean: at most 9 x 2^26, still exact as a double.
         if (*x < 1 || *y < 0 || *x > kMaxLength || *y > kMaxLength) {
-            return bad("normal needs 1 <= MEAN <= 2^40 and 0 <= SD <= 2^40");
+            return bad("normal needs 1 <= MEAN <= 67108864 and 0 <= SD <= 67108864");
         }
         d.kind = LengthDistribution::Kind::normal;
     }

@@ -15,6 +15,8 @@ namespace rooflens::core {
 namespace {
 
 constexpr std::size_t kMaxRangeValues = 100000;
+// Batches, lengths and parallel degrees: the builders take at most 2^40 (issue 18, 3).
+constexpr std::int64_t kMaxRangeValue = std::int64_t{1} << 40;
 
 std::optional<std::int64_t> parseInteger(std::string_view text) {
     std::int64_t value = 0;
@@ -50,6 +52,9 @@ Result<std::vector<std::int64_t>> parseRange(std::string_view text) {
         if (!start || !end || *start < 1 || *end < *start) {
             return rangeError(text, "start and end must be integers with 1 <= start <= end");
         }
+        if (*end > kMaxRangeValue) {
+            return rangeError(text, "values must be at most 2^40 (1099511627776)");
+        }
         if (step.size() < 2 || (step[0] != 'x' && step[0] != '+')) {
             return rangeError(text, "step must be xN (multiply) or +N (add)");
         }
@@ -84,6 +89,9 @@ Result<std::vector<std::int64_t>> parseRange(std::string_view text) {
         auto value = parseInteger(item);
         if (!value || *value < 1) {
             return rangeError(text, "'" + std::string(item) + "' is not an integer >= 1");
+        }
+        if (*value > kMaxRangeValue) {
+            return rangeError(text, "values must be at most 2^40 (1099511627776)");
         }
         values.push_back(*value);
         if (values.size() > kMaxRangeValues) {

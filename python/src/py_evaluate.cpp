@@ -46,6 +46,10 @@ void addSystems(Inputs& in, const std::vector<System>& systems, const po::variab
     if (count < 0 || (count > 0 && !systems.empty())) {
         raise(core::usageError("--devices N goes with --hw (a --system has its own)"));
     }
+    if (count > core::kMaxPlanDevices) {
+        raise(core::usageError("--devices: expected at most 268435456 (2^28) devices, got " +
+                               std::to_string(count)));
+    }
     if (systems.empty() && (count > 0 || !in.deployment.single())) {
         for (const auto& hw : in.devices) {
             in.systems.push_back(core::systemOf(hw, count > 0 ? count : in.deployment.devices()));

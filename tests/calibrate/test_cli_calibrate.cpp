@@ -3,6 +3,9 @@
 // exits 2; usage and input errors; validate's report in every format.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -83,6 +86,44 @@ TEST(CliCalibrate, TinyQuickRunWritesAnImportableProfile) {
         rooflens("analyze --model llama-2-7b --phase decode --format json --hw '" + out + "'");
     ASSERT_EQ(analyze.exitCode, 0) << analyze.err;
     EXPECT_EQ(nlohmann::json::parse(analyze.out)["hardware"]["id"], "tiny-quick");
+}
+
+// Issue 18, item 5: the profile and its sidecar are written together. A calibration killed while
+// writing them (tests/support/src/kill_writes.cpp: SIGKILL once N bytes went to files in the
+// directory), halfway through the profile or after all of the profile and half the sidecar,
+// leaves the old pair and nothing else; writing the profile in place before the sidecar would
+// leave a new profile beside an old sidecar in the second case.
+TEST(CliCalibrate, KilledWhileWritingLeavesTheOldProfileAndSidecar) {
+    const auto fresh = [](const std::string& name) {
+        const auto dir = scratch() / name;
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        return std::filesystem::canonical(dir);
+    };
+    const std::string args = "calibrate --quick --budget-scale 0.01 --id tiny-kill --out ";
+    const auto reference = fresh("kill-reference");
+    auto r = rooflens(args + "'" + (reference / "cpu.json").string() + "'");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto profileBytes = static_cast<long long>(slurp(reference / "cpu.json").size());
+    const auto sidecarBytes =
+        static_cast<long long>(slurp(reference / "cpu.calibration.json").size());
+    ASSERT_GT(sidecarBytes, 1000);
+
+    const auto dir = fresh("kill-target");
+    std::ofstream(dir / "cpu.json") << "old profile";
+    std::ofstream(dir / "cpu.calibration.json") << "old sidecar";
+    for (const long long bytes : {profileBytes / 2, profileBytes + sidecarBytes / 2}) {
+        r = testing::rooflensWith(testing::killWritesAfter(dir, bytes),
+                                  args + "'" + (dir / "cpu.json").string() + "'");
+        EXPECT_EQ(r.signal, SIGKILL) << "after " << bytes << " bytes: " << r.err;
+        EXPECT_EQ(slurp(dir / "cpu.json"), "old profile") << "after " << bytes << " bytes";
+        EXPECT_EQ(slurp(dir / "cpu.calibration.json"), "old sidecar") << "after " << bytes;
+        std::set<std::string> names;
+        for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+            names.insert(entry.path().filename().string());
+        }
+        EXPECT_EQ(names, (std::set<std::string>{"cpu.calibration.json", "cpu.json"}));
+    }
 }
 
 TEST(CliCalibrate, CudaWithoutAGpuExitsTwo) {

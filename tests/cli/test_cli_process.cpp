@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -45,6 +46,20 @@ TEST(Cli, RequestReportHasLatencyMetrics) {
     for (const char* key : {"ttft_s", "tpot_s", "e2e_s", "tokens_per_s"}) {
         EXPECT_TRUE(totals.contains(key)) << key;
     }
+}
+
+// Issue 18, 3: batch 2^40 and a request whose last step sees 2^40 - 1 keys: its tokens, 2^40 x
+// (2^40 - 16), overflowed an int64 product.
+TEST(Cli, RequestAtTheLargestBatchAndLength) {
+    const Outcome r = rooflens(
+        "analyze --model llama-2-7b --hw h100-sxm --phase request --batch 1099511627776 "
+        "--prompt-len 16 --gen-len 1099511627760 --format json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto totals = nlohmann::json::parse(r.out)["totals"];
+    const double e2e = totals["e2e_s"].get<double>();
+    ASSERT_GT(e2e, 0);
+    EXPECT_DOUBLE_EQ(totals["tokens_per_s"].get<double>(),
+                     std::ldexp(1.0, 40) * 1099511627760.0 / e2e);
 }
 
 TEST(Cli, EveryFormatRenders) {
@@ -108,6 +123,26 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"analyze --model llama-2-7b --hw h100-sxm --bogus", 1, "bogus"},
         BadArgs{"analyze --model llama-2-7b --hw h100-sxm --output /nonexistent/dir/r.json", 3,
                 "cannot write"},
+        // Issue 18, 3: 65536 x 65536 plans (each a Deployment in memory) are refused by count.
+        BadArgs{"sweep --model llama-2-7b --hw h100-sxm --tp 1:65536:+1 --pp 1:65536:+1", 1,
+                "--tp, --ep, --pp, --cp, --dp: 65536 x 1 x 65536 x 1 x 1 values make more than "
+                "4096 plans; at most 4096 are allowed"},
+        BadArgs{"sweep --model llama-2-7b --hw h100-sxm --threads 100000", 1,
+                "worker threads: expected 0 (one per core) to 1024, got 100000"},
+        // A prompt plus a generated length near 2^63 overflowed their sum; --devices 2^31 - 1
+        // overflowed the system's device count; sweep values past 2^40 were a builder's error.
+        BadArgs{"compare --model llama-2-7b --hw h100-sxm --gen-len 9223372036854775807", 1,
+                "--gen-len: expected at most 2^40 (1099511627776), got 9223372036854775807"},
+        BadArgs{"analyze --model llama-2-7b --hw h100-sxm --phase decode --context-len "
+                "1099511627777",
+                1, "--context-len: expected at most 2^40 (1099511627776), got 1099511627777"},
+        BadArgs{"analyze --model llama-2-7b --hw h100-sxm --tp 2 --devices 2147483647", 1,
+                "--devices: expected at most 268435456 (2^28) devices, got 2147483647"},
+        BadArgs{"sweep --model llama-2-7b --hw h100-sxm --batch 1:9223372036854775807:x2", 1,
+                "--batch: range '1:9223372036854775807:x2': values must be at most 2^40"},
+        // TP 64 x PP 80 x CP 65536 x DP 65536 overflowed int and crashed with SIGFPE.
+        BadArgs{"analyze --model llama-3-70b --hw h100-sxm --tp 64 --pp 80 --cp 65536 --dp 65536",
+                1, "the plan needs 21990232555520 devices"},
         BadArgs{"analyze --model /nonexistent/config.json --hw h100-sxm", 2,
                 "/nonexistent/config.json"},
         BadArgs{"analyze --model '" ROOFLENS_TEST_DATA_DIR

@@ -272,6 +272,11 @@ TEST(Deployment, PlansThatDoNotFitTheModelAreRefusedWithTheReason) {
         {"llama-3-70b", plan(1, 1, 2, 1), "needs an MoE model"},
         {"mixtral-8x7b", plan(1, 1, 3, 1), "does not divide the 8 experts"},
         {"llama-3-70b", plan(8, 1, 1, 2), "needs 16 devices"},
+        // Issue 18, 3: 64 x 80 x 65536 x 65536 devices overflowed the int product; a plan has at
+        // most 2^28 devices, counted in 64 bits.
+        {"llama-3-70b", plan(64, 80, 1, 65536),
+         "the plan needs 21990232555520 devices (TP 64 x EP 1 x PP 80 x CP 65536 x DP 65536); at "
+         "most 268435456 (2^28"},
     };
     const core::System hgx = system("hgx-h100-8x");
     const std::vector<core::Hardware> devices{hgx.device};
@@ -282,6 +287,9 @@ TEST(Deployment, PlansThatDoNotFitTheModelAreRefusedWithTheReason) {
         in.devices = devices;
         in.systems = systems;
         in.deployment = c.deployment;
+        if (in.deployment.dataParallel == 65536) {
+            in.deployment.contextParallel = 65536;
+        }
         auto e = core::evaluate(*model(c.model), in);
         ASSERT_TRUE(e.ok());
         const auto error = e->firstError();

@@ -411,7 +411,12 @@ TEST(PlanCli, BadInputNamesTheFlag) {
          {Bad{"plan --model llama-3-70b --hw h100-sxm", "plan needs a system"},
           Bad{"plan --model llama-3-70b --system hgx-h100-8x --tpot-ms -5", "--tpot-ms"},
           Bad{"plan --model llama-3-70b --system hgx-h100-8x --batch 0", "--batch"},
-          Bad{"plan --model llama-3-70b --system nvl1000", "nvl1000"}}) {
+          Bad{"plan --model llama-3-70b --system nvl1000", "nvl1000"},
+          // Issue 18, 3: 100,000 batches per plan aborted with bad_alloc on a worker thread.
+          Bad{"plan --model llama-3-70b --system hgx-h100-8x --batch 1:100000:+1",
+              " x 100000 batches = "},
+          Bad{"plan --model llama-3-70b --system hgx-h100-8x --batch 1:100000:+1",
+              " candidates; at most 65536 (fewer --batch values)"}}) {
         const auto r = testing::rooflens(bad.args);
         EXPECT_NE(r.exitCode, 0) << bad.args;
         EXPECT_NE(r.err.find(bad.fragment), std::string::npos) << bad.args << '\n' << r.err;

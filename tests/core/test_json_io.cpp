@@ -131,7 +131,7 @@ TEST(AtomicWrite, AWriterKilledMidWayLeavesTheOldOrTheWholeNewFile) {
     TempDir dir;
     const fs::path file = dir.path() / "session.json";
     ASSERT_TRUE(writeFileAtomic(file, "old session").ok());
-    const std::string big(64u << 20, 'x');
+    const std::string big(32u << 20, 'x');
     int sawOld = 0;
     for (int delayMs : {0, 1, 3, 10, 30}) {
         const pid_t child = ::fork();
@@ -148,10 +148,61 @@ TEST(AtomicWrite, AWriterKilledMidWayLeavesTheOldOrTheWholeNewFile) {
         ASSERT_TRUE(now == "old session" || now == big)
             << "after " << delayMs << " ms: a " << now.size() << "-byte partial file";
         sawOld += now == "old session" ? 1 : 0;
+        // The temporary is an unnamed O_TMPFILE (ext4, tmpfs): a kill leaves nothing beside the
+        // target; without O_TMPFILE only the hidden ".session.json.tmp-PID-N" could remain.
+        for (const auto& entry : fs::directory_iterator(dir.path())) {
+            EXPECT_EQ(entry.path().filename(), "session.json") << "left after " << delayMs << " ms";
+        }
         ASSERT_TRUE(writeFileAtomic(file, "old session").ok());
     }
     // The earliest kills land before the rename on any disk.
     EXPECT_GE(sawOld, 1);
+}
+
+// A profile and its sidecar: the second cannot be written (its directory is missing), so neither
+// target changes and no temporary stays in the first one's directory.
+TEST(AtomicWrite, FilesWrittenTogetherAllStayOldWhenOneFails) {
+    TempDir dir;
+    const fs::path profile = dir.path() / "cpu.json";
+    ASSERT_TRUE(writeFileAtomic(profile, "old profile").ok());
+    const FileContent files[] = {{profile, "new profile"},
+                                 {dir.path() / "missing" / "cpu.calibration.json", "new sidecar"}};
+    const auto status = writeFilesAtomic(files);
+    ASSERT_FALSE(status.ok());
+    EXPECT_NE(status.error().message.find("missing/cpu.calibration.json: cannot write"),
+              std::string::npos)
+        << status.error().message;
+    EXPECT_EQ(readFile(profile).value(), "old profile");
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+        EXPECT_EQ(entry.path().filename(), "cpu.json");
+    }
+    const fs::path sidecar = dir.path() / "cpu.calibration.json";
+    const FileContent both[] = {{profile, "new profile"}, {sidecar, "new sidecar"}};
+    ASSERT_TRUE(writeFilesAtomic(both).ok());
+    EXPECT_EQ(readFile(profile).value(), "new profile");
+    EXPECT_EQ(readFile(sidecar).value(), "new sidecar");
+}
+
+// Issue 18, 3: a JSON input is read whole, so its size is bounded before it is parsed; a device
+// (no size to check) is cut off at the limit instead of growing memory without end.
+TEST(ReadFile, RefusesInputsOver64MiB) {
+    TempDir dir;
+    const fs::path sparse = dir.path() / "huge.json";
+    { std::ofstream out(sparse); }
+    fs::resize_file(sparse, kMaxInputFileBytes + 1);  // sparse: no disk space used
+    const auto huge = readFile(sparse);
+    ASSERT_FALSE(huge.ok());
+    EXPECT_NE(huge.error().message.find("huge.json: cannot read: larger than 67108864 bytes "
+                                        "(64 MiB), the limit for a JSON input"),
+              std::string::npos)
+        << huge.error().message;
+    const auto endless = parseJsonFile("/dev/zero");
+    ASSERT_FALSE(endless.ok());
+    EXPECT_NE(endless.error().message.find("/dev/zero: cannot read: larger than 67108864"),
+              std::string::npos)
+        << endless.error().message;
+    fs::resize_file(sparse, kMaxInputFileBytes);
+    EXPECT_EQ(readFile(sparse).value().size(), kMaxInputFileBytes);
 }
 
 }  // namespace

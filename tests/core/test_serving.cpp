@@ -231,17 +231,17 @@ TEST(Serving, BadLoadDescriptionsNameTheFlagOrFileAndLine) {
     EXPECT_FALSE(core::steadyState(workedExample(), o).ok());
 }
 
-// Lengths are bounded by the run settings' 2^40 tokens (a fuzz finding: "uniform:128:2e40" cast
-// 2e40 to int64 in points()). At the bound, the 256 equal-probability points of uniform 1..2^40
-// are 1 + floor((i + 0.5) / 256 * 2^40): from 1 + 2^31 to 1 + 2^40 - 2^31.
-TEST(Serving, LengthsAreBoundedBy2To40Tokens) {
-    const std::int64_t max = std::int64_t{1} << 40;
+// Lengths are bounded by 2^26 tokens (a fuzz finding: "uniform:128:2e40" cast 2e40 to int64 in
+// points()). At the bound, the 256 equal-probability points of uniform 1..2^26 are
+// 1 + floor((i + 0.5) / 256 * 2^26): from 1 + 2^17 to 1 + 2^26 - 2^17.
+TEST(Serving, LengthsAreBoundedBy2To26Tokens) {
+    const std::int64_t max = std::int64_t{1} << 26;
     auto top = core::parseLengthDistribution("uniform:1:" + std::to_string(max), "prompt-len");
     ASSERT_TRUE(top.ok()) << top.error().message;
     const auto points = top->points();
     ASSERT_EQ(points.size(), 256U);
-    EXPECT_EQ(points.front().first, 1 + (std::int64_t{1} << 31));
-    EXPECT_EQ(points.back().first, 1 + max - (std::int64_t{1} << 31));  // q = 255.5 / 256
+    EXPECT_EQ(points.front().first, 1 + (std::int64_t{1} << 17));
+    EXPECT_EQ(points.back().first, 1 + max - (std::int64_t{1} << 17));  // q = 255.5 / 256
     const std::vector<std::string> tooLong = {
         "uniform:1:" + std::to_string(max + 1),
         "uniform:128:20000000000000000000000000000000000000000",
@@ -253,7 +253,7 @@ TEST(Serving, LengthsAreBoundedBy2To40Tokens) {
         auto d = core::parseLengthDistribution(text, "prompt-len");
         ASSERT_FALSE(d.ok()) << text;
         EXPECT_NE(d.error().message.find("--prompt-len"), std::string::npos);
-        EXPECT_NE(d.error().message.find("2^40"), std::string::npos) << d.error().message;
+        EXPECT_NE(d.error().message.find("67108864"), std::string::npos) << d.error().message;
     }
     const auto path = std::filesystem::temp_directory_path() / "rooflens_lengths_huge.txt";
     {
@@ -265,6 +265,60 @@ TEST(Serving, LengthsAreBoundedBy2To40Tokens) {
     EXPECT_NE(f.error().message.find(path.string() + ":2:"), std::string::npos)
         << f.error().message;
     std::filesystem::remove(path);
+}
+
+// Issue 18, 3: lengths are at most 2^26 tokens (flag or file), a file holds at most 2^24 lengths
+// on lines of at most 4095 characters; each limit is a located error before memory grows.
+TEST(Serving, AbsurdLengthsAndLengthFilesAreRefusedWithTheirLimit) {
+    const std::pair<const char*, const char*> flags[] = {
+        {"67108865", "an integer in [1, 67108864]"},
+        {"1e30", "an integer in [1, 67108864]"},
+        {"uniform:1:1e19", "1 <= MIN <= MAX <= 67108864"},
+        {"normal:1e300:1", "1 <= MEAN <= 67108864"},
+        {"normal:100:1e12", "0 <= SD <= 67108864"}};
+    for (const auto& [text, fragment] : flags) {
+        auto d = core::parseLengthDistribution(text, "prompt-len");
+        ASSERT_FALSE(d.ok()) << text;
+        EXPECT_NE(d.error().message.find("--prompt-len: "), std::string::npos);
+        EXPECT_NE(d.error().message.find(fragment), std::string::npos) << d.error().message;
+    }
+    EXPECT_EQ(core::parseLengthDistribution("67108864", "prompt-len")->mean(), 67108864.0);
+
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto load = [&](const char* name, const std::string& content) {
+        const auto path = dir / name;
+        std::ofstream(path) << content;
+        auto d = core::parseLengthDistribution("file:" + path.string(), "prompt-len");
+        std::filesystem::remove(path);
+        return d;
+    };
+    auto big = load("rooflens_lengths_big.txt", "128\n67108865\n");
+    ASSERT_FALSE(big.ok());
+    EXPECT_NE(big.error().message.find("rooflens_lengths_big.txt:2: expected a token count in "
+                                       "[1, 67108864], got '67108865'"),
+              std::string::npos)
+        << big.error().message;
+    auto wide = load("rooflens_lengths_wide.txt", "1\n2\n" + std::string(5000, '7') + "\n");
+    ASSERT_FALSE(wide.ok());
+    EXPECT_NE(wide.error().message.find("rooflens_lengths_wide.txt:3: a line longer than 4095 "
+                                        "characters"),
+              std::string::npos)
+        << wide.error().message;
+    // 2^24 lengths load; one more is refused at its line.
+    std::string lines;
+    lines.reserve((std::size_t{1} << 25) + 2);
+    for (std::size_t i = 0; i < (std::size_t{1} << 24); ++i) {
+        lines += "1\n";
+    }
+    auto most = load("rooflens_lengths_most.txt", lines);
+    ASSERT_TRUE(most.ok()) << most.error().message;
+    EXPECT_EQ(most->values.size(), std::size_t{1} << 24);
+    auto many = load("rooflens_lengths_many.txt", lines + "2\n");
+    ASSERT_FALSE(many.ok());
+    EXPECT_NE(many.error().message.find("rooflens_lengths_many.txt:16777217: more than 16777216 "
+                                        "lengths"),
+              std::string::npos)
+        << many.error().message;
 }
 
 TEST(Serving, LengthFileIsEmpirical) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <new>
+
 #include "core/sweep.h"
 #include "function_builder.h"
 #include "test_device.h"
@@ -14,6 +16,20 @@ TEST(Range, ListsGeometricAndArithmetic) {
     EXPECT_EQ(parseRange("1:100:x10").value(), (std::vector<std::int64_t>{1, 10, 100}));
     EXPECT_EQ(parseRange("128:512:+128").value(), (std::vector<std::int64_t>{128, 256, 384, 512}));
     EXPECT_EQ(parseRange("3:10:+4").value(), (std::vector<std::int64_t>{3, 7}));
+}
+
+// Issue 18, 3: a value past 2^40 (the builders' limit) is the range's error, not a builder's.
+TEST(Range, ValuesAreAtMost2To40) {
+    EXPECT_EQ(parseRange("1099511627776").value(), (std::vector<std::int64_t>{1099511627776}));
+    EXPECT_EQ(parseRange("1:1099511627776:x1024").value().back(), 1099511627776);
+    for (const char* big :
+         {"1099511627777", "1,2,9223372036854775807", "1:9223372036854775807:x2"}) {
+        auto r = parseRange(big);
+        ASSERT_FALSE(r.ok()) << big;
+        EXPECT_EQ(r.error().message, "range '" + std::string(big) +
+                                         "': values must be at most 2^40 (1099511627776) "
+                                         "(expected 1,2,4 or 1:64:x2 or 128:4096:+128)");
+    }
 }
 
 TEST(Range, RejectsBadInput) {
@@ -49,6 +65,35 @@ SweepSpec toySpec() {
     spec.contextLengths = {100, 1000, 10000};
     spec.devices = {testing::roundDevice()};
     return spec;
+}
+
+// Issue 18, 3: an exception in a sweep's work (here bad_alloc while building batch 16, on
+// whichever of three threads takes it) is an error of the sweep; on a pool thread it used to call
+// std::terminate, and the CLI aborted with exit 134 and no message.
+TEST(Sweep, AnExceptionInAWorkerIsARuntimeError) {
+    const auto throwing = [](const RunSettings& s, bool collapse) -> Result<Workload> {
+        if (s.batch == 16) {
+            throw std::bad_alloc();
+        }
+        return toyBuild(s, collapse);
+    };
+    for (unsigned threads : {1U, 3U}) {
+        auto result = runSweep(testing::FunctionBuilder(throwing), toySpec(), threads);
+        ASSERT_FALSE(result.ok()) << threads;
+        EXPECT_EQ(result.error().message, "out of memory");
+        EXPECT_EQ(result.error().kind, ErrorKind::runtime);
+    }
+}
+
+// Issue 18, 3: at most 1024 worker threads; more is a usage error before any thread starts.
+TEST(Sweep, WorkerThreadsAreAtMost1024) {
+    auto many = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 5000);
+    ASSERT_FALSE(many.ok());
+    EXPECT_EQ(many.error().message, "worker threads: expected 0 (one per core) to 1024, got 5000");
+    EXPECT_EQ(many.error().kind, ErrorKind::usage);
+    auto most = runSweep(testing::FunctionBuilder(toyBuild), toySpec(), 1024);
+    ASSERT_TRUE(most.ok()) << most.error().message;
+    EXPECT_EQ(most->points.size(), 9U);
 }
 
 TEST(Sweep, EveryPointHasItsMetricsBoundAndMemory) {

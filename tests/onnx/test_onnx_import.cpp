@@ -410,6 +410,33 @@ TEST(OnnxImport, ImageSizeBindsHeightAndWidth) {
     EXPECT_DOUBLE_EQ(w.value().layers[0].bytes.activationsIn, 12'288 * 2);
 }
 
+// Issue 18, 3: a bound dimension past 2^40, or a tensor of more than 2^53 elements, is refused
+// with the node and the tensor; 2^40 x 3 x 64 x 32 = 6.8e15 elements is still priced.
+TEST(OnnxImport, AbsurdDimensionsAreRefusedWithTheNodeAndTensor) {
+    OnnxOptions image;
+    image.imageHeight = 64;
+    image.imageWidth = 32;
+    const std::int64_t batch = std::int64_t{1} << 40;
+    auto most = import(data("symbolic_image.onnx"), pass(batch), image);
+    ASSERT_TRUE(most.ok()) << most.error().message;
+    EXPECT_DOUBLE_EQ(most.value().layers[0].bytes.activationsIn, 2.0 * batch * 3 * 64 * 32);
+    auto wide = import(data("symbolic_image.onnx"), pass(batch * 2), image);
+    ASSERT_FALSE(wide.ok());
+    EXPECT_NE(wide.error().message.find("symbolic_image.onnx: node"), std::string::npos)
+        << wide.error().message;
+    EXPECT_NE(wide.error().message.find("tensor 'image' dimension 0 is 2199023255552; expected a "
+                                        "size in [0, 2^40]"),
+              std::string::npos)
+        << wide.error().message;
+    image.imageHeight = image.imageWidth = 16384;
+    auto many = import(data("symbolic_image.onnx"), pass(batch), image);
+    ASSERT_FALSE(many.ok());
+    EXPECT_NE(many.error().message.find("tensor 'image' has 8.85e+20 elements; expected at most "
+                                        "2^53"),
+              std::string::npos)
+        << many.error().message;
+}
+
 // [batch, sequence] ids into a [1000, 8] table at batch 2, prompt 5: 10 rows of 8 gathered
 // (160 bytes at fp16), int64 ids read (80 bytes); the whole table is in the inventory.
 TEST(OnnxImport, SequenceLengthBindsAndGatherIsAnEmbedding) {

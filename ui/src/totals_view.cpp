@@ -171,7 +171,8 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
                           .arg(secondsText(t.networkSeconds))
                           .arg(t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0, 0,
                                'f', 1));
-        const double perDevice = f.itemsPerSecond / std::max(1, plan.devicesPerReplica());
+        const double perDevice =
+            f.itemsPerSecond / std::max<std::int64_t>(1, plan.devicesPerReplica());
         value(QStringLiteral("perDeviceValue"))
             ->setText(numberText(perDevice) + QLatin1Char(' ') + qs(f.itemsUnit));
     }

@@ -44,10 +44,11 @@ struct Deployment {
     // instead of 2 (n - 1) / n M. Off by default (NCCL's ring).
     bool inNetworkReduction = false;
 
-    int devicesPerReplica() const {
-        return tensorParallel * expertParallel * pipelineParallel * contextParallel;
+    // In 64 bits: five degrees of up to 65536 each overflow an int (issue 18, 3).
+    std::int64_t devicesPerReplica() const {
+        return std::int64_t{tensorParallel} * expertParallel * pipelineParallel * contextParallel;
     }
-    int devices() const { return devicesPerReplica() * dataParallel; }
+    std::int64_t devices() const { return devicesPerReplica() * dataParallel; }
     bool single() const { return devices() == 1; }
     bool operator==(const Deployment&) const = default;
 };
@@ -78,9 +79,14 @@ struct System {
     int devices() const { return devicesPerNode * nodes; }
 };
 
+// The most devices a plan may use: 2^28, the largest system file (65536 nodes of 4096 devices,
+// hwdb/systems); checkDeployment refuses more, so every device count fits an int.
+inline constexpr std::int64_t kMaxPlanDevices = std::int64_t{1} << 28;
+
 // A system of `count` devices of one kind with the device's own links, in nodes of at most the
-// device's scale-up domain (or 8 devices where it has none).
-System systemOf(const Hardware& device, int count);
+// device's scale-up domain (or 8 devices where it has none). `count` is clamped to
+// [1, kMaxPlanDevices].
+System systemOf(const Hardware& device, std::int64_t count);
 
 // How a layer splits under tensor parallelism (the tensor-parallel plan, HF base_model_tp_plan
 // style, by operation name).

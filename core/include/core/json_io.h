@@ -4,6 +4,7 @@
 // Only loaders include this header; nlohmann exceptions never leave it.
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -57,8 +58,25 @@ std::string childPath(std::string_view path, std::string_view key);
 std::string childPath(std::string_view path, std::size_t index);
 
 // Writes `content` to `path` atomically: a temporary file in the same directory, flushed and
-// renamed over the target. On any failure the old file is untouched and the temporary removed.
+// renamed over the target. On any failure the old file is untouched and the temporary removed;
+// a writer killed before the rename leaves the old file and, where the file system has
+// O_TMPFILE (ext4, xfs, btrfs, tmpfs), no temporary either. Every file Rooflens writes goes
+// through here (reports, plots, sessions, profiles, calibration output).
 Status writeFileAtomic(const std::filesystem::path& path, std::string_view content);
+
+// Several files that belong together (a calibrated profile and its sidecar): all contents are
+// written and flushed first, then the temporaries are renamed in order, so a failure or a kill
+// while writing leaves every old file; only the renames (microseconds) can be split.
+struct FileContent {
+    std::filesystem::path path;
+    std::string_view content;
+};
+Status writeFilesAtomic(std::span<const FileContent> files);
+
+// The whole file; one larger than kMaxInputFileBytes is refused, so a JSON loader never parses
+// more than 64 MiB (nlohmann's tree costs up to ten times the text; the largest real input, a
+// device profile with efficiency grids, is kilobytes), and a FIFO or /dev/zero ends too.
+inline constexpr std::size_t kMaxInputFileBytes = std::size_t{64} << 20;
 Result<std::string> readFile(const std::filesystem::path& path);
 
 }  // namespace rooflens::core

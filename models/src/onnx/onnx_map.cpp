@@ -3,6 +3,7 @@
 // Every float tensor is priced at the native fp16 of the builders; compression is applied to the
 // workload afterwards by core::applyScenario, from the GEMM shapes and the weight inventory.
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <string_view>
 #include <unordered_set>
@@ -125,6 +126,7 @@ public:
 
 private:
     void collect();
+    core::Status checkSizes() const;
     const Tensor* find(const std::string& name) const {
         const auto it = m_shapes.find(name);
         return it == m_shapes.end() ? nullptr : &it->second;
@@ -783,8 +785,46 @@ bool Mapper::mapGelu(int i) {
 
 // --- the workload -------------------------------------------------------------------------
 
+// Issue 18, 3: dimensions come from the file (or a run setting bound to a symbolic one) and
+// ONNX checks no range; every tensor a node reads or writes has dimensions in [0, 2^40] and at
+// most 2^53 elements, so element, OP and byte counts stay exact in a double.
+core::Status Mapper::checkSizes() const {
+    constexpr std::int64_t kMaxDim = std::int64_t{1} << 40;
+    constexpr double kMaxElements = 9007199254740992.0;  // 2^53
+    for (int i = 0; i < m_graph.node_size(); ++i) {
+        const Node& n = node(i);
+        for (const auto* names : {&n.input(), &n.output()}) {
+            for (const std::string& name : *names) {
+                const Tensor* t = name.empty() ? nullptr : find(name);
+                if (t == nullptr) {
+                    continue;
+                }
+                const std::string where = m_g.path + ": node '" + n.name() + "' (" + n.op_type() +
+                                          "): tensor '" + name + "' ";
+                double elements = 1;
+                for (std::size_t d = 0; d < t->dims.size(); ++d) {
+                    if (t->dims[d] < 0 || t->dims[d] > kMaxDim) {
+                        return core::makeError(where + "dimension " + std::to_string(d) + " is " +
+                                               std::to_string(t->dims[d]) +
+                                               "; expected a size in [0, 2^40]");
+                    }
+                    elements *= static_cast<double>(t->dims[d]);
+                }
+                if (elements > kMaxElements) {
+                    char text[32];
+                    std::snprintf(text, sizeof text, "%.3g", elements);
+                    return core::makeError(where + "has " + text +
+                                           " elements; expected at most 2^53");
+                }
+            }
+        }
+    }
+    return core::Ok{};
+}
+
 core::Result<core::Workload> Mapper::run() {
     collect();
+    ROOFLENS_CHECK(checkSizes());
     for (int i = 0; i < m_graph.node_size(); ++i) {
         if (!m_done[static_cast<std::size_t>(i)]) {
             ROOFLENS_CHECK(mapNode(i));

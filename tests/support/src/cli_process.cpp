@@ -38,10 +38,22 @@ std::string slurp(const fs::path& path) {
 }
 
 Outcome rooflens(const std::string& args, const std::string& xdg) {
+    return rooflensWith("", args, xdg);
+}
+
+std::string killWritesAfter(const fs::path& dir, long long bytes) {
+    return "LD_PRELOAD='" + std::string(ROOFLENS_KILL_WRITES_PATH) +
+           "' ASAN_OPTIONS=verify_asan_link_order=0 ROOFLENS_KILL_WRITES_DIR='" + dir.string() +
+           "' ROOFLENS_KILL_WRITES_AFTER=" + std::to_string(bytes);
+}
+
+Outcome rooflensWith(const std::string& environment, const std::string& args,
+                     const std::string& xdg) {
     const fs::path errFile = scratch() / "stderr.txt";
     const std::string home = xdg.empty() ? (scratch() / "xdg").string() : xdg;
-    const std::string command = "XDG_DATA_HOME='" + home + "' '" + cliPath() + "' " + args +
-                                " 2>'" + errFile.string() + "'";
+    // exec: the shell becomes rooflens, so a signal that ends it is seen here, not as 128 + n.
+    const std::string command = "XDG_DATA_HOME='" + home + "' " + environment + " exec '" +
+                                cliPath() + "' " + args + " 2>'" + errFile.string() + "'";
     Outcome run;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) {
@@ -54,6 +66,7 @@ Outcome rooflens(const std::string& args, const std::string& xdg) {
     }
     const int status = ::pclose(pipe);
     run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     run.err = slurp(errFile);
     return run;
 }

@@ -2,10 +2,17 @@
 
 #include <cmath>
 
+#include <filesystem>
+#include <string_view>
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTemporaryFile>
+
+#include "core/json_io.h"
 
 namespace rooflens::plot::detail {
 
@@ -99,28 +106,33 @@ bool savePlot(QCustomPlot& plot, const QString& path, QSize size, QString* error
                         .arg(size.height()));
     }
     const QString suffix = QFileInfo(path).suffix().toLower();
-    // Write to a temporary file and rename, so a failed export leaves an old file intact.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return fail(file.errorString());
-    }
+    // Rendered in memory, then written by core::writeFileAtomic like every other file: a failed
+    // or killed export leaves an old file intact and no temporary beside it (issue 18, 5).
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
     bool ok = false;
     if (suffix == QLatin1String("png")) {
         QPixmap pixmap = plot.toPixmap(size.width(), size.height(), 1.0);
-        ok = pixmap.save(&file, "PNG");
+        ok = pixmap.save(&buffer, "PNG");
     } else if (suffix == QLatin1String("pdf")) {
-        QTemporaryFile pdf(QFileInfo(path).absolutePath() +
-                           QStringLiteral("/.rooflens-XXXXXX.pdf"));
+        // QCustomPlot writes PDFs to a file name only: a scratch file in the system's temporary
+        // directory, never in the target's.
+        QTemporaryFile pdf(QDir::tempPath() + QStringLiteral("/rooflens-XXXXXX.pdf"));
         if (pdf.open()) {
             pdf.close();
             ok = plot.savePdf(pdf.fileName(), size.width(), size.height(), QCP::epNoCosmetic,
                               QStringLiteral("Rooflens"), QStringLiteral("Roofline"));
             QFile in(pdf.fileName());
-            ok = ok && in.open(QIODevice::ReadOnly) && file.write(in.readAll()) > 0;
+            ok = ok && in.open(QIODevice::ReadOnly);
+            if (ok) {
+                bytes = in.readAll();
+                ok = !bytes.isEmpty();
+            }
         }
     } else if (suffix == QLatin1String("svg")) {
         QSvgGenerator generator;
-        generator.setOutputDevice(&file);
+        generator.setOutputDevice(&buffer);
         generator.setSize(size);
         generator.setViewBox(QRect(QPoint(0, 0), size));
         generator.setTitle(QStringLiteral("Rooflens chart"));
@@ -132,16 +144,20 @@ bool savePlot(QCustomPlot& plot, const QString& path, QSize size, QString* error
             ok = painter.end();
         }
     } else {
-        file.cancelWriting();
         return fail(
             QStringLiteral("unknown format '.%1' (expected .png, .pdf or .svg)").arg(suffix));
     }
     if (!ok) {
-        file.cancelWriting();
         return fail(QStringLiteral("could not render the chart"));
     }
-    if (!file.commit()) {
-        return fail(file.errorString());
+    const auto status = core::writeFileAtomic(
+        std::filesystem::path(QFile::encodeName(path).toStdString()),
+        std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+    if (!status) {
+        if (error != nullptr) {
+            *error = QString::fromStdString(status.error().message);
+        }
+        return false;
     }
     return true;
 }

@@ -12,6 +12,7 @@ namespace rooflens::testing {
 
 struct Outcome {
     int exitCode = -1;  // -1 when the process could not start or was killed by a signal
+    int signal = 0;     // the signal that ended the process, 0 when it exited
     std::string out;
     std::string err;
 };
@@ -28,6 +29,15 @@ std::string slurp(const std::filesystem::path& path);
 // Runs rooflens with `args` (shell words, quoted by the caller). XDG_DATA_HOME is `xdg`, or
 // scratch()/xdg when empty.
 Outcome rooflens(const std::string& args, const std::string& xdg = "");
+
+// As rooflens(), with `environment` (shell words "NAME=value ...") added to its environment.
+Outcome rooflensWith(const std::string& environment, const std::string& args,
+                     const std::string& xdg = "");
+
+// The environment for rooflensWith() under which rooflens is SIGKILLed while writing a file
+// in `dir` (a canonical path), once it has written `bytes` bytes to files there
+// (src/kill_writes.cpp, preloaded).
+std::string killWritesAfter(const std::filesystem::path& dir, long long bytes);
 
 // Starts rooflens with `args` (no shell) in the background, stdout to /dev/null and stderr to
 // `errFile`, in the caller's environment. Returns the process id, or -1 if it did not start;
