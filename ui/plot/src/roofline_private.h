@@ -1,5 +1,6 @@
 #pragma once
 // Private state of RooflinePlot, shared by roofline_plot.cpp and roofline_labels.cpp.
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct RooflinePlot::Private {
     QCPGraph* highlight = nullptr;
     std::optional<std::size_t> highlighted;
     QPoint pressPosition;
+    std::shared_ptr<const core::MeasuredRun> measured;  // roofline_measured.cpp
 };
 
 namespace detail {
@@ -39,6 +41,8 @@ namespace detail {
 // (close points share one label); hides what does not fit. Runs after every layout step, so
 // zoom, resize and export sizes all get their own placement.
 void layoutLabels(RooflinePlot::Private& d);
+// Draws d.measured (RooflinePlot::setMeasured), if any.
+void addMeasuredPoints(RooflinePlot::Private& d, const PlotTheme& theme);
 }  // namespace detail
 
 }  // namespace rooflens::plot
