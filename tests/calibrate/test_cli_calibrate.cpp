@@ -13,6 +13,7 @@
 
 #include "calibrate/cuda_backend.h"
 #include "calibrate/gemm.h"
+#include "core/measured.h"
 #include "core/workload.h"
 #include "hwdb/hwdb.h"
 #include "test_support/cli_process.h"
@@ -255,8 +256,28 @@ TEST(CliValidate, WholeModelRunMeasuresEveryEngineLayer) {
             roof += layer["roofline_seconds"].get<double>();
             expected += layer["expected_seconds"].get<double>();
         }
+        if (run["phase"] == "prefill") {
+            // What the GUI places on the chart: q_proj of 8 tokens, d 64, FP32: 2 x 8 x 64 x 64
+            // OPs; 4 B x (8 x 64 in + 64 x 64 weights + 8 x 64 out).
+            for (const auto& layer : run["layers"]) {
+                if (layer["name"] == "blocks.0.q_proj") {
+                    EXPECT_EQ(layer["ops"].get<double>(), 65536);
+                    EXPECT_EQ(layer["bytes"].get<double>(), 20480);
+                    EXPECT_EQ(layer["repeat"], 1);
+                }
+            }
+        }
         EXPECT_NEAR(run["summary"]["roofline_seconds"].get<double>(), roof, 1e-9 * roof);
         EXPECT_NEAR(run["summary"]["expected_seconds"].get<double>(), expected, 1e-9 * expected);
+    }
+    // The GUI reads this document back (core/measured.h): every measured layer with OPs and
+    // bytes is a point, at ops / bytes and ops x repeat / measured median.
+    auto measured = core::parseMeasuredRun(doc, "whole.json");
+    ASSERT_TRUE(measured.ok()) << measured.error().message;
+    EXPECT_GT(measured->points.size(), 40U);
+    for (const auto& p : measured->points) {
+        EXPECT_GT(p.intensity(), 0) << p.name;
+        EXPECT_GT(p.measuredOpsPerSecond(), 0) << p.name;
     }
     const auto table = rooflens(common);
     ASSERT_EQ(table.exitCode, 0) << table.err;

@@ -322,5 +322,32 @@ TEST(WholeModel, CacheAwareBoundPricesActivationsThatFitAtTheLlc) {
     EXPECT_EQ(lastLevelCache(datasheet), nullptr);
 }
 
+// What the GUI needs to place a layer on the roofline (docs/gui.md, measured runs): one
+// instance's OPs and bytes and the repeat the times cover.
+TEST(WholeModel, JoinKeepsOpsBytesAndRepeatForTheChart) {
+    core::Report report;
+    core::Layer layer;
+    layer.op = "attention";
+    layer.block = 0;
+    layer.repeat = 2;
+    report.layers.push_back(layer);
+    report.results.resize(1);
+    report.results[0].ops = 3e6;
+    report.results[0].bytes.activationsIn = 4e5;
+    report.results[0].timeSeconds = 0.5;
+    report.results[0].expectedSeconds = 0.6;
+    MeasuredPass pass;
+    pass.phase = "prefill";
+    pass.layers = {{"blocks.0.attention", {1.5, 1.5, 1.5}}};
+    pass.totalSeconds = {1.5, 1.5, 1.5};
+    const WholePassResult r = joinWhole(pass, report, 1);
+    ASSERT_EQ(r.rows.size(), 1U);
+    EXPECT_EQ(r.rows[0].repeat, 2U);
+    EXPECT_DOUBLE_EQ(r.rows[0].ops, 3e6);
+    EXPECT_DOUBLE_EQ(r.rows[0].bytes, 4e5);
+    EXPECT_DOUBLE_EQ(r.rows[0].rooflineSeconds, 1.0);      // 0.5 s x 2 instances
+    EXPECT_NEAR(r.rows[0].rooflineError, 1.0 / 3, 1e-12);  // |1 - 1.5| / 1.5
+}
+
 }  // namespace
 }  // namespace rooflens::calibrate

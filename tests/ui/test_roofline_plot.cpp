@@ -189,7 +189,11 @@ TEST(OtherPlots, BreakdownAndSweepExport) {
     SweepData lines;
     lines.xLabel = "Batch size";
     lines.yLabel = "Predicted time [s]";
-    lines.lines = {{"baseline", {1, 2, 4}, {1e-3, 1.5e-3, 2.5e-3}}};
+    SweepLine baseline;
+    baseline.label = "baseline";
+    baseline.x = {1, 2, 4};
+    baseline.y = {1e-3, 1.5e-3, 2.5e-3};
+    lines.lines = {baseline};
     sweep.setData(lines);
     const QString png = dir.filePath(QStringLiteral("sweep.png"));
     ASSERT_TRUE(sweep.exportTo(png, QSize(600, 400)));

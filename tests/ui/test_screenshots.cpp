@@ -7,6 +7,7 @@
 // the view's own content is there (plan series, serving rows, measured ceilings, ...).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +17,8 @@
 #include <QDockWidget>
 #include <QImage>
 #include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
 #include <QTabWidget>
 #include <QTableView>
 
@@ -25,11 +28,13 @@
 #include "itemmodels/layer_table_model.h"
 #include "label_checks.h"
 #include "plot/roofline_plot.h"
+#include "plot/sweep_plot.h"
 #include "ui/details_view.h"
 #include "ui/hardware_panel.h"
 #include "ui/layer_table_view.h"
 #include "ui/scenario_panel.h"
 #include "ui/serving_view.h"
+#include "ui/sweep_view.h"
 #include "ui_test_support.h"
 
 namespace rooflens::ui {
@@ -430,6 +435,72 @@ TEST(Screenshots, FamilySwitches) {
             "main-window-switch-" + std::to_string(++step) + "-" + std::string(id) + ".png";
         save(window, name.c_str());
     }
+}
+
+// Issue 17 item 4: a batch sweep of Llama-2-7B decode at 4096 tokens on a 24 GB L4, baseline
+// and AWQ: the baseline stops fitting past batch 4 (13.5 GB of weights + 2.15 GB of KV cache
+// per sequence), AWQ past batch 8; those points are hollow grey rings, the legend sits right
+// of the axes.
+TEST(Screenshots, SweepOutOfMemory) {
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.model = "llama-2-7b";
+    s.settings.phase = core::Phase::decode;
+    s.settings.batch = 1;
+    s.settings.contextLength = 4096;
+    s.devices = {"l4"};
+    shoot(window, s, "main-window-l4.png");
+    window.resultTabs()->setCurrentWidget(window.sweepView());
+    window.sweepView()
+        ->findChild<QLineEdit*>(QStringLiteral("sweepRange"))
+        ->setText(QStringLiteral("1:64:x2"));
+    QSignalSpy done(window.runner(), &AnalysisRunner::sweepFinished);
+    window.sweepView()->run();
+    ASSERT_TRUE(done.wait(60000));
+    QTest::qWait(300);
+    plot::SweepPlot* chart = window.sweepView()->plot();
+    chart->replotNow();
+    save(window, "sweep-out-of-memory.png");
+    EXPECT_EQ(window.size(), kWindowSize);
+    const QString png = screenshotPath("sweep-out-of-memory-chart.png");
+    ASSERT_TRUE(chart->exportTo(png, QSize(1200, 700)));
+    std::printf("screenshot: %s\n", png.toLocal8Bit().constData());
+    const auto& lines = chart->data().lines;
+    ASSERT_EQ(lines.size(), 2U);  // baseline and AWQ
+    const auto count = [](const plot::SweepLine& l) {
+        return std::count(l.outOfMemory.begin(), l.outOfMemory.end(), true);
+    };
+    EXPECT_EQ(count(lines[0]), 4) << "batch 8 to 64 of the fp16 model";
+    EXPECT_EQ(count(lines[1]), 3) << "batch 16 to 64 of AWQ";
+    EXPECT_TRUE(window.sweepView()
+                    ->findChild<QLabel*>(QStringLiteral("sweepStatus"))
+                    ->text()
+                    .contains(QStringLiteral("7 do not fit in memory")));
+    EXPECT_FALSE(chart->legendRect().intersects(chart->axisRect()));
+}
+
+// Issue 17 item 6: a `validate` result (tests/data/measured/validate-small.json, three FP32
+// kernels on a Xeon 8480 profile) on the roofline of Llama-2-7B decode on that Xeon.
+TEST(Screenshots, MeasuredRun) {
+    MainWindow window;
+    Session s = defaultSession();
+    s.workload.model = "llama-2-7b";
+    s.settings.phase = core::Phase::decode;
+    s.settings.batch = 1;
+    s.settings.contextLength = 1024;
+    s.devices = {"xeon-8480"};
+    s.scenarios.resize(1);
+    shoot(window, s, "main-window-xeon.png");
+    ASSERT_TRUE(window.loadMeasuredRun(testing::testData("measured/validate-small.json")))
+        << window.lastError().toStdString();
+    QTest::qWait(200);
+    window.rooflinePlot()->replotNow();
+    save(window, "roofline-measured.png");
+    checkWindowImage(window, "roofline-measured.png", false);
+    const QString png = screenshotPath("roofline-measured-chart.png");
+    ASSERT_TRUE(window.exportPlot(png, QSize(1200, 800))) << window.lastError().toStdString();
+    std::printf("screenshot: %s\n", png.toLocal8Bit().constData());
+    EXPECT_EQ(QImage(png).size(), QSize(1200, 800));
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "core/evaluate.h"
 #include "core/sweep.h"
+#include "core/units.h"
 
 namespace rooflens::ui {
 
@@ -241,23 +243,50 @@ core::SweepSpec chunkSpec(const SweepRequest& request, const core::RunSettings& 
     return spec;
 }
 
-// One line per device of a scenario's points, sorted by x.
+}  // namespace
+
+std::string decimalGigabytes(double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", bytes / core::kGiga);
+    return text;
+}
+
+std::string outOfMemoryNote(const core::SweepPoint& p, const core::Hardware& device,
+                            bool severalDevices) {
+    return "does not fit in memory: needs " + decimalGigabytes(p.totalMemoryBytes) +
+           (severalDevices ? " on its busiest device" : "") + " (weights " +
+           decimalGigabytes(p.weightBytes) + ", KV cache " + decimalGigabytes(p.kvCacheBytes) +
+           "), " + device.name + " has " + decimalGigabytes(device.memoryCapacityBytes());
+}
+
+namespace {
+
+// One line per device of a scenario's points, sorted by x; points that do not fit the device's
+// memory are marked and their tooltip says by how much.
 void addLines(const SweepRequest& request, const std::string& scenario,
               const std::vector<core::SweepPoint>& points, plot::SweepData& data) {
     const auto& devices = request.base.devices;
+    const bool plan = !request.base.deployment.single();
     for (std::size_t d = 0; d < devices.size(); ++d) {
         plot::SweepLine line;
         line.label = seriesLabel(scenario, devices[d].name, devices.size() > 1);
-        std::vector<std::pair<double, double>> xy;
+        line.scenario = scenario;
+        line.device = devices[d].name;
+        std::vector<const core::SweepPoint*> ofDevice;
         for (const auto& p : points) {
             if (p.device == d) {
-                xy.emplace_back(axisValue(p, request.axis), metricValue(p, request.metric));
+                ofDevice.push_back(&p);
             }
         }
-        std::sort(xy.begin(), xy.end());
-        for (const auto& [x, y] : xy) {
-            line.x.push_back(x);
-            line.y.push_back(y);
+        std::stable_sort(ofDevice.begin(), ofDevice.end(), [&](const auto* a, const auto* b) {
+            return axisValue(*a, request.axis) < axisValue(*b, request.axis);
+        });
+        for (const core::SweepPoint* p : ofDevice) {
+            line.x.push_back(axisValue(*p, request.axis));
+            line.y.push_back(metricValue(*p, request.metric));
+            line.outOfMemory.push_back(!p->fitsInMemory);
+            line.notes.push_back(p->fitsInMemory ? std::string()
+                                                 : outOfMemoryNote(*p, devices[d], plan));
         }
         data.lines.push_back(std::move(line));
     }

@@ -57,7 +57,7 @@ QDockWidget* dock(QMainWindow* window, const QString& title, const QString& name
 
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(QWidget* parent, WindowRole role) : QMainWindow(parent), m_role(role) {
     initRooflensResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Rooflens"));
@@ -181,7 +181,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(d->toggleViewAction());
     }
     resize(1440, 900);
-    restoreSettings();
+    if (m_role == WindowRole::primary) {
+        restoreSettings();
+    } else {
+        // A comparison shows the session it is opened with (chart options included) and
+        // leaves the user's settings and last session alone.
+        rebuildRecentMenu();
+        setAttribute(Qt::WA_DeleteOnClose);
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -389,7 +396,7 @@ void MainWindow::showResult(std::shared_ptr<const AnalysisResult> result,
                             std::uint64_t generation) {
     m_result = std::move(result);
     m_shownGeneration = generation;
-    m_plot->setSpec(m_result->chart);
+    showChart();
     m_layers->setResult(m_result);
     showDetails(m_layers->currentSeries(), m_layers->selectedLayer(), false);
     m_breakdown->setResult(*m_result);
@@ -412,6 +419,20 @@ void MainWindow::showResult(std::shared_ptr<const AnalysisResult> result,
                       .arg(m_result->elapsedSeconds * 1e3, 0, 'f', 1));
     }
     Q_EMIT resultShown(generation);
+}
+
+void MainWindow::showChart() {
+    if (!m_result) {
+        return;
+    }
+    core::RooflineChartSpec spec = m_result->chart;
+    if (m_measured) {
+        core::includeMeasured(spec, *m_measured);
+    }
+    if (m_plot->measured() != m_measured.get()) {
+        m_plot->setMeasured(m_measured);
+    }
+    m_plot->setSpec(std::move(spec));
 }
 
 void MainWindow::showComparison(std::shared_ptr<const AnalysisResult> result) {
@@ -511,7 +532,9 @@ void MainWindow::saveSettings() const {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    saveSettings();
+    if (m_role == WindowRole::primary) {
+        saveSettings();
+    }
     m_runner->cancelSweep();
     event->accept();
 }

@@ -1,5 +1,6 @@
 // MainWindow's File menu: sessions, recent files, report and plot export, and files dropped on
 // the window.
+#include <algorithm>
 #include <filesystem>
 
 #include <QAction>
@@ -9,11 +10,13 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
 #include <QUrl>
 
 #include "core/json_io.h"
+#include "core/measured.h"
 #include "core/report_io.h"
 #include "format.h"
 #include "models/llm.h"
@@ -77,6 +80,32 @@ void MainWindow::createFileMenu() {
     save->setShortcut(QKeySequence::Save);
     QAction* saveAsAction = file->addAction(tr("Save session &as…"), this, saveAs);
     saveAsAction->setShortcut(QKeySequence::SaveAs);
+    QAction* compare = file->addAction(tr("Compare &with session…"), this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Compare with session"), dialogDir(),
+                                         tr("Rooflens session (*.json);;All files (*)"));
+        if (!path.isEmpty()) {
+            compareWithSession(path);
+        }
+    });
+    compare->setObjectName(QStringLiteral("compareSessionAction"));
+    compare->setToolTip(tr("Open a saved session in a second window beside this one"));
+    file->addSeparator();
+    QAction* measured = file->addAction(tr("Load measured r&un…"), this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Load measured run"), dialogDir(),
+                                         tr("rooflens validate JSON (*.json);;All files (*)"));
+        if (!path.isEmpty()) {
+            loadMeasuredRun(path);
+        }
+    });
+    measured->setObjectName(QStringLiteral("loadMeasuredAction"));
+    measured->setToolTip(
+        tr("Draw a `rooflens validate` or `validate --whole` JSON result (--format "
+           "json) on the roofline chart"));
+    QAction* clearMeasured =
+        file->addAction(tr("Clear measured run"), this, &MainWindow::clearMeasuredRun);
+    clearMeasured->setObjectName(QStringLiteral("clearMeasuredAction"));
     file->addSeparator();
     QAction* importModel = file->addAction(tr("Import &model config…"), m_workload,
                                            &WorkloadPanel::openImportConfigDialog);
@@ -215,6 +244,7 @@ bool MainWindow::exportPlot(const QString& path, QSize size) {
     options.theme = m_plot->theme();
     options.x = m_plot->xView();
     options.y = m_plot->yView();
+    options.measured = m_measured;
     QString error;
     if (!plot::renderRooflineChart(m_plot->spec(), path, options, &error)) {
         setError(error);
@@ -239,6 +269,10 @@ bool MainWindow::openDroppedFile(const QString& path) {
     const core::Json& json = doc.value();
     if (json.is_object() && json.contains("kind") && json["kind"] == "rooflens-session") {
         return openSession(path);
+    }
+    if (json.is_object() && json.contains("kind") &&
+        (json["kind"] == "rooflens-validation" || json["kind"] == "rooflens-whole-validation")) {
+        return loadMeasuredRun(path);
     }
     if (json.is_object() && json.contains("model_type")) {
         const bool vit = json["model_type"] == "vit" || json["model_type"] == "deit" ||
@@ -276,6 +310,74 @@ bool MainWindow::openDroppedFile(const QString& path) {
         return m_scenarios->loadFile(path);
     }
     return m_hardware->importFile(path);
+}
+
+bool MainWindow::loadMeasuredRun(const QString& path) {
+    auto run = core::loadMeasuredRun(toStd(path));
+    if (!run) {
+        setError(qs(run.error().message));
+        return false;
+    }
+    m_measured = std::make_shared<const core::MeasuredRun>(std::move(run).value());
+    rememberDir(path);
+    showChart();
+    QString text = tr("Loaded %1: %2 measured layers (%3)")
+                       .arg(path)
+                       .arg(m_measured->points.size())
+                       .arg(qs(m_measured->label()));
+    if (m_measured->skipped > 0) {
+        text += tr(", %1 without a measurement or without OPs or bytes left out")
+                    .arg(m_measured->skipped);
+    }
+    bool sameDevice = false;
+    for (const auto& device : m_plot->spec().devices) {
+        sameDevice = sameDevice || device.id == m_measured->profile;
+    }
+    if (!sameDevice && !m_plot->spec().devices.empty()) {
+        text += tr("; the roofs drawn are %1's, not the run's profile %2")
+                    .arg(qs(m_plot->spec().devices.front().name), qs(m_measured->profile));
+    }
+    setStatus(text);
+    return true;
+}
+
+void MainWindow::clearMeasuredRun() {
+    m_measured.reset();
+    showChart();
+    if (!m_result) {
+        m_plot->setMeasured(nullptr);
+    }
+}
+
+MainWindow* MainWindow::compareWithSession(const QString& path) {
+    auto other = loadSession(toStd(path));
+    if (!other) {
+        setError(qs(other.error().message));
+        return nullptr;
+    }
+    auto* window = new MainWindow(nullptr, WindowRole::comparison);
+    window->setTheme(m_theme);
+    window->applySession(other.value());
+    window->m_sessionPath = path;
+    window->setWindowTitle(tr("%1 — compared with %2 — Rooflens")
+                               .arg(QFileInfo(path).fileName(),
+                                    m_sessionPath.isEmpty() ? tr("the current session")
+                                                            : QFileInfo(m_sessionPath).fileName()));
+    // This window on the left half of its screen, the comparison right of it, as tall; neither
+    // narrower than its layout needs.
+    const QRect area = screen() != nullptr ? screen()->availableGeometry() : QRect(0, 0, 1440, 900);
+    if (isMaximized() || isFullScreen()) {
+        showNormal();
+    }
+    const int half = area.width() / 2;
+    resize(std::max(half, minimumSizeHint().width()), height());
+    move(area.topLeft());
+    window->resize(std::max(area.width() - half, window->minimumSizeHint().width()), height());
+    window->move(frameGeometry().right() + 1, frameGeometry().top());
+    window->show();
+    addRecentFile(path);
+    setStatus(tr("Comparing with %1 in a second window").arg(path));
+    return window;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

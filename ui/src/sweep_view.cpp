@@ -1,5 +1,7 @@
 #include "ui/sweep_view.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -139,10 +141,19 @@ void SweepView::showOutcome(std::shared_ptr<const SweepOutcome> outcome) {
         return;
     }
     std::size_t points = 0;
+    std::size_t outOfMemory = 0;
     for (const auto& line : outcome->data.lines) {
         points += line.x.size();
+        outOfMemory += static_cast<std::size_t>(
+            std::count(line.outOfMemory.begin(), line.outOfMemory.end(), true));
     }
-    m_status->setText(tr("%1 lines, %2 points.").arg(outcome->data.lines.size()).arg(points));
+    QString status = tr("%1 lines, %2 points.").arg(outcome->data.lines.size()).arg(points);
+    if (outOfMemory > 0) {
+        status += QLatin1Char(' ') + tr("%1 do not fit in memory (hollow grey; hover for how "
+                                        "much they need).")
+                                         .arg(outOfMemory);
+    }
+    m_status->setText(status);
     m_plot->setData(outcome->data);
 }
 

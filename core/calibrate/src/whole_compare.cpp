@@ -60,6 +60,8 @@ WholePassResult joinWhole(const MeasuredPass& measured, const core::Report& repo
         row.rooflineSeconds = result.timeSeconds * repeat;
         row.expectedSeconds = result.expectedSeconds * repeat;
         row.bytes = result.bytes.total();
+        row.ops = result.ops;
+        row.repeat = layer.repeat;
         row.rooflineMemorySeconds = result.memorySeconds * repeat;
         row.expectedComputeSeconds = result.expectedComputeSeconds * repeat;
         row.overheadSeconds = result.overheadSeconds * repeat;

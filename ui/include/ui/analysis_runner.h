@@ -18,6 +18,7 @@
 #include "core/deployment.h"
 #include "core/progress.h"
 #include "core/scenario.h"
+#include "core/sweep.h"
 #include "plot/sweep_plot.h"
 #include "ui/job_tracker.h"
 #include "ui/workload_family.h"
@@ -117,6 +118,12 @@ SweepOutcome runSweepRequest(const SweepRequest& request, const core::ProgressCa
 ServingOutcome runServingRequest(const ServingRequest& request,
                                  const core::ProgressCallback& progress,
                                  const core::CancelToken& cancel);
+// "137.9 GB": bytes in decimal gigabytes, one decimal.
+std::string decimalGigabytes(double bytes);
+// The tooltip line of a sweep point that does not fit `device`'s memory: what it needs (of its
+// busiest device for a multi-device plan) against what the device has, in decimal GB.
+std::string outOfMemoryNote(const core::SweepPoint& point, const core::Hardware& device,
+                            bool severalDevices);
 // Series label of scenario `name` on device `deviceName` ("name @ device" when compared).
 std::string seriesLabel(const std::string& name, const std::string& deviceName,
                         bool severalDevices);

@@ -11,6 +11,7 @@
 #include <QSize>
 
 #include "core/chart.h"
+#include "core/measured.h"
 #include "ui/analysis_runner.h"
 #include "ui/calibration_dialog.h"
 #include "ui/session.h"
@@ -40,10 +41,15 @@ class SweepView;
 class TotalsView;
 class WorkloadPanel;
 
+// A window is the user's (primary: restores and saves the last session, geometry and
+// settings) or a comparison opened beside it by "Compare with session…" (reads the chart and
+// theme settings, saves nothing, deletes itself on close).
+enum class WindowRole { primary, comparison };
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    explicit MainWindow(QWidget* parent = nullptr, WindowRole role = WindowRole::primary);
     ~MainWindow() override;
 
     Session session() const;
@@ -58,6 +64,15 @@ public:
     // A file dropped on the window: a session, hardware profile, scenario, model config or
     // graph, recognised by its content.
     bool openDroppedFile(const QString& path);
+    // A `rooflens validate` or `validate --whole` JSON result drawn on the roofline chart beside
+    // the predicted points; a bad file leaves the chart and the session as they were.
+    bool loadMeasuredRun(const QString& path);
+    void clearMeasuredRun();
+    std::shared_ptr<const core::MeasuredRun> measuredRun() const { return m_measured; }
+    // Opens a saved session in a second window beside this one (both halves of the screen), for
+    // a side-by-side comparison; this window's session is untouched. Null on a bad file.
+    MainWindow* compareWithSession(const QString& path);
+    WindowRole role() const { return m_role; }
 
     void setCalibrationRunner(CalibrationRunner runner) { m_calibrationRunner = std::move(runner); }
     void setTheme(Theme theme);
@@ -142,7 +157,12 @@ private:
     std::vector<QAction*> m_legendActions;  // data: "auto", "outside", "hidden"
     std::vector<QAction*> m_themeActions;
 
+    // The chart of m_result with the measured run's points inside its ranges.
+    void showChart();
+
     std::shared_ptr<const AnalysisResult> m_result;
+    std::shared_ptr<const core::MeasuredRun> m_measured;
+    WindowRole m_role = WindowRole::primary;
     std::uint64_t m_shownGeneration = 0;
     QString m_sessionPath;
     QString m_lastError;

@@ -10,6 +10,7 @@ bool renderRooflineChart(const core::RooflineChartSpec& spec, const QString& pat
     plot.resize(options.size);
     plot.setTheme(options.theme);
     plot.setSpec(spec);
+    plot.setMeasured(options.measured);
     if (options.x || options.y) {
         plot.setView(options.x.value_or(spec.x), options.y.value_or(spec.y));
     }

@@ -271,6 +271,8 @@ RooflinePlot::RooflinePlot(QWidget* parent)
         }
         if (auto point = pointAt(event->pos())) {
             QToolTip::showText(d->plot->mapToGlobal(event->pos()), toolTipFor(*point), d->plot);
+        } else if (auto m = measuredPointAt(event->pos())) {
+            QToolTip::showText(d->plot->mapToGlobal(event->pos()), measuredToolTipFor(*m), d->plot);
         } else {
             QToolTip::hideText();
         }
@@ -332,6 +334,7 @@ void RooflinePlot::redraw() {
     addRidges(*d, theme());
     addExpectedPoints(*d, theme());
     addPoints(*d, theme());
+    detail::addMeasuredPoints(*d, theme());
     addPointLabels(*d, theme(), small);
 
     d->highlight = plot.addGraph();

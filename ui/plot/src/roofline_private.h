@@ -1,6 +1,7 @@
 #pragma once
 // Private state of RooflinePlot, shared by roofline_plot.cpp and roofline_labels.cpp.
 #include <array>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -57,6 +58,7 @@ struct RooflinePlot::Private {
     std::vector<core::AxisBox> markers;
     core::AxisBox legendBox;
     double layoutSeconds = 0;
+    std::shared_ptr<const core::MeasuredRun> measured;  // roofline_measured.cpp
 };
 
 namespace detail {
@@ -68,6 +70,8 @@ void putLegendBeside(RooflinePlot::Private& d, bool beside);
 // points share one label) and hides what does not fit. Runs after every layout step, so zoom,
 // resize and export sizes all get their own placement.
 void layoutLabels(RooflinePlot::Private& d);
+// Draws d.measured (RooflinePlot::setMeasured), if any.
+void addMeasuredPoints(RooflinePlot::Private& d, const PlotTheme& theme);
 }  // namespace detail
 
 }  // namespace rooflens::plot

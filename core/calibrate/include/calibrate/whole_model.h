@@ -89,6 +89,9 @@ struct WholeLayerRow {
     std::string kind;  // "gemm"
     double rooflineSeconds = 0;
     double expectedSeconds = 0;
+    // For the GUI's chart: one instance's OPs (as `bytes`) and the instances the times cover.
+    double ops = 0;
+    std::uint32_t repeat = 1;
     // The parts the kernel-class fit needs (kernel_classes.h): the bytes one instance moves,
     // the roofline's memory time and the expected math time (GEMM grid included), overhead.
     double bytes = 0;

@@ -15,6 +15,7 @@
 
 #include "core/chart.h"
 #include "core/label_layout.h"
+#include "core/measured.h"
 #include "plot/plot_widget.h"
 
 namespace rooflens::plot {
@@ -92,6 +93,15 @@ public:
     double lastLayoutSeconds() const;
     // Where the selection ring is drawn; nullopt when none.
     std::optional<QPoint> highlightPixel() const;
+    // A measured run drawn beside the predicted points (roofline_measured.cpp): each layer at
+    // its intensity and measured rate, a ringed cross in its kind's colour with a dotted bar to
+    // the rate its own roofline time attains, one legend entry "measured"; null clears it. The
+    // axes do not follow: widen the spec with core::includeMeasured first.
+    void setMeasured(std::shared_ptr<const core::MeasuredRun> run);
+    const core::MeasuredRun* measured() const;
+    QString measuredToolTipFor(std::size_t measuredIndex) const;
+    QPoint measuredPixelOf(std::size_t measuredIndex) const;
+    std::optional<std::size_t> measuredPointAt(QPoint canvasPosition) const;
 
     struct Private;  // opaque; defined inside ui/plot
 
