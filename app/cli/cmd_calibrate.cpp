@@ -389,7 +389,8 @@ int runCalibrate(const std::vector<std::string>& arguments) {
         printer.finish();
         const core::Hardware hw = calibrate::toHardware(result.value(), profile);
         writeProfile(hw, calibrate::calibrationJson(result.value(), hw.id), out, sidecar);
-        std::cout << "wrote " << out << (sidecar.empty() ? "" : " and " + sidecar) << '\n';
+        std::cout << "wrote " << out << (sidecar.empty() ? "" : " and " + sidecar) << '\n'
+                  << efficiencySummary(hw);
         return kOk;
     }
 

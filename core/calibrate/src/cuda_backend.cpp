@@ -7,11 +7,15 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <iterator>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "calibrate/layer_kernels.h"
+#include "core/units.h"
 #include "cuda_kernels.h"
 
 namespace rooflens::calibrate {
@@ -41,8 +45,9 @@ struct Runner {
     int steps = 1;
 
     // Measures a bench; false only when cancelled. A failing bench adds a warning.
+    // `probe`: one of the many short points of the efficiency model (shorter trials).
     bool measure(cuda::Bench* raw, const std::string& name, const std::string& group,
-                 const std::string& unit, core::DataType type, double& result) {
+                 const std::string& unit, core::DataType type, double& result, bool probe = false) {
         std::unique_ptr<cuda::Bench> bench(raw);
         if (progress) {
             progress(static_cast<double>(step) / steps, name, -1);
@@ -54,6 +59,11 @@ struct Runner {
         }
         MeasureOptions o = measureOptionsFor(mode, scale);
         o.minTrialSeconds = (mode == Mode::full ? 0.1 : 0.03) * std::min(1.0, scale);
+        if (probe) {
+            o.minTrialSeconds = (mode == Mode::full ? 0.02 : 0.005) * std::min(1.0, scale);
+            o.minRunSeconds = (mode == Mode::full ? 0.15 : 0.04) * std::min(1.0, scale);
+            o.minTrials = mode == Mode::full ? 7 : 5;
+        }
         bool failed = false;
         auto m = calibrate::measure([&](std::int64_t n) { failed |= !bench->run(n); }, clock, o,
                                     &cancel);
@@ -77,6 +87,104 @@ struct Runner {
         return true;
     }
 };
+
+// The efficiency model's shapes: transfers of 64 KiB to 1 GiB; GEMMs over the m of decode
+// to prefill and the (k, n) of 7-70B decoders (quick: k = 4096 only).
+const std::vector<double>& coldReadSizes() {
+    static const std::vector<double> sizes = {65536.0,    262144.0,   1048576.0,   4194304.0,
+                                              16777216.0, 67108864.0, 268435456.0, 1073741824.0};
+    return sizes;
+}
+std::vector<int> gridM(Mode mode) {
+    return mode == Mode::full
+               ? std::vector<int>{1, 4, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192}
+               : std::vector<int>{1, 16, 64, 256, 1024, 4096};
+}
+std::vector<int> gridK(Mode mode) {
+    return mode == Mode::full ? std::vector<int>{4096, 14336} : std::vector<int>{4096};
+}
+const std::vector<int>& gridN() {
+    static const std::vector<int> n = {1024, 4096, 14336};
+    return n;
+}
+constexpr core::DataType kGridTypes[] = {core::DataType::bf16, core::DataType::fp16};
+
+int efficiencySteps(Mode mode) {
+    const auto gemms = gridM(mode).size() * gridK(mode).size() * gridN().size();
+    return static_cast<int>(1 + coldReadSizes().size() + std::size(kGridTypes) * gemms);
+}
+
+// Copies of an operand set of `bytes` so that a graph of them touches >= 4x the L2.
+int coldCopies(double bytes, double l2Bytes, int cap) {
+    const double target = 4.0 * std::max(l2Bytes, 1.0);
+    return static_cast<int>(
+        std::clamp(std::ceil(target / std::max(bytes, 1.0)), 1.0, static_cast<double>(cap)));
+}
+
+// Launch cost, cold reads and the GEMM shape grid (cudaEfficiencyModel turns them into the
+// profile's efficiency model). False only when cancelled.
+bool measureEfficiency(Runner& run, int device, int cc) {
+    CudaCalibration& c = run.out;
+    double launches = 0;
+    if (!run.measure(cuda::makeLaunchBench(device, 256), "kernel launch (CUDA graph node)",
+                     "overhead", "launch/s", core::DataType::fp32, launches, true)) {
+        return false;
+    }
+    c.launchSeconds = launches > 0 ? 1.0 / launches : 0;
+    for (double bytes : coldReadSizes()) {
+        double rate = 0;
+        const int copies = coldCopies(bytes, c.l2Bytes, 4096);
+        if (!run.measure(cuda::makeColdReadBench(device, static_cast<std::size_t>(bytes), copies),
+                         "cold read " + core::formatBinary(bytes, "B"), "cold-read", "B/s",
+                         core::DataType::fp32, rate, true)) {
+            return false;
+        }
+        if (rate > 0) {
+            c.coldReads.push_back({bytes, rate});
+        }
+    }
+    for (core::DataType type : kGridTypes) {
+        const bool bf16 = type == core::DataType::bf16;
+        if (cc < (bf16 ? 80 : 70) || !(c.matrix.at(type) > 0)) {
+            run.step +=
+                static_cast<int>(gridM(c.mode).size() * gridK(c.mode).size() * gridN().size());
+            continue;
+        }
+        for (int k : gridK(c.mode)) {
+            for (int n : gridN()) {
+                for (int m : gridM(c.mode)) {
+                    const double bytes =
+                        2.0 * (static_cast<double>(m) * k + static_cast<double>(k) * n +
+                               static_cast<double>(m) * n);
+                    const int copies = coldCopies(bytes, c.l2Bytes, 64);
+                    double rate = 0;
+                    const std::string name = "cuBLASLt GEMM " + std::string(core::nameOf(type)) +
+                                             " " + std::to_string(m) + "x" + std::to_string(k) +
+                                             "x" + std::to_string(n);
+                    if (!run.measure(cuda::makeGemmBench(
+                                         device, bf16 ? cuda::GemmKind::bf16 : cuda::GemmKind::fp16,
+                                         m, n, k, copies),
+                                     name, "gemm-shape", "FLOP/s", type, rate, true)) {
+                        return false;
+                    }
+                    if (rate > 0) {
+                        c.gemmShapes.push_back({type, m, k, n, bytes, rate});
+                    }
+                }
+            }
+        }
+        // The matrix peak is the best GEMM measured, so the roof stays above every shape (a
+        // prefill GEMM of 2048 x 4096 x 14336 can run a few percent above the square one).
+        double best = c.matrix.at(type);
+        for (const CudaGemmShape& g : c.gemmShapes) {
+            if (g.type == type) {
+                best = std::max(best, g.opsPerSecond);
+            }
+        }
+        c.matrix.set(type, best);
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -132,7 +240,7 @@ core::Result<CudaCalibration> runCudaCalibration(Mode mode, double budgetScale, 
         std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
         c.startedAt = text;
     }
-    Runner run{mode, budgetScale, progress, cancel, c, {}, 0, 11};
+    Runner run{mode, budgetScale, progress, cancel, c, {}, 0, 11 + efficiencySteps(mode)};
     const double start = run.clock.now();
     const double s = std::min(1.0, budgetScale);
     // >= 8x L2 and >= 1 GiB per array, within a quarter of the device memory.
@@ -191,6 +299,9 @@ core::Result<CudaCalibration> runCudaCalibration(Mode mode, double budgetScale, 
         c.matrix.set(g.type, rate);
     }
     c.matrix.set(core::DataType::fp8_e5m2, 0);
+    if (!measureEfficiency(run, device, cc)) {
+        return core::makeError("cancelled");
+    }
     {
         const int rows = static_cast<int>(std::max(4096.0, 2e6 * s));
         const CsrGraph graph = randomGraph(rows, rows, 16, 7);
@@ -204,7 +315,8 @@ core::Result<CudaCalibration> runCudaCalibration(Mode mode, double budgetScale, 
     }
     c.durationSeconds = run.clock.now() - start;
     for (const auto& k : c.kernels) {
-        const double limit = k.group == "memory" ? kMemoryCvLimit : kComputeCvLimit;
+        const double limit =
+            k.group == "memory" || k.group == "cold-read" ? kMemoryCvLimit : kComputeCvLimit;
         if (k.rate.cv > limit) {
             c.warnings.push_back(k.name + ": noisy (CV above the limit)");
         }
@@ -233,7 +345,11 @@ core::Hardware toHardware(const CudaCalibration& c, const ProfileOptions& option
             hw.matrixDense.set(type, roundSignificant(c.matrix.at(type)));
             hw.provenance.push_back(
                 {"/compute/matrix/" + std::string(core::nameOf(type)) + "/dense",
-                 core::Provenance::measured, "", "cuBLASLt GEMM (TN), achievable"});
+                 core::Provenance::measured, "",
+                 type == core::DataType::bf16 || type == core::DataType::fp16
+                     ? "cuBLASLt GEMM (TN, autotuned), the best of the square GEMM and the "
+                       "shape grid"
+                     : "cuBLASLt GEMM (TN, autotuned), achievable"});
         }
     }
     if (c.l2Bytes > 0) {
@@ -250,6 +366,7 @@ core::Hardware toHardware(const CudaCalibration& c, const ProfileOptions& option
         hw.sramPerCoreBytes = c.sharedPerMultiprocessorBytes;
         hw.provenance.push_back({"/sram_per_core", core::Provenance::derived, props, ""});
     }
+    hw.efficiency = cudaEfficiencyModel(c);
     hw.notes = "Calibrated by rooflens calibrate --device cuda on " + c.startedAt +
                ", CUDA runtime " + c.runtimeVersion + ", driver " + c.driverVersion + ".";
     return hw;
@@ -288,6 +405,21 @@ std::string calibrationJson(const CudaCalibration& c, const std::string& profile
                            {"trials", k.rate.trials}});
     }
     doc["kernels"] = kernels;
+    nlohmann::ordered_json reads = nlohmann::ordered_json::array();
+    for (const CudaColdRead& r : c.coldReads) {
+        reads.push_back({{"bytes", r.bytes}, {"bytes_per_s", r.bytesPerSecond}});
+    }
+    nlohmann::ordered_json shapes = nlohmann::ordered_json::array();
+    for (const CudaGemmShape& g : c.gemmShapes) {
+        shapes.push_back({{"type", std::string(core::nameOf(g.type))},
+                          {"m", g.m},
+                          {"k", g.k},
+                          {"n", g.n},
+                          {"bytes", g.bytesMoved},
+                          {"ops_per_s", g.opsPerSecond}});
+    }
+    doc["efficiency_points"] = {
+        {"launch_s", c.launchSeconds}, {"cold_reads", reads}, {"gemm_shapes", shapes}};
     doc["warnings"] = c.warnings;
     return doc.dump(1) + "\n";
 }

@@ -1,7 +1,10 @@
 // CUDA kernels and library calls of the GPU calibration (see cuda_backend.h).
+#include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_fp8.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "cuda_kernels.h"
@@ -93,6 +96,167 @@ __global__ void fmaFp16Kernel(float m, float c, float* sink) {
         *sink = s;
     }
 }
+
+__device__ float hashUnit(std::size_t i, unsigned seed) {
+    unsigned x = static_cast<unsigned>(i) * 2654435761u ^ static_cast<unsigned>(i >> 32) ^
+                 (seed * 0x9e3779b9u);
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return static_cast<float>(x >> 8) * (2.0f / 16777216.0f) - 1.0f;  // [-1, 1)
+}
+
+__global__ void fillKernel(void* data, std::size_t n, int kind, unsigned seed) {
+    for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+        const float v = hashUnit(i, seed);
+        switch (kind) {
+            case 0:
+                static_cast<float*>(data)[i] = v;
+                break;
+            case 1:
+                static_cast<__half*>(data)[i] = __float2half(v);
+                break;
+            case 2:
+                static_cast<__nv_bfloat16*>(data)[i] = __float2bfloat16(v);
+                break;
+            case 3:
+                static_cast<__nv_fp8_e4m3*>(data)[i] = __nv_fp8_e4m3(v);
+                break;
+            default:
+                static_cast<signed char*>(data)[i] = static_cast<signed char>(v * 64.0f);
+                break;
+        }
+    }
+}
+
+__global__ void tinyKernel(float* sink) {
+    if (threadIdx.x == 0) {
+        sink[0] += 1.0f;
+    }
+}
+
+// Captures `launch(i)` for i < copies on `stream` into an executable graph.
+template <typename Launch>
+bool captureGraph(cudaStream_t stream, int copies, Launch launch, cudaGraphExec_t& exec,
+                  std::string& error) {
+    cudaGraph_t graph = nullptr;
+    if (!check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), error,
+               "cudaStreamBeginCapture")) {
+        return false;
+    }
+    for (int i = 0; i < copies; ++i) {
+        launch(i);
+    }
+    if (!check(cudaStreamEndCapture(stream, &graph), error, "cudaStreamEndCapture")) {
+        return false;
+    }
+    const bool ok = check(cudaGraphInstantiate(&exec, graph, 0), error, "cudaGraphInstantiate");
+    cudaGraphDestroy(graph);
+    return ok;
+}
+
+// Replays `exec` `iterations` times on `stream` and waits.
+bool replay(cudaGraphExec_t exec, cudaStream_t stream, long long iterations, std::string& error) {
+    for (long long i = 0; i < iterations; ++i) {
+        if (!check(cudaGraphLaunch(exec, stream), error, "cudaGraphLaunch")) {
+            return false;
+        }
+    }
+    return check(cudaStreamSynchronize(stream), error, "kernel");
+}
+
+class LaunchBench final : public Bench {
+public:
+    LaunchBench(int device, int copies) {
+        m_work = copies;
+        if (!check(cudaSetDevice(device), m_error, "cudaSetDevice") ||
+            !check(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking), m_error,
+                   "cudaStreamCreate") ||
+            !check(cudaMalloc(&m_sink, sizeof(float)), m_error, "cudaMalloc") ||
+            !check(cudaMemset(m_sink, 0, sizeof(float)), m_error, "cudaMemset")) {
+            return;
+        }
+        captureGraph(
+            m_stream, copies, [&](int) { tinyKernel<<<1, 32, 0, m_stream>>>(m_sink); }, m_exec,
+            m_error);
+    }
+    ~LaunchBench() override {
+        if (m_exec != nullptr) {
+            cudaGraphExecDestroy(m_exec);
+        }
+        if (m_stream != nullptr) {
+            cudaStreamDestroy(m_stream);
+        }
+        cudaFree(m_sink);
+    }
+    bool run(long long iterations) override {
+        return m_error.empty() && replay(m_exec, m_stream, iterations, m_error);
+    }
+
+private:
+    cudaStream_t m_stream = nullptr;
+    cudaGraphExec_t m_exec = nullptr;
+    float* m_sink = nullptr;
+};
+
+class ColdReadBench final : public Bench {
+public:
+    ColdReadBench(int device, std::size_t bytes, int copies) {
+        m_n = std::max<std::size_t>(1, bytes / sizeof(float4));
+        m_work = static_cast<double>(m_n * sizeof(float4)) * copies;
+        if (!check(cudaSetDevice(device), m_error, "cudaSetDevice") ||
+            !check(cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking), m_error,
+                   "cudaStreamCreate") ||
+            !check(cudaMalloc(&m_sink, sizeof(float)), m_error, "cudaMalloc")) {
+            return;
+        }
+        for (int i = 0; i < copies; ++i) {
+            float4* p = nullptr;
+            if (!check(cudaMalloc(&p, m_n * sizeof(float4)), m_error, "cudaMalloc")) {
+                return;
+            }
+            m_buffers.push_back(p);
+            if (!fillRandom(p, m_n * 4, FillKind::f32, static_cast<unsigned>(i), m_error)) {
+                return;
+            }
+        }
+        cudaDeviceProp prop{};
+        cudaGetDeviceProperties(&prop, device);
+        // As many blocks as the data needs, at most 8 per SM (the streaming kernel's grid).
+        const std::size_t needed = (m_n + 255) / 256;
+        const int blocks = static_cast<int>(
+            std::min<std::size_t>(needed, static_cast<std::size_t>(prop.multiProcessorCount) * 8));
+        captureGraph(
+            m_stream, copies,
+            [&](int i) { readKernel<<<blocks, 256, 0, m_stream>>>(m_buffers[i], m_n, m_sink); },
+            m_exec, m_error);
+    }
+    ~ColdReadBench() override {
+        if (m_exec != nullptr) {
+            cudaGraphExecDestroy(m_exec);
+        }
+        if (m_stream != nullptr) {
+            cudaStreamDestroy(m_stream);
+        }
+        for (float4* p : m_buffers) {
+            cudaFree(p);
+        }
+        cudaFree(m_sink);
+    }
+    bool run(long long iterations) override {
+        return m_error.empty() && replay(m_exec, m_stream, iterations, m_error);
+    }
+
+private:
+    std::size_t m_n = 0;
+    std::vector<float4*> m_buffers;
+    cudaStream_t m_stream = nullptr;
+    cudaGraphExec_t m_exec = nullptr;
+    float* m_sink = nullptr;
+};
 
 class MemoryBench final : public Bench {
 public:
@@ -211,6 +375,22 @@ bool deviceInfo(int device, DeviceInfo& info, std::string& error) {
     cudaRuntimeGetVersion(&info.runtimeVersion);
     cudaDriverGetVersion(&info.driverVersion);
     return true;
+}
+
+bool fillRandom(void* data, std::size_t elements, FillKind kind, unsigned seed,
+                std::string& error) {
+    const int blocks = static_cast<int>(std::min<std::size_t>((elements + 255) / 256, 4096));
+    fillKernel<<<std::max(blocks, 1), 256>>>(data, elements, static_cast<int>(kind), seed);
+    return check(cudaGetLastError(), error, "fillKernel") &&
+           check(cudaDeviceSynchronize(), error, "fillKernel");
+}
+
+Bench* makeLaunchBench(int device, int copies) {
+    return new LaunchBench(device, copies);
+}
+
+Bench* makeColdReadBench(int device, std::size_t bytes, int copies) {
+    return new ColdReadBench(device, bytes, copies);
 }
 
 Bench* makeMemoryBench(int device, MemoryKind kind, std::size_t bytesPerArray) {

@@ -5,6 +5,7 @@
 #include <cusparse.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "cuda_kernels.h"
@@ -71,8 +72,9 @@ struct Lt {
 // D = A^T B in cuBLASLt's column-major terms (TN, the layout FP8 and INT8 require).
 class GemmBench final : public Bench {
 public:
-    GemmBench(int device, GemmKind kind, int m, int n, int k) {
-        m_work = 2.0 * m * n * k;
+    GemmBench(int device, GemmKind kind, int m, int n, int k, int copies) {
+        m_copies = std::max(1, copies);
+        m_work = 2.0 * m * n * k * m_copies;
         if (cudaSetDevice(device) != cudaSuccess || !m_lt.load(m_error)) {
             if (m_error.empty()) {
                 m_error = "cudaSetDevice failed";
@@ -85,21 +87,25 @@ public:
         cudaDataType_t scale = CUDA_R_32F;
         std::size_t abBytes = 2;
         std::size_t cdBytes = 2;
+        FillKind fill = FillKind::f16;
         switch (kind) {
             case GemmKind::fp16:
                 break;
             case GemmKind::bf16:
                 ab = cd = CUDA_R_16BF;
+                fill = FillKind::bf16;
                 break;
             case GemmKind::tf32:
                 ab = cd = CUDA_R_32F;
                 compute = CUBLAS_COMPUTE_32F_FAST_TF32;
                 abBytes = cdBytes = 4;
+                fill = FillKind::f32;
                 break;
             case GemmKind::fp8:
                 ab = CUDA_R_8F_E4M3;
                 cd = CUDA_R_16BF;
                 abBytes = 1;
+                fill = FillKind::fp8_e4m3;
                 break;
             case GemmKind::int8:
                 ab = CUDA_R_8I;
@@ -108,19 +114,37 @@ public:
                 scale = CUDA_R_32I;
                 abBytes = 1;
                 cdBytes = 4;
+                fill = FillKind::i8;
                 break;
         }
         m_int = scale == CUDA_R_32I;
         const std::size_t workspace = std::size_t{32} << 20;
-        if (cudaMalloc(&m_a, abBytes * m * k) != cudaSuccess ||
-            cudaMalloc(&m_b, abBytes * k * n) != cudaSuccess ||
-            cudaMalloc(&m_d, cdBytes * m * n) != cudaSuccess ||
-            cudaMalloc(&m_workspace, workspace) != cudaSuccess) {
+        const std::size_t aElems = static_cast<std::size_t>(m) * k;
+        const std::size_t bElems = static_cast<std::size_t>(k) * n;
+        const std::size_t dElems = static_cast<std::size_t>(m) * n;
+        for (int c = 0; c < m_copies; ++c) {
+            void* a = nullptr;
+            void* b = nullptr;
+            void* d = nullptr;
+            const bool allocated = cudaMalloc(&a, abBytes * aElems) == cudaSuccess &&
+                                   cudaMalloc(&b, abBytes * bElems) == cudaSuccess &&
+                                   cudaMalloc(&d, cdBytes * dElems) == cudaSuccess;
+            m_a.push_back(a);
+            m_b.push_back(b);
+            m_d.push_back(d);
+            if (!allocated) {
+                m_error = "cudaMalloc failed";
+                return;
+            }
+            if (!fillRandom(a, aElems, fill, 2u * c, m_error) ||
+                !fillRandom(b, bElems, fill, 2u * c + 1, m_error)) {
+                return;
+            }
+        }
+        if (cudaMalloc(&m_workspace, workspace) != cudaSuccess) {
             m_error = "cudaMalloc failed";
             return;
         }
-        cudaMemset(m_a, 0, abBytes * m * k);
-        cudaMemset(m_b, 0, abBytes * k * n);
         const cublasOperation_t transA = CUBLAS_OP_T;
         const cublasOperation_t transB = CUBLAS_OP_N;
         if (m_lt.create(&m_handle) != CUBLAS_STATUS_SUCCESS ||
@@ -138,11 +162,42 @@ public:
             m_error = "cuBLASLt setup failed";
             return;
         }
+        if (cudaStreamCreateWithFlags(&m_stream, cudaStreamNonBlocking) != cudaSuccess ||
+            cudaEventCreate(&m_start) != cudaSuccess || cudaEventCreate(&m_stop) != cudaSuccess) {
+            m_error = "cudaStreamCreate/cudaEventCreate failed";
+            return;
+        }
+        // Autotuning, as cuBLASLt's documentation recommends: its heuristic's first choice can
+        // be several times slower than another candidate for skinny shapes; keep the fastest.
+        constexpr int kCandidates = 8;
+        cublasLtMatmulHeuristicResult_t candidates[kCandidates] = {};
         int found = 0;
-        if (m_lt.heuristic(m_handle, m_desc, m_la, m_lb, m_ld, m_ld, m_pref, 1, &m_algo, &found) !=
-                CUBLAS_STATUS_SUCCESS ||
+        if (m_lt.heuristic(m_handle, m_desc, m_la, m_lb, m_ld, m_ld, m_pref, kCandidates,
+                           candidates, &found) != CUBLAS_STATUS_SUCCESS ||
             found == 0) {
             m_error = "cuBLASLt has no algorithm for this type on this GPU";
+            return;
+        }
+        float best = -1;
+        for (int i = 0; i < found; ++i) {
+            if (candidates[i].state != CUBLAS_STATUS_SUCCESS) {
+                continue;
+            }
+            cudaGraphExec_t exec = nullptr;
+            const float ms =
+                m_copies > 1 ? timeGraph(candidates[i].algo, exec) : timeEager(candidates[i].algo);
+            if (ms > 0 && (best < 0 || ms < best)) {
+                best = ms;
+                m_algo = candidates[i];
+                std::swap(exec, m_exec);
+            }
+            if (exec != nullptr) {
+                cudaGraphExecDestroy(exec);
+            }
+        }
+        cudaGetLastError();  // a candidate that failed must not fail the measurement
+        if (best < 0) {
+            m_error = "cuBLASLt: no candidate algorithm ran for this shape";
         }
     }
     ~GemmBench() override {
@@ -160,30 +215,49 @@ public:
             if (m_handle)
                 m_lt.destroy(m_handle);
         }
-        cudaFree(m_a);
-        cudaFree(m_b);
-        cudaFree(m_d);
+        if (m_exec != nullptr) {
+            cudaGraphExecDestroy(m_exec);
+        }
+        if (m_stream != nullptr) {
+            cudaStreamDestroy(m_stream);
+        }
+        if (m_start != nullptr) {
+            cudaEventDestroy(m_start);
+        }
+        if (m_stop != nullptr) {
+            cudaEventDestroy(m_stop);
+        }
+        for (auto* list : {&m_a, &m_b, &m_d}) {
+            for (void* p : *list) {
+                cudaFree(p);
+            }
+        }
         cudaFree(m_workspace);
     }
     bool run(long long iterations) override {
         if (!m_error.empty()) {
             return false;
         }
-        const float alphaF = 1.0f;
-        const float betaF = 0.0f;
-        const int alphaI = 1;
-        const int betaI = 0;
-        const void* alpha = m_int ? static_cast<const void*>(&alphaI) : &alphaF;
-        const void* beta = m_int ? static_cast<const void*>(&betaI) : &betaF;
+        if (m_exec != nullptr) {
+            for (long long i = 0; i < iterations; ++i) {
+                if (cudaGraphLaunch(m_exec, m_stream) != cudaSuccess) {
+                    m_error = "cudaGraphLaunch failed";
+                    return false;
+                }
+            }
+            if (cudaStreamSynchronize(m_stream) != cudaSuccess) {
+                m_error = "cublasLtMatmul (graph): kernel failure";
+                return false;
+            }
+            return true;
+        }
         for (long long i = 0; i < iterations; ++i) {
-            if (m_lt.matmul(m_handle, m_desc, alpha, m_a, m_la, m_b, m_lb, beta, m_d, m_ld, m_d,
-                            m_ld, &m_algo.algo, m_workspace, std::size_t{32} << 20,
-                            nullptr) != CUBLAS_STATUS_SUCCESS) {
+            if (!launch(0, m_stream, m_algo.algo)) {
                 m_error = "cublasLtMatmul failed";
                 return false;
             }
         }
-        if (cudaDeviceSynchronize() != cudaSuccess) {
+        if (cudaStreamSynchronize(m_stream) != cudaSuccess) {
             m_error = "cublasLtMatmul: kernel failure";
             return false;
         }
@@ -191,12 +265,97 @@ public:
     }
 
 private:
+    bool launch(int copy, cudaStream_t stream, const cublasLtMatmulAlgo_t& algo) {
+        const float alphaF = 1.0f;
+        const float betaF = 0.0f;
+        const int alphaI = 1;
+        const int betaI = 0;
+        const void* alpha = m_int ? static_cast<const void*>(&alphaI) : &alphaF;
+        const void* beta = m_int ? static_cast<const void*>(&betaI) : &betaF;
+        return m_lt.matmul(m_handle, m_desc, alpha, m_a[copy], m_la, m_b[copy], m_lb, beta,
+                           m_d[copy], m_ld, m_d[copy], m_ld, &algo, m_workspace,
+                           std::size_t{32} << 20, stream) == CUBLAS_STATUS_SUCCESS;
+    }
+
+    // Milliseconds of three rounds of every copy after one warm-up round, timed with events
+    // (the large single GEMMs of the peaks); -1 when the algorithm does not run.
+    float timeEager(const cublasLtMatmulAlgo_t& algo) {
+        for (int round = 0; round < 4; ++round) {
+            if (round == 1) {
+                cudaEventRecord(m_start, m_stream);
+            }
+            for (int c = 0; c < m_copies; ++c) {
+                if (!launch(c, m_stream, algo)) {
+                    cudaStreamSynchronize(m_stream);
+                    return -1;
+                }
+            }
+        }
+        cudaEventRecord(m_stop, m_stream);
+        float ms = -1;
+        if (cudaEventSynchronize(m_stop) != cudaSuccess ||
+            cudaEventElapsedTime(&ms, m_start, m_stop) != cudaSuccess) {
+            return -1;
+        }
+        return ms;
+    }
+
+    // One graph of every copy's GEMM with `algo` (the scalars are read at capture: host
+    // pointer mode) in `exec`; milliseconds of three replays after a warm-up, or -1.
+    float timeGraph(const cublasLtMatmulAlgo_t& algo, cudaGraphExec_t& exec) {
+        for (int c = 0; c < m_copies; ++c) {  // outside the capture: workspaces, modules
+            if (!launch(c, m_stream, algo)) {
+                cudaStreamSynchronize(m_stream);
+                return -1;
+            }
+        }
+        if (cudaStreamSynchronize(m_stream) != cudaSuccess) {
+            return -1;
+        }
+        cudaGraph_t graph = nullptr;
+        if (cudaStreamBeginCapture(m_stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+            return -1;
+        }
+        bool ok = true;
+        for (int c = 0; c < m_copies && ok; ++c) {
+            ok = launch(c, m_stream, algo);
+        }
+        const bool ended = cudaStreamEndCapture(m_stream, &graph) == cudaSuccess;
+        if (!ok || !ended || cudaGraphInstantiate(&exec, graph, 0) != cudaSuccess) {
+            exec = nullptr;
+        }
+        if (graph != nullptr) {
+            cudaGraphDestroy(graph);
+        }
+        if (exec == nullptr) {
+            cudaGetLastError();
+            return -1;
+        }
+        cudaGraphLaunch(exec, m_stream);
+        cudaEventRecord(m_start, m_stream);
+        for (int r = 0; r < 3; ++r) {
+            cudaGraphLaunch(exec, m_stream);
+        }
+        cudaEventRecord(m_stop, m_stream);
+        float ms = -1;
+        if (cudaEventSynchronize(m_stop) != cudaSuccess ||
+            cudaEventElapsedTime(&ms, m_start, m_stop) != cudaSuccess) {
+            return -1;
+        }
+        return ms;
+    }
+
     Lt m_lt;
     bool m_int = false;
-    void* m_a = nullptr;
-    void* m_b = nullptr;
-    void* m_d = nullptr;
+    int m_copies = 1;
+    std::vector<void*> m_a;
+    std::vector<void*> m_b;
+    std::vector<void*> m_d;
     void* m_workspace = nullptr;
+    cudaStream_t m_stream = nullptr;
+    cudaGraphExec_t m_exec = nullptr;
+    cudaEvent_t m_start = nullptr;
+    cudaEvent_t m_stop = nullptr;
     cublasLtHandle_t m_handle = nullptr;
     cublasLtMatmulDesc_t m_desc = nullptr;
     cublasLtMatrixLayout_t m_la = nullptr;
@@ -331,8 +490,8 @@ private:
 
 }  // namespace
 
-Bench* makeGemmBench(int device, GemmKind kind, int m, int n, int k) {
-    return new GemmBench(device, kind, m, n, k);
+Bench* makeGemmBench(int device, GemmKind kind, int m, int n, int k, int copies) {
+    return new GemmBench(device, kind, m, n, k, copies);
 }
 
 Bench* makeSpmmBench(int device, int rows, int cols, const std::int32_t* rowPtr,
