@@ -248,3 +248,51 @@ TEST(Invariants, RandomModelsSettingsScenariosAndDevices) {
 
 }  // namespace
 }  // namespace rooflens::models
+
+namespace rooflens::models {
+namespace {
+
+// EvaluationInput::threads (the GUI's parallel scenarios) changes nothing but the time it
+// takes: every series of 4 scenarios on 2 devices, every layer's times, bit for bit, and the
+// request phase (its decode-step sums) too.
+TEST(Invariants, ScenariosOnSeveralThreadsGiveTheSameReports) {
+    WorkloadSpec spec;
+    spec.family = core::ModelFamily::llm;
+    spec.model = "llama-2-7b";
+    auto builder = bindWorkload(spec);
+    ASSERT_TRUE(builder) << builder.error().message;
+    const core::Hardware devices[] = {gpu(false), gpu(true)};
+    for (core::Phase phase : {core::Phase::prefill, core::Phase::decode, core::Phase::request}) {
+        core::EvaluationInput in;
+        in.settings.phase = phase;
+        in.settings.batch = 8;
+        in.settings.promptLength = 256;
+        in.settings.contextLength = 256;
+        in.settings.generateLength = 16;
+        in.devices = devices;
+        in.scenarios = {std::nullopt, core::scenarioFromBits(8, 8, 8),
+                        core::scenarioFromBits(4, 16, 16),
+                        core::resolveScenario("awq-w4a16-g128").value()};
+        auto serial = core::evaluate(*builder.value(), in);
+        in.threads = 3;
+        auto parallel = core::evaluate(*builder.value(), in);
+        ASSERT_TRUE(serial && parallel);
+        ASSERT_EQ(serial->series.size(), 8U);
+        ASSERT_EQ(parallel->series.size(), 8U);
+        for (std::size_t i = 0; i < serial->series.size(); ++i) {
+            const auto& a = serial->series[i].report;
+            const auto& b = parallel->series[i].report;
+            ASSERT_TRUE(a && b) << i;
+            EXPECT_EQ(a->totals.timeSeconds, b->totals.timeSeconds) << i;
+            EXPECT_EQ(a->totals.expectedSeconds, b->totals.expectedSeconds) << i;
+            EXPECT_EQ(a->totals.bytes, b->totals.bytes) << i;
+            ASSERT_EQ(a->results.size(), b->results.size()) << i;
+            for (std::size_t l = 0; l < a->results.size(); ++l) {
+                EXPECT_EQ(a->results[l].timeSeconds, b->results[l].timeSeconds) << i << " " << l;
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace rooflens::models

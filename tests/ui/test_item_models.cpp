@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 
 #include "itemmodels/compare_table_model.h"
@@ -28,6 +29,29 @@ TEST(ItemModels, LayerTableModelPassesTheTesterAcrossSwaps) {
     model.setReport(testing::llamaReport("h100-sxm", core::Phase::prefill));
     model.setReport(nullptr);
     EXPECT_EQ(model.rowCount(), 0);
+}
+
+// A re-analysis with the same layers (another batch, device or scenario) updates the values in
+// place: no reset, so the view keeps its selection, sorting and scroll position.
+TEST(ItemModels, LayerTableModelUpdatesValuesInPlaceWhenTheRowsAreTheSame) {
+    LayerTableModel model;
+    QAbstractItemModelTester tester(&model, Mode::Fatal);
+    model.setReport(testing::llamaReport("a100-80gb-sxm"), QStringLiteral("HBM2e"));
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QSignalSpy header(&model, &QAbstractItemModel::headerDataChanged);
+    const QModelIndex time = model.index(3, LayerTableModel::Time);
+    const QVariant before = model.data(time, SortRole);
+    model.setReport(testing::llamaReport("h100-sxm"), QStringLiteral("HBM3"));
+    EXPECT_EQ(resets.count(), 0);
+    ASSERT_EQ(changed.count(), 1);
+    EXPECT_EQ(changed[0][0].toModelIndex(), model.index(0, 0));
+    EXPECT_EQ(changed[0][1].toModelIndex(),
+              model.index(model.rowCount() - 1, LayerTableModel::ColumnCount - 1));
+    EXPECT_EQ(header.count(), 1);                   // the memory level's name is in a header
+    EXPECT_NE(model.data(time, SortRole), before);  // an H100 prices it faster
+    model.setReport(nullptr);
+    EXPECT_EQ(resets.count(), 1);
 }
 
 TEST(ItemModels, LayerTableSortRoleIsRawAndDisplayIsFormatted) {

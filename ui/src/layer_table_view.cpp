@@ -146,8 +146,12 @@ void LayerTableView::showSeries() {
         !series.report || series.report->settings.phase != core::Phase::request);
     const int nameWidth =
         m_table->fontMetrics().horizontalAdvance(QStringLiteral("blocks.00.mlp.down_proj"));
-    if (!m_sized || m_table->horizontalHeader()->sectionSize(LayerTableModel::Name) < nameWidth) {
+    // Columns are sized when the table first shows a report and when the layers change (another
+    // model or family), not on every re-analysis: sizing measures every row of every column.
+    const int rows = m_model->rowCount();
+    if (!m_sized || rows != m_sizedRows) {
         m_sized = true;
+        m_sizedRows = rows;
         m_table->resizeColumnsToContents();
         // Long names (blocks.31.post_attention_norm) are elided; the tooltip has them whole.
         const int cap = nameWidth;

@@ -74,6 +74,9 @@ struct EvaluationInput {
     // systemOf(device, deployment.devices())).
     std::span<const System> systems;
     AnalysisOptions options;
+    // Scenarios evaluated at once (each on its own thread, up to the scenario count); 1: in
+    // order on the caller's thread. The results are the same either way.
+    int threads = 1;
 };
 
 // One (device, scenario) of an evaluation: its report, or why it could not be evaluated (for

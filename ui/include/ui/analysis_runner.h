@@ -5,12 +5,14 @@
 // (prefill, decode step, whole request) and sweeps run on their own workers, with progress and
 // cancellation, so the GUI thread never blocks.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <QObject>
+#include <QTimer>
 
 #include "core/analysis.h"
 #include "core/chart.h"
@@ -157,8 +159,16 @@ Q_SIGNALS:
     void servingFinished(std::shared_ptr<const ServingOutcome> outcome);
 
 private:
+    void startComparison(std::shared_ptr<const AnalysisRequest> request,
+                         std::shared_ptr<const AnalysisResult> result);
+
     JobTracker m_analysis{this};
     JobTracker m_compare{this};
+    // The request metrics (Compare tab, TTFT/TPOT totals) start this long after a result, so
+    // the frame of the result is painted first and a dragged slider does not start one per
+    // step; a newer analysis cancels the pending one.
+    QTimer m_compareDelay;
+    std::function<void()> m_pendingComparison;
     JobTracker m_sweep{this};
     JobTracker m_serving{this};
     std::uint64_t m_requested = 0;

@@ -52,6 +52,7 @@ private:
     LayerFilterProxy* m_proxy = nullptr;
     bool m_selecting = false;
     bool m_sized = false;  // columns sized to the first report shown
+    int m_sizedRows = -1;  // the row count they were sized for
 };
 
 }  // namespace rooflens::ui

@@ -20,10 +20,47 @@ QString qs(std::string_view text) {
 
 LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
+namespace {
+
+// The same rows: every layer's operation, block, repeat and kind equal (a re-analysis after a
+// batch, length or scenario change), so only the values change.
+bool sameRows(const core::Report* a, const core::Report* b) {
+    if (a == nullptr || b == nullptr || a->layers.size() != b->layers.size() ||
+        a->results.size() != b->results.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a->layers.size(); ++i) {
+        const core::Layer& x = a->layers[i];
+        const core::Layer& y = b->layers[i];
+        if (x.kind != y.kind || x.block != y.block || x.repeat != y.repeat || x.op != y.op) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
 void LayerTableModel::setReport(std::shared_ptr<const core::Report> report, QString memoryName) {
+    QString memory = memoryName.isEmpty() ? QStringLiteral("memory") : std::move(memoryName);
+    if (sameRows(m_report.get(), report.get())) {
+        // Values only: no reset, so the view keeps its sections, scroll position, sorting and
+        // selection, and the header is not rebuilt (a reset was a tenth of a re-analysis).
+        m_report = std::move(report);
+        const bool header = memory != m_memoryName;
+        m_memoryName = std::move(memory);
+        const int rows = rowCount();
+        if (rows > 0) {
+            Q_EMIT dataChanged(index(0, 0), index(rows - 1, ColumnCount - 1));
+        }
+        if (header) {
+            Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+        }
+        return;
+    }
     beginResetModel();
     m_report = std::move(report);
-    m_memoryName = memoryName.isEmpty() ? QStringLiteral("memory") : std::move(memoryName);
+    m_memoryName = std::move(memory);
     endResetModel();
 }
 

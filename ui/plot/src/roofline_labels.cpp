@@ -51,13 +51,13 @@ QPointF fanOffset(std::size_t k, std::size_t n) {
 
 // Groups the points by their exact coordinates (the same op in every block), once per spec.
 void findSpots(RooflinePlot::Private& d) {
-    const std::size_t n = d.spec.points.size();
+    const std::size_t n = d.spec->points.size();
     std::vector<std::size_t> order(n);
     for (std::size_t i = 0; i < n; ++i) {
         order[i] = i;
     }
     auto coords = [&](std::size_t i) {
-        return std::pair{d.spec.points[i].intensity, d.spec.points[i].opsPerSecond};
+        return std::pair{d.spec->points[i].intensity, d.spec->points[i].opsPerSecond};
     };
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return coords(a) < coords(b); });
@@ -85,7 +85,7 @@ void findSpots(RooflinePlot::Private& d) {
 // tests, the ring and the markers agree.
 void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
     const QCustomPlot& plot = *d.plot;
-    const std::size_t n = d.spec.points.size();
+    const std::size_t n = d.spec->points.size();
     if (d.spotOf.size() != n) {
         findSpots(d);
     }
@@ -101,7 +101,7 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
     auto key = [](std::int64_t cx, std::int64_t cy) { return (cx << 32) ^ (cy & 0xffffffff); };
     const QRectF near = area.adjusted(-20, -20, 20, 20);
     for (const auto& spot : d.spots) {
-        const auto& p = d.spec.points[spot.front()];
+        const auto& p = d.spec->points[spot.front()];
         const QPointF pixel = pixelOf(plot, p.intensity, p.opsPerSecond);
         for (std::size_t i : spot) {
             d.drawn[i] = pixel;
@@ -138,9 +138,9 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
     for (const Cluster& c : clusters) {
         std::vector<std::size_t> members;  // the first point of each series, by series
         for (std::size_t i : c.points) {
-            const int series = d.spec.points[i].series;
+            const int series = d.spec->points[i].series;
             if (std::none_of(members.begin(), members.end(),
-                             [&](std::size_t m) { return d.spec.points[m].series == series; })) {
+                             [&](std::size_t m) { return d.spec->points[m].series == series; })) {
                 members.push_back(i);
             }
         }
@@ -148,12 +148,12 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
             continue;
         }
         std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
-            return d.spec.points[a].series < d.spec.points[b].series;
+            return d.spec->points[a].series < d.spec->points[b].series;
         });
         const int crowd = static_cast<int>(d.crowds.size());
         for (std::size_t i : c.points) {
             std::size_t k = 0;
-            while (d.spec.points[members[k]].series != d.spec.points[i].series) {
+            while (d.spec->points[members[k]].series != d.spec->points[i].series) {
                 ++k;
             }
             d.drawn[i] = c.centre + fanOffset(k, members.size());
@@ -173,7 +173,7 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
                 continue;
             }
             seenIn[d.spotOf[i]] = g;
-            const double x = d.crowdIndex[i] < 0 ? d.spec.points[i].intensity
+            const double x = d.crowdIndex[i] < 0 ? d.spec->points[i].intensity
                                                  : plot.xAxis->pixelToCoord(d.drawn[i].x());
             order.emplace_back(x, i);
         }
@@ -187,7 +187,7 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
         for (const auto& [x, i] : order) {
             pg.drawnPoints.push_back(i);
             xs << x;
-            ys << (d.crowdIndex[i] < 0 ? d.spec.points[i].opsPerSecond
+            ys << (d.crowdIndex[i] < 0 ? d.spec->points[i].opsPerSecond
                                        : plot.yAxis->pixelToCoord(d.drawn[i].y()));
         }
         pg.graph->setData(xs, ys, true);
@@ -213,14 +213,14 @@ void collectMarkers(RooflinePlot::Private& d, const QRectF& area) {
             d.markers.push_back(square(centre, half));
         }
     };
-    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
+    for (std::size_t i = 0; i < d.spec->points.size(); ++i) {
         add(d.drawn[i], kMarkerHalf);
-        const auto& p = d.spec.points[i];
+        const auto& p = d.spec->points[i];
         if (p.expectedOpsPerSecond > 0) {
             add(pixelOf(*d.plot, p.intensity, p.expectedOpsPerSecond), 4.5);
         }
     }
-    for (const auto& r : d.spec.ridges) {
+    for (const auto& r : d.spec->ridges) {
         add(pixelOf(*d.plot, r.intensity, r.opsPerSecond), 4.5);
     }
 }
@@ -300,15 +300,15 @@ void placeLegend(RooflinePlot::Private& d) {
     }
     const QRectF area = plot.axisRect()->rect();
     std::vector<QPointF> centres;
-    centres.reserve(d.spec.points.size());
-    for (const auto& p : d.spec.points) {
+    centres.reserve(d.spec->points.size());
+    for (const auto& p : d.spec->points) {
         const QPointF c = pixelOf(plot, p.intensity, p.opsPerSecond);
         if (area.contains(c)) {
             centres.push_back(c);
         }
     }
     std::vector<std::pair<QPointF, QPointF>> roofs;
-    for (const auto& roof : d.spec.roofs) {
+    for (const auto& roof : d.spec->roofs) {
         if (auto segment = visibleRoof(plot, roof)) {
             roofs.push_back(*segment);
         }
@@ -409,7 +409,7 @@ std::vector<Group> groupPointLabels(RooflinePlot::Private& d, const QRectF& area
 QString groupText(const RooflinePlot::Private& d, const Group& group) {
     QStringList names;
     for (std::size_t k = 0; k < group.labels.size() && k < kMaxNamesPerLabel; ++k) {
-        names << QString::fromStdString(d.spec.points[d.pointLabels[group.labels[k]].point].label);
+        names << QString::fromStdString(d.spec->points[d.pointLabels[group.labels[k]].point].label);
     }
     QString text = names.join(QStringLiteral(", "));
     if (group.labels.size() > kMaxNamesPerLabel) {
@@ -470,7 +470,7 @@ void layoutLabels(RooflinePlot::Private& d) {
     for (std::size_t k = 0; k < d.roofLabels.size(); ++k) {
         QCPItemText* item = d.roofLabels[k].item;
         item->setVisible(false);
-        const auto segment = visibleRoof(*d.plot, d.spec.roofs[d.roofLabels[k].roof]);
+        const auto segment = visibleRoof(*d.plot, d.spec->roofs[d.roofLabels[k].roof]);
         if (!segment) {
             continue;
         }

@@ -32,8 +32,8 @@ QString withRepeat(std::uint32_t repeat, const std::string& single, const std::s
 // Roofs: one two-point graph each, labelled inline; devices in the legend when compared.
 void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& small) {
     QCustomPlot& plot = *d.plot;
-    for (std::size_t i = 0; i < d.spec.roofs.size(); ++i) {
-        const core::RoofSegment& roof = d.spec.roofs[i];
+    for (std::size_t i = 0; i < d.spec->roofs.size(); ++i) {
+        const core::RoofSegment& roof = d.spec->roofs[i];
         const QColor colour = theme.seriesColor(roof.device);
         QCPGraph* graph = plot.addGraph();
         graph->setData({roof.x0, roof.x1}, {roof.y0, roof.y1}, true);
@@ -44,11 +44,11 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
         graph->setSelectable(QCP::stNone);
         graph->removeFromLegend();
         // Compared devices often share a peak or a bandwidth: one label is enough.
-        const bool repeated =
-            std::any_of(d.spec.roofs.begin(), d.spec.roofs.begin() + static_cast<std::ptrdiff_t>(i),
-                        [&](const core::RoofSegment& r) {
-                            return r.kind == roof.kind && r.label == roof.label;
-                        });
+        const bool repeated = std::any_of(d.spec->roofs.begin(),
+                                          d.spec->roofs.begin() + static_cast<std::ptrdiff_t>(i),
+                                          [&](const core::RoofSegment& r) {
+                                              return r.kind == roof.kind && r.label == roof.label;
+                                          });
         if (repeated) {
             continue;
         }
@@ -63,10 +63,10 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
         text->setVisible(false);
         d.roofLabels.push_back({i, text});
     }
-    if (d.spec.devices.size() > 1) {
-        for (std::size_t dev = 0; dev < d.spec.devices.size(); ++dev) {
+    if (d.spec->devices.size() > 1) {
+        for (std::size_t dev = 0; dev < d.spec->devices.size(); ++dev) {
             QCPGraph* entry = plot.addGraph();
-            entry->setName(qs(d.spec.devices[dev].name));
+            entry->setName(qs(d.spec->devices[dev].name));
             entry->setPen(QPen(theme.seriesColor(static_cast<int>(dev)), 2));
             entry->setSelectable(QCP::stNone);
         }
@@ -75,20 +75,20 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
 
 // Ridge points as rings, in one graph sorted by intensity.
 void addRidges(RooflinePlot::Private& d, const PlotTheme& theme) {
-    if (d.spec.ridges.empty()) {
+    if (d.spec->ridges.empty()) {
         return;
     }
     QCPGraph* ridges = d.plot->addGraph();
     QVector<double> xs;
     QVector<double> ys;
-    std::vector<std::size_t> order(d.spec.ridges.size());
+    std::vector<std::size_t> order(d.spec->ridges.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return d.spec.ridges[a].intensity < d.spec.ridges[b].intensity;
+        return d.spec->ridges[a].intensity < d.spec->ridges[b].intensity;
     });
     for (std::size_t i : order) {
-        xs << d.spec.ridges[i].intensity;
-        ys << d.spec.ridges[i].opsPerSecond;
+        xs << d.spec->ridges[i].intensity;
+        ys << d.spec->ridges[i].opsPerSecond;
     }
     ridges->setData(xs, ys, true);
     ridges->setLineStyle(QCPGraph::lsNone);
@@ -103,24 +103,24 @@ void addRidges(RooflinePlot::Private& d, const PlotTheme& theme) {
 void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     QCustomPlot& plot = *d.plot;
     std::map<std::pair<int, int>, std::vector<std::size_t>> byGraph;
-    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
-        const auto& p = d.spec.points[i];
+    for (std::size_t i = 0; i < d.spec->points.size(); ++i) {
+        const auto& p = d.spec->points[i];
         byGraph[{p.series, static_cast<int>(p.kind)}].push_back(i);
     }
     std::vector<bool> kindInLegend(core::kLayerKindCount, false);
     for (auto& [key, indices] : byGraph) {
         const auto [seriesIndex, kindIndex] = key;
-        const auto& series = d.spec.series[static_cast<std::size_t>(seriesIndex)];
+        const auto& series = d.spec->series[static_cast<std::size_t>(seriesIndex)];
         std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
-            return d.spec.points[a].intensity < d.spec.points[b].intensity;
+            return d.spec->points[a].intensity < d.spec->points[b].intensity;
         });
         QVector<double> xs;
         QVector<double> ys;
         xs.reserve(static_cast<int>(indices.size()));
         ys.reserve(static_cast<int>(indices.size()));
         for (std::size_t i : indices) {
-            xs << d.spec.points[i].intensity;
-            ys << d.spec.points[i].opsPerSecond;
+            xs << d.spec->points[i].intensity;
+            ys << d.spec->points[i].opsPerSecond;
         }
         const auto kind = static_cast<core::LayerKind>(kindIndex);
         const QColor colour = theme.kindColor(kind);
@@ -139,10 +139,10 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
         d.pointGraphs.push_back({graph, indices, indices});
     }
-    if (d.spec.scenarios.size() > 1) {
-        for (std::size_t s = 0; s < d.spec.scenarios.size(); ++s) {
+    if (d.spec->scenarios.size() > 1) {
+        for (std::size_t s = 0; s < d.spec->scenarios.size(); ++s) {
             QCPGraph* entry = plot.addGraph();
-            entry->setName(qs(d.spec.scenarios[s]));
+            entry->setName(qs(d.spec->scenarios[s]));
             entry->setLineStyle(QCPGraph::lsNone);
             entry->setScatterStyle(QCPScatterStyle(detail::shapeFor(static_cast<int>(s)),
                                                    QPen(theme.foreground), theme.grid, 8));
@@ -157,9 +157,9 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
 void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     QCustomPlot& plot = *d.plot;
     std::map<int, std::vector<std::size_t>> byKind;
-    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
-        if (d.spec.points[i].expectedOpsPerSecond > 0) {
-            byKind[static_cast<int>(d.spec.points[i].kind)].push_back(i);
+    for (std::size_t i = 0; i < d.spec->points.size(); ++i) {
+        if (d.spec->points[i].expectedOpsPerSecond > 0) {
+            byKind[static_cast<int>(d.spec->points[i].kind)].push_back(i);
         }
     }
     if (byKind.empty()) {
@@ -167,14 +167,14 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     }
     for (auto& [kindIndex, indices] : byKind) {
         std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
-            return d.spec.points[a].intensity < d.spec.points[b].intensity;
+            return d.spec->points[a].intensity < d.spec->points[b].intensity;
         });
         QVector<double> xs;
         QVector<double> ys;
         QVector<double> below;
         QVector<double> above;
         for (std::size_t i : indices) {
-            const auto& p = d.spec.points[i];
+            const auto& p = d.spec->points[i];
             xs << p.intensity;
             ys << p.expectedOpsPerSecond;
             below << 0.0;
@@ -207,8 +207,8 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
 
 // Labels of the labelled points and their leader lines, hidden until layoutLabels places them.
 void addPointLabels(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& small) {
-    for (std::size_t i = 0; i < d.spec.points.size(); ++i) {
-        if (!d.spec.points[i].labelled) {
+    for (std::size_t i = 0; i < d.spec->points.size(); ++i) {
+        if (!d.spec->points[i].labelled) {
             continue;
         }
         auto* text = new QCPItemText(d.plot);
@@ -216,7 +216,7 @@ void addPointLabels(RooflinePlot::Private& d, const PlotTheme& theme, const QFon
         text->setFont(small);
         text->setColor(theme.foreground);
         text->setPadding(QMargins(2, 1, 2, 1));
-        text->setText(qs(d.spec.points[i].label));
+        text->setText(qs(d.spec->points[i].label));
         text->setClipToAxisRect(true);
         text->setVisible(false);
         auto* leader = new QCPItemLine(d.plot);
@@ -284,7 +284,7 @@ RooflinePlot::RooflinePlot(QWidget* parent)
         }
         if (auto point = pointAt(event->pos())) {
             highlightPoint(point);
-            const core::ChartPoint& p = d->spec.points[*point];
+            const core::ChartPoint& p = d->spec->points[*point];
             Q_EMIT pointClicked(p.series, static_cast<int>(p.layer));
         }
     });
@@ -294,11 +294,15 @@ RooflinePlot::RooflinePlot(QWidget* parent)
 RooflinePlot::~RooflinePlot() = default;
 
 const core::RooflineChartSpec& RooflinePlot::spec() const {
-    return d->spec;
+    return *d->spec;
 }
 
 void RooflinePlot::setSpec(core::RooflineChartSpec spec) {
-    d->spec = std::move(spec);
+    setSpec(std::make_shared<const core::RooflineChartSpec>(std::move(spec)));
+}
+
+void RooflinePlot::setSpec(std::shared_ptr<const core::RooflineChartSpec> spec) {
+    d->spec = spec ? std::move(spec) : std::make_shared<const core::RooflineChartSpec>();
     redraw();
 }
 
@@ -319,12 +323,12 @@ void RooflinePlot::redraw() {
     d->crowds.clear();
     d->markers.clear();
 
-    setTitle(qs(d->spec.title));
-    plot.xAxis->setLabel(qs(d->spec.xLabel));
-    plot.yAxis->setLabel(qs(d->spec.yLabel));
+    setTitle(qs(d->spec->title));
+    plot.xAxis->setLabel(qs(d->spec->xLabel));
+    plot.yAxis->setLabel(qs(d->spec->yLabel));
     if (!d->userView) {
-        plot.xAxis->setRange(d->spec.x.min, d->spec.x.max);
-        plot.yAxis->setRange(d->spec.y.min, d->spec.y.max);
+        plot.xAxis->setRange(d->spec->x.min, d->spec->x.max);
+        plot.yAxis->setRange(d->spec->y.min, d->spec->y.max);
     }
     detail::applyTheme(plot, theme());
 
@@ -348,7 +352,7 @@ void RooflinePlot::redraw() {
 }
 
 void RooflinePlot::highlightPoint(std::optional<std::size_t> pointIndex) {
-    if (pointIndex && *pointIndex >= d->spec.points.size()) {
+    if (pointIndex && *pointIndex >= d->spec->points.size()) {
         pointIndex.reset();
     }
     d->highlighted = pointIndex;
@@ -356,7 +360,7 @@ void RooflinePlot::highlightPoint(std::optional<std::size_t> pointIndex) {
         return;
     }
     if (pointIndex) {
-        const auto& p = d->spec.points[*pointIndex];
+        const auto& p = d->spec->points[*pointIndex];
         d->highlight->setData({p.intensity}, {p.opsPerSecond}, true);
     } else {
         d->highlight->data()->clear();
@@ -365,8 +369,8 @@ void RooflinePlot::highlightPoint(std::optional<std::size_t> pointIndex) {
 }
 
 std::optional<std::size_t> RooflinePlot::findPoint(int series, std::size_t layer) const {
-    for (std::size_t i = 0; i < d->spec.points.size(); ++i) {
-        if (d->spec.points[i].series == series && d->spec.points[i].layer == layer) {
+    for (std::size_t i = 0; i < d->spec->points.size(); ++i) {
+        if (d->spec->points[i].series == series && d->spec->points[i].layer == layer) {
             return i;
         }
     }
@@ -390,22 +394,22 @@ void RooflinePlot::setView(core::AxisRange x, core::AxisRange y) {
 
 void RooflinePlot::resetView() {
     d->userView = false;
-    d->plot->xAxis->setRange(d->spec.x.min, d->spec.x.max);
-    d->plot->yAxis->setRange(d->spec.y.min, d->spec.y.max);
+    d->plot->xAxis->setRange(d->spec->x.min, d->spec->x.max);
+    d->plot->yAxis->setRange(d->spec->y.min, d->spec->y.max);
     d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QString RooflinePlot::toolTipFor(std::size_t pointIndex) const {
-    if (pointIndex >= d->spec.points.size()) {
+    if (pointIndex >= d->spec->points.size()) {
         return {};
     }
-    const core::ChartPoint& p = d->spec.points[pointIndex];
-    const auto& series = d->spec.series[static_cast<std::size_t>(p.series)];
+    const core::ChartPoint& p = d->spec->points[pointIndex];
+    const auto& series = d->spec->series[static_cast<std::size_t>(p.series)];
     QString text = QStringLiteral("<b>") + qs(p.name).toHtmlEscaped() + QStringLiteral("</b> (") +
                    QLatin1String(core::nameOf(p.kind).data(),
                                  static_cast<qsizetype>(core::nameOf(p.kind).size())) +
                    QStringLiteral(")<br>");
-    if (d->spec.series.size() > 1) {
+    if (d->spec->series.size() > 1) {
         text += qs(series.label).toHtmlEscaped() + QStringLiteral("<br>");
     }
     text +=
@@ -424,9 +428,9 @@ QString RooflinePlot::toolTipFor(std::size_t pointIndex) const {
     if (crowd.size() > 1) {
         text += QStringLiteral("<hr><b>%1 points here:</b>").arg(crowd.size());
         for (std::size_t member : crowd) {
-            const core::ChartPoint& m = d->spec.points[member];
+            const core::ChartPoint& m = d->spec->points[member];
             text += QStringLiteral("<br>") +
-                    qs(d->spec.series[static_cast<std::size_t>(m.series)].label).toHtmlEscaped() +
+                    qs(d->spec->series[static_cast<std::size_t>(m.series)].label).toHtmlEscaped() +
                     QStringLiteral(": ") + qs(m.name).toHtmlEscaped() + QStringLiteral(", ") +
                     qs(core::formatSeconds(m.timeSeconds));
         }
@@ -439,13 +443,13 @@ QWidget* RooflinePlot::canvas() const {
 }
 
 QPoint RooflinePlot::pixelOf(std::size_t pointIndex) const {
-    if (pointIndex >= d->spec.points.size()) {
+    if (pointIndex >= d->spec->points.size()) {
         return {};
     }
-    if (d->drawn.size() == d->spec.points.size()) {
+    if (d->drawn.size() == d->spec->points.size()) {
         return d->drawn[pointIndex].toPoint();
     }
-    const auto& p = d->spec.points[pointIndex];
+    const auto& p = d->spec->points[pointIndex];
     return QPointF(d->plot->xAxis->coordToPixel(p.intensity),
                    d->plot->yAxis->coordToPixel(p.opsPerSecond))
         .toPoint();
@@ -563,10 +567,10 @@ core::AxisBox RooflinePlot::plotArea() const {
 }
 
 std::vector<std::size_t> RooflinePlot::crowdOf(std::size_t pointIndex) const {
-    if (pointIndex >= d->spec.points.size()) {
+    if (pointIndex >= d->spec->points.size()) {
         return {};
     }
-    if (d->crowdIndex.size() == d->spec.points.size() && d->crowdIndex[pointIndex] >= 0) {
+    if (d->crowdIndex.size() == d->spec->points.size() && d->crowdIndex[pointIndex] >= 0) {
         return d->crowds[static_cast<std::size_t>(d->crowdIndex[pointIndex])];
     }
     return {pointIndex};

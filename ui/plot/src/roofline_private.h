@@ -32,7 +32,9 @@ struct RooflinePlot::Private {
     };
 
     QCustomPlot* plot = nullptr;  // the PlotWidget's
-    core::RooflineChartSpec spec;
+    // Shared with the window's analysis result (no copy of 10,000 points per re-analysis).
+    std::shared_ptr<const core::RooflineChartSpec> spec =
+        std::make_shared<const core::RooflineChartSpec>();
     bool userView = false;
     bool showPointLabels = true;
     LegendPlacement legend = LegendPlacement::automatic;

@@ -49,6 +49,8 @@ public:
     // Replaces the chart. The current zoom is kept if the user zoomed or panned, else the axes
     // take the spec's ranges.
     void setSpec(core::RooflineChartSpec spec);
+    // Without a copy: the plot keeps `spec` alive (an aliasing pointer into a shared result).
+    void setSpec(std::shared_ptr<const core::RooflineChartSpec> spec);
     const core::RooflineChartSpec& spec() const;
 
     // Marks one point (index into spec().points) with a ring; nullopt clears it.
