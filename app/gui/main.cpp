@@ -10,6 +10,7 @@
 #include <QBuffer>
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 #include <QTimer>
 
 #include "core/json_io.h"
@@ -63,9 +64,11 @@ int main(int argc, char** argv) {
     const QCommandLineOption model(QStringLiteral("model"),
                                    QStringLiteral("Model preset id or config path."),
                                    QStringLiteral("id"));
-    const QCommandLineOption hw(QStringLiteral("hw"),
-                                QStringLiteral("Device id (repeat to compare devices)."),
-                                QStringLiteral("id"));
+    const QCommandLineOption hw(
+        QStringLiteral("hw"),
+        QStringLiteral("Device id or profile file (repeat to compare devices); a file is "
+                       "imported like a dropped one."),
+        QStringLiteral("id|file"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QStringLiteral("Write a PNG of the window after the first analysis and exit."),
@@ -82,10 +85,21 @@ int main(int argc, char** argv) {
         if (parser.isSet(hw)) {
             session.devices.clear();
             for (const QString& id : parser.values(hw)) {
-                session.devices.push_back(id.toStdString());
+                if (!QFileInfo(id).isFile()) {  // profile files are opened below
+                    session.devices.push_back(id.toStdString());
+                }
+            }
+            if (session.devices.empty()) {
+                session.devices = window.session().devices;
             }
         }
         window.applySession(session);
+    }
+    // As the CLI's --hw: a profile file takes a device's place (imported and selected).
+    for (const QString& id : parser.values(hw)) {
+        if (QFileInfo(id).isFile()) {
+            window.openDroppedFile(id);
+        }
     }
     for (const QString& file : parser.positionalArguments()) {
         window.openDroppedFile(file);
