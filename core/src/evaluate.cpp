@@ -1,14 +1,11 @@
 #include "core/evaluate.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "core/derived.h"
 #include "core/request.h"
+#include "parallel.h"
 
 namespace rooflens::core {
 
@@ -351,41 +348,22 @@ Result<Evaluation> evaluate(const WorkloadBuilder& builder, const EvaluationInpu
         }
     }
     const std::optional<Scenario> checkpoint = builder.checkpointScenario();
-    const std::size_t threads =
-        std::min<std::size_t>(out.scenarios, static_cast<std::size_t>(std::max(1, in.threads)));
-    if (threads > 1) {
+    if (in.threads > 1 && out.scenarios > 1) {
         // Scenarios are independent and write only their own series; the builder is
         // immutable and thread-safe (evaluate.h).
-        std::atomic<std::size_t> next{0};
-        std::exception_ptr failure;
-        std::mutex failureMutex;
-        auto work = [&] {
-            try {
-                for (std::size_t s = next++; s < out.scenarios; s = next++) {
-                    evaluateScenario(builder, in, s, out);
-                }
-            } catch (...) {
-                const std::lock_guard<std::mutex> lock(failureMutex);
-                failure = std::current_exception();
-                next = out.scenarios;
-            }
-        };
-        std::vector<std::thread> team;
-        for (std::size_t t = 1; t < threads; ++t) {
-            team.emplace_back(work);
-        }
-        work();
-        for (std::thread& t : team) {
-            t.join();
-        }
-        if (failure) {
-            std::rethrow_exception(failure);
+        ROOFLENS_CHECK(forEachParallel(
+            out.scenarios, static_cast<unsigned>(std::min(in.threads, 1024)),
+            [&](std::size_t s) -> Result<std::size_t> {
+                evaluateScenario(builder, in, s, out);
+                return std::size_t{1};
+            },
+            {}, nullptr));
+    } else {
+        for (std::size_t s = 0; s < out.scenarios; ++s) {
+            evaluateScenario(builder, in, s, out);
         }
     }
     for (std::size_t s = 0; s < out.scenarios; ++s) {
-        if (threads <= 1) {
-            evaluateScenario(builder, in, s, out);
-        }
         if (!checkpoint || in.scenarios[s] != checkpoint) {
             continue;
         }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 #include "core/evaluate.h"
 #include "core/sweep.h"
@@ -349,8 +350,7 @@ AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent) {
     m_compareDelay.setSingleShot(true);
     m_compareDelay.setInterval(30);
     connect(&m_compareDelay, &QTimer::timeout, this, [this] {
-        if (auto start = std::move(m_pendingComparison)) {
-            m_pendingComparison = nullptr;
+        if (auto start = std::exchange(m_pendingComparison, nullptr)) {
             start();
         }
     });
