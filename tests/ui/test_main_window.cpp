@@ -2,10 +2,13 @@
 // chart selects the table row, exports, out-of-memory warning, themes.
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QGuiApplication>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QSignalSpy>
@@ -125,6 +128,24 @@ TEST_F(MainWindowTest, PhaseDecodeShowsDecodeTotals) {
     ASSERT_TRUE(waiter.wait());
     EXPECT_EQ(window->result()->series.front().report->settings.phase, core::Phase::decode);
     EXPECT_NE(window->totalsView()->valueText(QStringLiteral("decodeValue")), QStringLiteral("–"));
+}
+
+TEST_F(MainWindowTest, CopyTotalsPutsTheShownRowsOnTheClipboard) {
+    auto* totals = window->totalsView();
+    const QString pass = totals->valueText(QStringLiteral("passValue"));
+    ASSERT_NE(pass, QStringLiteral("–"));
+    auto* copy = totals->findChild<QAction*>(QStringLiteral("copyTotalsAction"));
+    ASSERT_NE(copy, nullptr);
+    QGuiApplication::clipboard()->clear();
+    copy->trigger();
+    const QString text = QGuiApplication::clipboard()->text();
+    EXPECT_EQ(text, totals->totalsText());
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    EXPECT_TRUE(lines.contains(QStringLiteral("Predicted time\t") + pass)) << text.toStdString();
+    EXPECT_TRUE(lines.contains(QStringLiteral("Bytes moved\t") +
+                               totals->valueText(QStringLiteral("bytesValue"))));
+    // One device, no plan: the deployment rows are hidden and not copied.
+    EXPECT_FALSE(text.contains(QLatin1String("Deployment\t"))) << text.toStdString();
 }
 
 TEST_F(MainWindowTest, ClickOnThePlotSelectsTheLayerInTheTable) {

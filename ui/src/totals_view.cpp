@@ -1,6 +1,13 @@
 #include "ui/totals_view.h"
 
+#include <cstring>
+#include <iterator>
+
+#include <QAction>
+#include <QClipboard>
 #include <QFormLayout>
+#include <QGuiApplication>
+#include <QKeySequence>
 #include <QLabel>
 
 #include "format.h"
@@ -53,6 +60,17 @@ constexpr Row kRows[] = {
      QT_TRANSLATE_NOOP("TotalsView", "Total OPs per byte moved")},
 };
 
+// The row of a value label's object name; every caller passes a name of kRows.
+std::size_t rowIndex(const char* row) {
+    for (std::size_t i = 0; i < std::size(kRows); ++i) {
+        if (std::strcmp(kRows[i].name, row) == 0) {
+            return i;
+        }
+    }
+    Q_ASSERT_X(false, "TotalsView", row);
+    return 0;
+}
+
 QString orDash(const std::optional<double>& seconds) {
     return seconds ? secondsText(*seconds) : QStringLiteral("–");
 }
@@ -73,8 +91,10 @@ TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
     for (const Row& row : kRows) {
         auto* label = new QLabel(QStringLiteral("–"), this);
         label->setObjectName(QLatin1String(row.name));
-        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        label->setWordWrap(true);  // long values wrap instead of widening the dock
+        // Long values wrap instead of widening the dock. Not selectable: a selectable label
+        // keeps a text document that is laid out again on every change and paint (a tenth of
+        // the frame on llama-3-70b, issue 17 item 9); "Copy totals" copies every row instead.
+        label->setWordWrap(true);
         auto* name = new QLabel(tr(row.label), this);
         name->setObjectName(QLatin1String(row.name) + QStringLiteral("Label"));
         if (row.tip != nullptr) {
@@ -82,7 +102,10 @@ TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
             label->setToolTip(tr(row.tip));
         }
         form->addRow(name, label);
+        m_values.push_back(label);
+        m_names.push_back(name);
     }
+    m_touched.assign(m_values.size(), false);
     m_memory = new MemoryBar(this);
     form->addRow(tr("Memory"), m_memory);
     m_oom = new QLabel(this);
@@ -96,10 +119,36 @@ TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
     m_warnings->setWordWrap(true);
     m_warnings->hide();
     form->addRow(m_warnings);
+
+    auto* copy = new QAction(tr("Copy totals"), this);
+    copy->setObjectName(QStringLiteral("copyTotalsAction"));
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QAction::triggered, this,
+            [this] { QGuiApplication::clipboard()->setText(totalsText()); });
+    addAction(copy);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
 }
 
-QLabel* TotalsView::value(const QString& name) {
-    return findChild<QLabel*>(name);
+QString TotalsView::totalsText() const {
+    QStringList lines;
+    if (!m_title->text().isEmpty()) {
+        lines << m_title->text();
+    }
+    for (std::size_t i = 0; i < m_values.size(); ++i) {
+        if (!m_values[i]->isHidden()) {
+            // A multi-line value (the pipeline stages) continues on indented lines.
+            QString value = m_values[i]->text();
+            value.replace(QLatin1Char('\n'), QStringLiteral("\n\t"));
+            lines << m_names[i]->text() + QLatin1Char('\t') + value;
+        }
+    }
+    for (const QLabel* note : {m_oom, m_warnings}) {
+        if (!note->isHidden() && !note->text().isEmpty()) {
+            lines << note->text();
+        }
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
 QString TotalsView::valueText(const QString& objectName) const {
@@ -108,14 +157,31 @@ QString TotalsView::valueText(const QString& objectName) const {
 }
 
 void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* device) {
-    for (const Row& row : kRows) {
-        value(QLatin1String(row.name))->setText(QStringLiteral("–"));
+    // Every label is set once to its final text and every row shown or hidden once: a label
+    // set twice, or a warning hidden and shown again, relayouts the form (word-wrapped labels
+    // measure their text) on each parameter change (issue 17 item 9).
+    fillSeries(series, device);
+    for (std::size_t i = 0; i < std::size(kRows); ++i) {
+        QLabel* label = m_values[i];
+        if (!m_touched[i] && label->text() != QStringLiteral("–")) {
+            label->setText(QStringLiteral("–"));
+        }
+        m_touched[i] = false;
     }
-    m_oom->hide();
-    m_warnings->hide();
+}
+
+void TotalsView::setValue(const char* row, const QString& text) {
+    const std::size_t i = rowIndex(row);
+    m_values[i]->setText(text);  // QLabel ignores an unchanged text
+    m_touched[i] = true;
+}
+
+void TotalsView::fillSeries(const SeriesResult* series, const core::Hardware* device) {
     if (series == nullptr || !series->report) {
         m_title->setText(series != nullptr ? qs(series->error) : QString());
         m_memory->setValues(0, 0, 0, 0);
+        m_oom->setVisible(false);
+        m_warnings->setVisible(false);
         return;
     }
     const core::Report& report = *series->report;
@@ -127,9 +193,7 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     m_title->setText(tr("%1\n%2, batch %3").arg(qs(series->label), pass).arg(run.batch));
     // Each figure names the pass it belongs to: the decode step is one step at the context
     // length, TTFT and TPOT come from a request of prompt + generated tokens (issue 17).
-    auto name = [this](const char* row) {
-        return findChild<QLabel*>(QLatin1String(row) + QStringLiteral("Label"));
-    };
+    auto name = [this](const char* row) { return m_names[rowIndex(row)]; };
     if (generator) {
         name("prefillValue")->setText(tr("Prefill (%1 tokens)").arg(run.promptLength));
         name("decodeValue")->setText(tr("Decode step (context %1)").arg(run.contextLength));
@@ -143,13 +207,13 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     const ThroughputFigures f = throughputOf(report, series->request);
     // Decode steps, TTFT and TPOT exist for token generators only.
     for (const char* name : {"decodeValue", "ttftValue", "tpotValue"}) {
-        m_form->setRowVisible(value(QLatin1String(name)), generator);
+        m_form->setRowVisible(m_values[rowIndex(name)], generator);
     }
     const core::Deployment& plan = report.deployment;
     for (const char* name : {"planValue", "networkValue", "perDeviceValue"}) {
-        m_form->setRowVisible(value(QLatin1String(name)), !plan.single());
+        m_form->setRowVisible(m_values[rowIndex(name)], !plan.single());
     }
-    m_form->setRowVisible(value(QStringLiteral("stagesValue")), report.stages.size() > 1);
+    m_form->setRowVisible(m_values[rowIndex("stagesValue")], report.stages.size() > 1);
     if (report.stages.size() > 1) {
         QStringList lines;
         for (std::size_t i = 0; i < report.stages.size(); ++i) {
@@ -161,56 +225,53 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
                          .arg(secondsText(st.seconds), secondsText(st.networkSeconds),
                               bytesText(st.memory.total()));
         }
-        value(QStringLiteral("stagesValue"))->setText(lines.join(QLatin1Char('\n')));
+        setValue("stagesValue", lines.join(QLatin1Char('\n')));
     }
     if (!plan.single()) {
-        value(QStringLiteral("planValue"))
-            ->setText(tr("%1 (%2 devices)").arg(qs(core::planName(plan))).arg(plan.devices()));
-        value(QStringLiteral("networkValue"))
-            ->setText(tr("%1 (%2 %)")
-                          .arg(secondsText(t.networkSeconds))
-                          .arg(t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0, 0,
-                               'f', 1));
+        setValue("planValue",
+                 tr("%1 (%2 devices)").arg(qs(core::planName(plan))).arg(plan.devices()));
+        setValue(
+            "networkValue",
+            tr("%1 (%2 %)")
+                .arg(secondsText(t.networkSeconds))
+                .arg(t.timeSeconds > 0 ? 100 * t.networkSeconds / t.timeSeconds : 0.0, 0, 'f', 1));
         const double perDevice =
             f.itemsPerSecond / std::max<std::int64_t>(1, plan.devicesPerReplica());
-        value(QStringLiteral("perDeviceValue"))
-            ->setText(numberText(perDevice) + QLatin1Char(' ') + qs(f.itemsUnit));
+        setValue("perDeviceValue", numberText(perDevice) + QLatin1Char(' ') + qs(f.itemsUnit));
     }
-    value(QStringLiteral("passValue"))->setText(secondsText(t.timeSeconds));
+    setValue("passValue", secondsText(t.timeSeconds));
     const double expected = t.request ? t.request->expectedE2eSeconds : t.expectedSeconds;
-    value(QStringLiteral("expectedValue"))
-        ->setText(expected > 0 ? tr("%1 (%2 % of the roof)")
-                                     .arg(secondsText(expected))
-                                     .arg(100 * t.timeSeconds / expected, 0, 'f', 0)
-                               : QStringLiteral("–"));
-    value(QStringLiteral("prefillValue"))->setText(orDash(f.prefillSeconds));
-    value(QStringLiteral("decodeValue"))->setText(orDash(f.decodeStepSeconds));
-    value(QStringLiteral("ttftValue"))->setText(orDash(f.ttftSeconds));
-    value(QStringLiteral("tpotValue"))->setText(orDash(f.tpotSeconds));
-    value(QStringLiteral("throughputValue"))
-        ->setText(numberText(f.itemsPerSecond) + QLatin1Char(' ') + qs(f.itemsUnit));
-    value(QStringLiteral("opsValue"))->setText(siText(t.ops, "OP"));
-    value(QStringLiteral("bytesValue"))->setText(siText(t.bytes, "B"));
-    value(QStringLiteral("intensityValue"))
-        ->setText(t.bytes > 0 ? numberText(t.ops / t.bytes) + QStringLiteral(" OP/B")
-                              : QStringLiteral("–"));
+    setValue("expectedValue", expected > 0 ? tr("%1 (%2 % of the roof)")
+                                                 .arg(secondsText(expected))
+                                                 .arg(100 * t.timeSeconds / expected, 0, 'f', 0)
+                                           : QStringLiteral("–"));
+    setValue("prefillValue", orDash(f.prefillSeconds));
+    setValue("decodeValue", orDash(f.decodeStepSeconds));
+    setValue("ttftValue", orDash(f.ttftSeconds));
+    setValue("tpotValue", orDash(f.tpotSeconds));
+    setValue("throughputValue", numberText(f.itemsPerSecond) + QLatin1Char(' ') + qs(f.itemsUnit));
+    setValue("opsValue", siText(t.ops, "OP"));
+    setValue("bytesValue", siText(t.bytes, "B"));
+    setValue("intensityValue", t.bytes > 0 ? numberText(t.ops / t.bytes) + QStringLiteral(" OP/B")
+                                           : QStringLiteral("–"));
     const double capacity = device != nullptr && !device->memory.empty()
                                 ? device->memoryCapacityBytes()
                                 : t.capacityBytes;
     m_memory->setValues(t.memory.weights, t.memory.kvCache, t.memory.activations, capacity);
-    if (!t.fitsInMemory || m_memory->overCapacity()) {
+    const bool oom = !t.fitsInMemory || m_memory->overCapacity();
+    if (oom) {
         m_oom->setText(tr("Out of memory: %1 needed, the device has %2.")
                            .arg(bytesText(t.memory.total()), bytesText(capacity)));
-        m_oom->show();
     }
+    m_oom->setVisible(oom);
     if (!report.warnings.empty()) {
         QStringList lines;
         for (const auto& w : report.warnings) {
             lines << qs(w);
         }
         m_warnings->setText(lines.join(QLatin1Char('\n')));
-        m_warnings->show();
     }
+    m_warnings->setVisible(!report.warnings.empty());
 }
 
 }  // namespace rooflens::ui

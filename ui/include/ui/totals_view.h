@@ -4,6 +4,8 @@
 // out-of-memory warning.
 #include <QWidget>
 
+#include <vector>
+
 #include "ui/analysis_runner.h"
 
 class QFormLayout;
@@ -21,16 +23,23 @@ public:
     // Shows one series; `device` is the hardware it ran on.
     void setSeries(const SeriesResult* series, const core::Hardware* device);
     QString valueText(const QString& objectName) const;
+    // The shown rows as "name<TAB>value" lines under the title, with the warnings: what "Copy
+    // totals" (context menu, Ctrl+C) puts on the clipboard.
+    QString totalsText() const;
     const MemoryBar* memoryBar() const { return m_memory; }
 
 private:
-    QLabel* value(const QString& name);
+    void fillSeries(const SeriesResult* series, const core::Hardware* device);
+    void setValue(const char* row, const QString& text);
 
     QFormLayout* m_form = nullptr;
     QLabel* m_title = nullptr;
     MemoryBar* m_memory = nullptr;
     QLabel* m_oom = nullptr;
     QLabel* m_warnings = nullptr;
+    std::vector<QLabel*> m_values;  // per row of the form, in kRows order
+    std::vector<QLabel*> m_names;
+    std::vector<bool> m_touched;  // set by this setSeries()
 };
 
 }  // namespace rooflens::ui
