@@ -16,6 +16,7 @@
 #include "itemmodels/layer_filter_proxy.h"
 #include "itemmodels/layer_table_model.h"
 #include "itemmodels/roles.h"
+#include "plain_text_delegate.h"
 
 namespace rooflens::ui {
 
@@ -57,6 +58,7 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("layerTable"));
     m_table->setModel(m_proxy);
+    m_table->setItemDelegate(new PlainTextDelegate(m_table));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(LayerTableModel::Name, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -108,11 +110,23 @@ LayerTableView::LayerTableView(QWidget* parent) : QWidget(parent) {
 void LayerTableView::setResult(std::shared_ptr<const AnalysisResult> result) {
     const int previous = currentSeries();
     m_result = std::move(result);
-    m_series->blockSignals(true);
-    m_series->clear();
+    QStringList labels;
     if (m_result) {
-        for (std::size_t i = 0; i < m_result->series.size(); ++i) {
-            m_series->addItem(qs(m_result->series[i].label), static_cast<int>(i));
+        for (const auto& series : m_result->series) {
+            labels << qs(series.label);
+        }
+    }
+    m_series->blockSignals(true);
+    // The same series (a re-analysis after a batch or length change): the combo box is kept,
+    // rebuilding it relayouts the bar on every change.
+    bool same = labels.size() == m_series->count();
+    for (int i = 0; same && i < labels.size(); ++i) {
+        same = m_series->itemText(i) == labels[i];
+    }
+    if (!same) {
+        m_series->clear();
+        for (int i = 0; i < labels.size(); ++i) {
+            m_series->addItem(labels[i], i);
         }
     }
     m_series->setCurrentIndex(previous >= 0 && previous < m_series->count() ? previous : 0);
