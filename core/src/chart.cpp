@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -263,13 +266,46 @@ bool claimLabel(LabelPlaces& seen, const Layer& layer, const LayerResult& result
     return free;
 }
 
-ChartPoint makePoint(const Report& report, std::size_t i, const std::string& memoryName) {
+// "compute (fp16 matrix)" or "memory (HBM3)": a handful of distinct texts per series, built
+// once each rather than once per point (the GUI builds the spec on every parameter change).
+class BoundLabels {
+public:
+    explicit BoundLabels(std::string memoryName) : m_memory("memory (" + memoryName + ")") {}
+    const std::string& of(const LayerResult& result) {
+        if (result.bound != Bound::compute) {
+            return m_memory;
+        }
+        const Execution& e = result.execution;
+        for (const auto& [type, unit, text] : m_compute) {
+            if (type == e.mathType && unit == e.unit) {
+                return text;
+            }
+        }
+        m_compute.push_back({e.mathType, e.unit,
+                             "compute (" + std::string(nameOf(e.mathType)) + " " +
+                                 std::string(nameOf(e.unit)) + ")"});
+        return std::get<2>(m_compute.back());
+    }
+
+private:
+    std::string m_memory;
+    std::vector<std::tuple<DataType, ExecUnit, std::string>> m_compute;
+};
+
+ChartPoint makePoint(const Report& report, std::size_t i, BoundLabels& bounds) {
     const Layer& layer = report.layers[i];
     const LayerResult& result = report.results[i];
     ChartPoint point;
     point.layer = i;
-    point.name = layer.name();
-    point.label = std::string(layer.op);
+    if (layer.block < 0) {
+        point.name = layer.op;
+    } else {  // Layer::name() without its temporaries
+        char block[24];
+        const int digits = std::snprintf(block, sizeof block, "blocks.%d.", layer.block);
+        point.name.reserve(static_cast<std::size_t>(digits) + layer.op.size());
+        point.name.append(block, static_cast<std::size_t>(digits)).append(layer.op);
+    }
+    point.label = layer.op;
     if (report.settings.phase == Phase::request && result.phase == Phase::decode) {
         point.label += " (decode)";
     }
@@ -283,11 +319,7 @@ ChartPoint makePoint(const Report& report, std::size_t i, const std::string& mem
     point.bytes = result.bytes.total();
     point.timeSeconds = result.timeSeconds;
     point.bound = result.bound;
-    const Execution& e = result.execution;
-    point.boundLabel = result.bound == Bound::compute
-                           ? "compute (" + std::string(nameOf(e.mathType)) + " " +
-                                 std::string(nameOf(e.unit)) + ")"
-                           : "memory (" + memoryName + ")";
+    point.boundLabel = bounds.of(result);
     return point;
 }
 
@@ -299,7 +331,7 @@ void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labe
     const Report& report = *input.report;
     const Hardware& hw = *input.hardware;
     LabelPlaces seen;
-    const std::string memoryName = hw.memory.empty() ? "memory" : hw.mainMemory().name;
+    BoundLabels bounds(hw.memory.empty() ? "memory" : hw.mainMemory().name);
     const auto device = static_cast<std::size_t>(series.device);
     for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
         const LayerResult& result = report.results[i];
@@ -307,7 +339,7 @@ void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labe
             ++series.skippedLayers;
             continue;
         }
-        ChartPoint point = makePoint(report, i, memoryName);
+        ChartPoint point = makePoint(report, i, bounds);
         point.series = static_cast<int>(seriesIndex);
         point.labelled = labelled && claimLabel(seen, report.layers[i], result);
         if (expected && result.expectedSeconds > 0) {
@@ -437,6 +469,11 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
 
     UsedTypes used{std::vector<std::set<DataType>>(spec.devices.size()),
                    std::vector<std::set<DataType>>(spec.devices.size())};
+    std::size_t layers = 0;
+    for (const auto& input : inputs) {
+        layers += input.report != nullptr ? input.report->layers.size() : 0;
+    }
+    spec.points.reserve(layers);
     std::size_t seriesIndex = 0;
     for (const auto& input : inputs) {
         if (input.report != nullptr && input.hardware != nullptr) {
