@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "roofline_private.h"
 
@@ -50,25 +51,30 @@ QPointF fanOffset(std::size_t k, std::size_t n) {
 }
 
 // Groups the points by their exact coordinates (the same op in every block), once per spec.
+// Sorts a compact copy of the coordinates (ties by index, so each spot lists its points in
+// order) rather than indices into the 200-byte points: this runs on every parameter change.
 void findSpots(RooflinePlot::Private& d) {
     const std::size_t n = d.spec->points.size();
-    std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        order[i] = i;
-    }
-    auto coords = [&](std::size_t i) {
-        return std::pair{d.spec->points[i].intensity, d.spec->points[i].opsPerSecond};
+    struct Key {
+        double x;
+        double y;
+        std::size_t i;
+        bool operator<(const Key& o) const {
+            return x != o.x ? x < o.x : y != o.y ? y < o.y : i < o.i;
+        }
     };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return coords(a) < coords(b); });
+    std::vector<Key> keys(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        keys[i] = {d.spec->points[i].intensity, d.spec->points[i].opsPerSecond, i};
+    }
+    std::sort(keys.begin(), keys.end());
     d.spots.clear();
     d.spotOf.assign(n, 0);
     for (std::size_t k = 0; k < n; ++k) {
-        if (k == 0 || coords(order[k]) != coords(order[k - 1])) {
+        if (k == 0 || keys[k].x != keys[k - 1].x || keys[k].y != keys[k - 1].y) {
             d.spots.emplace_back();
         }
-        d.spots.back().push_back(order[k]);
-        d.spotOf[order[k]] = d.spots.size() - 1;
+        d.spots.back().push_back(keys[k].i);
     }
     // Spots in point order, so crowds list their members as before.
     std::sort(d.spots.begin(), d.spots.end(),
@@ -135,27 +141,29 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
         auto& members = clusters[*found].points;
         members.insert(members.end(), spot.begin(), spot.end());
     }
+    const auto seriesOf = [&](std::size_t i) { return d.spec->points[i].series; };
+    std::vector<int> memberSeries;
     for (const Cluster& c : clusters) {
         std::vector<std::size_t> members;  // the first point of each series, by series
+        memberSeries.clear();
         for (std::size_t i : c.points) {
-            const int series = d.spec->points[i].series;
-            if (std::none_of(members.begin(), members.end(),
-                             [&](std::size_t m) { return d.spec->points[m].series == series; })) {
+            const int series = seriesOf(i);
+            if (std::find(memberSeries.begin(), memberSeries.end(), series) == memberSeries.end()) {
                 members.push_back(i);
+                memberSeries.push_back(series);
             }
         }
         if (members.size() < 2) {
             continue;
         }
-        std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
-            return d.spec->points[a].series < d.spec->points[b].series;
-        });
+        std::sort(members.begin(), members.end(),
+                  [&](std::size_t a, std::size_t b) { return seriesOf(a) < seriesOf(b); });
+        std::sort(memberSeries.begin(), memberSeries.end());
         const int crowd = static_cast<int>(d.crowds.size());
         for (std::size_t i : c.points) {
-            std::size_t k = 0;
-            while (d.spec->points[members[k]].series != d.spec->points[i].series) {
-                ++k;
-            }
+            const std::size_t k = static_cast<std::size_t>(
+                std::lower_bound(memberSeries.begin(), memberSeries.end(), seriesOf(i)) -
+                memberSeries.begin());
             d.drawn[i] = c.centre + fanOffset(k, members.size());
             d.crowdIndex[i] = crowd;
         }
@@ -202,20 +210,30 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
 // Boxes of the markers inside the area (points, expected points, ridges), one per spot.
 void collectMarkers(RooflinePlot::Private& d, const QRectF& area) {
     d.markers.clear();
-    std::unordered_map<std::int64_t, bool> seen;
+    std::unordered_set<std::int64_t> seen;
+    seen.reserve(d.spots.size() * 2);
     auto add = [&](QPointF centre, double half) {
         if (!area.contains(centre)) {
             return;
         }
         const auto k = (static_cast<std::int64_t>(std::lround(centre.x())) << 32) ^
                        (static_cast<std::int64_t>(std::lround(centre.y())) & 0xffffffff);
-        if (seen.emplace(k, true).second) {
+        if (seen.insert(k).second) {
             d.markers.push_back(square(centre, half));
         }
     };
-    for (std::size_t i = 0; i < d.spec->points.size(); ++i) {
-        add(d.drawn[i], kMarkerHalf);
-        const auto& p = d.spec->points[i];
+    // A spot's points are drawn at one pixel per series (fanOutCrowds): one box per pixel.
+    std::vector<QPointF> pixels;
+    for (const auto& spot : d.spots) {
+        pixels.clear();
+        for (std::size_t i : spot) {
+            if (std::find(pixels.begin(), pixels.end(), d.drawn[i]) == pixels.end()) {
+                pixels.push_back(d.drawn[i]);
+                add(d.drawn[i], kMarkerHalf);
+            }
+        }
+    }
+    for (const auto& p : d.spec->points) {
         if (p.expectedOpsPerSecond > 0) {
             add(pixelOf(*d.plot, p.intensity, p.expectedOpsPerSecond), 4.5);
         }
@@ -299,9 +317,13 @@ void placeLegend(RooflinePlot::Private& d) {
         return;
     }
     const QRectF area = plot.axisRect()->rect();
-    std::vector<QPointF> centres;
-    centres.reserve(d.spec->points.size());
-    for (const auto& p : d.spec->points) {
+    if (d.spotOf.size() != d.spec->points.size()) {
+        findSpots(d);
+    }
+    std::vector<QPointF> centres;  // one per spot: its points share their coordinates
+    centres.reserve(d.spots.size());
+    for (const auto& spot : d.spots) {
+        const auto& p = d.spec->points[spot.front()];
         const QPointF c = pixelOf(plot, p.intensity, p.opsPerSecond);
         if (area.contains(c)) {
             centres.push_back(c);
