@@ -1,6 +1,7 @@
 #include "core/chart.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -299,11 +300,13 @@ ChartPoint makePoint(const Report& report, std::size_t i, BoundLabels& bounds) {
     point.layer = i;
     if (layer.block < 0) {
         point.name = layer.op;
-    } else {  // Layer::name() without its temporaries
-        char block[24];
-        const int digits = std::snprintf(block, sizeof block, "blocks.%d.", layer.block);
-        point.name.reserve(static_cast<std::size_t>(digits) + layer.op.size());
-        point.name.append(block, static_cast<std::size_t>(digits)).append(layer.op);
+    } else {  // Layer::name() without its temporaries: "blocks.3.q_proj"
+        char digits[16];
+        const auto written = std::to_chars(digits, digits + sizeof digits, layer.block);
+        constexpr std::string_view kPrefix = "blocks.";
+        point.name.reserve(kPrefix.size() + static_cast<std::size_t>(written.ptr - digits) + 1 +
+                           layer.op.size());
+        point.name.append(kPrefix).append(digits, written.ptr).append(1, '.').append(layer.op);
     }
     point.label = layer.op;
     if (report.settings.phase == Phase::request && result.phase == Phase::decode) {

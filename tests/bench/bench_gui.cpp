@@ -182,6 +182,34 @@ void BM_RunAnalysis_Llama2_70b_Prefill(benchmark::State& state) {
 }
 BENCHMARK(BM_RunAnalysis_Llama2_70b_Prefill)->Unit(benchmark::kMillisecond);
 
+// The worker's job alone for the crowded chart: llama-3-70b decode, 4 scenarios on 2 devices
+// (8 series): evaluation on every core, then the chart spec.
+void BM_RunAnalysis_Llama3_70b_4Scenarios_2Devices(benchmark::State& state) {
+    ui::AnalysisRequest request;
+    auto prepared = ui::findFamily("llm")->prepare({"llm", "llama-3-70b", "", 224, {}});
+    request.workload = std::make_shared<const ui::PreparedWorkload>(prepared.value());
+    request.settings.phase = core::Phase::decode;
+    request.settings.promptLength = 1024;
+    request.settings.contextLength = 1024;
+    const auto db = hwdb::Database::load();
+    request.devices = {db.resolve("h100-sxm").value(), db.resolve("mi300x").value()};
+    request.scenarios.push_back({"baseline", std::nullopt, {}});
+    for (const char* name : {"awq-w4a16-g128", "fp8-w8a8", "qserve-w4a8kv4"}) {
+        request.scenarios.push_back({name, core::resolveScenario(name).value(), {}});
+    }
+    core::CancelToken cancel;
+    std::size_t points = 0;
+    for (auto _ : state) {
+        auto result = ui::runAnalysis(request, cancel);
+        points = result.chart.points.size();
+        benchmark::DoNotOptimize(points);
+    }
+    state.counters["points"] = static_cast<double>(points);
+}
+BENCHMARK(BM_RunAnalysis_Llama3_70b_4Scenarios_2Devices)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 }  // namespace
 
 int main(int argc, char** argv) {
