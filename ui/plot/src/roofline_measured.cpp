@@ -61,9 +61,7 @@ void addMeasuredPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         graph->setLineStyle(QCPGraph::lsNone);
         graph->setScatterStyle(QCPScatterStyle(kMeasuredShape, QPen(colour, 1.6), Qt::NoBrush, 10));
         graph->setSelectable(QCP::stNone);
-        graph->removeFromLegend();
         auto* bars = new QCPErrorBars(plot.xAxis, plot.yAxis);
-        bars->removeFromLegend();
         bars->setDataPlottable(graph);
         bars->setData(below, above);
         bars->setWhiskerWidth(0);
@@ -76,6 +74,7 @@ void addMeasuredPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     entry->setScatterStyle(
         QCPScatterStyle(kMeasuredShape, QPen(theme.foreground, 1.6), Qt::NoBrush, 10));
     entry->setSelectable(QCP::stNone);
+    entry->addToLegend();
 }
 
 }  // namespace detail

@@ -42,7 +42,6 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
             roof.kind == core::RoofKind::memory ? core::kMemoryRoofWidth : core::kComputeRoofWidth,
             roof.measured ? Qt::SolidLine : Qt::DashLine));
         graph->setSelectable(QCP::stNone);
-        graph->removeFromLegend();
         // Compared devices often share a peak or a bandwidth: one label is enough.
         const bool repeated = std::any_of(d.spec->roofs.begin(),
                                           d.spec->roofs.begin() + static_cast<std::ptrdiff_t>(i),
@@ -69,6 +68,7 @@ void addRoofs(RooflinePlot::Private& d, const PlotTheme& theme, const QFont& sma
             entry->setName(qs(d.spec->devices[dev].name));
             entry->setPen(QPen(theme.seriesColor(static_cast<int>(dev)), 2));
             entry->setSelectable(QCP::stNone);
+            entry->addToLegend();
         }
     }
 }
@@ -95,7 +95,6 @@ void addRidges(RooflinePlot::Private& d, const PlotTheme& theme) {
     ridges->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme.foreground, 1.2), Qt::NoBrush, 7));
     ridges->setSelectable(QCP::stNone);
-    ridges->removeFromLegend();
 }
 
 // Points: one scatter graph per (series, kind), colour by kind, shape by scenario; the
@@ -111,9 +110,16 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     for (auto& [key, indices] : byGraph) {
         const auto [seriesIndex, kindIndex] = key;
         const auto& series = d.spec->series[static_cast<std::size_t>(seriesIndex)];
-        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
-            return d.spec->points[a].intensity < d.spec->points[b].intensity;
-        });
+        // By intensity, ties in point order (a stable sort, over a compact copy of the keys).
+        std::vector<std::pair<double, std::size_t>> order;
+        order.reserve(indices.size());
+        for (std::size_t i : indices) {
+            order.emplace_back(d.spec->points[i].intensity, i);
+        }
+        std::sort(order.begin(), order.end());
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            indices[k] = order[k].second;
+        }
         QVector<double> xs;
         QVector<double> ys;
         xs.reserve(static_cast<int>(indices.size()));
@@ -133,8 +139,8 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         graph->setScatterStyle(
             QCPScatterStyle(detail::shapeFor(series.scenario), outline, colour, 8));
         graph->setSelectable(QCP::stNone);
-        if (kindInLegend[static_cast<std::size_t>(kindIndex)]) {
-            graph->removeFromLegend();
+        if (!kindInLegend[static_cast<std::size_t>(kindIndex)]) {
+            graph->addToLegend();  // one entry per kind; automatic adding is off (redraw)
         }
         kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
         d.pointGraphs.push_back({graph, indices, indices});
@@ -147,6 +153,7 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
             entry->setScatterStyle(QCPScatterStyle(detail::shapeFor(static_cast<int>(s)),
                                                    QPen(theme.foreground), theme.grid, 8));
             entry->setSelectable(QCP::stNone);
+            entry->addToLegend();
         }
     }
 }
@@ -166,9 +173,16 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         return;
     }
     for (auto& [kindIndex, indices] : byKind) {
-        std::stable_sort(indices.begin(), indices.end(), [&](std::size_t a, std::size_t b) {
-            return d.spec->points[a].intensity < d.spec->points[b].intensity;
-        });
+        // By intensity, ties in point order (a stable sort, over a compact copy of the keys).
+        std::vector<std::pair<double, std::size_t>> order;
+        order.reserve(indices.size());
+        for (std::size_t i : indices) {
+            order.emplace_back(d.spec->points[i].intensity, i);
+        }
+        std::sort(order.begin(), order.end());
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            indices[k] = order[k].second;
+        }
         QVector<double> xs;
         QVector<double> ys;
         QVector<double> below;
@@ -187,9 +201,7 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         graph->setScatterStyle(
             QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(colour, 1.4), Qt::NoBrush, 7));
         graph->setSelectable(QCP::stNone);
-        graph->removeFromLegend();
         auto* bars = new QCPErrorBars(plot.xAxis, plot.yAxis);
-        bars->removeFromLegend();
         bars->setDataPlottable(graph);
         bars->setData(below, above);
         bars->setWhiskerWidth(0);
@@ -203,6 +215,7 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     entry->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(theme.foreground, 1.4), Qt::NoBrush, 7));
     entry->setSelectable(QCP::stNone);
+    entry->addToLegend();
 }
 
 // Labels of the labelled points and their leader lines, hidden until layoutLabels places them.
@@ -242,6 +255,9 @@ RooflinePlot::RooflinePlot(QWidget* parent)
     detail::setLogAxis(*d->plot->xAxis);
     detail::setLogAxis(*d->plot->yAxis);
     d->plot->legend->setVisible(true);
+    // Legend entries are added where wanted (addToLegend): adding every graph and removing most
+    // of them again was a sixth of a redraw.
+    d->plot->setAutoAddPlottableToLegend(false);
     QFont legendFont = font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
     d->plot->legend->setFont(legendFont);
@@ -346,7 +362,6 @@ void RooflinePlot::redraw() {
     d->highlight->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(theme().foreground, 2), Qt::NoBrush, 16));
     d->highlight->setSelectable(QCP::stNone);
-    d->highlight->removeFromLegend();
     plot.legend->setVisible(plot.legend->itemCount() > 0 && d->legend != LegendPlacement::hidden);
     plot.replot(QCustomPlot::rpQueuedReplot);
 }
