@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/units.h"
+#include "parallel.h"
 
 namespace rooflens::core {
 
@@ -328,22 +330,41 @@ ChartPoint makePoint(const Report& report, std::size_t i, BoundLabels& bounds) {
 
 // One point per drawable layer of one series; layers without OPs, bytes or a rate are counted
 // as skipped.
-void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labelled, bool expected,
-                     RooflineChartSpec& spec, UsedTypes& used) {
-    ChartSeries& series = spec.series[seriesIndex];
+// A layer is drawn when it has OPs, bytes and a rate; the others are counted as skipped.
+bool drawable(const LayerResult& result) {
+    return result.ops > 0 && result.bytes.total() > 0 && result.attainableOpsPerSecond > 0;
+}
+
+std::size_t drawableLayers(const Report& report) {
+    const std::size_t n = std::min(report.layers.size(), report.results.size());
+    return static_cast<std::size_t>(std::count_if(
+        report.results.begin(), report.results.begin() + static_cast<std::ptrdiff_t>(n), drawable));
+}
+
+// The (unit, math type) pairs one series' layers run on: their ceilings are drawn.
+struct SeriesTypes {
+    std::set<DataType> matrix;
+    std::set<DataType> vector;
+};
+
+// Writes the points of series `seriesIndex` into `out` (its drawableLayers() slots). The series
+// are independent, so they are built in parallel, each into its own slice of the spec's points.
+SeriesTypes writeSeriesPoints(const ChartInput& input, int seriesIndex, bool labelled,
+                              bool expected, std::span<ChartPoint> out) {
+    SeriesTypes types;
     const Report& report = *input.report;
     const Hardware& hw = *input.hardware;
     LabelPlaces seen;
     BoundLabels bounds(hw.memory.empty() ? "memory" : hw.mainMemory().name);
-    const auto device = static_cast<std::size_t>(series.device);
+    std::size_t next = 0;
     for (std::size_t i = 0; i < report.layers.size() && i < report.results.size(); ++i) {
         const LayerResult& result = report.results[i];
-        if (result.ops <= 0 || result.bytes.total() <= 0 || result.attainableOpsPerSecond <= 0) {
-            ++series.skippedLayers;
+        if (!drawable(result)) {
             continue;
         }
-        ChartPoint point = makePoint(report, i, bounds);
-        point.series = static_cast<int>(seriesIndex);
+        ChartPoint& point = out[next++];
+        point = makePoint(report, i, bounds);
+        point.series = seriesIndex;
         point.labelled = labelled && claimLabel(seen, report.layers[i], result);
         if (expected && result.expectedSeconds > 0) {
             point.expectedSeconds = result.expectedSeconds;
@@ -352,10 +373,10 @@ void addSeriesPoints(const ChartInput& input, std::size_t seriesIndex, bool labe
         }
         const Execution& e = result.execution;
         if (e.peakOpsPerSecond > 0) {
-            (e.unit == ExecUnit::matrix ? used.matrix : used.vector)[device].insert(e.mathType);
+            (e.unit == ExecUnit::matrix ? types.matrix : types.vector).insert(e.mathType);
         }
-        spec.points.push_back(std::move(point));
     }
+    return types;
 }
 
 // Ceilings and ridges per device; the axis ranges cover points, ridges and ceilings.
@@ -450,7 +471,7 @@ void addMemoryRoofs(const Hardware& hw, int device, double topPeak, const ChartO
 }  // namespace
 
 RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
-                                     const ChartOptions& options) {
+                                     const ChartOptions& options, unsigned threads) {
     RooflineChartSpec spec;
     spec.xLabel = "Arithmetic intensity [OP/byte]";
     spec.yLabel = "Performance [OP/s]";
@@ -472,17 +493,48 @@ RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
 
     UsedTypes used{std::vector<std::set<DataType>>(spec.devices.size()),
                    std::vector<std::set<DataType>>(spec.devices.size())};
-    std::size_t layers = 0;
-    for (const auto& input : inputs) {
-        layers += input.report != nullptr ? input.report->layers.size() : 0;
-    }
-    spec.points.reserve(layers);
-    std::size_t seriesIndex = 0;
+    std::vector<const ChartInput*> drawn;  // per series
     for (const auto& input : inputs) {
         if (input.report != nullptr && input.hardware != nullptr) {
-            const bool labelled = options.labelAllSeries || seriesIndex == 0;
-            addSeriesPoints(input, seriesIndex++, labelled, options.expectedPoints, spec, used);
+            drawn.push_back(&input);
         }
+    }
+    std::vector<std::size_t> first(drawn.size() + 1, 0);  // each series' slice of the points
+    for (std::size_t s = 0; s < drawn.size(); ++s) {
+        const std::size_t layers =
+            std::min(drawn[s]->report->layers.size(), drawn[s]->report->results.size());
+        const std::size_t points = drawableLayers(*drawn[s]->report);
+        spec.series[s].skippedLayers = layers - points;
+        first[s + 1] = first[s] + points;
+    }
+    spec.points.resize(first.back());
+    std::vector<SeriesTypes> types(drawn.size());
+    auto build = [&](std::size_t s) {
+        types[s] =
+            writeSeriesPoints(*drawn[s], static_cast<int>(s), options.labelAllSeries || s == 0,
+                              options.expectedPoints,
+                              std::span(spec.points).subspan(first[s], first[s + 1] - first[s]));
+    };
+    if (threads <= 1 || drawn.size() < 2) {
+        for (std::size_t s = 0; s < drawn.size(); ++s) {
+            build(s);
+        }
+    } else {
+        const auto built = forEachParallel(
+            drawn.size(), threads,
+            [&](std::size_t s) -> Result<std::size_t> {
+                build(s);
+                return std::size_t{1};
+            },
+            {}, nullptr);
+        if (!built) {  // a worker's exception (out of memory), as the serial loop would throw it
+            throw std::runtime_error(built.error().message);
+        }
+    }
+    for (std::size_t s = 0; s < drawn.size(); ++s) {
+        const auto device = static_cast<std::size_t>(spec.series[s].device);
+        used.matrix[device].merge(types[s].matrix);
+        used.vector[device].merge(types[s].vector);
     }
 
     const auto ceilings = addRidgesAndAxes(hardware, used, options, spec);

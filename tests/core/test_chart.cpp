@@ -126,6 +126,34 @@ TEST(Chart, GoldenSpec) {
     expectGolden("roofline_chart.json", serializeChartSpec(buildRooflineChart(inputs)));
 }
 
+// The GUI builds the series' points on several threads: the same spec as one thread, to the
+// byte (the golden spec), with or without expected points and labels on every series.
+TEST(Chart, SeveralThreadsGiveTheSameSpec) {
+    const Fixture f;
+    const auto inputs = f.inputs();
+    for (const bool everySeries : {false, true}) {
+        ChartOptions options;
+        options.labelAllSeries = everySeries;
+        options.expectedPoints = everySeries;
+        const std::string serial = serializeChartSpec(buildRooflineChart(inputs, options, 1));
+        for (const unsigned threads : {2U, 3U, 8U}) {
+            EXPECT_EQ(serializeChartSpec(buildRooflineChart(inputs, options, threads)), serial)
+                << threads << " threads";
+        }
+    }
+    const auto spec = buildRooflineChart(inputs, {}, 4);
+    expectGolden("roofline_chart.json", serializeChartSpec(spec));
+    // Series indices, skipped layers (the embedding has no OPs) and point order by series.
+    ASSERT_EQ(spec.series.size(), 3U);
+    for (const auto& series : spec.series) {
+        EXPECT_EQ(series.skippedLayers, 1U);
+    }
+    for (std::size_t i = 1; i < spec.points.size(); ++i) {
+        EXPECT_LE(spec.points[i - 1].series, spec.points[i].series);
+    }
+    EXPECT_EQ(spec.points.size(), 3U * 10U);
+}
+
 // Titles follow the family: a ViT runs a forward pass over its tokens per image, an imported
 // ONNX graph names no phase or tokens (its shapes come from the file), a GNN one inference.
 TEST(Chart, TitleNamesWhatTheFamilyRuns) {

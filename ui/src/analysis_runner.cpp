@@ -129,7 +129,8 @@ AnalysisResult runAnalysis(const AnalysisRequest& request, const core::CancelTok
             inputs.push_back({series.report.get(), &out.devices[series.device], series.scenario});
         }
     }
-    out.chart = core::buildRooflineChart(inputs, request.chart);
+    out.chart =
+        core::buildRooflineChart(inputs, request.chart, static_cast<unsigned>(input.threads));
     out.elapsedSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;

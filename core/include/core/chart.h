@@ -121,9 +121,10 @@ struct RooflineChartSpec {
 
 // Builds the chart of one or more series. Devices and scenarios are deduplicated by id and name
 // in input order. Pure and cheap (linear in the number of layers); the GUI calls it on every
-// parameter change.
+// parameter change, with `threads` > 1 to build the series' points on several threads (the
+// spec is the same for any count).
 RooflineChartSpec buildRooflineChart(std::span<const ChartInput> inputs,
-                                     const ChartOptions& options = {});
+                                     const ChartOptions& options = {}, unsigned threads = 1);
 
 // Stable JSON text of a spec (numbers rounded to 6 significant digits): the golden-file format.
 std::string serializeChartSpec(const RooflineChartSpec& spec);
