@@ -74,6 +74,26 @@ void PlotWidget::changeEvent(QEvent* event) {
         m_theme = PlotTheme::forPalette(palette());
         redraw();
     }
+    if (event->type() == QEvent::FontChange) {
+        followTextStrategy();
+    }
+}
+
+// The chart's fonts (axes, ticks, legend, title) were copied when it was built; they take the
+// widget's style strategy when it changes, so the main window's "no HarfBuzz shaping" reaches
+// the text QCustomPlot measures and draws on every replot too (issue 17 item 9).
+void PlotWidget::followTextStrategy() {
+    const QFont::StyleStrategy strategy = font().styleStrategy();
+    auto follow = [strategy](QFont f) {
+        f.setStyleStrategy(strategy);
+        return f;
+    };
+    for (QCPAxis* axis : m_plot->axisRect()->axes()) {
+        axis->setLabelFont(follow(axis->labelFont()));
+        axis->setTickLabelFont(follow(axis->tickLabelFont()));
+    }
+    m_plot->legend->setFont(follow(m_plot->legend->font()));
+    m_title->setFont(follow(m_title->font()));
 }
 
 bool PlotWidget::exportTo(const QString& path, QSize size, QString* error) {

@@ -43,6 +43,7 @@ protected:
 
 private:
     void fitTitle();
+    void followTextStrategy();
 
     QCustomPlot* m_plot = nullptr;
     QCPTextElement* m_title = nullptr;
