@@ -5,6 +5,8 @@
 // next frame: the chart canvas painted after the result (its queued replot and the window's
 // repaint of every widget the result changed), as a user sees it. Also times the worker alone
 // (runAnalysis) and the roofline's redraw alone (layout, crowds, labels and drawing).
+#include <initializer_list>
+
 #include <benchmark/benchmark.h>
 
 #include <QApplication>
@@ -166,37 +168,23 @@ BENCHMARK(BM_RooflineRedraw_Llama3_70b_4Scenarios_2Devices)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// The worker's job alone: build, analyze, chart spec.
-void BM_RunAnalysis_Llama2_70b_Prefill(benchmark::State& state) {
+// A request for the worker alone: an LLM preset at prompt and context 1024 on built-in devices.
+ui::AnalysisRequest llmRequest(const char* model, core::Phase phase,
+                               std::initializer_list<const char*> devices) {
     ui::AnalysisRequest request;
-    auto prepared = ui::findFamily("llm")->prepare({"llm", "llama-2-70b", "", 224, {}});
+    auto prepared = ui::findFamily("llm")->prepare({"llm", model, "", 224, {}});
     request.workload = std::make_shared<const ui::PreparedWorkload>(prepared.value());
-    request.settings.phase = core::Phase::prefill;
-    request.settings.promptLength = 1024;
-    request.devices = {hwdb::Database::load().resolve("a100-80gb-sxm").value()};
-    core::CancelToken cancel;
-    for (auto _ : state) {
-        auto result = ui::runAnalysis(request, cancel);
-        benchmark::DoNotOptimize(result.chart.points.size());
-    }
-}
-BENCHMARK(BM_RunAnalysis_Llama2_70b_Prefill)->Unit(benchmark::kMillisecond);
-
-// The worker's job alone for the crowded chart: llama-3-70b decode, 4 scenarios on 2 devices
-// (8 series): evaluation on every core, then the chart spec.
-void BM_RunAnalysis_Llama3_70b_4Scenarios_2Devices(benchmark::State& state) {
-    ui::AnalysisRequest request;
-    auto prepared = ui::findFamily("llm")->prepare({"llm", "llama-3-70b", "", 224, {}});
-    request.workload = std::make_shared<const ui::PreparedWorkload>(prepared.value());
-    request.settings.phase = core::Phase::decode;
+    request.settings.phase = phase;
     request.settings.promptLength = 1024;
     request.settings.contextLength = 1024;
     const auto db = hwdb::Database::load();
-    request.devices = {db.resolve("h100-sxm").value(), db.resolve("mi300x").value()};
-    request.scenarios.push_back({"baseline", std::nullopt, {}});
-    for (const char* name : {"awq-w4a16-g128", "fp8-w8a8", "qserve-w4a8kv4"}) {
-        request.scenarios.push_back({name, core::resolveScenario(name).value(), {}});
+    for (const char* id : devices) {
+        request.devices.push_back(db.resolve(id).value());
     }
+    return request;
+}
+
+void runWorker(benchmark::State& state, const ui::AnalysisRequest& request) {
     core::CancelToken cancel;
     std::size_t points = 0;
     for (auto _ : state) {
@@ -205,6 +193,24 @@ void BM_RunAnalysis_Llama3_70b_4Scenarios_2Devices(benchmark::State& state) {
         benchmark::DoNotOptimize(points);
     }
     state.counters["points"] = static_cast<double>(points);
+}
+
+// The worker's job alone: build, analyze, chart spec.
+void BM_RunAnalysis_Llama2_70b_Prefill(benchmark::State& state) {
+    runWorker(state, llmRequest("llama-2-70b", core::Phase::prefill, {"a100-80gb-sxm"}));
+}
+BENCHMARK(BM_RunAnalysis_Llama2_70b_Prefill)->Unit(benchmark::kMillisecond);
+
+// The worker's job alone for the crowded chart: llama-3-70b decode, 4 scenarios on 2 devices
+// (8 series): evaluation on every core, then the chart spec.
+void BM_RunAnalysis_Llama3_70b_4Scenarios_2Devices(benchmark::State& state) {
+    ui::AnalysisRequest request =
+        llmRequest("llama-3-70b", core::Phase::decode, {"h100-sxm", "mi300x"});
+    request.scenarios.push_back({"baseline", std::nullopt, {}});
+    for (const char* name : {"awq-w4a16-g128", "fp8-w8a8", "qserve-w4a8kv4"}) {
+        request.scenarios.push_back({name, core::resolveScenario(name).value(), {}});
+    }
+    runWorker(state, request);
 }
 BENCHMARK(BM_RunAnalysis_Llama3_70b_4Scenarios_2Devices)
     ->Unit(benchmark::kMillisecond)

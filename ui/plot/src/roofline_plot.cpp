@@ -97,6 +97,20 @@ void addRidges(RooflinePlot::Private& d, const PlotTheme& theme) {
     ridges->setSelectable(QCP::stNone);
 }
 
+// Sorts spec points by intensity, ties in point order: a stable sort, over a compact copy of
+// the keys rather than through the 200-byte points.
+void sortByIntensity(const core::RooflineChartSpec& spec, std::vector<std::size_t>& indices) {
+    std::vector<std::pair<double, std::size_t>> order;
+    order.reserve(indices.size());
+    for (std::size_t i : indices) {
+        order.emplace_back(spec.points[i].intensity, i);
+    }
+    std::sort(order.begin(), order.end());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        indices[k] = order[k].second;
+    }
+}
+
 // Points: one scatter graph per (series, kind), colour by kind, shape by scenario; the
 // scenario shapes join the legend when there is more than one.
 void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
@@ -110,16 +124,7 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
     for (auto& [key, indices] : byGraph) {
         const auto [seriesIndex, kindIndex] = key;
         const auto& series = d.spec->series[static_cast<std::size_t>(seriesIndex)];
-        // By intensity, ties in point order (a stable sort, over a compact copy of the keys).
-        std::vector<std::pair<double, std::size_t>> order;
-        order.reserve(indices.size());
-        for (std::size_t i : indices) {
-            order.emplace_back(d.spec->points[i].intensity, i);
-        }
-        std::sort(order.begin(), order.end());
-        for (std::size_t k = 0; k < order.size(); ++k) {
-            indices[k] = order[k].second;
-        }
+        sortByIntensity(*d.spec, indices);
         QVector<double> xs;
         QVector<double> ys;
         xs.reserve(static_cast<int>(indices.size()));
@@ -173,16 +178,7 @@ void addExpectedPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
         return;
     }
     for (auto& [kindIndex, indices] : byKind) {
-        // By intensity, ties in point order (a stable sort, over a compact copy of the keys).
-        std::vector<std::pair<double, std::size_t>> order;
-        order.reserve(indices.size());
-        for (std::size_t i : indices) {
-            order.emplace_back(d.spec->points[i].intensity, i);
-        }
-        std::sort(order.begin(), order.end());
-        for (std::size_t k = 0; k < order.size(); ++k) {
-            indices[k] = order[k].second;
-        }
+        sortByIntensity(*d.spec, indices);
         QVector<double> xs;
         QVector<double> ys;
         QVector<double> below;
