@@ -45,8 +45,9 @@ void PlainTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         const QString text = metrics.horizontalAdvance(opt.text) > textRect.width()
                                  ? metrics.elidedText(opt.text, opt.textElideMode, textRect.width())
                                  : opt.text;
-        painter->drawText(textRect, static_cast<int>(opt.displayAlignment) | Qt::TextSingleLine,
-                          text);
+        const Qt::Alignment alignment =
+            QStyle::visualAlignment(opt.direction, opt.displayAlignment);
+        painter->drawText(textRect, static_cast<int>(alignment) | Qt::TextSingleLine, text);
     }
     if ((opt.state & QStyle::State_HasFocus) != 0) {
         QStyleOptionFocusRect focus;
