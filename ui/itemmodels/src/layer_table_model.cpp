@@ -49,9 +49,12 @@ void LayerTableModel::setReport(std::shared_ptr<const core::Report> report, QStr
         m_report = std::move(report);
         const bool header = memory != m_memoryName;
         m_memoryName = std::move(memory);
+        // Name, kind and block are those of the same layers: only the columns from the phase on
+        // change, so a view sorted by name (the default) is not re-sorted on every re-analysis.
+        static_assert(Name < Phase && Kind < Phase && Block < Phase);
         const int rows = rowCount();
         if (rows > 0) {
-            Q_EMIT dataChanged(index(0, 0), index(rows - 1, ColumnCount - 1));
+            Q_EMIT dataChanged(index(0, Phase), index(rows - 1, ColumnCount - 1));
         }
         if (header) {
             Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
