@@ -1,7 +1,6 @@
 #include "core/chart.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -300,16 +299,7 @@ ChartPoint makePoint(const Report& report, std::size_t i, BoundLabels& bounds) {
     const LayerResult& result = report.results[i];
     ChartPoint point;
     point.layer = i;
-    if (layer.block < 0) {
-        point.name = layer.op;
-    } else {  // Layer::name() without its temporaries: "blocks.3.q_proj"
-        char digits[16];
-        const auto written = std::to_chars(digits, digits + sizeof digits, layer.block);
-        constexpr std::string_view kPrefix = "blocks.";
-        point.name.reserve(kPrefix.size() + static_cast<std::size_t>(written.ptr - digits) + 1 +
-                           layer.op.size());
-        point.name.append(kPrefix).append(digits, written.ptr).append(1, '.').append(layer.op);
-    }
+    point.name = layer.name();
     point.label = layer.op;
     if (report.settings.phase == Phase::request && result.phase == Phase::decode) {
         point.label += " (decode)";
@@ -328,8 +318,6 @@ ChartPoint makePoint(const Report& report, std::size_t i, BoundLabels& bounds) {
     return point;
 }
 
-// One point per drawable layer of one series; layers without OPs, bytes or a rate are counted
-// as skipped.
 // A layer is drawn when it has OPs, bytes and a rate; the others are counted as skipped.
 bool drawable(const LayerResult& result) {
     return result.ops > 0 && result.bytes.total() > 0 && result.attainableOpsPerSecond > 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <set>
@@ -102,10 +103,13 @@ std::string Layer::name() const {
     if (block < 0) {
         return std::string(op);
     }
-    std::string result = "blocks.";
-    result += std::to_string(block);
-    result += '.';
-    result += op;
+    // One allocation: the chart spec names every point of every series on each GUI change.
+    char digits[16];
+    const auto written = std::to_chars(digits, digits + sizeof digits, block);
+    constexpr std::string_view kPrefix = "blocks.";
+    std::string result;
+    result.reserve(kPrefix.size() + static_cast<std::size_t>(written.ptr - digits) + 1 + op.size());
+    result.append(kPrefix).append(digits, written.ptr).append(1, '.').append(op);
     return result;
 }
 
