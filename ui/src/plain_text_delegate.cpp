@@ -18,6 +18,8 @@ void PlainTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     }
     const QWidget* widget = opt.widget;
     const QStyle* style = widget != nullptr ? widget->style() : QApplication::style();
+    const QPalette::ColorGroup enabled =
+        (opt.state & QStyle::State_Enabled) != 0 ? QPalette::Normal : QPalette::Disabled;
     // What QCommonStyle's CE_ItemViewItem draws for a text cell, in its order.
     painter->save();
     painter->setClipRect(opt.rect);
@@ -28,11 +30,10 @@ void PlainTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         style->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, widget);
     }
     if (!opt.text.isEmpty()) {
-        QPalette::ColorGroup group =
-            (opt.state & QStyle::State_Enabled) != 0 ? QPalette::Normal : QPalette::Disabled;
-        if (group == QPalette::Normal && (opt.state & QStyle::State_Active) == 0) {
-            group = QPalette::Inactive;
-        }
+        const QPalette::ColorGroup group =
+            enabled == QPalette::Normal && (opt.state & QStyle::State_Active) == 0
+                ? QPalette::Inactive
+                : enabled;
         painter->setPen(opt.palette.color(group, (opt.state & QStyle::State_Selected) != 0
                                                      ? QPalette::HighlightedText
                                                      : QPalette::Text));
@@ -54,11 +55,9 @@ void PlainTextDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         focus.QStyleOption::operator=(opt);
         focus.rect = style->subElementRect(QStyle::SE_ItemViewItemFocusRect, &opt, widget);
         focus.state |= QStyle::State_KeyboardFocusChange | QStyle::State_Item;
-        const QPalette::ColorGroup group =
-            (opt.state & QStyle::State_Enabled) != 0 ? QPalette::Normal : QPalette::Disabled;
-        focus.backgroundColor =
-            opt.palette.color(group, (opt.state & QStyle::State_Selected) != 0 ? QPalette::Highlight
-                                                                               : QPalette::Window);
+        focus.backgroundColor = opt.palette.color(enabled, (opt.state & QStyle::State_Selected) != 0
+                                                               ? QPalette::Highlight
+                                                               : QPalette::Window);
         style->drawPrimitive(QStyle::PE_FrameFocusRect, &focus, painter, widget);
     }
     painter->restore();

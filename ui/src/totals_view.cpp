@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <iterator>
+#include <utility>
 
 #include <QAction>
 #include <QClipboard>
@@ -105,7 +106,6 @@ TotalsView::TotalsView(QWidget* parent) : QWidget(parent) {
         m_values.push_back(label);
         m_names.push_back(name);
     }
-    m_touched.assign(m_values.size(), false);
     m_memory = new MemoryBar(this);
     form->addRow(tr("Memory"), m_memory);
     m_oom = new QLabel(this);
@@ -160,23 +160,18 @@ void TotalsView::setSeries(const SeriesResult* series, const core::Hardware* dev
     // Every label is set once to its final text and every row shown or hidden once: a label
     // set twice, or a warning hidden and shown again, relayouts the form (word-wrapped labels
     // measure their text) on each parameter change (issue 17 item 9).
-    fillSeries(series, device);
-    for (std::size_t i = 0; i < std::size(kRows); ++i) {
-        QLabel* label = m_values[i];
-        if (!m_touched[i] && label->text() != QStringLiteral("–")) {
-            label->setText(QStringLiteral("–"));
-        }
-        m_touched[i] = false;
+    std::vector<QString> values(m_values.size(), QStringLiteral("–"));
+    fillSeries(series, device, values);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        m_values[i]->setText(values[i]);  // QLabel ignores an unchanged text
     }
 }
 
-void TotalsView::setValue(const char* row, const QString& text) {
-    const std::size_t i = rowIndex(row);
-    m_values[i]->setText(text);  // QLabel ignores an unchanged text
-    m_touched[i] = true;
-}
-
-void TotalsView::fillSeries(const SeriesResult* series, const core::Hardware* device) {
+void TotalsView::fillSeries(const SeriesResult* series, const core::Hardware* device,
+                            std::vector<QString>& values) {
+    auto setValue = [&values](const char* row, QString text) {
+        values[rowIndex(row)] = std::move(text);
+    };
     if (series == nullptr || !series->report) {
         m_title->setText(series != nullptr ? qs(series->error) : QString());
         m_memory->setValues(0, 0, 0, 0);

@@ -29,8 +29,10 @@ public:
     const MemoryBar* memoryBar() const { return m_memory; }
 
 private:
-    void fillSeries(const SeriesResult* series, const core::Hardware* device);
-    void setValue(const char* row, const QString& text);
+    // Sets the title, names, rows and warnings of `series`, and its values into `values` (per
+    // row, in kRows order; the rows it has no value for keep theirs).
+    void fillSeries(const SeriesResult* series, const core::Hardware* device,
+                    std::vector<QString>& values);
 
     QFormLayout* m_form = nullptr;
     QLabel* m_title = nullptr;
@@ -39,7 +41,6 @@ private:
     QLabel* m_warnings = nullptr;
     std::vector<QLabel*> m_values;  // per row of the form, in kRows order
     std::vector<QLabel*> m_names;
-    std::vector<bool> m_touched;  // set by this setSeries()
 };
 
 }  // namespace rooflens::ui

@@ -142,28 +142,30 @@ void fanOutCrowds(RooflinePlot::Private& d, const QRectF& area) {
         members.insert(members.end(), spot.begin(), spot.end());
     }
     const auto seriesOf = [&](std::size_t i) { return d.spec->points[i].series; };
-    std::vector<int> memberSeries;
+    std::vector<std::pair<int, std::size_t>> firsts;  // (series, its first point), by series
     for (const Cluster& c : clusters) {
-        std::vector<std::size_t> members;  // the first point of each series, by series
-        memberSeries.clear();
+        firsts.clear();
         for (std::size_t i : c.points) {
             const int series = seriesOf(i);
-            if (std::find(memberSeries.begin(), memberSeries.end(), series) == memberSeries.end()) {
-                members.push_back(i);
-                memberSeries.push_back(series);
+            if (std::none_of(firsts.begin(), firsts.end(),
+                             [&](const auto& f) { return f.first == series; })) {
+                firsts.emplace_back(series, i);
             }
         }
-        if (members.size() < 2) {
+        if (firsts.size() < 2) {
             continue;
         }
-        std::sort(members.begin(), members.end(),
-                  [&](std::size_t a, std::size_t b) { return seriesOf(a) < seriesOf(b); });
-        std::sort(memberSeries.begin(), memberSeries.end());
+        std::sort(firsts.begin(), firsts.end());
+        std::vector<std::size_t> members;  // the first point of each series, by series
+        for (const auto& f : firsts) {
+            members.push_back(f.second);
+        }
         const int crowd = static_cast<int>(d.crowds.size());
         for (std::size_t i : c.points) {
-            const std::size_t k = static_cast<std::size_t>(
-                std::lower_bound(memberSeries.begin(), memberSeries.end(), seriesOf(i)) -
-                memberSeries.begin());
+            const std::size_t k =
+                static_cast<std::size_t>(std::lower_bound(firsts.begin(), firsts.end(),
+                                                          std::pair{seriesOf(i), std::size_t{0}}) -
+                                         firsts.begin());
             d.drawn[i] = c.centre + fanOffset(k, members.size());
             d.crowdIndex[i] = crowd;
         }

@@ -145,7 +145,7 @@ void addPoints(RooflinePlot::Private& d, const PlotTheme& theme) {
             QCPScatterStyle(detail::shapeFor(series.scenario), outline, colour, 8));
         graph->setSelectable(QCP::stNone);
         if (!kindInLegend[static_cast<std::size_t>(kindIndex)]) {
-            graph->addToLegend();  // one entry per kind; automatic adding is off (redraw)
+            graph->addToLegend();  // one entry per kind (automatic adding is off)
         }
         kindInLegend[static_cast<std::size_t>(kindIndex)] = true;
         d.pointGraphs.push_back({graph, indices, indices});
