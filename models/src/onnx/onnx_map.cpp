@@ -8,22 +8,11 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "models/layer_sink.h"
-#include "onnx_graph.h"
+#include "onnx_mapper.h"
 
 namespace rooflens::models::onnx_import {
 
-namespace {
-
-using core::ByteBreakdown;
-using core::ExecUnit;
-using core::LayerKind;
-using Node = onnx::NodeProto;
-
-constexpr double kLayerNormOps = 7;  // LayerSink::layerNorm (LLM-Viewer)
-constexpr double kBatchNormOps = 2;  // inference: one scale and one shift per element
-constexpr double kLogSoftmaxOps = kSoftmaxOpsPerElement + 1;
-constexpr double kSmallTensor = 64;  // integer tensors up to this size are shape arithmetic
+namespace detail {
 
 // OPs per output element of the element-wise operators (transcendentals count 1, as exp does in
 // the softmax's 5; formulas.md section 0).
@@ -104,88 +93,6 @@ std::vector<std::int64_t> intsAttribute(const Node& node, std::string_view name)
     }
     return {};
 }
-
-// A recognised MatMul-[scale]-[mask]-Softmax-MatMul attention.
-struct AttentionMatch {
-    int qk = -1;
-    int scale = -1;
-    int mask = -1;
-    int softmax = -1;
-    int pv = -1;
-};
-
-class Mapper {
-public:
-    Mapper(const LoadedGraph& g, const onnx::ModelProto& inferred, const core::RunSettings& s)
-        : m_g(g), m_graph(inferred.graph()), m_s(s), m_sink(nativePrecision(core::DataType::fp16)) {
-        m_p = m_sink.precision().bytes;
-        m_done.assign(static_cast<std::size_t>(m_graph.node_size()), false);
-    }
-
-    core::Result<core::Workload> run();
-
-private:
-    void collect();
-    core::Status checkSizes() const;
-    const Tensor* find(const std::string& name) const {
-        const auto it = m_shapes.find(name);
-        return it == m_shapes.end() ? nullptr : &it->second;
-    }
-    core::Result<Tensor> shape(const Node& node, const std::string& name) const;
-    bool isConstant(const std::string& name) const {
-        return m_g.initializers.contains(name) || m_constants.contains(name);
-    }
-    double bytes(const Tensor& t) const {
-        return t.elements() * (isFloat(t.type) ? m_p : elementBytes(t.type));
-    }
-    int soleConsumer(const std::string& output) const;
-    const Node& node(int i) const { return m_graph.node(i); }
-    std::string_view opName(int i) const;
-
-    double charge(const std::string& name, bool matrix, double k, double n);
-    core::Status readInputs(const Node& node, ByteBreakdown& bytes, std::size_t first = 0);
-    core::Status writeOutputs(const Node& node, ByteBreakdown& bytes);
-    core::Layer& emit(int i, LayerKind kind, ExecUnit unit, double ops, const ByteBreakdown& b);
-
-    core::Status mapNode(int i);
-    core::Status mapFree(int i);
-    core::Status mapMatMul(int i);
-    core::Status mapActivationMatMul(int i);
-    core::Status mapWeightMatMul(int i, bool weightFirst);
-    core::Status mapGemm(int i);
-    core::Status mapConv(int i, bool transpose);
-    core::Status mapPool(int i);
-    core::Status mapNorm(int i);
-    core::Status mapVector(int i, LayerKind kind, double opsPerElement);
-    core::Status mapGather(int i);
-    bool matchAttention(int qk, AttentionMatch& m) const;
-    core::Status mapAttention(const AttentionMatch& m);
-    core::Status mapFlashAttention(const AttentionMatch& m);
-    bool mapGelu(int i);
-    int biasAdd(int matmul, double n) const;
-    core::Workload finish();
-
-    const LoadedGraph& m_g;
-    const onnx::GraphProto& m_graph;
-    core::RunSettings m_s;
-    LayerSink m_sink;
-    double m_p = 2;
-    std::unordered_map<std::string, Tensor> m_shapes;
-    std::unordered_set<std::string> m_constants;  // outputs of Constant nodes
-    std::unordered_set<std::string> m_graphOutputs;
-    std::unordered_map<std::string, std::vector<int>> m_consumers;
-    // Float constants read by free nodes (a class token through Expand and Concat) ride on their
-    // outputs to the first layer that reads them.
-    std::unordered_map<std::string, std::vector<std::string>> m_carried;
-    std::unordered_set<std::string> m_charged;  // constants already in the inventory
-    std::vector<core::WeightTensor> m_inventory;
-    std::vector<core::AttentionShape> m_attention;
-    std::vector<bool> m_done;
-    std::map<std::string, int> m_unsupported;
-    int m_free = 0;
-    int m_attentionCount = 0;
-    int m_geluCount = 0;
-};
 
 void Mapper::collect() {
     auto add = [&](const onnx::ValueInfoProto& v) {
@@ -623,166 +530,6 @@ core::Status Mapper::mapGather(int i) {
     return core::Ok{};
 }
 
-// --- patterns -----------------------------------------------------------------------------
-
-bool Mapper::matchAttention(int qk, AttentionMatch& m) const {
-    auto isScalarConstant = [&](const std::string& name) {
-        const Tensor* t = find(name);
-        return isConstant(name) && t != nullptr && t->elements() == 1;
-    };
-    auto other = [&](int i, const std::string& mine) {
-        return node(i).input(0) == mine ? node(i).input(1) : node(i).input(0);
-    };
-    m.qk = qk;
-    std::string out = node(qk).output(0);
-    int next = soleConsumer(out);
-    if (next >= 0 && (node(next).op_type() == "Mul" || node(next).op_type() == "Div") &&
-        isScalarConstant(other(next, out)) &&
-        (node(next).op_type() == "Mul" || node(next).input(0) == out)) {
-        m.scale = next;
-        out = node(next).output(0);
-        next = soleConsumer(out);
-    }
-    if (next >= 0 && node(next).op_type() == "Add" && node(next).input_size() == 2) {
-        m.mask = next;
-        out = node(next).output(0);
-        next = soleConsumer(out);
-    }
-    if (next < 0 || node(next).op_type() != "Softmax") {
-        return false;
-    }
-    const Tensor* scores = find(out);
-    const std::int64_t axis = intAttribute(node(next), "axis", -1);
-    if (scores == nullptr ||
-        (axis != -1 && axis != static_cast<std::int64_t>(scores->dims.size()) - 1)) {
-        return false;
-    }
-    m.softmax = next;
-    const int pv = soleConsumer(node(next).output(0));
-    if (pv < 0 || node(pv).op_type() != "MatMul" || node(pv).input(0) != node(next).output(0) ||
-        isConstant(node(pv).input(1))) {
-        return false;
-    }
-    m.pv = pv;
-    return true;
-}
-
-// Unfused attention as the ViT builder counts it: QK^T, the softmax over the scores (the scale
-// folded into it, as attention kernels do), PV; a mask Add stays an element-wise layer.
-core::Status Mapper::mapAttention(const AttentionMatch& m) {
-    ROOFLENS_CHECK(mapActivationMatMul(m.qk));
-    if (m.scale >= 0) {
-        m_done[static_cast<std::size_t>(m.scale)] = true;
-    }
-    if (m.mask >= 0) {
-        ROOFLENS_CHECK(mapVector(m.mask, LayerKind::elementwise, 1));
-    }
-    const Node& softmax = node(m.softmax);
-    ROOFLENS_TRY(const Tensor scores, shape(softmax, softmax.output(0)));
-    ByteBreakdown b;
-    b.activationsIn = bytes(scores);
-    b.activationsOut = bytes(scores);
-    emit(m.softmax, LayerKind::softmax, ExecUnit::vector, kSoftmaxOpsPerElement * scores.elements(),
-         b);
-    ++m_attentionCount;
-    return mapActivationMatMul(m.pv);
-}
-
-// FlashAttention: one fused layer as the ViT builder's, K and V priced by analyze() from the
-// shape (formulas.md 3.6). Q [.., Tq, d], K^T [.., d, Tk], V [.., Tk, dv].
-core::Status Mapper::mapFlashAttention(const AttentionMatch& m) {
-    const Node& qk = node(m.qk);
-    const Node& pv = node(m.pv);
-    ROOFLENS_TRY(const Tensor q, shape(qk, qk.input(0)));
-    ROOFLENS_TRY(const Tensor kt, shape(qk, qk.input(1)));
-    ROOFLENS_TRY(const Tensor v, shape(pv, pv.input(1)));
-    ROOFLENS_TRY(const Tensor o, shape(pv, pv.output(0)));
-    ROOFLENS_TRY(const Tensor s, shape(qk, qk.output(0)));
-    if (q.dims.size() < 2 || kt.dims.size() < 2 || v.dims.size() < 2) {
-        return core::makeError(m_g.path + ": node '" + qk.name() +
-                               "' (MatMul): attention operands of rank below 2");
-    }
-    core::AttentionShape a;
-    a.headDim = static_cast<double>(q.dims.back());
-    a.queries = static_cast<double>(q.dims[q.dims.size() - 2]);
-    a.keys = static_cast<double>(kt.dims.back());
-    const double dv = static_cast<double>(v.dims.back());
-    a.valueDim = dv == a.headDim ? 0 : dv;
-    const double lead = q.elements() / (a.queries * a.headDim);
-    a.batch = q.dims.size() > 2 ? static_cast<double>(q.dims[0]) : 1;
-    a.queryHeads = a.kvHeads = lead / a.batch;
-    a.causal = false;  // the graph's mask, if any, is an input: all pairs are counted
-    a.kvBytesPerElement = a.activationBytesPerElement = m_p;
-    ByteBreakdown b;
-    b.activationsIn = bytes(q);
-    b.activationsOut = bytes(o);
-    b.kvRead = bytes(kt) + bytes(v);  // K and V once; analyze() prices the tiling
-    double ops = s.elements() * (2 * a.headDim + 2 * dv + kSoftmaxOpsPerElement);
-    if (m.mask >= 0) {
-        ROOFLENS_CHECK(readInputs(node(m.mask), b));
-        b.activationsIn -= bytes(s);  // the scores never leave the chip
-        ops += s.elements();
-    }
-    for (int i : {m.qk, m.scale, m.mask, m.softmax}) {
-        if (i >= 0) {
-            m_done[static_cast<std::size_t>(i)] = true;
-        }
-    }
-    ++m_attentionCount;
-    core::Layer& layer = emit(m.pv, LayerKind::attention, ExecUnit::matrix, ops, b);
-    layer.op = core::internName("attention_" + std::to_string(m_attentionCount));
-    layer.attentionShape = static_cast<std::int32_t>(m_attention.size());
-    m_attention.push_back(a);
-    return core::Ok{};
-}
-
-// torch.nn.GELU's erf form, x * 0.5 * (1 + erf(x / sqrt 2)), five nodes from the Div: one GELU
-// of 8 OPs per element (LayerSink's kGeluOpsPerElement).
-bool Mapper::mapGelu(int i) {
-    const Node& div = node(i);
-    const std::string& x = div.input(0);
-    if (div.input_size() != 2 || isConstant(x) || !isConstant(div.input(1))) {
-        return false;
-    }
-    const int erf = soleConsumer(div.output(0));
-    if (erf < 0 || node(erf).op_type() != "Erf")
-        return false;
-    const int add = soleConsumer(node(erf).output(0));
-    if (add < 0 || node(add).op_type() != "Add")
-        return false;
-    const int mul = soleConsumer(node(add).output(0));
-    if (mul < 0 || node(mul).op_type() != "Mul")
-        return false;
-    const Node& m = node(mul);
-    if (m.input(0) != x && m.input(1) != x)
-        return false;
-    int last = mul;
-    const int half = soleConsumer(m.output(0));
-    if (half >= 0 && node(half).op_type() == "Mul") {
-        const Node& h = node(half);
-        const std::string& other = h.input(0) == m.output(0) ? h.input(1) : h.input(0);
-        const Tensor* t = find(other);
-        if (isConstant(other) && t != nullptr && t->elements() == 1) {
-            last = half;
-        }
-    }
-    const Tensor* in = find(x);
-    const Tensor* out = find(node(last).output(0));
-    if (in == nullptr || out == nullptr)
-        return false;
-    for (int n : {i, erf, add, mul, last}) {
-        m_done[static_cast<std::size_t>(n)] = true;
-    }
-    ByteBreakdown b;
-    b.activationsIn = bytes(*in);
-    b.activationsOut = bytes(*out);
-    ++m_geluCount;
-    core::Layer& layer = m_sink.add(opName(last), LayerKind::elementwise, ExecUnit::vector,
-                                    kGeluOpsPerElement * out->elements(), b);
-    layer.op = core::internName("gelu_" + std::to_string(m_geluCount));
-    return true;
-}
-
 // --- the workload -------------------------------------------------------------------------
 
 // Issue 18, 3: dimensions come from the file (or a run setting bound to a symbolic one) and
@@ -878,11 +625,11 @@ core::Workload Mapper::finish() {
     return w;
 }
 
-}  // namespace
+}  // namespace detail
 
 core::Result<core::Workload> mapGraph(const LoadedGraph& graph, const onnx::ModelProto& inferred,
                                       const core::RunSettings& settings) {
-    return Mapper(graph, inferred, settings).run();
+    return detail::Mapper(graph, inferred, settings).run();
 }
 
 }  // namespace rooflens::models::onnx_import
