@@ -795,8 +795,10 @@ Result<Scenario> resolveScenario(const std::string& nameOrPath) {
 }
 
 std::optional<DataType> passFloatType(const Scenario& scenario) {
-    const auto plainFp32 = [](const std::optional<TensorFormat>& f) {
-        return f && *f == TensorFormat{DataType::fp32};
+    TensorFormat fp32;
+    fp32.type = DataType::fp32;
+    const auto plainFp32 = [&fp32](const std::optional<TensorFormat>& f) {
+        return f && *f == fp32;
     };
     const auto& kv = scenario.kvCache;
     const bool kvFp32 =
