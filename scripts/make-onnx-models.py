@@ -11,6 +11,10 @@ Models (all float graphs with a symbolic "batch" input dimension unless said oth
   deep_vit_1000   a 33-block ViT of width 32: 1,000 nodes, for the import benchmark
   bad_opset       a one-node graph importing opset 99 of the default domain
   bad_shapes      MatMul of [batch, 8] by a [5, 4] weight: shape inference fails
+  bad_arity       a MatMul node with one input (its schema wants two): the fuzz_onnx finding
+  below_opset     LayerNormalization (defined from opset 17) in a graph importing opset 13
+  custom_nodes    MatMul of two inputs read by a custom-domain 'Softmax' with no output, and a
+                  custom-domain 'Constant' with no output: priced, the custom nodes unsupported
   missing_external  a Gemm whose 10 GB weight is declared in external data that does not exist
   unsupported_ops MatMul, Relu, then TopK and LpNormalization, which the importer does not map
   symbolic_image  GlobalAveragePool of a [batch, 3, height, width] image
@@ -228,6 +232,39 @@ def bad_shapes():
                    [helper.make_tensor_value_info("y", f, ["batch", 4])])
 
 
+def bad_arity():
+    g = Graph()
+    g.nodes.append(helper.make_node("MatMul", ["x"], ["y"], name="fc"))
+    f = TensorProto.FLOAT
+    return g.model("bad_arity", [helper.make_tensor_value_info("x", f, ["batch", 8])],
+                   [helper.make_tensor_value_info("y", f, ["batch", 8])])
+
+
+def below_opset():
+    g = Graph()
+    g.nodes.append(helper.make_node("LayerNormalization", ["x", g.weight("gamma", [8])], ["y"],
+                                    name="norm"))
+    f = TensorProto.FLOAT
+    return g.model("below_opset", [helper.make_tensor_value_info("x", f, ["batch", 8])],
+                   [helper.make_tensor_value_info("y", f, ["batch", 8])], opset=13)
+
+
+def custom_nodes():
+    g = Graph()
+    g.nodes.append(helper.make_node("MatMul", ["a", "b"], ["scores"], name="qk"))
+    g.nodes.append(helper.make_node("Softmax", ["scores"], [], name="custom_softmax",
+                                    domain="com.example"))
+    g.nodes.append(helper.make_node("Constant", [], [], name="custom_constant",
+                                    domain="com.example"))
+    g.nodes.append(helper.make_node("Relu", ["a"], ["y"], name="relu"))
+    f = TensorProto.FLOAT
+    model = g.model("custom_nodes", [helper.make_tensor_value_info("a", f, ["batch", 4, 8]),
+                                     helper.make_tensor_value_info("b", f, ["batch", 8, 4])],
+                    [helper.make_tensor_value_info("y", f, ["batch", 4, 8])])
+    model.opset_import.append(helper.make_opsetid("com.example", 1))
+    return model
+
+
 def missing_external():
     g = Graph()
     weight = TensorProto(name="huge_w", data_type=TensorProto.FLOAT, dims=[50000, 50000])
@@ -304,6 +341,9 @@ MODELS = {
     "deep_vit_1000": lambda: vit("deep_vit_1000", 32, 8, 32, 33, 2, 64, 10, np.float16),
     "bad_opset": bad_opset,
     "bad_shapes": bad_shapes,
+    "bad_arity": bad_arity,
+    "below_opset": below_opset,
+    "custom_nodes": custom_nodes,
     "missing_external": missing_external,
     "unsupported_ops": unsupported_ops,
     "symbolic_image": symbolic_image,
@@ -314,7 +354,7 @@ MODELS = {
     "vit_b16": lambda: vit("vit_b16", 224, 16, 768, 12, 12, 3072, 1000, np.float16, zeros=True),
 }
 COMMITTED = ["tiny_vit", "tiny_cnn", "gcn2", "deep_vit_1000", "bad_opset", "bad_shapes",
-             "missing_external", "unsupported_ops", "symbolic_image", "odd_dim", "embed_seq", "patterns"]
+             "bad_arity", "below_opset", "custom_nodes", "missing_external", "unsupported_ops", "symbolic_image", "odd_dim", "embed_seq", "patterns"]
 
 
 def main():

@@ -364,6 +364,43 @@ TEST_F(BadOnnx, ShapeInferenceFails) {
     EXPECT_NE(message.find("fc"), std::string::npos) << message;  // the node
 }
 
+// The fuzz_onnx finding of CI (stop 26): a MatMul with one input reached the mapper, whose
+// n.input(1) tripped protobuf's index CHECK. Every standard node is now checked against its
+// operator's schema at the model's opset when the file is bound.
+TEST_F(BadOnnx, NodeThatDoesNotMatchItsSchema) {
+    const std::string path = data("bad_arity.onnx");
+    const std::string message = errorOf(path);
+    EXPECT_NE(message.find(path + ": node 'fc' (MatMul) does not match the operator's schema at "
+                                  "opset 17"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("input"), std::string::npos) << message;  // what is wrong
+}
+
+TEST_F(BadOnnx, OperatorNotDefinedAtTheModelsOpset) {
+    const std::string path = data("below_opset.onnx");
+    const std::string message = errorOf(path);
+    EXPECT_NE(message.find(path + ": node 'norm' (LayerNormalization): operator "
+                                  "LayerNormalization is not defined at opset 13"),
+              std::string::npos)
+        << message;
+}
+
+// Custom-domain nodes are not checked (ONNX has no schema for them) and are listed as
+// unsupported; one named like a standard operator, without outputs, joins no pattern: the MatMul
+// they read is priced on its own, 2 * 4 * 8 * 4 = 256 OPs per batch row.
+TEST(OnnxImport, CustomDomainNodesJoinNoPattern) {
+    auto w = import(data("custom_nodes.onnx"), pass(1));
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    ASSERT_EQ(w.value().layers.size(), 2U);  // qk, relu
+    EXPECT_DOUBLE_EQ(w.value().layers[0].ops, 2 * 4 * 8 * 4);
+    std::string warnings;
+    for (const auto& text : w.value().warnings)
+        warnings += text + "\n";
+    EXPECT_NE(warnings.find("com.example.Constant x1, com.example.Softmax x1"), std::string::npos)
+        << warnings;
+}
+
 TEST_F(BadOnnx, MissingExternalData) {
     const std::string message = errorOf(data("missing_external.onnx"));
     EXPECT_NE(message.find("initializer 'huge_w' (input of node 'huge_fc' (Gemm))"),

@@ -140,6 +140,49 @@ core::Status checkOpsets(const onnx::ModelProto& model, const std::string& path)
     return core::Ok{};
 }
 
+// Every node of the standard domain checked against its operator's schema at the model's opset
+// (input and output counts, no empty required input, attribute types), as the ONNX checker does:
+// the mapper reads a node's inputs and outputs by position. An operator ONNX does not know at all
+// is left to the mapper, which lists it as unsupported.
+core::Status checkNodes(const onnx::ModelProto& model, const std::string& path) {
+    int opset = -1;
+    for (const auto& entry : model.opset_import()) {
+        if (entry.domain().empty() || entry.domain() == "ai.onnx") {
+            opset = static_cast<int>(entry.version());
+        }
+    }
+    for (const auto& node : model.graph().node()) {
+        if (!node.domain().empty() && node.domain() != "ai.onnx") {
+            continue;  // a custom domain: listed as unsupported
+        }
+        const std::string where = path + ": node '" + node.name() + "' (" + node.op_type() + ")";
+        if (opset < 0) {
+            return core::makeError(where +
+                                   " is in domain 'ai.onnx', but the model imports no opset of it "
+                                   "(expected an opset_import entry for domain '' or 'ai.onnx')");
+        }
+        const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+        if (schema == nullptr) {
+            if (onnx::OpSchemaRegistry::Schema(node.op_type(), "") != nullptr) {
+                return core::makeError(where + ": operator " + node.op_type() +
+                                       " is not defined at opset " + std::to_string(opset) +
+                                       " of domain 'ai.onnx' (the model's opset_import); the ONNX "
+                                       "library defines it only in later opsets");
+            }
+            continue;  // unknown to ONNX: listed as unsupported
+        }
+        try {
+            schema->Verify(node);
+        } catch (const std::exception& e) {
+            std::string what = e.what();
+            what.erase(what.find_last_not_of(" \n") + 1);
+            return core::makeError(where + " does not match the operator's schema at opset " +
+                                   std::to_string(opset) + ": " + what);
+        }
+    }
+    return core::Ok{};
+}
+
 std::string externalField(const onnx::TensorProto& tensor, const std::string& key) {
     for (const auto& entry : tensor.external_data()) {
         if (entry.key() == key) {
@@ -342,6 +385,7 @@ core::Result<std::shared_ptr<const core::WorkloadBuilder>> bindOnnx(const std::s
                                                                     const OnnxOptions& options) {
     ROOFLENS_TRY(onnx::ModelProto model, readModel(path));
     ROOFLENS_CHECK(checkOpsets(model, path));
+    ROOFLENS_CHECK(checkNodes(model, path));
     ROOFLENS_CHECK(checkExternalData(model, path));
     return std::shared_ptr<const core::WorkloadBuilder>(
         std::make_shared<OnnxBuilder>(strip(std::move(model), path), options));

@@ -125,7 +125,7 @@ void Mapper::collect() {
                 m_consumers[input].push_back(i);
             }
         }
-        if (node(i).op_type() == "Constant") {
+        if (node(i).op_type() == "Constant" && isStandard(node(i))) {
             m_constants.insert(node(i).output(0));
         }
     }
@@ -146,7 +146,9 @@ int Mapper::soleConsumer(const std::string& output) const {
     if (it == m_consumers.end() || it->second.size() != 1 || m_graphOutputs.contains(output)) {
         return -1;
     }
-    return it->second.front();
+    // Only a standard-domain node joins a pattern: a custom-domain "Softmax" may have any number
+    // of inputs and outputs.
+    return isStandard(node(it->second.front())) ? it->second.front() : -1;
 }
 
 std::string_view Mapper::opName(int i) const {
@@ -221,7 +223,7 @@ core::Layer& Mapper::emit(int i, LayerKind kind, ExecUnit unit, double ops,
 core::Status Mapper::mapNode(int i) {
     const Node& n = node(i);
     const std::string& op = n.op_type();
-    if (!n.domain().empty() && n.domain() != "ai.onnx") {
+    if (!isStandard(n)) {
         ++m_unsupported[n.domain() + "." + op];
         m_done[static_cast<std::size_t>(i)] = true;
         return core::Ok{};
