@@ -132,8 +132,10 @@ LabelSpot placeLine(const LineLabelRequest& r, const LabelLayoutOptions& o, Grid
             along.push_back(s);
         }
     }
-    for (double side : {1.0, -1.0}) {
-        const double offset = side * (o.lineGap + r.height / 2);
+    // Beside the line first; then lifted clear of markers that sit on it (the points of a
+    // compute-bound layer lie on their ceiling all along it).
+    const double near = o.lineGap + r.height / 2;
+    for (double offset : {near, near + o.markerRadius, -near, -near - o.markerRadius}) {
         for (double s : along) {
             TurnedBox box{{r.from.x + u.x * s + up.x * offset, r.from.y + u.y * s + up.y * offset},
                           r.width,

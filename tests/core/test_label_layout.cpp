@@ -79,6 +79,30 @@ TEST(LabelLayout, DiagonalLabelIsTurnedAlongItsLineAndSteersAroundObstacles) {
     EXPECT_NEAR((m.centre.x + m.centre.y - 300) / std::numbers::sqrt2, -7, kEps);
 }
 
+TEST(LabelLayout, LineLabelIsLiftedOverMarkersOnItsLine) {
+    // Markers (8 x 8, the default markerRadius 4) every 20 px along the whole line y = 100:
+    // no spot 2 px beside it is free, so the label rises by markerRadius: its centre
+    // 2 + 4 + 10/2 = 11 above the line, at the preferred end (276, as with no markers).
+    std::vector<AxisBox> markers;
+    for (double x = 20; x <= 300; x += 20) {
+        markers.push_back({x - 4, 96, x + 4, 104});
+    }
+    const LineLabelRequest line{{300, 100}, {20, 100}, 40, 10};
+    const auto layout = layoutLabels(std::span(&line, 1), {}, markers, options());
+    ASSERT_TRUE(layout.lines[0].placed);
+    const TurnedBox& b = layout.lines[0].box;
+    EXPECT_NEAR(b.centre.x, 276, kEps);
+    EXPECT_NEAR(b.centre.y, 89, kEps);
+    for (const auto& m : markers) {
+        EXPECT_FALSE(overlaps(b, TurnedBox::fromAxisBox(m)));
+    }
+    // Above taken as well (a band over the line): below the markers, 11 under the line.
+    markers.push_back({0, 0, 400, 95});
+    const auto below = layoutLabels(std::span(&line, 1), {}, markers, options());
+    ASSERT_TRUE(below.lines[0].placed);
+    EXPECT_NEAR(below.lines[0].box.centre.y, 111, kEps);
+}
+
 TEST(LabelLayout, TwoLabelsOfOneLineSpotDoNotOverlap) {
     // Two devices' memory roofs with the same slope two pixels apart: the second label moves.
     const LineLabelRequest lines[] = {{{0, 300}, {300, 0}, 60, 12}, {{2, 300}, {302, 0}, 60, 12}};

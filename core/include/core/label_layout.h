@@ -89,7 +89,8 @@ struct LabelLayout {
     std::vector<LabelSpot> points;  // parallel to the point requests
 };
 
-// Places line labels along their lines (above first, then below; text never upside down) and
+// Places line labels along their lines (above first, then below, each side beside the line
+// before lifted by markerRadius clear of markers on it; text never upside down) and
 // point labels around their anchors (8 directions on rings of growing distance), clear of the
 // obstacles, of each other and inside options.area. Linear in the number of obstacles plus
 // labels times candidates (obstacles go into a uniform grid).
