@@ -354,7 +354,8 @@ MODELS = {
     "vit_b16": lambda: vit("vit_b16", 224, 16, 768, 12, 12, 3072, 1000, np.float16, zeros=True),
 }
 COMMITTED = ["tiny_vit", "tiny_cnn", "gcn2", "deep_vit_1000", "bad_opset", "bad_shapes",
-             "bad_arity", "below_opset", "custom_nodes", "missing_external", "unsupported_ops", "symbolic_image", "odd_dim", "embed_seq", "patterns"]
+             "bad_arity", "below_opset", "custom_nodes", "missing_external", "unsupported_ops",
+             "symbolic_image", "odd_dim", "embed_seq", "patterns"]
 
 
 def main():

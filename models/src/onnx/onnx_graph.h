@@ -25,6 +25,11 @@ struct Tensor {
     }
 };
 
+// The standard ONNX domain, spelt '' or 'ai.onnx' (a node's domain, an opset_import entry's).
+inline bool isStandardDomain(const std::string& domain) {
+    return domain.empty() || domain == "ai.onnx";
+}
+
 bool isFloat(std::int32_t type);
 double elementBytes(std::int32_t type);  // stored bytes of one element of an ONNX type
 

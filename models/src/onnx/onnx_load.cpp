@@ -147,24 +147,27 @@ core::Status checkOpsets(const onnx::ModelProto& model, const std::string& path)
 core::Status checkNodes(const onnx::ModelProto& model, const std::string& path) {
     int opset = -1;
     for (const auto& entry : model.opset_import()) {
-        if (entry.domain().empty() || entry.domain() == "ai.onnx") {
+        if (onnx_import::isStandardDomain(entry.domain())) {
             opset = static_cast<int>(entry.version());
         }
     }
     for (const auto& node : model.graph().node()) {
-        if (!node.domain().empty() && node.domain() != "ai.onnx") {
+        if (!onnx_import::isStandardDomain(node.domain())) {
             continue;  // a custom domain: listed as unsupported
         }
-        const std::string where = path + ": node '" + node.name() + "' (" + node.op_type() + ")";
+        // Built only for an error: this runs once per node of every file bound.
+        const auto where = [&] {
+            return path + ": node '" + node.name() + "' (" + node.op_type() + ")";
+        };
         if (opset < 0) {
-            return core::makeError(where +
+            return core::makeError(where() +
                                    " is in domain 'ai.onnx', but the model imports no opset of it "
                                    "(expected an opset_import entry for domain '' or 'ai.onnx')");
         }
         const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
         if (schema == nullptr) {
             if (onnx::OpSchemaRegistry::Schema(node.op_type(), "") != nullptr) {
-                return core::makeError(where + ": operator " + node.op_type() +
+                return core::makeError(where() + ": operator " + node.op_type() +
                                        " is not defined at opset " + std::to_string(opset) +
                                        " of domain 'ai.onnx' (the model's opset_import); the ONNX "
                                        "library defines it only in later opsets");
@@ -176,7 +179,7 @@ core::Status checkNodes(const onnx::ModelProto& model, const std::string& path) 
         } catch (const std::exception& e) {
             std::string what = e.what();
             what.erase(what.find_last_not_of(" \n") + 1);
-            return core::makeError(where + " does not match the operator's schema at opset " +
+            return core::makeError(where() + " does not match the operator's schema at opset " +
                                    std::to_string(opset) + ": " + what);
         }
     }

@@ -34,7 +34,7 @@ std::vector<std::int64_t> intsAttribute(const Node& node, std::string_view name)
 // A node of the standard domain ('' or 'ai.onnx'): the load checked its arity against its
 // operator's schema (onnx_load.cpp, checkNodes), so its inputs and outputs can be read by position.
 inline bool isStandard(const Node& node) {
-    return node.domain().empty() || node.domain() == "ai.onnx";
+    return isStandardDomain(node.domain());
 }
 
 // A recognised MatMul-[scale]-[mask]-Softmax-MatMul attention.
